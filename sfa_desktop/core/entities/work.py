@@ -1,0 +1,121 @@
+"""The activity log, calendar events and tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, ClassVar, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrulestr
+from pydantic import AfterValidator, Field, model_validator
+
+from sfa_desktop.core.entities.base import (
+    LongText,
+    Name,
+    Record,
+    RecordId,
+    ShortText,
+    UtcDateTime,
+)
+from sfa_desktop.core.enums import Channel, EntityKind, EventStatus, Priority
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name
+
+
+def _check_rrule(rule: str) -> str:
+    rule = rule.strip()
+    if rule:
+        if rule.upper().startswith("RRULE:"):
+            rule = rule[len("RRULE:") :]
+        try:
+            rrulestr(rule, dtstart=datetime(2000, 1, 1))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"not a valid RRULE: {exc}") from None
+    return rule
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
+RecurrenceRule = Annotated[str, AfterValidator(_check_rrule)]
+
+
+class Activity(Record):
+    """One logged contact with a customer (insert-mostly)."""
+
+    entity: ClassVar[EntityKind] = EntityKind.ACTIVITY
+
+    channel: Channel
+    subject: Name
+    notes: LongText = ""
+    occurred_at: UtcDateTime
+    duration_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    account_id: RecordId | None = None
+    contact_ids: tuple[RecordId, ...] = ()
+    opportunity_id: RecordId | None = None
+    event_id: RecordId | None = None
+    outcome: ShortText = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if len(set(self.contact_ids)) != len(self.contact_ids):
+            raise ValueError("a contact is listed twice")
+        return self
+
+
+class CalendarEvent(Record):
+    """A meeting or visit in the calendar, possibly recurring."""
+
+    entity: ClassVar[EntityKind] = EntityKind.EVENT
+
+    title: Name
+    starts_at: UtcDateTime
+    ends_at: UtcDateTime
+    all_day: bool = False
+    timezone: TimeZoneName = "UTC"
+    location: ShortText = ""
+    channel: Channel = Channel.VISIT
+    recurrence: RecurrenceRule = ""
+    exceptions: tuple[UtcDateTime, ...] = ()
+    attendee_ids: tuple[RecordId, ...] = ()
+    account_id: RecordId | None = None
+    opportunity_id: RecordId | None = None
+    reminder_minutes: int | None = Field(default=15, ge=0, le=60 * 24 * 28)
+    status: EventStatus = EventStatus.CONFIRMED
+    notes: LongText = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.ends_at < self.starts_at:
+            raise ValueError("the event ends before it starts")
+        if len(set(self.attendee_ids)) != len(self.attendee_ids):
+            raise ValueError("an attendee is listed twice")
+        return self
+
+
+class Task(Record):
+    """A to-do with an optional due date and reminder."""
+
+    entity: ClassVar[EntityKind] = EntityKind.TASK
+
+    title: Name
+    notes: LongText = ""
+    due_date: date | None = None
+    remind_at: UtcDateTime | None = None
+    priority: Priority = Priority.NORMAL
+    done: bool = False
+    completed_at: UtcDateTime | None = None
+    account_id: RecordId | None = None
+    contact_id: RecordId | None = None
+    opportunity_id: RecordId | None = None
+    lead_id: RecordId | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.completed_at is not None and not self.done:
+            raise ValueError("an open task cannot have a completion time")
+        return self

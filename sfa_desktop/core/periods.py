@@ -1,0 +1,69 @@
+"""Forecast periods: a calendar month (2026-11), quarter (2026-Q4) or year (2026)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+_MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
+_PATTERNS = (
+    (re.compile(r"^(\d{4})-Q([1-4])$"), PeriodKind.QUARTER),
+    (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), PeriodKind.MONTH),
+    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
+)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A half-open date range [start, end) named the way reps and managers say it."""
+
+    start: date
+    kind: PeriodKind
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        text = text.strip().upper()
+        for pattern, kind in _PATTERNS:
+            match = pattern.match(text)
+            if match:
+                year = int(match.group(1))
+                index = int(match.group(2)) if kind is not PeriodKind.YEAR else 1
+                month = (index - 1) * 3 + 1 if kind is PeriodKind.QUARTER else index
+                return cls(date(year, month, 1), kind)
+        raise ValueError(f"{text!r} is not a period like 2026-11, 2026-Q4 or 2026")
+
+    @classmethod
+    def containing(cls, day: date, kind: PeriodKind) -> Period:
+        month = (day.month - 1) // _MONTHS[kind] * _MONTHS[kind] + 1
+        return cls(date(day.year, month, 1), kind)
+
+    @property
+    def end(self) -> date:
+        return self.start + relativedelta(months=_MONTHS[self.kind])
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day < self.end
+
+    def next(self) -> Period:
+        return Period(self.end, self.kind)
+
+    def previous(self) -> Period:
+        return Period(self.start - relativedelta(months=_MONTHS[self.kind]), self.kind)
+
+    def __str__(self) -> str:
+        if self.kind is PeriodKind.QUARTER:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind is PeriodKind.MONTH:
+            return f"{self.start.year}-{self.start.month:02d}"
+        return f"{self.start.year}"

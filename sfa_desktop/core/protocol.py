@@ -1,0 +1,149 @@
+"""Sync protocol v1 wire models, shared by the client and the server."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from sfa_desktop.core.enums import EntityKind, Role
+
+PROTOCOL_VERSION = 1
+PROTOCOL_MIN = 1
+MAX_PUSH_MUTATIONS = 500
+MAX_PULL_LIMIT = 5_000
+DEFAULT_PULL_LIMIT = 1_000
+
+# Entities a client may write; users and quotas are server-owned.
+CLIENT_WRITABLE: frozenset[EntityKind] = frozenset(EntityKind) - {EntityKind.USER, EntityKind.QUOTA}
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LoginRequest(Wire):
+    username: Text
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    device_name: Text
+
+
+class RefreshRequest(Wire):
+    refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=512)]
+
+
+class UserInfo(Wire):
+    id: str
+    name: str
+    email: str
+    role: Role
+    manager_id: str | None = None
+
+
+class TokenResponse(Wire):
+    access_token: str
+    access_expires_in: int = Field(description="seconds")
+    refresh_token: str
+    device_id: str
+    user: UserInfo
+
+
+class HandshakeRequest(Wire):
+    protocol_version: int = PROTOCOL_VERSION
+    schema_version: str = ""
+    client_time: datetime
+
+
+class HandshakeResponse(Wire):
+    protocol_min: int
+    protocol_max: int
+    server_time: datetime
+    schema_version: str
+    wipe: bool = False
+    message: str = ""
+
+
+class MutationOp(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+class Mutation(Wire):
+    """One local write, in outbox order.
+
+    `fields` holds only the fields the write changed (all fields for a new record);
+    `base_version` is the server version the client had when it wrote (None if new).
+    """
+
+    seq: int = Field(ge=1)
+    mutation_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    entity: EntityKind
+    entity_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    op: MutationOp
+    fields: dict[str, Any] = Field(default_factory=dict)
+    base_version: int | None = None
+
+
+class PushRequest(Wire):
+    device_id: str
+    mutations: list[Mutation] = Field(max_length=MAX_PUSH_MUTATIONS)
+
+
+class MutationStatus(StrEnum):
+    APPLIED = "applied"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+
+
+class FieldConflict(Wire):
+    """A field both sides changed: `winner` is now on the server, `loser` was overwritten."""
+
+    field: str
+    winner: Any
+    loser: Any
+
+
+class MutationResult(Wire):
+    seq: int
+    mutation_id: str
+    status: MutationStatus
+    version: int | None = None
+    reason: str = ""
+    conflicts: list[FieldConflict] = Field(default_factory=list)
+
+
+class PushResponse(Wire):
+    results: list[MutationResult]
+    last_seq: int
+
+
+class ChangeOp(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+    REMOVE = "remove"  # the record left the caller's scope; it still exists elsewhere
+
+
+class Change(Wire):
+    entity: EntityKind
+    entity_id: str
+    op: ChangeOp
+    version: int
+    data: dict[str, Any] | None = None  # full record for upserts (meta fields included)
+
+
+class PullResponse(Wire):
+    changes: list[Change] = Field(default_factory=list)
+    next_since: int
+    has_more: bool = False
+    reset_required: bool = False
+
+
+class ErrorBody(Wire):
+    """What every 4xx/5xx response carries."""
+
+    detail: str

@@ -1,0 +1,1 @@
+"""Pure business rules: pipeline and forecast maths, grading, coverage."""
