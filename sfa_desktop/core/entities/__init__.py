@@ -28,6 +28,8 @@ MODELS: dict[EntityKind, type[Record]] = {
 }
 
 __all__ = [
+    "OWNED_BY",
+    "REFERENCES",
     "MODELS",
     "Account",
     "AccountPlan",
@@ -51,3 +53,46 @@ __all__ = [
     "new_id",
     "utcnow",
 ]
+
+# Fields that point at other records, per entity (tuple fields hold several ids).
+REFERENCES: dict[EntityKind, dict[str, EntityKind]] = {
+    EntityKind.USER: {"manager_id": EntityKind.USER},
+    EntityKind.ACCOUNT: {"parent_id": EntityKind.ACCOUNT},
+    EntityKind.CONTACT: {"account_id": EntityKind.ACCOUNT},
+    EntityKind.ACTIVITY: {
+        "account_id": EntityKind.ACCOUNT,
+        "contact_ids": EntityKind.CONTACT,
+        "opportunity_id": EntityKind.OPPORTUNITY,
+        "event_id": EntityKind.EVENT,
+    },
+    EntityKind.EVENT: {
+        "account_id": EntityKind.ACCOUNT,
+        "attendee_ids": EntityKind.CONTACT,
+        "opportunity_id": EntityKind.OPPORTUNITY,
+    },
+    EntityKind.TASK: {
+        "account_id": EntityKind.ACCOUNT,
+        "contact_id": EntityKind.CONTACT,
+        "opportunity_id": EntityKind.OPPORTUNITY,
+        "lead_id": EntityKind.LEAD,
+    },
+    EntityKind.LEAD: {
+        "converted_account_id": EntityKind.ACCOUNT,
+        "converted_contact_id": EntityKind.CONTACT,
+        "converted_opportunity_id": EntityKind.OPPORTUNITY,
+    },
+    EntityKind.OPPORTUNITY: {
+        "account_id": EntityKind.ACCOUNT,
+        "primary_contact_id": EntityKind.CONTACT,
+    },
+    EntityKind.STAGE_CHANGE: {"opportunity_id": EntityKind.OPPORTUNITY},
+    EntityKind.ACCOUNT_PLAN: {"account_id": EntityKind.ACCOUNT},
+    EntityKind.FORECAST_SUBMISSION: {},
+    EntityKind.MANAGER_ADJUSTMENT: {"subject_user_id": EntityKind.USER},
+    EntityKind.QUOTA: {},
+}
+
+# Records that live and die with their parent: deleting the parent deletes them too.
+OWNED_BY: dict[EntityKind, tuple[EntityKind, str]] = {
+    EntityKind.STAGE_CHANGE: (EntityKind.OPPORTUNITY, "opportunity_id"),
+}

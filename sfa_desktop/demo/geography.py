@@ -1,0 +1,219 @@
+"""Countries and cities the demo companies sit in, with matching addresses and phones."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    postal_prefixes: tuple[str, ...]
+    area_code: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Country:
+    """A sales territory: its language, legal forms, number formats and cities."""
+
+    code: str
+    name: str
+    locale: str  # the Faker locale its people's names come from
+    language: str  # en, de or fr: picks the industry words in company names
+    tld: str
+    dial_code: str
+    legal_forms: tuple[str, ...]
+    mobile_prefixes: tuple[str, ...]
+    street_patterns: tuple[str, ...]
+    cities: tuple[City, ...]
+    weight: int  # share of accounts in this country
+
+
+def _cities(zone: str, *rows: tuple[str, str, str]) -> tuple[City, ...]:
+    return tuple(City(name, tuple(prefixes.split()), area, zone) for name, prefixes, area in rows)
+
+
+GERMANY = Country(
+    code="DE",
+    name="Germany",
+    locale="de_DE",
+    language="de",
+    tld="de",
+    dial_code="+49",
+    legal_forms=("GmbH", "GmbH", "GmbH", "AG", "GmbH & Co. KG", "SE", "KG"),
+    mobile_prefixes=("151", "152", "160", "170", "171", "175", "176", "179"),
+    street_patterns=(
+        "{last}straße {n}",
+        "{last}weg {n}",
+        "Industriestraße {n}",
+        "Hauptstraße {n}",
+        "Am {last}park {n}",
+        "Gewerbering {n}",
+    ),
+    cities=_cities(
+        "Europe/Berlin",
+        ("Berlin", "10 12 13", "30"),
+        ("Hamburg", "20 21 22", "40"),
+        ("München", "80 81", "89"),
+        ("Köln", "50 51", "221"),
+        ("Frankfurt am Main", "60 65", "69"),
+        ("Stuttgart", "70", "711"),
+        ("Düsseldorf", "40", "211"),
+        ("Leipzig", "04", "341"),
+        ("Dortmund", "44", "231"),
+        ("Essen", "45", "201"),
+        ("Bremen", "28", "421"),
+        ("Dresden", "01", "351"),
+        ("Hannover", "30", "511"),
+        ("Nürnberg", "90", "911"),
+        ("Mannheim", "68", "621"),
+        ("Karlsruhe", "76", "721"),
+    ),
+    weight=35,
+)
+
+FRANCE = Country(
+    code="FR",
+    name="France",
+    locale="fr_FR",
+    language="fr",
+    tld="fr",
+    dial_code="+33",
+    legal_forms=("SAS", "SAS", "SA", "SARL"),
+    mobile_prefixes=("6", "7"),
+    street_patterns=(
+        "{n} rue {last}",
+        "{n} avenue {first} {last}",
+        "{n} boulevard {last}",
+        "{n} rue de la République",
+        "{n} quai {last}",
+    ),
+    cities=_cities(
+        "Europe/Paris",
+        ("Paris", "75 92", "1"),
+        ("Lyon", "69", "4"),
+        ("Marseille", "13", "4"),
+        ("Toulouse", "31", "5"),
+        ("Nice", "06", "4"),
+        ("Nantes", "44", "2"),
+        ("Strasbourg", "67", "3"),
+        ("Montpellier", "34", "4"),
+        ("Bordeaux", "33", "5"),
+        ("Lille", "59", "3"),
+        ("Rennes", "35", "2"),
+        ("Grenoble", "38", "4"),
+    ),
+    weight=20,
+)
+
+UNITED_KINGDOM = Country(
+    code="GB",
+    name="United Kingdom",
+    locale="en_GB",
+    language="en",
+    tld="co.uk",
+    dial_code="+44",
+    legal_forms=("Ltd", "Ltd", "Ltd", "plc", "LLP"),
+    mobile_prefixes=("7700", "7712", "7801", "7912", "7958"),
+    street_patterns=(
+        "{n} {last} Road",
+        "{n} {last} Street",
+        "{n} {last} Lane",
+        "Unit {n}, {last} Business Park",
+        "{n} High Street",
+    ),
+    cities=_cities(
+        "Europe/London",
+        ("London", "EC1A EC2M W1D WC2N SE1 E14 N1", "20"),
+        ("Manchester", "M1 M2 M3 M15", "161"),
+        ("Birmingham", "B1 B2 B3 B15", "121"),
+        ("Leeds", "LS1 LS2 LS11", "113"),
+        ("Glasgow", "G1 G2 G3", "141"),
+        ("Edinburgh", "EH1 EH2 EH3", "131"),
+        ("Bristol", "BS1 BS2 BS8", "117"),
+        ("Liverpool", "L1 L2 L3", "151"),
+        ("Sheffield", "S1 S2 S3", "114"),
+        ("Cardiff", "CF10 CF11", "29"),
+        ("Nottingham", "NG1 NG2 NG7", "115"),
+        ("Cambridge", "CB1 CB2 CB4", "1223"),
+    ),
+    weight=20,
+)
+
+UNITED_STATES = Country(
+    code="US",
+    name="United States",
+    locale="en_US",
+    language="en",
+    tld="com",
+    dial_code="+1",
+    legal_forms=("Inc.", "Inc.", "LLC", "Corp."),
+    mobile_prefixes=(),
+    street_patterns=(
+        "{n} {last} Street",
+        "{n} {last} Avenue",
+        "{n} {last} Boulevard",
+        "{n} {last} Drive, Suite {suite}",
+        "{n} Main Street",
+    ),
+    cities=(
+        *_cities("America/New_York", ("New York", "100 101", "212"), ("Boston", "021", "617")),
+        *_cities("America/New_York", ("Atlanta", "303", "404"), ("Philadelphia", "191", "215")),
+        *_cities("America/Chicago", ("Chicago", "606", "312"), ("Dallas", "752", "214")),
+        *_cities("America/Chicago", ("Houston", "770", "713"), ("Austin", "787", "512")),
+        *_cities("America/Denver", ("Denver", "802", "303")),
+        *_cities("America/Phoenix", ("Phoenix", "850", "602")),
+        *_cities("America/Los_Angeles", ("Seattle", "981", "206")),
+        *_cities("America/Los_Angeles", ("San Francisco", "941", "415")),
+        *_cities("America/Los_Angeles", ("Los Angeles", "900", "213")),
+    ),
+    weight=25,
+)
+
+COUNTRIES: tuple[Country, ...] = (GERMANY, FRANCE, UNITED_KINGDOM, UNITED_STATES)
+COUNTRY_WEIGHTS: tuple[int, ...] = tuple(country.weight for country in COUNTRIES)
+_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcodes
+
+
+def _digits(rng: random.Random, count: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(count))
+
+
+def postal_code(country: Country, city: City, rng: random.Random) -> str:
+    prefix = rng.choice(city.postal_prefixes)
+    if country is UNITED_KINGDOM:
+        return f"{prefix} {rng.randint(1, 9)}{rng.choice(_LETTERS)}{rng.choice(_LETTERS)}"
+    return prefix + _digits(rng, 5 - len(prefix))
+
+
+def street(country: Country, rng: random.Random, first: str, last: str) -> str:
+    pattern = rng.choice(country.street_patterns)
+    number = rng.randint(1, 250) if country is not UNITED_STATES else rng.randint(10, 9800)
+    return pattern.format(first=first, last=last, n=number, suite=rng.randint(100, 900))
+
+
+def landline(country: Country, city: City, rng: random.Random) -> str:
+    """An office number in the city's area, in the country's usual notation."""
+    code, area = country.dial_code, city.area_code
+    if country is FRANCE:
+        return f"{code} {area} " + " ".join(_digits(rng, 2) for _ in range(4))
+    if country is UNITED_STATES:
+        return f"{code} {area}-{rng.randint(200, 989)}-{_digits(rng, 4)}"
+    if country is UNITED_KINGDOM:
+        return f"{code} {area} {_digits(rng, 8 - len(area))[:4]} {_digits(rng, 4)}"
+    return f"{code} {area} {rng.randint(1, 9)}{_digits(rng, 9 - len(area))}"
+
+
+def mobile(country: Country, city: City, rng: random.Random) -> str:
+    """A mobile number (in the US mobiles share the city's area codes)."""
+    code = country.dial_code
+    if country is UNITED_STATES:
+        return f"{code} {city.area_code}-{rng.randint(200, 989)}-{_digits(rng, 4)}"
+    prefix = rng.choice(country.mobile_prefixes)
+    if country is FRANCE:
+        return f"{code} {prefix} " + " ".join(_digits(rng, 2) for _ in range(4))
+    if country is UNITED_KINGDOM:
+        return f"{code} {prefix} {_digits(rng, 6)}"
+    return f"{code} {prefix} {_digits(rng, 7)}"

@@ -1,0 +1,38 @@
+"""What a write changed, so each view refreshes only what it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sfa_desktop.core.enums import EntityKind
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The entity kinds a write touched."""
+
+    kinds: frozenset[EntityKind] = frozenset()
+
+    @classmethod
+    def of(cls, *kinds: EntityKind) -> Changes:
+        return cls(frozenset(kinds))
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(self.kinds | other.kinds)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self.kinds
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """The result of a write: the value written and what changed."""
+
+    value: T
+    changes: Changes

@@ -1,0 +1,305 @@
+"""SQLAlchemy schema of the local store: one table per entity, plus sync bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.store.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Synced(Base):
+    """Columns every synced table has."""
+
+    __abstract__ = True
+    entity: EntityKind
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int | None]
+
+
+class UserRow(Synced):
+    __tablename__ = "users"
+    entity = EntityKind.USER
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    manager_id: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool]
+
+
+class AccountRow(Synced):
+    __tablename__ = "accounts"
+    entity = EntityKind.ACCOUNT
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    domain: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str] = mapped_column(String(200))
+    segment: Mapped[str] = mapped_column(String(200))
+    grade: Mapped[str | None] = mapped_column(String(1), index=True)
+    parent_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    street: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(200))
+    postal_code: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    currency: Mapped[str] = mapped_column(String(3))
+    potential_revenue: Mapped[int]
+    orientation: Mapped[str] = mapped_column(String(16))
+    is_partner: Mapped[bool]
+    revenue_history: Mapped[list[Any]]
+    notes: Mapped[str] = mapped_column(Text)
+
+
+class ContactRow(Synced):
+    __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contacts_name", "last_name", "first_name"),)
+    entity = EntityKind.CONTACT
+    account_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    first_name: Mapped[str] = mapped_column(String(200))
+    last_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    buying_role: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    mobile: Mapped[str | None] = mapped_column(String(40))
+    preferred_channel: Mapped[str | None] = mapped_column(String(16))
+    do_not_call: Mapped[bool]
+    do_not_email: Mapped[bool]
+    do_not_mail: Mapped[bool]
+    notes: Mapped[str] = mapped_column(Text)
+
+
+class ActivityRow(Synced):
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_account_time", "account_id", "occurred_at"),)
+    entity = EntityKind.ACTIVITY
+    channel: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    duration_minutes: Mapped[int]
+    account_id: Mapped[str | None] = mapped_column(String(64))
+    contact_ids: Mapped[list[Any]]
+    opportunity_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(200))
+
+
+class ActivityContactRow(Base):
+    """Index of Activity.contact_ids, kept by triggers, for a contact's timeline."""
+
+    __tablename__ = "activity_contacts"
+    activity_id: Mapped[str] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class CalendarEventRow(Synced):
+    __tablename__ = "calendar_events"
+    entity = EntityKind.EVENT
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    all_day: Mapped[bool]
+    timezone: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    recurrence: Mapped[str] = mapped_column(String(500))
+    exceptions: Mapped[list[Any]]
+    attendee_ids: Mapped[list[Any]]
+    account_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    opportunity_id: Mapped[str | None] = mapped_column(String(64))
+    reminder_minutes: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str] = mapped_column(Text)
+
+
+class EventAttendeeRow(Base):
+    """Index of CalendarEvent.attendee_ids, kept by triggers."""
+
+    __tablename__ = "event_attendees"
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("calendar_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class TaskRow(Synced):
+    __tablename__ = "tasks"
+    entity = EntityKind.TASK
+    title: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    remind_at: Mapped[datetime | None]
+    priority: Mapped[str] = mapped_column(String(16))
+    done: Mapped[bool]
+    completed_at: Mapped[datetime | None]
+    account_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(64))
+    opportunity_id: Mapped[str | None] = mapped_column(String(64))
+    lead_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class LeadRow(Synced):
+    __tablename__ = "leads"
+    entity = EntityKind.LEAD
+    first_name: Mapped[str] = mapped_column(String(200))
+    last_name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(200))
+    campaign: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    notes: Mapped[str] = mapped_column(Text)
+    disqualify_reason: Mapped[str] = mapped_column(String(200))
+    converted_account_id: Mapped[str | None] = mapped_column(String(64))
+    converted_contact_id: Mapped[str | None] = mapped_column(String(64))
+    converted_opportunity_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class OpportunityRow(Synced):
+    __tablename__ = "opportunities"
+    entity = EntityKind.OPPORTUNITY
+    account_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    primary_contact_id: Mapped[str | None] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(32), index=True)
+    probability: Mapped[int]
+    probability_overridden: Mapped[bool]
+    forecast_category: Mapped[str] = mapped_column(String(16))
+    category_overridden: Mapped[bool]
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    close_date: Mapped[date] = mapped_column(index=True)
+    next_step: Mapped[str] = mapped_column(String(200))
+    competitor: Mapped[str] = mapped_column(String(200))
+    loss_reason: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None]
+
+
+class StageChangeRow(Synced):
+    __tablename__ = "stage_changes"
+    entity = EntityKind.STAGE_CHANGE
+    opportunity_id: Mapped[str] = mapped_column(String(64), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(32))
+    to_stage: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime]
+    amount: Mapped[int]
+
+
+class AccountPlanRow(Synced):
+    __tablename__ = "account_plans"
+    __table_args__ = (UniqueConstraint("account_id", "fiscal_year"),)
+    entity = EntityKind.ACCOUNT_PLAN
+    account_id: Mapped[str] = mapped_column(String(64))
+    fiscal_year: Mapped[int]
+    grade: Mapped[str | None] = mapped_column(String(1))
+    grade_overridden: Mapped[bool]
+    currency: Mapped[str] = mapped_column(String(3))
+    revenue_target: Mapped[int]
+    share_of_wallet_target: Mapped[int]
+    objectives: Mapped[list[Any]]
+    key_contacts: Mapped[list[Any]]
+    actions: Mapped[list[Any]]
+    coverage: Mapped[list[Any]]
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class ForecastSubmissionRow(Synced):
+    __tablename__ = "forecast_submissions"
+    entity = EntityKind.FORECAST_SUBMISSION
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    commit: Mapped[int]
+    best_case: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    comment: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime]
+
+
+class ManagerAdjustmentRow(Synced):
+    __tablename__ = "manager_adjustments"
+    entity = EntityKind.MANAGER_ADJUSTMENT
+    subject_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    comment: Mapped[str] = mapped_column(Text)
+
+
+class QuotaRow(Synced):
+    __tablename__ = "quotas"
+    entity = EntityKind.QUOTA
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class OutboxRow(Base):
+    """A local write waiting to be pushed, in write order."""
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mutation_id: Mapped[str] = mapped_column(String(64), unique=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    op: Mapped[str] = mapped_column(String(8))
+    fields: Mapped[dict[str, Any]]
+    base_version: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+
+class SyncStateRow(Base):
+    """Small key/value facts about this device: signed-in user, pull cursor, device id."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ConflictRow(Base):
+    """A field value that lost a conflict, kept for the owner to review and restore."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    kept_value: Mapped[Any] = mapped_column(JSON)
+    lost_value: Mapped[Any] = mapped_column(JSON)
+    detected_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+TABLES: dict[EntityKind, type[Synced]] = {
+    cls.entity: cls
+    for cls in (
+        UserRow,
+        AccountRow,
+        ContactRow,
+        ActivityRow,
+        CalendarEventRow,
+        TaskRow,
+        LeadRow,
+        OpportunityRow,
+        StageChangeRow,
+        AccountPlanRow,
+        ForecastSubmissionRow,
+        ManagerAdjustmentRow,
+        QuotaRow,
+    )
+}

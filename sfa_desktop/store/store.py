@@ -1,0 +1,346 @@
+"""The Store facade: one method per use case, a Session per call, DTOs and Changes out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from sfa_desktop.core.entities import (
+    Account,
+    Activity,
+    CalendarEvent,
+    Contact,
+    Lead,
+    Opportunity,
+    Record,
+    StageChange,
+    Task,
+    User,
+)
+from sfa_desktop.core.enums import EntityKind, LeadStatus, Stage
+from sfa_desktop.core.errors import DomainError
+from sfa_desktop.core.protocol import CLIENT_WRITABLE, Mutation
+from sfa_desktop.store import bulk, migrate, search
+from sfa_desktop.store.changes import Changes, Saved
+from sfa_desktop.store.engine import WRITE, create_store_engine
+from sfa_desktop.store.rows import column_values, to_record
+from sfa_desktop.store.schema import (
+    TABLES,
+    ActivityContactRow,
+    OutboxRow,
+    SyncStateRow,
+)
+from sfa_desktop.store.writer import RecordWriter
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass(frozen=True)
+class LeadConversion:
+    lead: Lead
+    account: Account
+    contact: Contact
+    opportunity: Opportunity
+
+
+class Store:
+    """The local database of one signed-in user. Thread-safe: each call has its own Session."""
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self._engine = engine
+        self._writer_engine = engine.execution_options(**WRITE)
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating or upgrading in place) the store at `path`."""
+        path = Path(path)
+        engine = create_store_engine(path)
+        migrate.upgrade(engine)
+        return cls(engine, path)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self._engine) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[RecordWriter]:
+        """A writer in one IMMEDIATE transaction: all of it lands, or none of it."""
+        with Session(self._writer_engine) as session, session.begin():
+            yield RecordWriter(session, self._state(session, "user_id"))
+
+    @staticmethod
+    def _state(session: Session, key: str) -> str | None:
+        row = session.get(SyncStateRow, key)
+        return row.value if row else None
+
+    # -- identity ---------------------------------------------------------------------------
+
+    def current_user_id(self) -> str | None:
+        with self._read() as session:
+            return self._state(session, "user_id")
+
+    def sign_in_as(self, user: User) -> Changes:
+        """Remember the signed-in user (and keep their User row) for new records' owner."""
+        with Session(self._writer_engine) as session, session.begin():
+            session.merge(TABLES[EntityKind.USER](**column_values(user)))
+            session.merge(SyncStateRow(key="user_id", value=user.id))
+        return Changes.of(EntityKind.USER)
+
+    def users(self) -> list[User]:
+        with self._read() as session:
+            rows = session.scalars(select(TABLES[EntityKind.USER]).order_by("name")).all()
+            return [record for record in map(to_record, rows) if isinstance(record, User)]
+
+    # -- generic reads and writes -----------------------------------------------------------
+
+    def get(self, model: type[R], record_id: str) -> R:
+        with self._read() as session:
+            return RecordWriter(session, None).get(model, record_id)
+
+    def get_many(self, model: type[R], ids: Sequence[str]) -> list[R]:
+        """Records for `ids` in the order given; ids that no longer exist are left out."""
+        table = TABLES[model.entity]
+        with self._read() as session:
+            rows = session.scalars(select(table).where(table.id.in_(ids)))
+            by_id = {row.id: model.model_validate(row, from_attributes=True) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def ids(
+        self,
+        model: type[Record],
+        *,
+        where: dict[str, Any] | None = None,
+        sort: str = "created_at",
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[str]:
+        """Ids of the records matching `where` (field equality), sorted in SQL."""
+        table = TABLES[model.entity]
+        columns = table.__table__.columns
+        unknown = [name for name in [sort, *(where or {})] if name not in columns]
+        if unknown:
+            raise DomainError(f"{model.entity_name()} has no field {', '.join(unknown)}")
+        order = columns[sort].desc() if descending else columns[sort].asc()
+        query = select(table.id).order_by(order, table.id).limit(limit)
+        for name, value in (where or {}).items():
+            query = query.where(columns[name] == value)
+        with self._read() as session:
+            return list(session.scalars(query))
+
+    def count(self, model: type[Record]) -> int:
+        with self._read() as session:
+            return session.scalar(select(func.count()).select_from(TABLES[model.entity])) or 0
+
+    def create(self, model: type[R], fields: dict[str, Any]) -> Saved[R]:
+        """Create a record; opportunities also start their stage history."""
+        self._check_writable(model)
+        with self._write() as writer:
+            record = writer.create(model, fields)
+            if isinstance(record, Opportunity):
+                self._record_stage_change(writer, record, None)
+            return Saved(record, writer.changes)
+
+    def update(self, model: type[R], record_id: str, changes: dict[str, Any]) -> Saved[R]:
+        """Change fields of a record; a stage move is added to the opportunity's history."""
+        self._check_writable(model)
+        with self._write() as writer:
+            before = writer.get(model, record_id)
+            if isinstance(before, Opportunity) and "stage" in changes:
+                changes = self._closing_fields(before, changes, writer.now)
+            record = writer.update(model, record_id, changes)
+            if isinstance(before, Opportunity) and isinstance(record, Opportunity):
+                if record.stage is not before.stage:
+                    self._record_stage_change(writer, record, before)
+            return Saved(record, writer.changes)
+
+    def delete(self, model: type[Record], record_id: str) -> Changes:
+        self._check_writable(model)
+        with self._write() as writer:
+            writer.delete(model, record_id)
+            return writer.changes
+
+    @staticmethod
+    def _check_writable(model: type[Record]) -> None:
+        if model.entity not in CLIENT_WRITABLE:
+            raise DomainError(f"{model.entity_name()} records are managed on the server")
+
+    # -- use cases with rules of their own --------------------------------------------------
+
+    def log_activity(self, fields: dict[str, Any]) -> Saved[Activity]:
+        """Log an activity now unless it says when; the account follows from a single contact."""
+        fields = {"occurred_at": datetime.now().astimezone(), **fields}
+        if not fields.get("account_id") and len(fields.get("contact_ids", ())) >= 1:
+            contacts = self.get_many(Contact, list(fields["contact_ids"]))
+            accounts = {c.account_id for c in contacts if c.account_id}
+            if len(accounts) == 1:
+                fields["account_id"] = accounts.pop()
+        return self.create(Activity, fields)
+
+    def complete_task(self, task_id: str, done: bool = True) -> Saved[Task]:
+        completed = datetime.now().astimezone() if done else None
+        return self.update(Task, task_id, {"done": done, "completed_at": completed})
+
+    def convert_lead(
+        self,
+        lead_id: str,
+        *,
+        opportunity_name: str | None = None,
+        amount: int = 0,
+        close_date: date | None = None,
+    ) -> Saved[LeadConversion]:
+        """Turn a lead into an account, a contact and an opportunity, all or nothing."""
+        with self._write() as writer:
+            lead = writer.get(Lead, lead_id)
+            if lead.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
+                raise DomainError(f"the lead is {lead.status.value} and cannot be converted")
+            company = lead.company or lead.display_name
+            account = writer.create(Account, {"name": company})
+            contact = writer.create(
+                Contact,
+                {
+                    "account_id": account.id,
+                    "first_name": lead.first_name,
+                    "last_name": lead.last_name or company,
+                    "title": lead.title,
+                    "email": lead.email,
+                    "phone": lead.phone,
+                },
+            )
+            opportunity = writer.create(
+                Opportunity,
+                {
+                    "account_id": account.id,
+                    "primary_contact_id": contact.id,
+                    "name": opportunity_name or f"{company} – new business",
+                    "amount": amount,
+                    "close_date": close_date or date.today() + timedelta(days=90),
+                },
+            )
+            self._record_stage_change(writer, opportunity, None)
+            converted = writer.update(
+                Lead,
+                lead_id,
+                {
+                    "status": LeadStatus.CONVERTED,
+                    "converted_account_id": account.id,
+                    "converted_contact_id": contact.id,
+                    "converted_opportunity_id": opportunity.id,
+                },
+            )
+            return Saved(LeadConversion(converted, account, contact, opportunity), writer.changes)
+
+    @staticmethod
+    def _closing_fields(
+        before: Opportunity, changes: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
+        stage = Stage(changes["stage"])
+        if stage.is_closed and not before.stage.is_closed:
+            return {"closed_at": now, **changes}
+        if not stage.is_closed and before.stage.is_closed:
+            return {"closed_at": None, **changes}
+        return changes
+
+    @staticmethod
+    def _record_stage_change(
+        writer: RecordWriter, record: Opportunity, before: Opportunity | None
+    ) -> None:
+        writer.create(
+            StageChange,
+            {
+                "opportunity_id": record.id,
+                "from_stage": before.stage if before else None,
+                "to_stage": record.stage,
+                "changed_at": writer.now,
+                "amount": record.amount,
+                "owner_id": record.owner_id,
+            },
+        )
+
+    # -- reads for views --------------------------------------------------------------------
+
+    def stage_history(self, opportunity_id: str) -> list[StageChange]:
+        ids = self.ids(StageChange, where={"opportunity_id": opportunity_id}, sort="changed_at")
+        return self.get_many(StageChange, ids)
+
+    def activities_for_contact(self, contact_id: str, limit: int = 200) -> list[Activity]:
+        table = TABLES[EntityKind.ACTIVITY]
+        query = (
+            select(table.id)
+            .join(ActivityContactRow, ActivityContactRow.activity_id == table.id)
+            .where(ActivityContactRow.contact_id == contact_id)
+            .order_by(table.occurred_at.desc())
+            .limit(limit)
+        )
+        with self._read() as session:
+            ids = list(session.scalars(query))
+        return self.get_many(Activity, ids)
+
+    def events_between(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """Events overlapping [start, end), plus recurring series that started before `end`."""
+        table = TABLES[EntityKind.EVENT]
+        query = select(table.id).where(
+            table.starts_at < end,
+            or_(table.ends_at >= start, table.recurrence != ""),
+        )
+        with self._read() as session:
+            ids = list(session.scalars(query.order_by(table.starts_at)))
+        return self.get_many(CalendarEvent, ids)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        kinds: Iterable[EntityKind] = search.SEARCHABLE,
+        limit: int = 50,
+    ) -> list[search.SearchHit]:
+        """Accounts, contacts, opportunities and leads matching `query`, best first."""
+        with self._engine.connect() as connection:
+            return search.search(connection, query, kinds, limit)
+
+    # -- sync support -----------------------------------------------------------------------
+
+    def outbox_count(self) -> int:
+        with self._read() as session:
+            return session.scalar(select(func.count()).select_from(OutboxRow)) or 0
+
+    def pending_mutations(self, limit: int = 500) -> list[Mutation]:
+        """The oldest unacknowledged local writes, in write order."""
+        with self._read() as session:
+            rows = session.scalars(select(OutboxRow).order_by(OutboxRow.seq).limit(limit))
+            return [
+                Mutation(
+                    seq=row.seq,
+                    mutation_id=row.mutation_id,
+                    entity=EntityKind(row.entity),
+                    entity_id=row.entity_id,
+                    op=row.op,
+                    fields=row.fields,
+                    base_version=row.base_version,
+                )
+                for row in rows
+            ]
+
+    def acknowledge(self, last_seq: int) -> None:
+        """Drop outbox rows the server has acknowledged."""
+        with Session(self._writer_engine) as session, session.begin():
+            session.execute(delete(OutboxRow).where(OutboxRow.seq <= last_seq))
+
+    def import_records(self, records: Iterable[Record], batch_size: int = 5_000) -> int:
+        """Insert already-synced records (demo data, first download) without outbox rows."""
+        with self._writer_engine.begin() as connection:
+            return bulk.insert_records(connection, records, batch_size)

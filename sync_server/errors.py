@@ -1,0 +1,43 @@
+"""Domain errors the services raise; the app maps each to an HTTP status."""
+
+from __future__ import annotations
+
+from sfa_desktop.core.errors import DomainError
+
+
+class ServiceError(DomainError):
+    """A request the server refuses; `status` is the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(detail)
+
+
+class BadRequest(ServiceError):
+    status = 400
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class Missing(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class RateLimited(ServiceError):
+    status = 429
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
