@@ -178,7 +178,7 @@ _LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postc
 
 
 def _digits(rng: random.Random, count: int) -> str:
-    return "".join(rng.choice("0123456789") for _ in range(count))
+    return f"{rng.randrange(10**count):0{count}d}"
 
 
 def postal_code(country: Country, city: City, rng: random.Random) -> str:
@@ -201,8 +201,10 @@ def landline(country: Country, city: City, rng: random.Random) -> str:
         return f"{code} {area} " + " ".join(_digits(rng, 2) for _ in range(4))
     if country is UNITED_STATES:
         return f"{code} {area}-{rng.randint(200, 989)}-{_digits(rng, 4)}"
-    if country is UNITED_KINGDOM:
-        return f"{code} {area} {_digits(rng, 8 - len(area))[:4]} {_digits(rng, 4)}"
+    if country is UNITED_KINGDOM:  # ten digits after the trunk 0, area code included
+        length = 10 - len(area)
+        local = _digits(rng, length)
+        return f"{code} {area} {local[: length - 4]} {local[length - 4 :]}".replace("  ", " ")
     return f"{code} {area} {rng.randint(1, 9)}{_digits(rng, 9 - len(area))}"
 
 

@@ -1,0 +1,226 @@
+"""The server schema (SQLAlchemy 2 typed ORM).
+
+Synced records live in one generic `records` table: every entity is validated by the core
+models, so the server only needs the scope keys (org, owner, account) as columns and the
+payload as JSON. One table gives one write path, one pull query and one version index.
+Opportunity amounts are mirrored into `opportunity_facts` so forecasts aggregate in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+Id = String(64)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: Json,
+        int: BigInteger,
+        str: String(200),
+    }
+
+
+class Org(Base):
+    __tablename__ = "orgs"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"), index=True)
+    username: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str]
+    email: Mapped[str]
+    role: Mapped[str] = mapped_column(String(16))
+    manager_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A pull from below this version must start over (scope grew through a hierarchy change).
+    resync_floor: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    name: Mapped[str]
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class TeamAccount(Base):
+    __tablename__ = "team_accounts"
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    account_id: Mapped[str] = mapped_column(Id, primary_key=True, index=True)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str]
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_seq: Mapped[int] = mapped_column(default=0)
+    token_epoch: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    rotated_at: Mapped[datetime | None]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(index=True)
+    at: Mapped[datetime]
+
+
+class Counter(Base):
+    """One row: the server version counter and how far the log has been purged."""
+
+    __tablename__ = "counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+    purged_through: Mapped[int] = mapped_column(default=0)
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (
+        Index("ix_records_org_version", "org_id", "version"),
+        Index("ix_records_entity_owner", "entity", "owner_id"),
+    )
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    owner_id: Mapped[str] = mapped_column(Id, index=True)
+    account_id: Mapped[str | None] = mapped_column(Id, index=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict[str, Any]]
+    field_versions: Mapped[dict[str, Any]]
+    updated_by: Mapped[str | None] = mapped_column(Id)
+    changed_at: Mapped[datetime]
+
+
+class Removal(Base):
+    """A record left the scope it was in (its keys before the change) at `version`."""
+
+    __tablename__ = "removals"
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(Id)
+    prev_owner_id: Mapped[str | None] = mapped_column(Id, index=True)
+    prev_account_id: Mapped[str | None] = mapped_column(Id)
+    prev_account_owner_id: Mapped[str | None] = mapped_column(Id, index=True)
+    changed_at: Mapped[datetime]
+
+
+class OpportunityFact(Base):
+    """The columns a forecast needs from each live opportunity."""
+
+    __tablename__ = "opportunity_facts"
+    __table_args__ = (
+        Index(
+            "ix_facts_org_close",
+            "org_id",
+            "close_date",
+            postgresql_include=["owner_id", "category", "amount", "currency"],
+        ),
+    )
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    owner_id: Mapped[str] = mapped_column(Id)
+    close_date: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class ConflictRecord(Base):
+    """A value that lost a conflict, kept so the record owner can review and restore it."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(Id)
+    owner_id: Mapped[str] = mapped_column(Id, index=True)
+    field: Mapped[str]
+    winner: Mapped[dict[str, Any]]
+    loser: Mapped[dict[str, Any]]
+    winner_user_id: Mapped[str | None] = mapped_column(Id)
+    loser_user_id: Mapped[str | None] = mapped_column(Id, index=True)
+    version: Mapped[int]
+    created_at: Mapped[datetime]
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AdjustmentAudit(Base):
+    __tablename__ = "adjustment_audit"
+    __table_args__ = (Index("ix_audit_subject", "subject_user_id", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    adjustment_id: Mapped[str] = mapped_column(Id)
+    manager_id: Mapped[str] = mapped_column(Id)
+    subject_user_id: Mapped[str] = mapped_column(Id)
+    period: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    old_amount: Mapped[int | None]
+    new_amount: Mapped[int | None]
+    comment: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class ForecastSnapshot(Base):
+    __tablename__ = "forecast_snapshots"
+    __table_args__ = (Index("ix_snapshots_user_period", "user_id", "period", "taken_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    user_id: Mapped[str] = mapped_column(Id)
+    period: Mapped[str] = mapped_column(String(16))
+    taken_at: Mapped[datetime]
+    closed: Mapped[int]
+    commit: Mapped[int]
+    best_case: Mapped[int]
+    pipeline: Mapped[int]
+    omitted: Mapped[int]
+    quota: Mapped[int]
