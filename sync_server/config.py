@@ -15,7 +15,7 @@ class ServerSettings(BaseSettings):
 
     database_url: str = Field(
         default="sqlite:///./sfa-server.db",
-        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... in production",
+        description="SQLAlchemy URL: a SQLite file by default, postgresql+psycopg://... in prod",
     )
     secret_key: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),

@@ -9,7 +9,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, *, pool_size: int = 20, connect_args: dict[str, Any] | None = None) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 20, connect_args: dict[str, Any] | None = None
+) -> Engine:
     """An engine for `url`; SQLite connections get WAL, foreign keys and BEGIN IMMEDIATE."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -45,7 +47,11 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def is_postgres(session_or_engine: Session | Engine) -> bool:
-    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    bind = (
+        session_or_engine.get_bind()
+        if isinstance(session_or_engine, Session)
+        else session_or_engine
+    )
     return bind.dialect.name == "postgresql"
 
 

@@ -15,27 +15,27 @@ class ServiceError(DomainError):
         super().__init__(detail)
 
 
-class BadRequest(ServiceError):
+class BadRequestError(ServiceError):
     status = 400
 
 
-class Unauthorized(ServiceError):
+class UnauthorizedError(ServiceError):
     status = 401
 
 
-class Forbidden(ServiceError):
+class ForbiddenError(ServiceError):
     status = 403
 
 
-class Missing(ServiceError):
+class NotFoundError(ServiceError):
     status = 404
 
 
-class Conflict(ServiceError):
+class ConflictError(ServiceError):
     status = 409
 
 
-class RateLimited(ServiceError):
+class RateLimitedError(ServiceError):
     status = 429
 
     def __init__(self, detail: str, retry_after: int) -> None:

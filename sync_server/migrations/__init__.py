@@ -1,0 +1,1 @@
+"""Alembic migrations of the server schema (bundled with the package)."""

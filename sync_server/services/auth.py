@@ -1,0 +1,184 @@
+"""Sign-in, token refresh and rotation, request authentication, login rate limiting."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from sfa_desktop.core.entities.base import new_id
+from sfa_desktop.core.enums import Role
+from sfa_desktop.core.protocol import LoginRequest, RefreshRequest, TokenResponse, UserInfo
+from sync_server.config import ServerSettings
+from sync_server.errors import ForbiddenError, RateLimitedError, UnauthorizedError
+from sync_server.models import Device, LoginFailure, RefreshToken, User
+from sync_server.services import tokens
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the user and the device the access token was issued to."""
+
+    user: User
+    device: Device
+
+
+def login(
+    session: Session, settings: ServerSettings, request: LoginRequest, address: str, now: datetime
+) -> TokenResponse:
+    """Check the password (rate limited per user and address), register a device, issue tokens."""
+    keys = (f"user:{request.username.lower()}", f"addr:{address}")
+    _check_rate(session, settings, keys, now)
+    user = session.scalar(select(User).where(User.username == request.username))
+    ok = _verify(user.password_hash if user else _DUMMY_HASH, request.password)
+    if user is None or not ok or not user.active:
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - _window(settings)))
+        session.add_all(LoginFailure(key=key, at=now) for key in keys)
+        session.commit()
+        raise UnauthorizedError("wrong username or password")
+    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    device = Device(
+        id=new_id(),
+        user_id=user.id,
+        name=request.device_name,
+        created_at=now,
+        last_seq=0,
+        token_epoch=0,
+    )
+    session.add(device)
+    session.flush()
+    response = _issue(session, settings, user, device, now)
+    session.commit()
+    return response
+
+
+def refresh(
+    session: Session, settings: ServerSettings, request: RefreshRequest, now: datetime
+) -> TokenResponse:
+    """Rotate a refresh token; presenting an already rotated one revokes the whole chain."""
+    digest = tokens.hash_refresh_token(request.refresh_token)
+    row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest))
+    if row is None:
+        raise UnauthorizedError("unknown refresh token")
+    device = session.get_one(Device, row.device_id)
+    if device.revoked_at is not None:
+        raise ForbiddenError("this device was revoked; erase local data and sign in again")
+    if row.rotated_at is not None or row.revoked:
+        _revoke_chain(session, device)
+        session.commit()
+        raise UnauthorizedError("refresh token reuse detected; every session of this device ended")
+    if row.expires_at <= now:
+        raise UnauthorizedError("refresh token expired; sign in again")
+    user = session.get_one(User, device.user_id)
+    if not user.active:
+        raise ForbiddenError("this user is deactivated")
+    row.rotated_at = now
+    response = _issue(session, settings, user, device, now)
+    session.commit()
+    return response
+
+
+def _revoke_chain(session: Session, device: Device) -> None:
+    session.execute(
+        update(RefreshToken).where(RefreshToken.device_id == device.id).values(revoked=True)
+    )
+    device.token_epoch += 1  # access tokens already issued stop working too
+
+
+def _issue(
+    session: Session, settings: ServerSettings, user: User, device: Device, now: datetime
+) -> TokenResponse:
+    token = tokens.new_refresh_token()
+    session.add(
+        RefreshToken(
+            device_id=device.id,
+            token_hash=tokens.hash_refresh_token(token),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.refresh_token_days),
+            revoked=False,
+        )
+    )
+    expires = int(now.timestamp()) + settings.access_token_seconds
+    claims = tokens.AccessClaims(user.id, device.id, device.token_epoch, expires)
+    return TokenResponse(
+        access_token=tokens.issue_access(settings.secret_key, claims),
+        access_expires_in=settings.access_token_seconds,
+        refresh_token=token,
+        device_id=device.id,
+        user=user_info(user),
+    )
+
+
+def user_info(user: User) -> UserInfo:
+    return UserInfo(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        role=Role(user.role),
+        manager_id=user.manager_id,
+    )
+
+
+def authenticate(
+    session: Session,
+    settings: ServerSettings,
+    token: str,
+    now: datetime,
+    *,
+    allow_revoked: bool = False,
+) -> Principal:
+    """The caller behind a bearer token; a revoked device passes only when `allow_revoked`."""
+    claims = tokens.read_access(settings.secret_key, token, now)
+    device = session.get(Device, claims.device_id)
+    if device is None or device.user_id != claims.user_id:
+        raise UnauthorizedError("access token names an unknown device")
+    if device.revoked_at is not None and not allow_revoked:
+        raise ForbiddenError("this device was revoked; erase local data and sign in again")
+    if device.token_epoch != claims.epoch:
+        raise UnauthorizedError("access token was revoked; sign in again")
+    user = session.get_one(User, claims.user_id)
+    if not user.active:
+        raise ForbiddenError("this user is deactivated")
+    return Principal(user, device)
+
+
+def _window(settings: ServerSettings) -> timedelta:
+    return timedelta(seconds=settings.login_window_seconds)
+
+
+def _check_rate(
+    session: Session, settings: ServerSettings, keys: tuple[str, ...], now: datetime
+) -> None:
+    limit = settings.login_max_failures
+    for key in keys:
+        times = session.scalars(
+            select(LoginFailure.at)
+            .where(LoginFailure.key == key, LoginFailure.at > now - _window(settings))
+            .order_by(LoginFailure.at)
+        ).all()
+        if len(times) >= limit:
+            free_at = times[len(times) - limit] + _window(settings)
+            retry = max(1, math.ceil((free_at - now).total_seconds()))
+            what = "this user" if key.startswith("user:") else "this address"
+            raise RateLimitedError(
+                f"too many failed sign-ins for {what}; retry in {retry} s", retry
+            )

@@ -1,0 +1,101 @@
+"""Who may read and write what, computed from the database on every request."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, union
+from sqlalchemy.orm import Session, aliased
+
+from sfa_desktop.core.enums import EntityKind, Role
+from sync_server.models import Record, TeamAccount, TeamMember, User
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A caller's reach: themselves plus everyone below them in the hierarchy."""
+
+    user_id: str
+    org_id: str
+    role: Role
+    reports: frozenset[str]
+
+    @property
+    def owners(self) -> frozenset[str]:
+        return self.reports | {self.user_id}
+
+
+def load_scope(session: Session, user: User) -> Scope:
+    """The caller's scope with their transitive reports (cycle-safe)."""
+    children: dict[str | None, list[str]] = defaultdict(list)
+    rows = session.execute(select(User.id, User.manager_id).where(User.org_id == user.org_id))
+    for user_id, manager_id in rows:
+        children[manager_id].append(user_id)
+    reports: set[str] = set()
+    stack = list(children[user.id])
+    while stack:
+        current = stack.pop()
+        if current not in reports and current != user.id:
+            reports.add(current)
+            stack.extend(children[current])
+    return Scope(user.id, user.org_id, Role(user.role), frozenset(reports))
+
+
+def visible_accounts(scope: Scope) -> Select[tuple[str]]:
+    """Ids of accounts owned by someone in scope or on a team someone in scope belongs to."""
+    account = aliased(Record)
+    owned = select(account.id).where(
+        account.entity == EntityKind.ACCOUNT.value,
+        account.org_id == scope.org_id,
+        account.owner_id.in_(scope.owners),
+    )
+    teams = (
+        select(TeamAccount.account_id)
+        .join(TeamMember, TeamMember.team_id == TeamAccount.team_id)
+        .where(TeamMember.user_id.in_(scope.owners))
+    )
+    return select(union(owned, teams).subquery().c[0])
+
+
+def visible(record: type[Record] | Record, scope: Scope) -> ColumnElement[bool]:
+    """SQL condition: `record` (the table or an alias) is in the caller's read scope."""
+    return and_(
+        record.org_id == scope.org_id,
+        or_(
+            record.entity == EntityKind.USER.value,
+            record.owner_id.in_(scope.owners),
+            record.account_id.in_(visible_accounts(scope)),
+        ),
+    )
+
+
+def can_write_account(session: Session, scope: Scope, account_id: str) -> bool:
+    """The caller owns the account or is on one of its teams (managers' reach is read-only)."""
+    owner = session.scalar(
+        select(Record.owner_id).where(
+            Record.entity == EntityKind.ACCOUNT.value,
+            Record.id == account_id,
+            Record.org_id == scope.org_id,
+        )
+    )
+    if owner is None:
+        return False
+    if owner == scope.user_id:
+        return True
+    on_team = exists().where(
+        TeamAccount.account_id == account_id,
+        TeamMember.team_id == TeamAccount.team_id,
+        TeamMember.user_id == scope.user_id,
+    )
+    return bool(session.scalar(select(on_team)))
+
+
+def account_owner(session: Session, account_id: str | None) -> str | None:
+    if account_id is None:
+        return None
+    return session.scalar(
+        select(Record.owner_id).where(
+            Record.entity == EntityKind.ACCOUNT.value, Record.id == account_id
+        )
+    )
