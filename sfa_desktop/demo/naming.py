@@ -55,10 +55,18 @@ def domain_for(name: str, tld: str, taken: set[str]) -> str:
     return domain
 
 
+def _name_parts(first: str, last: str) -> tuple[str, str]:
+    return "".join(ascii_words(first)) or "info", "".join(ascii_words(last)) or "contact"
+
+
+def dotted_local(first: str, last: str) -> str:
+    """first.last in ASCII, the way staff addresses are made."""
+    return ".".join(_name_parts(first, last))
+
+
 def email_local(first: str, last: str, rng: random.Random) -> str:
-    """The part before the @ in a business email: mostly first.last."""
-    first_part = "".join(ascii_words(first)) or "info"
-    last_part = "".join(ascii_words(last)) or "contact"
+    """The part before the @ in a business email: mostly first.last, sometimes f.last."""
+    first_part, last_part = _name_parts(first, last)
     style = rng.random()
     if style < 0.75:
         return f"{first_part}.{last_part}"

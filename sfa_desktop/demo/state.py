@@ -10,7 +10,6 @@ from sfa_desktop.core.entities import User
 from sfa_desktop.core.enums import BuyingRole, Channel, Stage
 from sfa_desktop.demo.geography import City, Country
 
-# Relative size of an account by grade: more contacts, deals and touches for better grades.
 GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E")
 
 

@@ -14,6 +14,11 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD_REVISION = "0002"
 
 
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Autogenerate ignores the search tables (FTS5 and its map), which have no model."""
+    return not (type_ == "table" and name is not None and name.startswith("search_"))
+
+
 def alembic_config(connection: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from sfa_desktop.store.migrate import include_name
 from sfa_desktop.store.schema import Base
 
 connection = context.config.attributes["connection"]
@@ -9,6 +10,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

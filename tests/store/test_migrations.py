@@ -1,0 +1,91 @@
+"""The bundled migrations build the schema from nothing and upgrade an old file in place."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from sfa_desktop.core.entities import Account
+from sfa_desktop.store import Store, migrate
+from sfa_desktop.store.engine import create_store_engine
+from sfa_desktop.store.schema import Base
+
+
+def _tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as db:
+        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_head_constant_matches_the_migration_scripts() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == migrate.HEAD_REVISION
+
+
+def test_empty_file_is_migrated_to_a_schema_equal_to_the_models(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "new.db")
+    store.close()
+    engine = create_store_engine(tmp_path / "new.db")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": migrate.include_name}
+        )
+        assert context.get_current_revision() == migrate.HEAD_REVISION
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+    assert {"search_fts", "search_docs", "outbox", "conflicts"} <= _tables(tmp_path / "new.db")
+
+
+def test_store_opens_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "wal.db")
+    with store._engine.connect() as connection:  # noqa: SLF001 - checking the engine's pragmas
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.close()
+
+
+def test_previous_schema_upgrades_in_place_keeping_data(tmp_path: Path) -> None:
+    """A file at revision 0001 (no search, no link tables) gets them, filled from old rows."""
+    path = tmp_path / "old.db"
+    engine = create_store_engine(path)
+    migrate.upgrade(engine, "0001")
+    engine.dispose()
+    assert "search_fts" not in _tables(path)
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO accounts (id, name, domain, industry, segment, street, city, postal_code,"
+            " country, currency, potential_revenue, orientation, is_partner, revenue_history,"
+            " notes, created_at, updated_at) VALUES ('acc-old', 'Fjordline Shipping', '', '', '',"
+            " '', 'Bergen', '', 'Norway', 'NOK', 0, 'relationship', 0, '[]', '',"
+            " '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+        )
+        db.execute(
+            "INSERT INTO activities (id, channel, subject, notes, occurred_at, duration_minutes,"
+            " account_id, contact_ids, outcome, created_at, updated_at) VALUES ('act-old',"
+            " 'call', 'Hello', '', '2025-01-02 10:00:00', 5, 'acc-old', '[\"con-x\"]', '',"
+            " '2025-01-02 10:00:00', '2025-01-02 10:00:00')"
+        )
+    store = Store.open(path)
+    assert store.get(Account, "acc-old").name == "Fjordline Shipping"
+    assert [hit.id for hit in store.search("fjord")] == ["acc-old"]
+    with sqlite3.connect(path) as db:
+        links = db.execute("SELECT activity_id, contact_id FROM activity_contacts").fetchall()
+    assert links == [("act-old", "con-x")]
+    store.close()
+
+
+def test_reopening_an_up_to_date_file_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "again.db"
+    Store.open(path).close()
+    before = path.stat().st_mtime_ns
+    store = Store.open(path)
+    assert store.count(Account) == 0
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+    assert path.stat().st_mtime_ns >= before
