@@ -121,9 +121,7 @@ class Contact(Record):
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.preferred_channel in self.blocked_channels():
-            raise ValueError(
-                f"preferred channel {self.preferred_channel} is marked do-not-contact"
-            )
+            raise ValueError(f"preferred channel {self.preferred_channel} is marked do-not-contact")
         return self
 
 

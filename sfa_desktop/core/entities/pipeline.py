@@ -18,7 +18,10 @@ from sfa_desktop.core.entities.base import (
 )
 from sfa_desktop.core.enums import EntityKind, ForecastCategory, Stage
 
-_CLOSED_CATEGORY = {Stage.CLOSED_WON: ForecastCategory.CLOSED, Stage.CLOSED_LOST: ForecastCategory.OMITTED}
+_CLOSED_CATEGORY = {
+    Stage.CLOSED_WON: ForecastCategory.CLOSED,
+    Stage.CLOSED_LOST: ForecastCategory.OMITTED,
+}
 
 
 class Opportunity(Record):

@@ -53,9 +53,7 @@ class ForecastTotals:
         return int(getattr(self, category.value))
 
     def __add__(self, other: ForecastTotals) -> ForecastTotals:
-        return ForecastTotals(
-            *(self.of(category) + other.of(category) for category in ForecastCategory)
-        )
+        return ForecastTotals(**{c.value: self.of(c) + other.of(c) for c in ForecastCategory})
 
 
 def forecast_totals(opportunities: Iterable[Opportunity], period: Period) -> ForecastTotals:
