@@ -50,7 +50,8 @@ class Period:
 
     @property
     def end(self) -> date:
-        return self.start + relativedelta(months=_MONTHS[self.kind])
+        end: date = self.start + relativedelta(months=_MONTHS[self.kind])
+        return end
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day < self.end
@@ -59,7 +60,8 @@ class Period:
         return Period(self.end, self.kind)
 
     def previous(self) -> Period:
-        return Period(self.start - relativedelta(months=_MONTHS[self.kind]), self.kind)
+        start: date = self.start - relativedelta(months=_MONTHS[self.kind])
+        return Period(start, self.kind)
 
     def __str__(self) -> str:
         if self.kind is PeriodKind.QUARTER:

@@ -34,6 +34,8 @@ from sfa_desktop.store.rows import column_values, to_record
 from sfa_desktop.store.schema import (
     TABLES,
     ActivityContactRow,
+    ActivityRow,
+    CalendarEventRow,
     OutboxRow,
     SyncStateRow,
 )
@@ -162,9 +164,9 @@ class Store:
             if isinstance(before, Opportunity) and "stage" in changes:
                 changes = self._closing_fields(before, changes, writer.now)
             record = writer.update(model, record_id, changes)
-            if isinstance(before, Opportunity) and isinstance(record, Opportunity):
-                if record.stage is not before.stage:
-                    self._record_stage_change(writer, record, before)
+            moved = isinstance(record, Opportunity) and record.stage is not before.stage
+            if moved and isinstance(before, Opportunity) and isinstance(record, Opportunity):
+                self._record_stage_change(writer, record, before)
             return Saved(record, writer.changes)
 
     def delete(self, model: type[Record], record_id: str) -> Changes:
@@ -277,7 +279,7 @@ class Store:
         return self.get_many(StageChange, ids)
 
     def activities_for_contact(self, contact_id: str, limit: int = 200) -> list[Activity]:
-        table = TABLES[EntityKind.ACTIVITY]
+        table = ActivityRow
         query = (
             select(table.id)
             .join(ActivityContactRow, ActivityContactRow.activity_id == table.id)
@@ -291,7 +293,7 @@ class Store:
 
     def events_between(self, start: datetime, end: datetime) -> list[CalendarEvent]:
         """Events overlapping [start, end), plus recurring series that started before `end`."""
-        table = TABLES[EntityKind.EVENT]
+        table = CalendarEventRow
         query = select(table.id).where(
             table.starts_at < end,
             or_(table.ends_at >= start, table.recurrence != ""),

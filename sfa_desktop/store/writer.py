@@ -61,7 +61,7 @@ class RecordWriter:
         forbidden = set(changes) & set(Record.META_FIELDS)
         if forbidden:
             raise InvalidRecord(
-                model.entity_name(), {name: "cannot be changed" for name in sorted(forbidden)}
+                model.entity_name(), dict.fromkeys(sorted(forbidden), "cannot be changed")
             )
         updated = current.with_changes({**changes, "updated_at": self.now})
         before, after = current.data_fields(), updated.data_fields()

@@ -43,7 +43,7 @@ def test_empty_file_is_migrated_to_a_schema_equal_to_the_models(tmp_path: Path) 
 
 def test_store_opens_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "wal.db")
-    with store._engine.connect() as connection:  # noqa: SLF001 - checking the engine's pragmas
+    with store._engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     store.close()

@@ -28,9 +28,9 @@ MODELS: dict[EntityKind, type[Record]] = {
 }
 
 __all__ = [
+    "MODELS",
     "OWNED_BY",
     "REFERENCES",
-    "MODELS",
     "Account",
     "AccountPlan",
     "Activity",

@@ -104,7 +104,7 @@ class Record(Value):
         unknown = set(changes) - set(type(self).model_fields)
         if unknown:
             raise InvalidRecord(
-                self.entity_name(), {name: "is not a field" for name in sorted(unknown)}
+                self.entity_name(), dict.fromkeys(sorted(unknown), "is not a field")
             )
         return self.parse({**self.model_dump(), **changes})
 
