@@ -1,0 +1,3 @@
+from sfa_desktop.cli import main
+
+raise SystemExit(main())
