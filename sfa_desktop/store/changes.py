@@ -12,22 +12,23 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Changes:
-    """The entity kinds a write touched."""
+    """The entity kinds a write touched, and whether the conflict inbox changed."""
 
     kinds: frozenset[EntityKind] = frozenset()
+    conflicts: bool = False
 
     @classmethod
     def of(cls, *kinds: EntityKind) -> Changes:
         return cls(frozenset(kinds))
 
     def __or__(self, other: Changes) -> Changes:
-        return Changes(self.kinds | other.kinds)
+        return Changes(self.kinds | other.kinds, self.conflicts or other.conflicts)
 
     def __contains__(self, kind: object) -> bool:
         return kind in self.kinds
 
     def __bool__(self) -> bool:
-        return bool(self.kinds)
+        return bool(self.kinds) or self.conflicts
 
 
 @dataclass(frozen=True)

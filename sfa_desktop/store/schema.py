@@ -272,13 +272,14 @@ class SyncStateRow(Base):
 
 
 class ConflictRow(Base):
-    """A field value that lost a conflict, kept for the owner to review and restore."""
+    """A value that lost a conflict (or a write the server refused), kept for review."""
 
     __tablename__ = "conflicts"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64), index=True)
-    field: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(64))  # empty for a refused write
+    reason: Mapped[str] = mapped_column(Text)
     kept_value: Mapped[Any] = mapped_column(JSON)
     lost_value: Mapped[Any] = mapped_column(JSON)
     detected_at: Mapped[datetime]

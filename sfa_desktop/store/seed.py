@@ -19,7 +19,7 @@ class SeedResult:
 
 def seed_demo_store(store: Store, size: DemoSize, *, seed: int = 7, today: date) -> SeedResult:
     """Import the records the first demo rep would download, and sign in as that rep."""
-    rep = next(u for u in demo_users(size, seed=seed) if u.role is Role.REP)
+    rep = next(u for u in demo_users(size, seed=seed, today=today) if u.role is Role.REP)
     mine = (
         record
         for record in generate(size, seed=seed, today=today)

@@ -26,10 +26,11 @@ from sfa_desktop.core.entities import (
 )
 from sfa_desktop.core.enums import EntityKind, LeadStatus, Stage
 from sfa_desktop.core.errors import DomainError
-from sfa_desktop.core.protocol import CLIENT_WRITABLE, Mutation
-from sfa_desktop.store import bulk, migrate, search
+from sfa_desktop.core.protocol import CLIENT_WRITABLE, Change, Mutation, MutationResult
+from sfa_desktop.store import bulk, migrate, remote, search
 from sfa_desktop.store.changes import Changes, Saved
 from sfa_desktop.store.engine import WRITE, create_store_engine
+from sfa_desktop.store.remote import Conflict
 from sfa_desktop.store.rows import column_values, to_record
 from sfa_desktop.store.schema import (
     TABLES,
@@ -164,8 +165,11 @@ class Store:
             if isinstance(before, Opportunity) and "stage" in changes:
                 changes = self._closing_fields(before, changes, writer.now)
             record = writer.update(model, record_id, changes)
-            moved = isinstance(record, Opportunity) and record.stage is not before.stage
-            if moved and isinstance(before, Opportunity) and isinstance(record, Opportunity):
+            if (
+                isinstance(before, Opportunity)
+                and isinstance(record, Opportunity)
+                and record.stage is not before.stage
+            ):
                 self._record_stage_change(writer, record, before)
             return Saved(record, writer.changes)
 
@@ -341,6 +345,58 @@ class Store:
         """Drop outbox rows the server has acknowledged."""
         with Session(self._writer_engine) as session, session.begin():
             session.execute(delete(OutboxRow).where(OutboxRow.seq <= last_seq))
+
+    def state(self, key: str) -> str | None:
+        """A fact about this device (device id, pull cursor, last sync time)."""
+        with self._read() as session:
+            return self._state(session, key)
+
+    def set_state(self, **values: str | None) -> None:
+        with Session(self._writer_engine) as session, session.begin():
+            for key, value in values.items():
+                if value is None:
+                    session.execute(delete(SyncStateRow).where(SyncStateRow.key == key))
+                else:
+                    session.merge(SyncStateRow(key=key, value=value))
+
+    def pull_cursor(self) -> int:
+        return int(self.state("since") or 0)
+
+    def apply_pull(self, changes: Sequence[Change], next_since: int) -> Changes:
+        """Apply one pulled page and move the cursor past it, in one transaction."""
+        with Session(self._writer_engine) as session, session.begin():
+            touched = remote.apply_changes(session, changes)
+            session.merge(SyncStateRow(key="since", value=str(next_since)))
+            return touched
+
+    def record_push(self, results: Sequence[MutationResult], last_seq: int) -> Changes:
+        """Drop acknowledged outbox rows, stamp server versions, keep lost values as conflicts."""
+        with Session(self._writer_engine) as session, session.begin():
+            touched = remote.record_results(session, results)
+            session.execute(delete(OutboxRow).where(OutboxRow.seq <= last_seq))
+            return touched
+
+    def reset_for_download(self) -> Changes:
+        """Forget downloaded records (pending edits stay) so the whole scope comes again."""
+        with Session(self._writer_engine) as session, session.begin():
+            touched = remote.clear_synced_data(session)
+            session.merge(SyncStateRow(key="since", value="0"))
+            return touched
+
+    def conflicts(self, include_resolved: bool = False) -> list[Conflict]:
+        with self._read() as session:
+            return remote.conflicts(session, include_resolved)
+
+    def restore_conflict(self, conflict_id: str) -> Changes:
+        """Put the value that lost a conflict back (a normal edit that syncs)."""
+        with self._write() as writer:
+            remote.restore_conflict(writer, conflict_id)
+            return writer.changes
+
+    def dismiss_conflict(self, conflict_id: str) -> Changes:
+        with self._write() as writer:
+            remote.resolve_conflict(writer.session, conflict_id, writer.now)
+            return Changes(conflicts=True)
 
     def import_records(self, records: Iterable[Record], batch_size: int = 5_000) -> int:
         """Insert already-synced records (demo data, first download) without outbox rows."""

@@ -101,6 +101,7 @@ def upgrade() -> None:
         sa.Column("entity", sa.String(length=32), nullable=False),
         sa.Column("entity_id", sa.String(length=64), nullable=False),
         sa.Column("field", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("kept_value", sa.JSON(), nullable=False),
         sa.Column("lost_value", sa.JSON(), nullable=False),
         sa.Column("detected_at", sfa_desktop.store.types.UTCDateTime(), nullable=False),
