@@ -27,9 +27,10 @@ from sfa_desktop.core.entities import (
 from sfa_desktop.core.enums import EntityKind, LeadStatus, Stage
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import CLIENT_WRITABLE, Change, Mutation, MutationResult
-from sfa_desktop.store import bulk, migrate, remote, search
+from sfa_desktop.store import bulk, migrate, queries, remote, search
 from sfa_desktop.store.changes import Changes, Saved
 from sfa_desktop.store.engine import WRITE, create_store_engine
+from sfa_desktop.store.queries import CoverageGap
 from sfa_desktop.store.remote import Conflict
 from sfa_desktop.store.rows import column_values, to_record
 from sfa_desktop.store.schema import (
@@ -71,6 +72,12 @@ class Store:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def destroy(self) -> None:
+        """Close and erase the database file (a revoked device wipes itself)."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -305,6 +312,62 @@ class Store:
         with self._read() as session:
             ids = list(session.scalars(query.order_by(table.starts_at)))
         return self.get_many(CalendarEvent, ids)
+
+    # -- lists and dashboards of the desktop views (sorting and filtering in SQL) -------------
+
+    def account_ids(
+        self, text: str = "", grade: str | None = None, sort: str = "name", descending: bool = False
+    ) -> list[str]:
+        """Accounts whose name or city contains `text`, optionally of one grade."""
+        with self._read() as session:
+            return queries.account_ids(session, text, grade, sort, descending)
+
+    def contact_ids(
+        self,
+        text: str = "",
+        account_id: str | None = None,
+        sort: str = "last_name",
+        descending: bool = False,
+    ) -> list[str]:
+        """Contacts whose name or email contains `text`, optionally at one account."""
+        with self._read() as session:
+            return queries.contact_ids(session, text, account_id, sort, descending)
+
+    def lead_ids(
+        self,
+        text: str = "",
+        status: LeadStatus | None = None,
+        sort: str = "created_at",
+        descending: bool = True,
+    ) -> list[str]:
+        """Leads whose name or company contains `text`, optionally in one status."""
+        with self._read() as session:
+            return queries.lead_ids(session, text, status, sort, descending)
+
+    def open_tasks_due(self, by: date) -> list[Task]:
+        """Open tasks due on or before `by` (overdue first)."""
+        with self._read() as session:
+            ids = queries.open_task_ids(session, by)
+        return self.get_many(Task, ids)
+
+    def due_reminders(self, until: datetime) -> list[Task]:
+        """Open tasks whose reminder time has come by `until`."""
+        with self._read() as session:
+            ids = queries.reminder_ids(session, until)
+        return self.get_many(Task, ids)
+
+    def opportunities_closing(self, start: date, end: date) -> list[Opportunity]:
+        """Open opportunities with a close date in [start, end), soonest first."""
+        with self._read() as session:
+            ids = queries.closing_ids(session, start, end)
+        return self.get_many(Opportunity, ids)
+
+    def accounts_behind_coverage(
+        self, today: date, grades: tuple[str, ...] = ("A", "B")
+    ) -> list[CoverageGap]:
+        """Accounts of `grades` behind this fiscal year's coverage plan, furthest behind first."""
+        with self._read() as session:
+            return queries.coverage_gaps(session, today, grades)
 
     # -- search ----------------------------------------------------------------------------
 

@@ -1,0 +1,79 @@
+"""Signing a store in to a server, reconnecting it later, and wiping it when revoked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from sfa_desktop.core.entities import User
+from sfa_desktop.core.protocol import TokenResponse
+from sfa_desktop.store import Store
+from sfa_desktop.sync.client import SyncClient
+from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.engine import SyncEngine
+from sfa_desktop.sync.errors import AuthenticationRequired
+
+TransportFactory = Callable[[], httpx.BaseTransport | None]
+
+
+class SyncAccount:
+    """The link between one local store and the server it syncs with."""
+
+    def __init__(
+        self,
+        store: Store,
+        credentials: Credentials,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.store = store
+        self.credentials = credentials
+        self._transport = transport
+
+    @property
+    def server_url(self) -> str | None:
+        return self.store.state("server_url")
+
+    @property
+    def username(self) -> str | None:
+        return self.store.state("username")
+
+    def sign_in(self, server_url: str, username: str, password: str, device_name: str) -> User:
+        """Log in, register this device, keep the refresh token and remember who we are."""
+        client = self._client(server_url, username)
+        try:
+            tokens = client.login(username, password, device_name)
+        finally:
+            client.close()
+        previous = self.store.current_user_id()
+        if previous is not None and previous != tokens.user.id:
+            raise AuthenticationRequired(
+                "This computer's data belongs to another user; sign in as them or reset the app."
+            )
+        user = User.model_validate(tokens.user.model_dump())
+        self.store.sign_in_as(user)
+        self.store.set_state(server_url=server_url, username=username, device_id=tokens.device_id)
+        return user
+
+    def engine(self) -> SyncEngine:
+        """A sync engine for the saved session; AuthenticationRequired when there is none."""
+        server_url, username = self.server_url, self.username
+        if not server_url or not username:
+            raise AuthenticationRequired("Sign in to a server to sync.")
+        client = self._client(server_url, username)
+        client.refresh_token = self.credentials.load(server_url, username)
+        if client.refresh_token is None:
+            raise AuthenticationRequired("Sign in again to sync: the saved session is gone.")
+        return SyncEngine(self.store, client, on_wipe=self.wipe)
+
+    def wipe(self) -> None:
+        """Erase local data and credentials (the server revoked this device)."""
+        if self.server_url and self.username:
+            self.credentials.forget(self.server_url, self.username)
+        self.store.destroy()
+
+    def _client(self, server_url: str, username: str) -> SyncClient:
+        def keep(tokens: TokenResponse) -> None:
+            self.credentials.save(server_url, username, tokens.refresh_token)
+
+        return SyncClient(server_url, transport=self._transport, on_tokens=keep)

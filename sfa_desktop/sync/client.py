@@ -1,0 +1,186 @@
+"""HTTP client for sync protocol v1: timeouts, retries with backoff, token refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from sfa_desktop.core.protocol import (
+    HandshakeRequest,
+    HandshakeResponse,
+    LoginRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    RefreshRequest,
+    TokenResponse,
+)
+from sfa_desktop.sync.errors import AuthenticationRequired, Offline, ServerRefused, SyncError
+
+M = TypeVar("M", bound=BaseModel)
+TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+class TransientFailure(SyncError):
+    """A failure worth retrying (network blip, 5xx, rate limit)."""
+
+
+def _is_transient(error: BaseException) -> bool:
+    return isinstance(error, TransientFailure)
+
+
+class SyncClient:
+    """Talks to one server for one signed-in device.
+
+    `on_tokens` is called with every new TokenResponse so the caller can keep the
+    rotated refresh token (in the keyring).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        attempts: int = 4,
+        backoff_seconds: float = 0.5,
+        on_tokens: Callable[[TokenResponse], None] | None = None,
+    ) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept-Encoding": "gzip", "User-Agent": "sfa-desktop"},
+        )
+        self._retrying = Retrying(
+            retry=retry_if_exception(_is_transient),
+            stop=stop_after_attempt(attempts),
+            wait=wait_exponential_jitter(initial=backoff_seconds, max=backoff_seconds * 16),
+            reraise=True,
+        )
+        self._on_tokens = on_tokens
+        self.access_token: str | None = None
+        self.refresh_token: str | None = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- protocol calls ---------------------------------------------------------------------
+
+    def login(self, username: str, password: str, device_name: str) -> TokenResponse:
+        body = LoginRequest(username=username, password=password, device_name=device_name)
+        return self._accept_tokens(self._call("POST", "/api/v1/auth/login", TokenResponse, body))
+
+    def refresh(self) -> TokenResponse:
+        if not self.refresh_token:
+            raise AuthenticationRequired("Sign in to sync: no saved session for this server.")
+        body = RefreshRequest(refresh_token=self.refresh_token)
+        try:
+            tokens = self._call("POST", "/api/v1/auth/refresh", TokenResponse, body)
+        except ServerRefused as refused:
+            raise AuthenticationRequired(
+                f"Your session has ended, please sign in again ({refused.detail})."
+            ) from None
+        return self._accept_tokens(tokens)
+
+    def handshake(self, client_time: datetime, schema_version: str = "") -> HandshakeResponse:
+        body = HandshakeRequest(client_time=client_time, schema_version=schema_version)
+        return self._authed("POST", "/api/v1/sync/handshake", HandshakeResponse, body)
+
+    def push(self, request: PushRequest) -> PushResponse:
+        return self._authed("POST", "/api/v1/sync/push", PushResponse, request)
+
+    def pull(self, since: int, limit: int) -> PullResponse:
+        params = {"since": since, "limit": limit}
+        return self._authed("GET", "/api/v1/sync/pull", PullResponse, params=params)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _accept_tokens(self, tokens: TokenResponse) -> TokenResponse:
+        self.access_token = tokens.access_token
+        self.refresh_token = tokens.refresh_token
+        if self._on_tokens is not None:
+            self._on_tokens(tokens)
+        return tokens
+
+    def _authed(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        body: BaseModel | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> M:
+        """Call with the access token; on a 401, refresh once and try again."""
+        if self.access_token is None:
+            self.refresh()
+        try:
+            return self._call(method, path, model, body, params)
+        except AuthenticationRequired:
+            self.refresh()
+            return self._call(method, path, model, body, params)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        body: BaseModel | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> M:
+        for attempt in self._retrying:
+            with attempt:
+                return self._send_once(method, path, model, body, params)
+        raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        body: BaseModel | None,
+        params: dict[str, Any] | None,
+    ) -> M:
+        headers = {"Authorization": f"Bearer {self.access_token}"} if self.access_token else {}
+        content = body.model_dump_json().encode() if body is not None else None
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self._http.request(
+                method, path, content=content, params=params, headers=headers
+            )
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
+            raise TransientFailure(f"network: {error}") from error
+        if response.status_code in TRANSIENT_STATUS:
+            raise TransientFailure(f"server busy or failing ({response.status_code})")
+        if response.status_code == 401:
+            raise AuthenticationRequired(_detail(response))
+        if response.status_code >= 400:
+            raise ServerRefused(response.status_code, _detail(response))
+        try:
+            return model.model_validate_json(response.content)
+        except ValueError as error:
+            raise TransientFailure(f"unreadable answer from the server: {error}") from error
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = None
+    return str(detail) if detail else response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def as_offline(error: TransientFailure) -> Offline:
+    return Offline(f"Offline: the server cannot be reached ({error}).")

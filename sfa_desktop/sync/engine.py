@@ -1,0 +1,119 @@
+"""One sync: handshake, push the outbox until empty, then pull pages until caught up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sfa_desktop.core.entities import utcnow
+from sfa_desktop.core.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_PUSH_MUTATIONS,
+    PROTOCOL_VERSION,
+    PushRequest,
+)
+from sfa_desktop.store import Changes, Store
+from sfa_desktop.store.migrate import HEAD_REVISION
+from sfa_desktop.sync.client import SyncClient, TransientFailure, as_offline
+from sfa_desktop.sync.errors import DeviceWiped, SyncError
+
+CLOCK_SKEW_WARNING = timedelta(minutes=5)
+MAX_ROUNDS = 10_000  # a bound on push batches and pull pages in one sync
+
+
+@dataclass
+class SyncReport:
+    """What one sync did."""
+
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    resets: int = 0
+    changes: Changes = field(default_factory=Changes)
+    warnings: list[str] = field(default_factory=list)
+    finished_at: datetime | None = None
+
+
+class SyncEngine:
+    """Runs syncs of one store against one server; not thread-safe (the scheduler serialises)."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        *,
+        on_wipe: Callable[[], None],
+        push_batch: int = MAX_PUSH_MUTATIONS,
+        pull_limit: int = DEFAULT_PULL_LIMIT,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self._on_wipe = on_wipe
+        self.push_batch = push_batch
+        self.pull_limit = pull_limit
+
+    def run_once(self) -> SyncReport:
+        """Sync now; raises Offline, AuthenticationRequired, ServerRefused or DeviceWiped."""
+        report = SyncReport()
+        try:
+            self._handshake(report)
+            self._push(report)
+            self._pull(report)
+            self._push(report)  # what the rep wrote while we pulled
+        except TransientFailure as error:
+            raise as_offline(error) from error
+        report.finished_at = utcnow()
+        self.store.set_state(last_sync=report.finished_at.isoformat())
+        return report
+
+    def _handshake(self, report: SyncReport) -> None:
+        answer = self.client.handshake(utcnow(), schema_version=HEAD_REVISION)
+        if answer.wipe:
+            self._on_wipe()
+            raise DeviceWiped(
+                answer.message or "This device was signed out by an administrator; "
+                "its local data has been erased."
+            )
+        if not answer.protocol_min <= PROTOCOL_VERSION <= answer.protocol_max:
+            raise SyncError(
+                f"This app speaks sync protocol {PROTOCOL_VERSION}; the server needs "
+                f"{answer.protocol_min}–{answer.protocol_max}. Please update the app."
+            )
+        skew = abs(answer.server_time - utcnow())
+        if skew > CLOCK_SKEW_WARNING:
+            report.warnings.append(
+                f"This computer's clock is {skew.total_seconds() / 60:.0f} minutes off the "
+                "server's; reminders and activity times may be wrong."
+            )
+
+    def _push(self, report: SyncReport) -> None:
+        device_id = self.store.state("device_id") or ""
+        for _round in range(MAX_ROUNDS):
+            batch = self.store.pending_mutations(self.push_batch)
+            if not batch:
+                return
+            answer = self.client.push(PushRequest(device_id=device_id, mutations=batch))
+            report.changes |= self.store.record_push(answer.results, answer.last_seq)
+            report.pushed += sum(1 for r in answer.results if r.seq <= answer.last_seq)
+            report.conflicts += sum(1 for r in answer.results if r.conflicts)
+            report.rejected += sum(1 for r in answer.results if r.status == "rejected")
+            if answer.last_seq < batch[0].seq:
+                raise SyncError("The server acknowledged none of the pending changes.")
+        raise SyncError("Too many changes to push in one sync; try again.")
+
+    def _pull(self, report: SyncReport) -> None:
+        for _round in range(MAX_ROUNDS):
+            page = self.client.pull(self.store.pull_cursor(), self.pull_limit)
+            if page.reset_required:
+                report.resets += 1
+                report.changes |= self.store.reset_for_download()
+                if report.resets > 2:
+                    raise SyncError("The server keeps asking for a full download; try later.")
+                continue
+            report.changes |= self.store.apply_pull(page.changes, page.next_since)
+            report.pulled += len(page.changes)
+            if not page.has_more:
+                return
+        raise SyncError("The download did not finish in one sync; it resumes next time.")

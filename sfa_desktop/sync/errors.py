@@ -1,0 +1,28 @@
+"""Errors of the sync client, each with a message fit for the status bar."""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """A sync could not complete; `message` says why in words a rep understands."""
+
+
+class Offline(SyncError):
+    """The server could not be reached (no network, DNS, refused, timed out)."""
+
+
+class AuthenticationRequired(SyncError):
+    """The stored credentials are missing, expired or revoked: sign in again."""
+
+
+class ServerRefused(SyncError):
+    """The server answered with a 4xx the client cannot fix by retrying."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        self.status = status
+        self.detail = detail
+        super().__init__(f"The server refused the request ({status}): {detail}")
+
+
+class DeviceWiped(SyncError):
+    """The device was revoked; local data and credentials have been erased."""

@@ -1,0 +1,108 @@
+"""Background sync: on start, every N minutes and on demand, never two at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from sfa_desktop.core.entities import utcnow
+from sfa_desktop.store import Changes
+from sfa_desktop.sync.engine import SyncReport
+from sfa_desktop.sync.errors import Offline, SyncError
+
+JOB_ID = "sync"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows."""
+
+    running: bool = False
+    last_sync: datetime | None = None
+    pending: int = 0
+    offline: bool = False
+    error: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+class SyncScheduler:
+    """Runs `sync` on a worker thread of its own and publishes a SyncStatus after each step.
+
+    `sync` does one sync and returns its report; `pending` counts the outbox; `publish`
+    receives every status (the app marshals it to the UI thread) and `changed` the
+    Changes a sync brought in.
+    """
+
+    def __init__(
+        self,
+        sync: Callable[[], SyncReport],
+        pending: Callable[[], int],
+        publish: Callable[[SyncStatus], None],
+        changed: Callable[[Changes], None] = lambda _changes: None,
+        interval_minutes: float = 15,
+    ) -> None:
+        self._sync = sync
+        self._pending = pending
+        self._publish = publish
+        self._changed = changed
+        self._lock = threading.Lock()
+        self.status = SyncStatus()
+        self._scheduler = BackgroundScheduler(timezone="UTC")
+        self._scheduler.add_job(
+            self.run,
+            "interval",
+            id=JOB_ID,
+            minutes=interval_minutes,
+            next_run_time=utcnow(),  # also on start
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._scheduler.shutdown(wait=wait)
+
+    def sync_now(self) -> None:
+        """Ask for a sync as soon as possible (ignored while one runs)."""
+        self._scheduler.modify_job(JOB_ID, next_run_time=utcnow())
+
+    def set_interval(self, minutes: float) -> None:
+        self._scheduler.reschedule_job(JOB_ID, trigger="interval", minutes=minutes)
+
+    def run(self) -> SyncReport | None:
+        """One sync now, on the calling thread; returns None if one is already running."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            self._show(replace(self.status, running=True))
+            report: SyncReport | None = None
+            error, offline = "", False
+            try:
+                report = self._sync()
+            except SyncError as failure:
+                error, offline = str(failure), isinstance(failure, Offline)
+            if report is not None and report.changes:
+                self._changed(report.changes)
+            self._show(
+                SyncStatus(
+                    last_sync=report.finished_at if report else self.status.last_sync,
+                    pending=self._pending(),
+                    offline=offline,
+                    error=error,
+                    warnings=tuple(report.warnings) if report else (),
+                )
+            )
+            return report
+        finally:
+            self._lock.release()
+
+    def _show(self, status: SyncStatus) -> None:
+        self.status = status
+        self._publish(status)
