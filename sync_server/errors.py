@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sfa_desktop.core.errors import DomainError
+from sfa_desktop.core.protocol import DEVICE_REVOKED_STATUS
 
 
 class ServiceError(DomainError):
@@ -25,6 +26,12 @@ class UnauthorizedError(ServiceError):
 
 class ForbiddenError(ServiceError):
     status = 403
+
+
+class DeviceRevokedError(ServiceError):
+    """The device was revoked: the protocol tells the client to wipe (410 Gone)."""
+
+    status = DEVICE_REVOKED_STATUS
 
 
 class NotFoundError(ServiceError):

@@ -15,6 +15,8 @@ PROTOCOL_MIN = 1
 MAX_PUSH_MUTATIONS = 500
 MAX_PULL_LIMIT = 5_000
 DEFAULT_PULL_LIMIT = 1_000
+# Any device-authenticated call of a revoked device answers this: the client must wipe.
+DEVICE_REVOKED_STATUS = 410
 
 # Entities a client may write; users and quotas are server-owned.
 CLIENT_WRITABLE: frozenset[EntityKind] = frozenset(EntityKind) - {EntityKind.USER, EntityKind.QUOTA}

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import timedelta
 
 from sfa_desktop.core.entities import Account
 from sfa_desktop.core.enums import Orientation
 from sfa_desktop.demo.catalog import ACCOUNT_NOTES, INDUSTRIES, SEGMENTS, Industry
-from sfa_desktop.demo.context import Context, between, new_uuid
+from sfa_desktop.demo.context import Context, between, new_uuid, some_days
 from sfa_desktop.demo.geography import (
     COUNTRIES,
     COUNTRY_WEIGHTS,
@@ -52,14 +51,20 @@ class _AccountFactory:
 
     def _naming(
         self, parent: AccountRef | None, country: Country, city: str
-    ) -> tuple[str, Industry]:
-        rng = self._rng
+    ) -> tuple[str, str, Industry]:
+        """Name without legal form, what its domain is made from, and the industry.
+
+        A subsidiary abroad is "<group> <country>" at the group's name under its own
+        country's domain; one at home is "<group> <city>".
+        """
         if parent is None:
-            industry = rng.choice(INDUSTRIES)
-            return company_base(country, industry, self._pools[country.locale], rng), industry
-        industry = next(i for i in INDUSTRIES if i.name == parent.industry)
-        place = country.name if country is not parent.country else city
-        return f"{parent.base_name} {place}", industry
+            industry = self._rng.choice(INDUSTRIES)
+            base = company_base(country, industry, self._pools[country.locale], self._rng)
+            return base, base, industry
+        if country is parent.country:
+            base = f"{parent.base_name} {city}"
+            return base, base, parent.industry
+        return f"{parent.base_name} {country.name}", parent.base_name, parent.industry
 
     def make(self) -> Account:
         rng: random.Random = self._rng
@@ -70,14 +75,14 @@ class _AccountFactory:
         else:
             country = rng.choices(COUNTRIES, weights=COUNTRY_WEIGHTS)[0]
         city = rng.choice(country.cities)
-        base, industry = self._naming(parent, country, city.name)
+        base, domain_source, industry = self._naming(parent, country, city.name)
         name = company_name(base, country, rng)
         revenue = draw_revenue(rng, context.today.year)
         pool = self._pools[country.locale]
         address = street(country, rng, rng.choice(pool.first_names), rng.choice(pool.last_names))
         postal = postal_code(country, city, rng)
         owner = rng.choice(self._world.team.reps_in(country))
-        created = context.now - timedelta(days=rng.uniform(800, 2200))
+        created = context.now - some_days(rng, 800, 2200)
         grade = revenue.grade
         account = Account(
             id=new_uuid(rng),
@@ -85,7 +90,7 @@ class _AccountFactory:
             created_at=created,
             updated_at=between(rng, created, context.now),
             name=name,
-            domain=domain_for(name, country.tld, self._domains),
+            domain=domain_for(domain_source, country.tld, self._domains),
             industry=industry.name,
             segment=rng.choices(SEGMENTS, weights=_SEGMENT_WEIGHTS[grade])[0],
             grade=grade,
@@ -109,7 +114,7 @@ class _AccountFactory:
             base_name=base,
             owner_id=owner.id,
             grade=grade,
-            industry=industry.name,
+            industry=industry,
             country=country,
             city=city,
             address=f"{address}, {postal} {city.name}",

@@ -32,7 +32,9 @@ class _ContactFactory:
         rng = self._rng
         if rng.random() < 0.25:
             return None
-        options = [(c, w) for c, w in zip(_CHANNELS, _CHANNEL_WEIGHTS, strict=True) if c in reachable]
+        options = [
+            (c, w) for c, w in zip(_CHANNELS, _CHANNEL_WEIGHTS, strict=True) if c in reachable
+        ]
         return rng.choices([c for c, _ in options], weights=[w for _, w in options])[0]
 
     def make(self, account: AccountRef, first_role: bool, used_emails: set[str]) -> Contact:

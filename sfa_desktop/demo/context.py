@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,10 +25,10 @@ class Context:
 
     seed: int
     today: date
+    now: datetime = field(init=False)
 
-    @property
-    def now(self) -> datetime:
-        return datetime.combine(self.today, time(6, 0), tzinfo=UTC)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "now", datetime.combine(self.today, time(6, 0), tzinfo=UTC))
 
     @property
     def quarter(self) -> Period:
@@ -40,7 +40,12 @@ class Context:
 
     def days_ago(self, rng: random.Random, low: float, high: float) -> datetime:
         """A moment between `high` and `low` days before now."""
-        return self.now - timedelta(days=rng.uniform(low, high))
+        return self.now - some_days(rng, low, high)
+
+
+def some_days(rng: random.Random, low: float, high: float) -> timedelta:
+    """A duration between `low` and `high` days, in whole seconds."""
+    return timedelta(seconds=round(86_400 * (low + (high - low) * rng.random())))
 
 
 def workday(day: date) -> date:
@@ -62,4 +67,4 @@ def business_time(day: date, zone: str, rng: random.Random) -> datetime:
 def between(rng: random.Random, start: datetime, end: datetime) -> datetime:
     """A moment in [start, end], to the second."""
     span = max(0, int((end - start).total_seconds()))
-    return start + timedelta(seconds=rng.randint(0, span))
+    return start + timedelta(seconds=int(span * rng.random()))

@@ -5,22 +5,25 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from functools import lru_cache
 
 from sfa_desktop.demo.catalog import LEGAL_FORMS, Industry
 from sfa_desktop.demo.geography import Country
 from sfa_desktop.demo.pools import NamePool
 
-_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
-                         "Ü": "Ue"})
+_GERMAN = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _ACRONYM_LETTERS = "ABCDEFGHIKLMNPRSTVW"
 
 
-def ascii_words(text: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def ascii_words(text: str) -> tuple[str, ...]:
     """Lower-case ASCII words of `text` (umlauts spelled out, accents dropped)."""
     text = unicodedata.normalize("NFKD", text.translate(_GERMAN))
     text = text.encode("ascii", "ignore").decode().lower()
-    return [word for word in _NOT_SLUG.split(text) if word]
+    return tuple(word for word in _NOT_SLUG.split(text) if word)
 
 
 def company_base(country: Country, industry: Industry, pool: NamePool, rng: random.Random) -> str:
@@ -44,7 +47,7 @@ def company_name(base: str, country: Country, rng: random.Random) -> str:
 
 def domain_for(name: str, tld: str, taken: set[str]) -> str:
     """A web domain derived from a company name, unique among `taken` (which it updates)."""
-    words = [word for word in ascii_words(name) if word not in LEGAL_FORMS][:3] or ["company"]
+    words = [word for word in ascii_words(name) if word not in LEGAL_FORMS][:4] or ["company"]
     stem = "-".join(words)
     domain = f"{stem}.{tld}"
     number = 2

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sfa_desktop.core.entities import User
 from sfa_desktop.core.enums import BuyingRole, Channel, Stage
+from sfa_desktop.demo.catalog import Industry
 from sfa_desktop.demo.geography import City, Country
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E")
@@ -58,7 +59,7 @@ class AccountRef:
     base_name: str  # the name without its legal form, for subsidiaries
     owner_id: str
     grade: str
-    industry: str
+    industry: Industry
     country: Country
     city: City
     address: str

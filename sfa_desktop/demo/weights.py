@@ -12,6 +12,7 @@ CONTACTS_BY_GRADE: Mapping[str, float] = {"A": 4.0, "B": 2.5, "C": 1.5, "D": 0.8
 OPPORTUNITIES_BY_GRADE: Mapping[str, float] = {"A": 3.0, "B": 2.0, "C": 1.2, "D": 0.6, "E": 0.3}
 ACTIVITIES_BY_GRADE: Mapping[str, float] = {"A": 5.0, "B": 3.0, "C": 2.0, "D": 1.0, "E": 0.5}
 EVENTS_BY_GRADE: Mapping[str, float] = {"A": 4.0, "B": 3.0, "C": 2.0, "D": 1.0, "E": 0.5}
+TASKS_BY_GRADE: Mapping[str, float] = {"A": 3.0, "B": 2.0, "C": 1.5, "D": 1.0, "E": 0.7}
 
 
 def per_account(

@@ -253,6 +253,8 @@ class OutboxRow(Base):
     """A local write waiting to be pushed, in write order."""
 
     __tablename__ = "outbox"
+    # AUTOINCREMENT: a seq is never reused after the outbox empties (the server dedupes by it).
+    __table_args__ = {"sqlite_autoincrement": True}
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     mutation_id: Mapped[str] = mapped_column(String(64), unique=True)
     entity: Mapped[str] = mapped_column(String(32))

@@ -16,6 +16,7 @@ from tenacity import (
 )
 
 from sfa_desktop.core.protocol import (
+    DEVICE_REVOKED_STATUS,
     HandshakeRequest,
     HandshakeResponse,
     LoginRequest,
@@ -25,7 +26,13 @@ from sfa_desktop.core.protocol import (
     RefreshRequest,
     TokenResponse,
 )
-from sfa_desktop.sync.errors import AuthenticationRequired, Offline, ServerRefused, SyncError
+from sfa_desktop.sync.errors import (
+    AuthenticationRequired,
+    DeviceRevoked,
+    Offline,
+    ServerRefused,
+    SyncError,
+)
 
 M = TypeVar("M", bound=BaseModel)
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -164,6 +171,8 @@ class SyncClient:
             raise TransientFailure(f"network: {error}") from error
         if response.status_code in TRANSIENT_STATUS:
             raise TransientFailure(f"server busy or failing ({response.status_code})")
+        if response.status_code == DEVICE_REVOKED_STATUS:
+            raise DeviceRevoked(_detail(response))
         if response.status_code == 401:
             raise AuthenticationRequired(_detail(response))
         if response.status_code >= 400:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sfa_desktop.core.entities import utcnow
 from sfa_desktop.core.protocol import (
@@ -16,7 +17,7 @@ from sfa_desktop.core.protocol import (
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.migrate import HEAD_REVISION
 from sfa_desktop.sync.client import SyncClient, TransientFailure, as_offline
-from sfa_desktop.sync.errors import DeviceWiped, SyncError
+from sfa_desktop.sync.errors import DeviceRevoked, DeviceWiped, SyncError
 
 CLOCK_SKEW_WARNING = timedelta(minutes=5)
 MAX_ROUNDS = 10_000  # a bound on push batches and pull pages in one sync
@@ -64,6 +65,8 @@ class SyncEngine:
             self._push(report)  # what the rep wrote while we pulled
         except TransientFailure as error:
             raise as_offline(error) from error
+        except DeviceRevoked as revoked:
+            self._wipe(str(revoked))
         report.finished_at = utcnow()
         self.store.set_state(last_sync=report.finished_at.isoformat())
         return report
@@ -71,11 +74,7 @@ class SyncEngine:
     def _handshake(self, report: SyncReport) -> None:
         answer = self.client.handshake(utcnow(), schema_version=HEAD_REVISION)
         if answer.wipe:
-            self._on_wipe()
-            raise DeviceWiped(
-                answer.message or "This device was signed out by an administrator; "
-                "its local data has been erased."
-            )
+            self._wipe(answer.message)
         if not answer.protocol_min <= PROTOCOL_VERSION <= answer.protocol_max:
             raise SyncError(
                 f"This app speaks sync protocol {PROTOCOL_VERSION}; the server needs "
@@ -87,6 +86,13 @@ class SyncEngine:
                 f"This computer's clock is {skew.total_seconds() / 60:.0f} minutes off the "
                 "server's; reminders and activity times may be wrong."
             )
+
+    def _wipe(self, reason: str) -> NoReturn:
+        self._on_wipe()
+        raise DeviceWiped(
+            "This device was signed out by an administrator and its local data erased"
+            + (f" ({reason})." if reason else ".")
+        )
 
     def _push(self, report: SyncReport) -> None:
         device_id = self.store.state("device_id") or ""

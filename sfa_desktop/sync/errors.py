@@ -24,5 +24,9 @@ class ServerRefused(SyncError):
         super().__init__(f"The server refused the request ({status}): {detail}")
 
 
+class DeviceRevoked(SyncError):
+    """The server says this device was revoked (HTTP 410): its data must be erased."""
+
+
 class DeviceWiped(SyncError):
     """The device was revoked; local data and credentials have been erased."""

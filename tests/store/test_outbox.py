@@ -71,3 +71,13 @@ def test_acknowledged_mutations_leave_the_outbox(signed_in: Store) -> None:
 def test_imported_records_write_no_outbox(store: Store) -> None:
     store.import_records([Account(name="Synced Co", version=3)])
     assert store.outbox_count() == 0
+
+
+def test_seq_is_never_reused_after_the_outbox_empties(signed_in: Store) -> None:
+    """The server skips a seq it has seen, so a reused seq would silently lose a write."""
+    signed_in.create(Account, {"name": "A"})
+    (first,) = signed_in.pending_mutations()
+    signed_in.acknowledge(first.seq)
+    signed_in.create(Account, {"name": "B"})
+    (second,) = signed_in.pending_mutations()
+    assert second.seq > first.seq

@@ -287,6 +287,7 @@ def upgrade() -> None:
         sa.Column("created_at", sfa_desktop.store.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
         sa.UniqueConstraint("mutation_id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_entity_id"), ["entity_id"], unique=False)

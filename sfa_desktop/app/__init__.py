@@ -1,0 +1,1 @@
+"""Qt glue without widgets: task manager, app signals, settings, the context views receive."""

@@ -1,0 +1,81 @@
+"""Quotas for this year's quarters and reps' forecast submissions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, time
+
+from sfa_desktop.core.entities import ForecastSubmission, Quota, User
+from sfa_desktop.core.periods import Period
+from sfa_desktop.demo.catalog import FORECAST_COMMENTS
+from sfa_desktop.demo.context import Context, new_uuid, some_days
+from sfa_desktop.demo.state import World
+
+# Share of the yearly quota per quarter (the fourth quarter is the busiest).
+QUARTER_SHARES = (22, 24, 24, 30)
+_MIN_YEARLY_QUOTA = 10_000_000  # 100,000 euros in cents
+_ROUNDING = 1_000_000  # quotas are whole 10,000 euros
+
+
+def _quarters(year: int) -> list[Period]:
+    return [Period.parse(f"{year}-Q{q}") for q in range(1, 5)]
+
+
+def make_quotas(context: Context, world: World) -> Iterator[Quota]:
+    """Each rep's quota per quarter (last year's wins plus growth), managers' and the
+    director's as the sum of their reports'."""
+    rng = context.rng("quotas")
+    team = world.team
+    quarters = _quarters(context.today.year)
+    created = datetime.combine(quarters[0].start, time(9), tzinfo=UTC)
+    amounts: dict[str, list[int]] = {}
+    for rep in team.reps:
+        won = world.won_last_year[rep.id]
+        yearly = max(_MIN_YEARLY_QUOTA, round(won * rng.uniform(1.05, 1.2) / _ROUNDING) * _ROUNDING)
+        amounts[rep.id] = [yearly * share // 100 for share in QUARTER_SHARES]
+    for manager in team.managers:
+        reports = [rep for rep in team.reps if rep.manager_id == manager.id]
+        amounts[manager.id] = [sum(amounts[r.id][q] for r in reports) for q in range(4)]
+    amounts[team.director.id] = [sum(amounts[m.id][q] for m in team.managers) for q in range(4)]
+    users: list[User] = [*team.reps, *team.managers, team.director]
+    for user in users:
+        for quarter, amount in zip(quarters, amounts[user.id], strict=True):
+            yield Quota(
+                id=new_uuid(rng),
+                owner_id=user.id,
+                created_at=min(created, context.now),
+                updated_at=min(created, context.now),
+                period=str(quarter),
+                amount=amount,
+            )
+
+
+def make_submissions(context: Context, world: World) -> Iterator[ForecastSubmission]:
+    """Each rep's call for the previous and the current quarter."""
+    rng = context.rng("submissions")
+    current = context.quarter
+    for rep in world.team.reps:
+        for period in (current.previous(), current):
+            totals = world.totals[(rep.id, str(period))]
+            if period is current:
+                commit = totals.won + totals.commit
+                best_case = commit + totals.best_case
+                earliest = datetime.combine(period.start, time(0), tzinfo=UTC)
+                submitted = max(earliest, context.now - some_days(rng, 0, 6))
+                submitted = min(submitted, context.now)
+            else:  # submitted in the last weeks, close to what was then won
+                commit = int(round(totals.won * rng.uniform(0.85, 1.05), -4))
+                best_case = commit + int(round(totals.won * rng.uniform(0.05, 0.3), -4))
+                last_day = datetime.combine(period.end, time(9), tzinfo=UTC)
+                submitted = last_day - some_days(rng, 3, 20)
+            yield ForecastSubmission(
+                id=new_uuid(rng),
+                owner_id=rep.id,
+                created_at=submitted,
+                updated_at=submitted,
+                period=str(period),
+                commit=commit,
+                best_case=best_case,
+                comment=rng.choice(FORECAST_COMMENTS),
+                submitted_at=submitted,
+            )

@@ -1,0 +1,56 @@
+"""The demo data generator: every record kind in foreign-key order, streamed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sfa_desktop.core.entities import Record, User
+from sfa_desktop.demo.accounts import make_accounts
+from sfa_desktop.demo.activities import make_activities
+from sfa_desktop.demo.calendar import make_events
+from sfa_desktop.demo.contacts import make_contacts
+from sfa_desktop.demo.context import Context
+from sfa_desktop.demo.forecasts import make_quotas, make_submissions
+from sfa_desktop.demo.leads import make_leads
+from sfa_desktop.demo.opportunities import make_opportunities, make_stage_changes
+from sfa_desktop.demo.plans import make_plans
+from sfa_desktop.demo.size import DemoSize
+from sfa_desktop.demo.state import World
+from sfa_desktop.demo.tasks import make_tasks
+from sfa_desktop.demo.users import make_team
+
+DEFAULT_SIZE = DemoSize()
+
+
+def generate(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> Iterator[Record]:
+    """Yield validated demo records, each after every record it refers to.
+
+    Order: users, accounts (parents first), contacts, opportunities, stage changes,
+    activities, events, tasks, leads, account plans, quotas, forecast submissions.
+    The same size, seed and day give the same records, ids and timestamps included;
+    only small references (ids, names, dates) are kept between kinds.
+    """
+    context = Context(seed, today)
+    team = make_team(size, context)
+    world = World(team)
+    yield from team.users
+    yield from make_accounts(size.accounts, context, world)
+    yield from make_contacts(size.contacts, context, world)
+    yield from make_opportunities(size.opportunities, context, world)
+    yield from make_stage_changes(context, world)
+    yield from make_activities(size.activities, context, world)
+    yield from make_events(size.events, context, world)
+    yield from make_tasks(size.tasks, context, world)
+    yield from make_leads(size.leads, context, world)
+    yield from make_plans(context, world)
+    yield from make_quotas(context, world)
+    yield from make_submissions(context, world)
+
+
+def demo_users(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> list[User]:
+    """The users `generate` yields first: director, two managers, admin, then the reps.
+
+    Sign in as a rep (role rep) to see a realistic book of business.
+    """
+    return list(make_team(size, Context(seed, today)).users)

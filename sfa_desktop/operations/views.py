@@ -1,0 +1,144 @@
+"""Read operations that gather what one view shows, as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from dateutil.rrule import rrulestr
+
+from sfa_desktop.core.entities import (
+    Account,
+    AccountPlan,
+    Activity,
+    CalendarEvent,
+    Contact,
+    Opportunity,
+    Task,
+)
+from sfa_desktop.core.periods import Period, PeriodKind
+from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
+from sfa_desktop.store import Store
+from sfa_desktop.store.queries import CoverageGap
+
+TIMELINE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Account360:
+    """Everything the account view shows about one account."""
+
+    account: Account
+    parent: Account | None
+    children: list[Account]
+    contacts: list[Contact]
+    activities: list[Activity]
+    opportunities: list[Opportunity]
+    tasks: list[Task]
+    plan: AccountPlan | None
+    coverage: CoverageReport | None
+
+
+@dataclass(frozen=True)
+class ContactDetail:
+    contact: Contact
+    account: Account | None
+    activities: list[Activity]
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of a (possibly recurring) event."""
+
+    event: CalendarEvent
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class TodayOverview:
+    day: date
+    events: list[Occurrence]
+    tasks: list[Task]
+    closing: list[Opportunity]
+    behind: list[CoverageGap]
+    account_names: dict[str, str]
+
+
+def account_360(store: Store, account_id: str, today: date) -> Account360:
+    account = store.get(Account, account_id)
+    parent = store.get_many(Account, [account.parent_id]) if account.parent_id else []
+    children = store.get_many(
+        Account, store.ids(Account, where={"parent_id": account_id}, sort="name")
+    )
+    contacts = store.get_many(Contact, store.contact_ids(account_id=account_id))
+    activity_ids = store.ids(
+        Activity, where={"account_id": account_id}, sort="occurred_at", descending=True
+    )
+    activities = store.get_many(Activity, activity_ids)
+    opportunities = [
+        o
+        for o in store.get_many(
+            Opportunity, store.ids(Opportunity, where={"account_id": account_id}, sort="close_date")
+        )
+        if o.is_open
+    ]
+    task_ids = store.ids(Task, where={"account_id": account_id, "done": False}, sort="due_date")
+    plans = store.get_many(
+        AccountPlan,
+        store.ids(AccountPlan, where={"account_id": account_id, "fiscal_year": today.year}),
+    )
+    plan = plans[0] if plans else None
+    coverage = coverage_report(plan, activities, today) if plan else None
+    return Account360(
+        account=account,
+        parent=parent[0] if parent else None,
+        children=children,
+        contacts=contacts,
+        activities=activities[:TIMELINE_LIMIT],
+        opportunities=opportunities,
+        tasks=store.get_many(Task, task_ids),
+        plan=plan,
+        coverage=coverage,
+    )
+
+
+def contact_detail(store: Store, contact_id: str) -> ContactDetail:
+    contact = store.get(Contact, contact_id)
+    account = store.get_many(Account, [contact.account_id]) if contact.account_id else []
+    activities = store.activities_for_contact(contact_id, limit=TIMELINE_LIMIT)
+    return ContactDetail(contact, account[0] if account else None, activities)
+
+
+def occurrences(event: CalendarEvent, start: datetime, end: datetime) -> list[datetime]:
+    """Start times of `event` within [start, end), recurrences expanded, exceptions left out."""
+    if not event.recurrence:
+        return [event.starts_at] if event.starts_at < end and event.ends_at >= start else []
+    rule = rrulestr(event.recurrence, dtstart=event.starts_at)
+    skipped = set(event.exceptions)
+    found = rule.between(start - (event.ends_at - event.starts_at), end, inc=True)
+    return [when for when in found if when not in skipped and when < end]
+
+
+def today_overview(store: Store, today: date) -> TodayOverview:
+    """Today's events, open tasks due by today, deals closing this month, accounts behind plan."""
+    start = datetime.combine(today, time()).astimezone()
+    end = start + timedelta(days=1)
+    events = sorted(
+        (
+            Occurrence(event, when)
+            for event in store.events_between(start, end)
+            for when in occurrences(event, start, end)
+        ),
+        key=lambda occurrence: occurrence.starts_at,
+    )
+    month = Period.containing(today, PeriodKind.MONTH)
+    closing = store.opportunities_closing(month.start, month.end)
+    names = {a.id: a.name for a in store.get_many(Account, list({o.account_id for o in closing}))}
+    return TodayOverview(
+        day=today,
+        events=events,
+        tasks=store.open_tasks_due(today),
+        closing=closing,
+        behind=store.accounts_behind_coverage(today),
+        account_names=names,
+    )

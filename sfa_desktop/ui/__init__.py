@@ -1,0 +1,1 @@
+"""The desktop user interface: main window, views, dialogs and item models."""

@@ -1,0 +1,154 @@
+"""A table model over an ordered id list: rows load lazily, a page at a time, on the DB thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from sfa_desktop.app.context import AppContext
+from sfa_desktop.core.entities import Record
+from sfa_desktop.store import Changes, Store
+from sfa_desktop.ui.columns import Column, cell, header
+
+R = TypeVar("R", bound=Record)
+# (store, sort field, descending) -> ordered ids; the filter is baked into the callable.
+IdsQuery = Callable[[Store, str, bool], list[str]]
+Index = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 200
+
+
+class IdTableModel(QAbstractTableModel, Generic[R]):
+    """Holds only ids; `data()` asks for a missing page in the background and shows it on arrival."""
+
+    # The id list was (re)loaded along with its first page.
+    reloaded = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        model: type[R],
+        columns: list[Column[R]],
+        query: IdsQuery,
+        sort: str,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._model = model
+        self._columns = columns
+        self._query = query
+        self._sort = sort
+        self._descending = False
+        self._ids: list[str] = []
+        self._rows: dict[str, R] = {}
+        self._pages_asked: set[int] = set()
+        self._generation = 0
+        self.loading = False
+        ctx.signals.changes_applied.connect(self._changes_applied)
+
+    # -- Qt model interface -----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._ids):
+            return None
+        record = self.record_at(index.row())
+        if record is None:
+            self._ask_page(index.row() // PAGE_SIZE)
+            return None
+        return cell(self._columns[index.column()], record, role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        return header(self._columns, section, orientation, role)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self._columns[column].sort if 0 <= column < len(self._columns) else None
+        if key is None:
+            return
+        self._sort, self._descending = key, order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # -- ids and records ----------------------------------------------------------------------
+
+    def set_query(self, query: IdsQuery) -> None:
+        """Use another filter and reload."""
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch the ordered ids and the first page on the DB thread, then reset."""
+        self._generation += 1
+        generation, query, sort, descending = self._generation, self._query, self._sort, self._descending
+        model = self._model
+        self.loading = True
+
+        def fetch(store: Store) -> tuple[list[str], list[R]]:
+            ids = query(store, sort, descending)
+            return ids, store.get_many(model, ids[:PAGE_SIZE])
+
+        self._ctx.query(fetch, lambda result: self._loaded(generation, *result))
+
+    def record_at(self, row: int) -> R | None:
+        if 0 <= row < len(self._ids):
+            return self._rows.get(self._ids[row])
+        return None
+
+    def id_at(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, record_id: str) -> int:
+        try:
+            return self._ids.index(record_id)
+        except ValueError:
+            return -1
+
+    def _loaded(self, generation: int, ids: list[str], first: list[R]) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self._rows = {record.id: record for record in first}
+        self._pages_asked = {0}
+        self.endResetModel()
+        self.loading = False
+        self.reloaded.emit()
+
+    def _ask_page(self, page: int) -> None:
+        if page in self._pages_asked:
+            return
+        self._pages_asked.add(page)
+        generation, model = self._generation, self._model
+        ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        self._ctx.query(
+            lambda store: store.get_many(model, ids),
+            lambda records: self._page_loaded(generation, page, records),
+        )
+
+    def _page_loaded(self, generation: int, page: int, records: list[R]) -> None:
+        if generation != self._generation:
+            return
+        self._rows.update((record.id, record) for record in records)
+        first = page * PAGE_SIZE
+        last = min(len(self._ids), first + PAGE_SIZE) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._columns) - 1))
+
+    def _changes_applied(self, changes: Changes) -> None:
+        if self._model.entity in changes:
+            self.reload()

@@ -1,0 +1,224 @@
+"""A form dialog built from field specs, with validation messages next to each field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sfa_desktop.app.context import AppContext
+from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.errors import BrokenReference, InvalidRecord
+from sfa_desktop.ui.record_picker import RecordPicker
+from sfa_desktop.ui.widgets import ERROR_STYLE
+
+NO_DATE = QDate(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form field; `kind` picks the widget, `choices` are (label, value) pairs."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | optional | notes | choice | bool | int | money | date | moment | ref
+    choices: tuple[tuple[str, Any], ...] = ()
+    ref: EntityKind | None = None
+    maximum: int = 100_000
+
+
+Submit = Callable[[dict[str, Any], "RecordForm"], None]
+
+
+class RecordForm(QDialog):
+    """Collects field values; `submit(values, form)` runs the write and calls back."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        title: str,
+        fields: list[Field],
+        values: dict[str, Any],
+        submit: Submit,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self._ctx = ctx
+        self._fields = fields
+        self._submit = submit
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        self.form_error = QLabel()
+        self.form_error.setStyleSheet(ERROR_STYLE)
+        self.form_error.setWordWrap(True)
+        self.form_error.hide()
+        layout.addWidget(self.form_error)
+        form = QFormLayout()
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(8)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        for spec in fields:
+            widget = self._widget(spec, values.get(spec.name))
+            error = QLabel()
+            error.setStyleSheet(ERROR_STYLE)
+            error.setWordWrap(True)
+            error.hide()
+            cell = QWidget()
+            cell_layout = QVBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.setSpacing(2)
+            cell_layout.addWidget(widget)
+            cell_layout.addWidget(error)
+            form.addRow(spec.label, cell)
+            self.widgets[spec.name], self.errors[spec.name] = widget, error
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _widget(self, spec: Field, value: Any) -> QWidget:
+        if spec.kind in ("text", "optional"):
+            line = QLineEdit("" if value is None else str(value))
+            return line
+        if spec.kind == "notes":
+            notes = QPlainTextEdit(value or "")
+            notes.setFixedHeight(72)
+            notes.setTabChangesFocus(True)
+            return notes
+        if spec.kind == "choice":
+            combo = QComboBox()
+            for text, data in spec.choices:
+                combo.addItem(text, data)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            return combo
+        if spec.kind == "bool":
+            check = QCheckBox()
+            check.setChecked(bool(value))
+            return check
+        if spec.kind in ("int", "money"):
+            spin = QDoubleSpinBox() if spec.kind == "money" else QSpinBox()
+            spin.setMaximum(spec.maximum)
+            spin.setGroupSeparatorShown(True)
+            spin.setMinimumWidth(180)
+            if isinstance(spin, QDoubleSpinBox):
+                spin.setDecimals(2)
+                spin.setValue((value or 0) / 100)
+            else:
+                spin.setValue(int(value or 0))
+            return spin
+        if spec.kind == "date":
+            edit = QDateEdit()
+            edit.setCalendarPopup(True)
+            edit.setMinimumDate(NO_DATE)
+            edit.setSpecialValueText("None")
+            edit.setDate(QDate(value.year, value.month, value.day) if value else NO_DATE)
+            return edit
+        if spec.kind == "moment":
+            moment = QDateTimeEdit()
+            moment.setCalendarPopup(True)
+            moment.setMinimumDate(NO_DATE)
+            moment.setSpecialValueText("None")
+            local = value.astimezone() if value else None
+            when = QDateTime(local.date(), local.time()) if local else QDateTime(NO_DATE.startOfDay())
+            moment.setDateTime(when)
+            return moment
+        assert spec.kind == "ref" and spec.ref is not None
+        picker = RecordPicker(self._ctx, spec.ref)
+        record_id, title = value if isinstance(value, tuple) else (None, "")
+        picker.set_record(record_id, title)
+        return picker
+
+    def values(self) -> dict[str, Any]:
+        """The entered values, converted to what the store expects."""
+        return {spec.name: _value(spec, self.widgets[spec.name]) for spec in self._fields}
+
+    def save(self) -> None:
+        self.clear_errors()
+        self.buttons.setEnabled(False)
+        self._submit(self.values(), self)
+
+    def saved(self, *_: object) -> None:
+        self.accept()
+
+    def clear_errors(self) -> None:
+        self.form_error.hide()
+        for label in self.errors.values():
+            label.hide()
+
+    def show_error(self, error: BaseException) -> None:
+        """Put each message next to its field; the rest above the form."""
+        self.buttons.setEnabled(True)
+        if isinstance(error, InvalidRecord):
+            messages = dict(error.errors)
+        elif isinstance(error, BrokenReference):
+            messages = {error.field: "points at a record that no longer exists"}
+        else:
+            messages = {"": str(error)}
+        general = []
+        for field, message in messages.items():
+            if field in self.errors:
+                self.errors[field].setText(_sentence(message))
+                self.errors[field].show()
+            else:
+                general.append(_sentence(message if not field else f"{field}: {message}"))
+        if general:
+            self.form_error.setText("\n".join(general))
+            self.form_error.show()
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] if message else message
+
+
+def _value(spec: Field, widget: QWidget) -> Any:
+    if isinstance(widget, RecordPicker):
+        return widget.record_id()
+    if isinstance(widget, QLineEdit):
+        text = widget.text().strip()
+        return (text or None) if spec.kind == "optional" else text
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QDoubleSpinBox):
+        return round(widget.value() * 100)
+    if isinstance(widget, QSpinBox):
+        return widget.value()
+    if isinstance(widget, QDateTimeEdit) and spec.kind == "moment":
+        when = widget.dateTime()
+        if when.date() == NO_DATE:
+            return None
+        return when.toPython().astimezone().astimezone(UTC)
+    if isinstance(widget, QDateEdit):
+        picked = widget.date()
+        return None if picked == NO_DATE else date(picked.year(), picked.month(), picked.day())
+    raise TypeError(f"no value for {type(widget).__name__}")
+

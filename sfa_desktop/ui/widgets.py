@@ -1,0 +1,104 @@
+"""Small building blocks shared by the views: headings, badges, tables, key-value panels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+ERROR_STYLE = "color: #b3261e;"
+
+
+def heading(text: str, size: int = 16) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(f"font-size: {size}pt; font-weight: 600;")
+    label.setWordWrap(True)
+    return label
+
+
+def caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("color: #5f6368;")
+    label.setWordWrap(True)
+    return label
+
+
+def badge(text: str, colour: str = "#1a73e8") -> QLabel:
+    """A small coloured pill, e.g. a grade or a do-not-contact warning."""
+    label = QLabel(text)
+    label.setStyleSheet(
+        f"background: {colour}; color: white; border-radius: 8px; padding: 2px 8px;"
+        "font-weight: 600;"
+    )
+    return label
+
+
+def table(model: QAbstractItemModel, parent: QWidget | None = None) -> QTableView:
+    """A read-only, row-selecting table with a stretching last column."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+class Section(QFrame):
+    """A titled block inside a view."""
+
+    def __init__(self, title: str, body: QWidget | None = None) -> None:
+        super().__init__()
+        self.setObjectName("section")
+        self.setStyleSheet("#section { background: palette(base); border: 1px solid #dadce0;"
+                           " border-radius: 6px; }")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 12)
+        layout.setSpacing(6)
+        title_label = QLabel(title)
+        title_label.setStyleSheet("font-weight: 600; font-size: 11pt; border: none;")
+        layout.addWidget(title_label)
+        self.body = layout
+        if body is not None:
+            layout.addWidget(body)
+
+
+class KeyValues(QWidget):
+    """A two-column list of labels and values that can be refilled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.setHorizontalSpacing(16)
+        self.form.setVerticalSpacing(6)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+
+    def set_rows(self, rows: list[tuple[str, str | QWidget]]) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        for key, value in rows:
+            key_label = QLabel(key)
+            key_label.setStyleSheet("color: #5f6368;")
+            if isinstance(value, str):
+                value_label = QLabel(value or "—")
+                value_label.setWordWrap(True)
+                value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.form.addRow(key_label, value_label)
+            else:
+                self.form.addRow(key_label, value)

@@ -1,0 +1,74 @@
+"""A real server app in process (SQLite or PostgreSQL) and devices that sync with it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from sfa_desktop.core.enums import Role
+from sfa_desktop.store import Store
+from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.credentials import Credentials
+from sync_server.app import create_app
+from sync_server.config import ServerSettings
+from sync_server.services import admin
+
+PASSWORD = "correct horse battery"
+SERVER_URL = "http://testserver"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[TestClient]:
+    settings = ServerSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite:///{tmp_path / 'server.db'}",
+        secret_key="sync-test-secret",
+    )
+    with TestClient(create_app(settings)) as client:
+        _seed(client)
+        yield client
+
+
+def _seed(client: TestClient) -> None:
+    now = datetime.now(UTC)
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        admin.create_org(session, "acme", now)
+        for username, role, manager in [
+            ("mia", Role.MANAGER, None),
+            ("rob", Role.REP, "mia"),
+            ("ria", Role.REP, "mia"),
+        ]:
+            admin.create_user(
+                session, "acme", username, name=username.title(),
+                email=f"{username}@example.com", password=PASSWORD, role=role,
+                manager=manager, now=now,
+            )
+
+
+Device = Callable[..., SyncAccount]
+
+
+@pytest.fixture
+def device(server: TestClient, tmp_path: Path) -> Iterator[Device]:
+    """Make a signed-in device: its own SQLite file, talking to the in-process server."""
+    opened: list[Store] = []
+
+    def make(
+        username: str = "rob", name: str = "laptop", transport: httpx.BaseTransport | None = None
+    ) -> SyncAccount:
+        store = Store.open(tmp_path / f"{username}-{name}.db")
+        opened.append(store)
+        account = SyncAccount(
+            store, Credentials(persistent=False), transport=transport or server._transport
+        )
+        account.sign_in(SERVER_URL, username, PASSWORD, name)
+        return account
+
+    yield make
+    for store in opened:
+        store.close()

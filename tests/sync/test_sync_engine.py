@@ -1,0 +1,142 @@
+"""The sync engine against the real server app: push, pull, conflicts, removal, wipe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sfa_desktop.core.entities import Account, Contact, Opportunity, User
+from sfa_desktop.store import Store
+from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.errors import AuthenticationRequired, DeviceWiped
+from sync_server.services import admin
+
+Device = Callable[..., SyncAccount]
+
+
+def test_offline_edits_reach_a_second_device(device: Device) -> None:
+    laptop, desktop = device("rob", "laptop"), device("rob", "desktop")
+    account = laptop.store.create(Account, {"name": "Nordwind"}).value
+    laptop.store.create(Contact, {"last_name": "Berg", "account_id": account.id})
+    report = laptop.engine().run_once()
+    assert report.pushed == 2
+    assert laptop.store.outbox_count() == 0
+    assert laptop.store.get(Account, account.id).version is not None
+
+    pulled = desktop.engine().run_once()
+    assert pulled.pulled >= 2
+    assert desktop.store.get(Account, account.id).name == "Nordwind"
+    assert "account" in pulled.changes
+    assert desktop.store.outbox_count() == 0
+
+
+def test_users_of_the_org_arrive_read_only(device: Device) -> None:
+    rob = device("rob")
+    rob.engine().run_once()
+    assert {u.name for u in rob.store.users()} >= {"Rob", "Ria", "Mia"}
+
+
+def test_concurrent_edit_of_one_field_files_a_conflict_with_a_restore(device: Device) -> None:
+    laptop, desktop = device("rob", "laptop"), device("rob", "desktop")
+    account = laptop.store.create(Account, {"name": "Acme", "city": "Oslo"}).value
+    laptop.engine().run_once()
+    desktop.engine().run_once()
+
+    laptop.store.update(Account, account.id, {"city": "Bergen", "industry": "Food"})
+    desktop.store.update(Account, account.id, {"city": "Tromsø"})
+    laptop.engine().run_once()
+    report = desktop.engine().run_once()  # arrives later: its value wins
+    assert report.conflicts == 1
+    laptop.engine().run_once()
+
+    for side in (laptop, desktop):
+        merged = side.store.get(Account, account.id)
+        assert (merged.city, merged.industry) == ("Tromsø", "Food")
+    (conflict,) = desktop.store.conflicts()
+    assert (conflict.field, conflict.kept_value, conflict.lost_value) == ("city", "Tromsø", "Bergen")
+
+    desktop.store.restore_conflict(conflict.id)
+    desktop.engine().run_once()
+    laptop.engine().run_once()
+    assert laptop.store.get(Account, account.id).city == "Bergen"
+
+
+def test_pending_local_field_is_not_overwritten_by_the_pull(device: Device) -> None:
+    laptop, desktop = device("rob", "laptop"), device("rob", "desktop")
+    account = laptop.store.create(Account, {"name": "Acme"}).value
+    laptop.engine().run_once()
+    desktop.engine().run_once()
+    laptop.store.update(Account, account.id, {"name": "Acme Renamed"})
+    laptop.engine().run_once()
+    desktop.store.update(Account, account.id, {"city": "Riga"})
+    desktop.engine().run_once()
+    final = desktop.store.get(Account, account.id)
+    assert (final.name, final.city) == ("Acme Renamed", "Riga")
+
+
+def test_reassigned_account_leaves_the_old_reps_device(device: Device, server: TestClient) -> None:
+    rob, ria = device("rob"), device("ria")
+    account = rob.store.create(Account, {"name": "Moving Co"}).value
+    rob.store.create(
+        Opportunity, {"account_id": account.id, "name": "Deal", "close_date": date(2026, 12, 1)}
+    )
+    rob.engine().run_once()
+    with server.app.state.sessions() as session:  # type: ignore[attr-defined]
+        admin.reassign_account(session, account.id, "ria", datetime.now(UTC))
+    rob.engine().run_once()
+    ria.engine().run_once()
+    assert rob.store.count(Account) == 0
+    assert rob.store.count(Opportunity) == 0
+    assert ria.store.get(Account, account.id).owner_id == ria.store.current_user_id()
+    assert ria.store.count(Opportunity) == 1
+
+
+def test_write_outside_scope_is_refused_and_kept_for_review(device: Device) -> None:
+    rob, ria = device("rob"), device("ria")
+    theirs = ria.store.create(Account, {"name": "Ria's"}).value
+    ria.engine().run_once()
+    # Rob forges an edit of a record he cannot see (as if his store were tampered with).
+    rob.store.import_records([Account(id=theirs.id, name="Ria's", version=1)])
+    rob.store.update(Account, theirs.id, {"name": "Mine now"})
+    report = rob.engine().run_once()
+    assert report.rejected == 1
+    assert rob.store.outbox_count() == 0
+    (refusal,) = rob.store.conflicts()
+    assert refusal.refused
+    assert "scope" in refusal.reason or "not" in refusal.reason
+    ria.engine().run_once()
+    assert ria.store.get(Account, theirs.id).name == "Ria's"
+
+
+def test_revoked_device_wipes_its_data_and_credentials(device: Device, server: TestClient) -> None:
+    laptop = device("rob", "laptop")
+    laptop.store.create(Account, {"name": "Secret Co"})
+    laptop.engine().run_once()
+    device_id = laptop.store.state("device_id")
+    path = laptop.store.path
+    with server.app.state.sessions() as session:  # type: ignore[attr-defined]
+        admin.revoke_device(session, device_id or "", datetime.now(UTC))
+    engine = laptop.engine()
+    with pytest.raises(DeviceWiped):
+        engine.run_once()
+    assert not path.exists()
+    assert laptop.credentials.load("http://testserver", "rob") is None
+
+
+def test_a_device_of_another_user_cannot_sign_in_over_local_data(device: Device) -> None:
+    rob = device("rob")
+    rob.engine().run_once()
+    with pytest.raises(AuthenticationRequired, match="another user"):
+        rob.sign_in("http://testserver", "ria", "correct horse battery", "laptop")
+    assert isinstance(rob.store, Store)
+    assert rob.store.get(User, rob.store.current_user_id() or "").name == "Rob"
+
+
+def test_sync_without_saved_session_asks_to_sign_in(device: Device) -> None:
+    rob = device("rob")
+    rob.credentials.forget("http://testserver", "rob")
+    with pytest.raises(AuthenticationRequired):
+        rob.engine()
