@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,7 +16,12 @@ from sfa_desktop.core.entities.base import new_id
 from sfa_desktop.core.enums import Role
 from sfa_desktop.core.protocol import LoginRequest, RefreshRequest, TokenResponse, UserInfo
 from sync_server.config import ServerSettings
-from sync_server.errors import ForbiddenError, RateLimitedError, UnauthorizedError
+from sync_server.errors import (
+    DeviceRevokedError,
+    ForbiddenError,
+    RateLimitedError,
+    UnauthorizedError,
+)
 from sync_server.models import Device, LoginFailure, RefreshToken, User
 from sync_server.services import tokens
 
@@ -23,8 +29,16 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password")
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def hash_password(password: str, settings: ServerSettings | None = None) -> str:
+    """An argon2id hash with the cost from `settings` (the library defaults without)."""
+    if settings is None:
+        return _hasher.hash(password)
+    return _hasher_for(settings.password_time_cost, settings.password_memory_kib).hash(password)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -81,7 +95,7 @@ def refresh(
         raise UnauthorizedError("unknown refresh token")
     device = session.get_one(Device, row.device_id)
     if device.revoked_at is not None:
-        raise ForbiddenError("this device was revoked; erase local data and sign in again")
+        raise DeviceRevokedError("this device was revoked; erase local data and sign in again")
     if row.rotated_at is not None or row.revoked:
         _revoke_chain(session, device)
         session.commit()
@@ -152,7 +166,7 @@ def authenticate(
     if device is None or device.user_id != claims.user_id:
         raise UnauthorizedError("access token names an unknown device")
     if device.revoked_at is not None and not allow_revoked:
-        raise ForbiddenError("this device was revoked; erase local data and sign in again")
+        raise DeviceRevokedError("this device was revoked; erase local data and sign in again")
     if device.token_epoch != claims.epoch:
         raise UnauthorizedError("access token was revoked; sign in again")
     user = session.get_one(User, claims.user_id)
