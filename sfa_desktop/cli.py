@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 from sfa_desktop import __version__, paths
+from sfa_desktop.sync import commands as sync_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
     demo.add_argument("--fresh", action="store_true", help="replace an existing demo database")
+    demo.set_defaults(handler=_demo)
+    sync_commands.register(commands)
     return parser
 
 
@@ -49,9 +52,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "demo":
-        return _demo(args)
-    return 2
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,71 @@
+"""Headless commands: `sfa-desktop login` and `sfa-desktop sync`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from sfa_desktop import paths
+from sfa_desktop.store import Store
+from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.errors import SyncError
+
+
+def register(commands: Any) -> None:
+    """Add the sync subcommands to the `sfa-desktop` parser."""
+    login = commands.add_parser("login", help="sign this computer in to a sync server")
+    login.add_argument("--server", required=True, help="server URL, e.g. https://sfa.example.com")
+    login.add_argument("--user", required=True)
+    login.add_argument("--device-name", default=platform.node() or "desktop")
+    login.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
+    login.set_defaults(handler=_login)
+    sync = commands.add_parser("sync", help="run one sync now, without the window")
+    sync.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
+    sync.set_defaults(handler=_sync)
+
+
+def default_db() -> Path:
+    return paths.data_dir() / "sfa.db"
+
+
+def _login(args: argparse.Namespace) -> int:
+    password = getpass.getpass(f"Password for {args.user}: ") if sys.stdin.isatty() else (
+        sys.stdin.readline().rstrip("\n")
+    )
+    store = Store.open(args.db or default_db())
+    account = SyncAccount(store, Credentials())
+    try:
+        user = account.sign_in(args.server, args.user, password, args.device_name)
+    except SyncError as error:
+        print(f"Sign-in failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"Signed in as {user.name} on {args.server}.")
+    if account.credentials.message:
+        print(account.credentials.message)
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    store = Store.open(args.db or default_db())
+    account = SyncAccount(store, Credentials())
+    try:
+        report = account.engine().run_once()
+    except SyncError as error:
+        print(f"Sync failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(
+        f"Synced: {report.pushed} pushed, {report.pulled} pulled, "
+        f"{report.conflicts} conflicts, {report.rejected} refused."
+    )
+    for warning in report.warnings:
+        print(f"Warning: {warning}")
+    return 0

@@ -1,0 +1,106 @@
+"""Background sync: on start, on demand, never two at once, status published each time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.store import Changes
+from sfa_desktop.sync.engine import SyncReport
+from sfa_desktop.sync.errors import Offline
+from sfa_desktop.sync.scheduler import SyncScheduler, SyncStatus
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.statuses: list[SyncStatus] = []
+        self.changes: list[Changes] = []
+        self.done = threading.Event()
+
+    def publish(self, status: SyncStatus) -> None:
+        self.statuses.append(status)
+        if not status.running:
+            self.done.set()
+
+
+def test_runs_on_start_on_a_worker_thread_and_publishes_status() -> None:
+    recorder = Recorder()
+    threads: list[str] = []
+
+    def sync() -> SyncReport:
+        threads.append(threading.current_thread().name)
+        return SyncReport(pushed=1, changes=Changes.of(EntityKind.ACCOUNT), finished_at=datetime.now(UTC))
+
+    scheduler = SyncScheduler(sync, lambda: 0, recorder.publish, recorder.changes.append)
+    scheduler.start()
+    try:
+        assert recorder.done.wait(10)
+    finally:
+        scheduler.shutdown()
+    assert threads and threads[0] != threading.main_thread().name
+    assert recorder.statuses[0].running
+    final = recorder.statuses[-1]
+    assert (final.running, final.offline, final.error, final.pending) == (False, False, "", 0)
+    assert final.last_sync is not None
+    assert recorder.changes == [Changes.of(EntityKind.ACCOUNT)]
+
+
+def test_never_two_syncs_at_once() -> None:
+    entered, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow_sync() -> SyncReport:
+        calls.append(1)
+        entered.set()
+        release.wait(10)
+        return SyncReport(finished_at=datetime.now(UTC))
+
+    scheduler = SyncScheduler(slow_sync, lambda: 3, lambda _s: None)
+    worker = threading.Thread(target=scheduler.run)
+    worker.start()
+    assert entered.wait(10)
+    assert scheduler.run() is None  # refused while the first one runs
+    release.set()
+    worker.join(10)
+    assert calls == [1]
+    assert scheduler.status.pending == 3
+
+
+def test_offline_is_reported_and_the_last_sync_time_kept() -> None:
+    recorder = Recorder()
+    outcomes: list[object] = [SyncReport(finished_at=datetime(2026, 1, 1, tzinfo=UTC)), None]
+
+    def sync() -> SyncReport:
+        outcome = outcomes.pop(0)
+        if outcome is None:
+            raise Offline("Offline: the server cannot be reached.")
+        assert isinstance(outcome, SyncReport)
+        return outcome
+
+    scheduler = SyncScheduler(sync, lambda: 2, recorder.publish)
+    scheduler.run()
+    scheduler.run()
+    final = recorder.statuses[-1]
+    assert final.offline
+    assert "cannot be reached" in final.error
+    assert final.last_sync == datetime(2026, 1, 1, tzinfo=UTC)
+    assert final.pending == 2
+
+
+def test_sync_now_triggers_a_run_promptly() -> None:
+    recorder = Recorder()
+    runs = threading.Semaphore(0)
+
+    def sync() -> SyncReport:
+        runs.release()
+        return SyncReport(finished_at=datetime.now(UTC))
+
+    scheduler = SyncScheduler(sync, lambda: 0, recorder.publish, interval_minutes=60)
+    scheduler.start()
+    try:
+        assert runs.acquire(timeout=10)  # the start-up run
+        scheduler.sync_now()
+        assert runs.acquire(timeout=10)  # the one asked for, long before the hour is up
+    finally:
+        scheduler.shutdown()
