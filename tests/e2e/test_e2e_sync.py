@@ -1,0 +1,156 @@
+"""End to end: a real `sfa-server` process on loopback and two client databases offline."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sfa_desktop.core.entities import Account, Contact
+from sfa_desktop.store import Store
+from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.credentials import Credentials
+
+PASSWORD = "correct horse battery"
+SERVER = (sys.executable, "-m", "sync_server")
+CLIENT = (sys.executable, "-m", "sfa_desktop")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _run(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
+    result = subprocess.run(
+        args, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def environment(tmp_path: Path) -> dict[str, str]:
+    """Server settings and a real file keyring for the client processes."""
+    return os.environ | {
+        "SFA_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
+        "SFA_SECRET_KEY": "e2e-secret",
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+    }
+
+
+@pytest.fixture
+def server_url(environment: dict[str, str]) -> Iterator[str]:
+    _run(*SERVER, "migrate", env=environment)
+    _run(*SERVER, "admin", "create-org", "acme", env=environment)
+    _run(
+        *SERVER,
+        "admin",
+        "create-user",
+        "rob",
+        "--org",
+        "acme",
+        "--name",
+        "Rob Rep",
+        "--email",
+        "rob@example.com",
+        "--password",
+        PASSWORD,
+        env=environment,
+    )
+    port = _free_port()
+    process = subprocess.Popen(
+        [*SERVER, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{url}/docs", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _device(path: Path, url: str, name: str) -> SyncAccount:
+    account = SyncAccount(Store.open(path), Credentials(persistent=False))
+    account.sign_in(url, "rob", PASSWORD, name)
+    return account
+
+
+def test_two_offline_devices_converge_through_a_real_server(
+    server_url: str, tmp_path: Path
+) -> None:
+    laptop = _device(tmp_path / "laptop.db", server_url, "laptop")
+    desktop = _device(tmp_path / "desktop.db", server_url, "desktop")
+    account = laptop.store.create(Account, {"name": "Fjord Freight", "city": "Oslo"}).value
+    laptop.engine().run_once()
+    desktop.engine().run_once()
+
+    # Both go offline and edit the same records.
+    laptop.store.update(Account, account.id, {"city": "Bergen", "phone": "+47 55 00 00 00"})
+    contact = laptop.store.create(Contact, {"last_name": "Olsen", "account_id": account.id}).value
+    desktop.store.update(Account, account.id, {"city": "Stavanger", "industry": "Shipping"})
+
+    laptop.engine().run_once()
+    second = desktop.engine().run_once()
+    laptop.engine().run_once()
+
+    for device in (laptop, desktop):
+        merged = device.store.get(Account, account.id)
+        assert (merged.city, merged.phone, merged.industry) == (
+            "Stavanger",
+            "+47 55 00 00 00",
+            "Shipping",
+        )
+        assert device.store.get(Contact, contact.id).last_name == "Olsen"
+        assert device.store.outbox_count() == 0
+    assert second.conflicts == 1
+    (conflict,) = desktop.store.conflicts()
+    assert (conflict.field, conflict.lost_value) == ("city", "Bergen")
+    laptop.store.close()
+    desktop.store.close()
+
+
+def test_headless_login_and_sync_commands_keep_the_token_in_the_keyring(
+    server_url: str, environment: dict[str, str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "cli.db")
+    out = _run(
+        *CLIENT,
+        "login",
+        "--server",
+        server_url,
+        "--user",
+        "rob",
+        "--db",
+        db,
+        env=environment,
+        stdin=PASSWORD + "\n",
+    )
+    assert "Signed in as Rob Rep" in out
+    keyring_files = list((tmp_path / "xdg-data").rglob("*.cfg"))
+    assert keyring_files, "the refresh token went to the file keyring"
+    assert "refresh" not in Path(db).read_bytes().decode("latin-1").lower()
+    out = _run(*CLIENT, "sync", "--db", db, env=environment)
+    assert "Synced:" in out
