@@ -44,9 +44,15 @@ def _seed(client: TestClient) -> None:
             ("ria", Role.REP, "mia"),
         ]:
             admin.create_user(
-                session, "acme", username, name=username.title(),
-                email=f"{username}@example.com", password=PASSWORD, role=role,
-                manager=manager, now=now,
+                session,
+                "acme",
+                username,
+                name=username.title(),
+                email=f"{username}@example.com",
+                password=PASSWORD,
+                role=role,
+                manager=manager,
+                now=now,
             )
 
 

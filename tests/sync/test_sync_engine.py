@@ -56,7 +56,11 @@ def test_concurrent_edit_of_one_field_files_a_conflict_with_a_restore(device: De
         merged = side.store.get(Account, account.id)
         assert (merged.city, merged.industry) == ("Tromsø", "Food")
     (conflict,) = desktop.store.conflicts()
-    assert (conflict.field, conflict.kept_value, conflict.lost_value) == ("city", "Tromsø", "Bergen")
+    assert (conflict.field, conflict.kept_value, conflict.lost_value) == (
+        "city",
+        "Tromsø",
+        "Bergen",
+    )
 
     desktop.store.restore_conflict(conflict.id)
     desktop.engine().run_once()

@@ -30,7 +30,9 @@ def test_runs_on_start_on_a_worker_thread_and_publishes_status() -> None:
 
     def sync() -> SyncReport:
         threads.append(threading.current_thread().name)
-        return SyncReport(pushed=1, changes=Changes.of(EntityKind.ACCOUNT), finished_at=datetime.now(UTC))
+        return SyncReport(
+            pushed=1, changes=Changes.of(EntityKind.ACCOUNT), finished_at=datetime.now(UTC)
+        )
 
     scheduler = SyncScheduler(sync, lambda: 0, recorder.publish, recorder.changes.append)
     scheduler.start()
@@ -38,7 +40,8 @@ def test_runs_on_start_on_a_worker_thread_and_publishes_status() -> None:
         assert recorder.done.wait(10)
     finally:
         scheduler.shutdown()
-    assert threads and threads[0] != threading.main_thread().name
+    assert threads
+    assert threads[0] != threading.main_thread().name
     assert recorder.statuses[0].running
     final = recorder.statuses[-1]
     assert (final.running, final.offline, final.error, final.pending) == (False, False, "", 0)
