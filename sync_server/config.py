@@ -21,8 +21,13 @@ class ServerSettings(BaseSettings):
         default_factory=lambda: secrets.token_urlsafe(32),
         description="HMAC key for access tokens; set it, or tokens die with the process",
     )
+    password_time_cost: int = Field(default=3, ge=1, description="argon2 iterations")
+    password_memory_kib: int = Field(default=64 * 1024, ge=64, description="argon2 memory")
     access_token_seconds: int = Field(default=15 * 60, ge=10)
     refresh_token_days: int = Field(default=60, ge=1)
+    refresh_retry_grace_seconds: int = Field(
+        default=120, ge=0, description="a rotated refresh token may be retried this long"
+    )
     login_max_failures: int = Field(default=5, ge=1, description="per user and per address")
     login_window_seconds: int = Field(default=5 * 60, ge=1)
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)

@@ -29,6 +29,7 @@ class SyncAccount:
         self.store = store
         self.credentials = credentials
         self._transport = transport
+        self._client: SyncClient | None = None  # kept so the access token outlives one sync
 
     @property
     def server_url(self) -> str | None:
@@ -40,7 +41,7 @@ class SyncAccount:
 
     def sign_in(self, server_url: str, username: str, password: str, device_name: str) -> User:
         """Log in, register this device, keep the refresh token and remember who we are."""
-        client = self._client(server_url, username)
+        client = self._new_client(server_url, username)
         try:
             tokens = client.login(username, password, device_name)
         finally:
@@ -60,19 +61,27 @@ class SyncAccount:
         server_url, username = self.server_url, self.username
         if not server_url or not username:
             raise AuthenticationRequired("Sign in to a server to sync.")
-        client = self._client(server_url, username)
-        client.refresh_token = self.credentials.load(server_url, username)
-        if client.refresh_token is None:
-            raise AuthenticationRequired("Sign in again to sync: the saved session is gone.")
-        return SyncEngine(self.store, client, on_wipe=self.wipe)
+        if self._client is None:
+            refresh_token = self.credentials.load(server_url, username)
+            if refresh_token is None:
+                raise AuthenticationRequired("Sign in again to sync: the saved session is gone.")
+            self._client = self._new_client(server_url, username)
+            self._client.refresh_token = refresh_token
+        return SyncEngine(self.store, self._client, on_wipe=self.wipe)
 
     def wipe(self) -> None:
         """Erase local data and credentials (the server revoked this device)."""
         if self.server_url and self.username:
             self.credentials.forget(self.server_url, self.username)
+        self.close()
         self.store.destroy()
 
-    def _client(self, server_url: str, username: str) -> SyncClient:
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _new_client(self, server_url: str, username: str) -> SyncClient:
         def keep(tokens: TokenResponse) -> None:
             self.credentials.save(server_url, username, tokens.refresh_token)
 

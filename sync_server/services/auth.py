@@ -96,7 +96,13 @@ def refresh(
     device = session.get_one(Device, row.device_id)
     if device.revoked_at is not None:
         raise DeviceRevokedError("this device was revoked; erase local data and sign in again")
-    if row.rotated_at is not None or row.revoked:
+    if (
+        row.rotated_at is not None
+        and not row.revoked
+        and _lost_rotation(session, row, now, settings)
+    ):
+        _discard_successors(session, row)
+    elif row.rotated_at is not None or row.revoked:
         _revoke_chain(session, device)
         session.commit()
         raise UnauthorizedError("refresh token reuse detected; every session of this device ended")
@@ -105,10 +111,39 @@ def refresh(
     user = session.get_one(User, device.user_id)
     if not user.active:
         raise ForbiddenError("this user is deactivated")
-    row.rotated_at = now
+    row.rotated_at = row.rotated_at or now
     response = _issue(session, settings, user, device, now)
     session.commit()
     return response
+
+
+def _successors(session: Session, row: RefreshToken) -> list[RefreshToken]:
+    return list(
+        session.scalars(
+            select(RefreshToken).where(
+                RefreshToken.device_id == row.device_id, RefreshToken.id > row.id
+            )
+        )
+    )
+
+
+def _lost_rotation(
+    session: Session, row: RefreshToken, now: datetime, settings: ServerSettings
+) -> bool:
+    """A retry of a rotation whose answer never arrived: recent, and its successor unused.
+
+    Without this, one response lost on a train's Wi-Fi would end the device's session.
+    """
+    assert row.rotated_at is not None
+    recent = now - row.rotated_at <= timedelta(seconds=settings.refresh_retry_grace_seconds)
+    return recent and all(
+        later.rotated_at is None and not later.revoked for later in _successors(session, row)
+    )
+
+
+def _discard_successors(session: Session, row: RefreshToken) -> None:
+    for later in _successors(session, row):
+        later.revoked = True
 
 
 def _revoke_chain(session: Session, device: Device) -> None:

@@ -39,10 +39,11 @@ def test_wrong_password_is_401(org: Org) -> None:
 
 def test_refresh_rotates_and_reuse_revokes_the_chain(org: Org) -> None:
     first = org.login("rob")
-    second = _refresh(org, first["refresh_token"]).json()  # type: ignore[attr-defined]
-    assert second["refresh_token"] != first["refresh_token"]
-    assert second["device_id"] == first["device_id"]
-    reuse = _refresh(org, first["refresh_token"])
+    before = _refresh(org, first["refresh_token"]).json()  # type: ignore[attr-defined]
+    assert before["refresh_token"] != first["refresh_token"]
+    assert before["device_id"] == first["device_id"]
+    second = _refresh(org, before["refresh_token"]).json()  # type: ignore[attr-defined]
+    reuse = _refresh(org, first["refresh_token"])  # its successor was used: a stolen token
     assert reuse.status_code == 401  # type: ignore[attr-defined]
     assert "reuse" in reuse.json()["detail"]  # type: ignore[attr-defined]
     # The chain is dead: the newest refresh token and the access token both stop working.
@@ -51,6 +52,17 @@ def test_refresh_rotates_and_reuse_revokes_the_chain(org: Org) -> None:
     response = org.client.get("/api/v1/sync/pull", headers=headers)
     assert response.status_code == 401
     assert "revoked" in response.json()["detail"]
+
+
+def test_retry_of_a_rotation_whose_answer_was_lost_is_honoured(org: Org) -> None:
+    """The client never saw the rotated token: the retry gets a fresh pair, not a lockout."""
+    first = org.login("rob")
+    lost = _refresh(org, first["refresh_token"]).json()  # type: ignore[attr-defined]
+    retry = _refresh(org, first["refresh_token"])
+    assert retry.status_code == 200  # type: ignore[attr-defined]
+    fresh = retry.json()  # type: ignore[attr-defined]
+    assert fresh["refresh_token"] not in (first["refresh_token"], lost["refresh_token"])
+    assert _refresh(org, fresh["refresh_token"]).status_code == 200  # type: ignore[attr-defined]
 
 
 def test_rate_limit_per_user_then_per_address(org: Org) -> None:

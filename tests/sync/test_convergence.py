@@ -1,0 +1,314 @@
+"""Convergence harness: devices, a real server app, faults, crashes and reassignments.
+
+After any run of random offline edits, faulty syncs, crashes mid-apply and account
+reassignments, and then a quiet round of syncs: every device equals the server's view of
+its scope, outboxes are empty, no mutation is lost and none is applied twice.
+
+CI runs a fixed set of examples; `SFA_SOAK=1` runs many more (and `SFA_SOAK=N` N).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+import pytest
+from fault_transport import FaultyTransport
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from sfa_desktop.core.entities import MODELS, Account, Contact
+from sfa_desktop.core.enums import EntityKind, Role
+from sfa_desktop.core.errors import DomainError
+from sfa_desktop.core.protocol import ChangeOp
+from sfa_desktop.store import Store, remote
+from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.errors import SyncError
+from sync_server.app import create_app
+from sync_server.config import ServerSettings
+from sync_server.models import Device
+from sync_server.services import admin
+
+PASSWORD = "correct horse battery"
+PG_URL = os.environ.get(
+    "SFA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SOAK = os.environ.get("SFA_SOAK", "")
+EXAMPLES = (int(SOAK) if SOAK.isdigit() and int(SOAK) > 1 else 300) if SOAK else 12
+DEVICES = (("rob", "laptop"), ("rob", "desktop"), ("ria", "laptop"))
+FIELDS = ("city", "industry", "segment")
+WORDS = st.sampled_from(["North", "South", "East", "West", "Alpha", "Beta", "Gamma"])
+
+
+class Crash(Exception):
+    """The app died while applying a page (before the transaction committed)."""
+
+
+class CrashingStore(Store):
+    """A store whose next pull apply dies half way, as a killed process would."""
+
+    crash_next = False
+
+    def apply_pull(self, changes: Any, next_since: int) -> Any:
+        if not self.crash_next:
+            return super().apply_pull(changes, next_since)
+        self.crash_next = False
+        with Session(self._writer_engine) as session, session.begin():
+            remote.apply_changes(session, changes)
+            raise Crash
+
+
+def _pg_available() -> bool:
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+class SyncMachine(RuleBasedStateMachine):
+    database = "sqlite"
+    accounts = Bundle("accounts")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = TemporaryDirectory()
+        self.schema: str | None = None
+        url = self._database_url()
+        server_settings = ServerSettings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=url,
+            secret_key="harness",
+        )
+        self.http = TestClient(create_app(server_settings))
+        self.http.__enter__()
+        now = datetime.now(UTC)
+        with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
+            admin.create_org(session, "acme", now)
+            admin.create_user(session, "acme", "mia", name="Mia", email="mia@example.com",
+                              password=PASSWORD, role=Role.MANAGER, now=now)
+            for rep in ("rob", "ria"):
+                admin.create_user(session, "acme", rep, name=rep.title(),
+                                  email=f"{rep}@example.com", password=PASSWORD,
+                                  manager="mia", now=now)
+        self.rng = random.Random(0)
+        self.devices: list[SyncAccount] = []
+        self.transports: list[FaultyTransport] = []
+        self.issued_seq: dict[str, int] = {}
+        self.deleted: set[str] = set()
+        self.created: set[str] = set()
+        for username, name in DEVICES:
+            transport = FaultyTransport(self.http._transport, self.rng)
+            store = CrashingStore.open(Path(self.folder.name) / f"{username}-{name}.db")
+            device = SyncAccount(store, Credentials(persistent=False), transport=transport)
+            device.sign_in("http://testserver", username, PASSWORD, name)
+            self.devices.append(device)
+            self.transports.append(transport)
+
+    def _database_url(self) -> str:
+        if self.database == "sqlite":
+            return f"sqlite:///{Path(self.folder.name) / 'server.db'}"
+        self.schema = f"sfa_h_{uuid.uuid4().hex[:12]}"
+        admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin_engine.connect() as connection:
+            connection.execute(text(f"CREATE SCHEMA {self.schema}"))
+        admin_engine.dispose()
+        separator = "&" if "?" in PG_URL else "?"
+        return f"{PG_URL}{separator}options=-csearch_path%3D{self.schema}"
+
+    # -- what reps and admins do ------------------------------------------------------------
+
+    @initialize(target=accounts)
+    def first_account(self) -> str:
+        return self.create_account(0, "Seed")
+
+    @rule(target=accounts, device=st.integers(0, 2), name=WORDS)
+    def create_account(self, device: int, name: str) -> str:
+        record = self.devices[device].store.create(Account, {"name": f"{name} Co"}).value
+        self.created.add(record.id)
+        return record.id
+
+    @rule(device=st.integers(0, 2), account=accounts, field=st.sampled_from(FIELDS), value=WORDS)
+    def edit_account(self, device: int, account: str, field: str, value: str) -> None:
+        store = self.devices[device].store
+        if store.get_many(Account, [account]):
+            store.update(Account, account, {field: value})
+
+    @rule(device=st.integers(0, 2), account=accounts, name=WORDS)
+    def add_contact(self, device: int, account: str, name: str) -> None:
+        store = self.devices[device].store
+        if store.get_many(Account, [account]):
+            store.create(Contact, {"last_name": name, "account_id": account})
+
+    @rule(device=st.integers(0, 2), account=accounts)
+    def delete_account(self, device: int, account: str) -> None:
+        store = self.devices[device].store
+        if store.get_many(Account, [account]):
+            try:
+                store.delete(Account, account)
+            except DomainError:
+                return  # still has contacts: refused locally, nothing written
+            self.deleted.add(account)
+
+    @rule(device=st.integers(0, 2), faulty=st.booleans())
+    def sync(self, device: int, faulty: bool) -> None:
+        self.transports[device].rate = 0.3 if faulty else 0.0
+        try:
+            self.devices[device].engine().run_once()
+        except SyncError:
+            assert faulty, "a sync without faults must succeed"
+        except Crash:
+            self._restart(device)
+        finally:
+            self.transports[device].rate = 0.0
+
+    @rule(device=st.integers(0, 2))
+    def crash_during_next_apply(self, device: int) -> None:
+        store = self.devices[device].store
+        assert isinstance(store, CrashingStore)
+        store.crash_next = True
+
+    @precondition(lambda self: bool(self.created - self.deleted))
+    @rule(data=st.data(), to=st.sampled_from(["rob", "ria"]))
+    def reassign(self, data: st.DataObject, to: str) -> None:
+        account = data.draw(st.sampled_from(sorted(self.created - self.deleted)))
+        with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
+            try:
+                admin.reassign_account(session, account, to, datetime.now(UTC))
+            except DomainError:
+                pass  # not on the server yet (never pushed) or deleted there
+
+    def _restart(self, device: int) -> None:
+        old = self.devices[device]
+        old.store.close()
+        store = CrashingStore.open(old.store.path)
+        self.devices[device] = SyncAccount(
+            store, old.credentials, transport=self.transports[device]
+        )
+
+    # -- the end state ----------------------------------------------------------------------
+
+    def teardown(self) -> None:
+        try:
+            self._check_convergence()
+        finally:
+            for device in self.devices:
+                device.store.close()
+            self.http.__exit__(None, None, None)
+            if self.schema:
+                admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+                with admin_engine.connect() as connection:
+                    connection.execute(text(f"DROP SCHEMA {self.schema} CASCADE"))
+                admin_engine.dispose()
+            self.folder.cleanup()
+
+    def _check_convergence(self) -> None:
+        for store in (d.store for d in self.devices):
+            assert isinstance(store, CrashingStore)
+            store.crash_next = False
+        issued = {i: self._highest_seq(d.store) for i, d in enumerate(self.devices)}
+        for _round in range(2):
+            for device in self.devices:
+                device.engine().run_once()
+        for index, device in enumerate(self.devices):
+            assert device.store.outbox_count() == 0
+            expected = self._server_view(device)
+            for kind in (EntityKind.ACCOUNT, EntityKind.CONTACT):
+                model = MODELS[kind]
+                local = {r.id: r.model_dump(exclude={"created_at", "updated_at"})
+                         for r in device.store.get_many(model, device.store.ids(model))}
+                assert local == expected[kind], f"device {DEVICES[index]} differs on {kind}"
+            assert self._server_last_seq(device) >= issued[index]
+        # Nothing created was lost: every account not deleted by a device is on the server.
+        alive = set().union(*(self._server_view(d)[EntityKind.ACCOUNT] for d in self.devices))
+        mia = self._manager_view()
+        assert (self.created - self.deleted) <= alive | mia
+
+    @staticmethod
+    def _highest_seq(store: Store) -> int:
+        pending = store.pending_mutations(10_000)
+        return pending[-1].seq if pending else 0
+
+    def _server_last_seq(self, device: SyncAccount) -> int:
+        with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
+            found = session.scalar(
+                select(Device.last_seq).where(Device.id == device.store.state("device_id"))
+            )
+            return int(found or 0)
+
+    def _server_view(self, device: SyncAccount) -> dict[EntityKind, dict[str, Any]]:
+        """What the server says this device's user should hold, read through the protocol."""
+        client = device.engine().client
+        state: dict[EntityKind, dict[str, Any]] = {EntityKind.ACCOUNT: {}, EntityKind.CONTACT: {}}
+        since, more = 0, True
+        while more:
+            page = client.pull(since, 500)
+            for change in page.changes:
+                if change.entity not in state:
+                    continue
+                if change.op is ChangeOp.UPSERT and change.data is not None:
+                    record = MODELS[change.entity].model_validate(
+                        {**change.data, "version": change.version}
+                    )
+                    state[change.entity][change.entity_id] = record.model_dump(
+                        exclude={"created_at", "updated_at"}
+                    )
+                else:
+                    state[change.entity].pop(change.entity_id, None)
+            since, more = page.next_since, page.has_more
+        return state
+
+    def _manager_view(self) -> set[str]:
+        with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
+            return {u.id for u in admin.list_users(session, "acme")}
+
+
+HARNESS_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=25,
+    deadline=None,
+    derandomize=not SOAK,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+
+
+class SqliteSync(SyncMachine):
+    database = "sqlite"
+
+
+class PostgresSync(SyncMachine):
+    database = "postgres"
+
+
+def test_convergence_on_sqlite() -> None:
+    run_state_machine_as_test(SqliteSync, settings=HARNESS_SETTINGS)
+
+
+@pytest.mark.postgres
+def test_convergence_on_postgresql() -> None:
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL unreachable at {PG_URL}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
+    run_state_machine_as_test(PostgresSync, settings=HARNESS_SETTINGS)
