@@ -8,29 +8,32 @@ from collections.abc import Iterator
 from sfa_desktop.core.entities import Account
 from sfa_desktop.core.enums import Orientation
 from sfa_desktop.demo.catalog import ACCOUNT_NOTES, INDUSTRIES, SEGMENTS, Industry
-from sfa_desktop.demo.context import Context, between, new_uuid, some_days
+from sfa_desktop.demo.context import Context
 from sfa_desktop.demo.geography import (
     COUNTRIES,
     COUNTRY_WEIGHTS,
     Country,
     landline,
+    one_line_address,
     postal_code,
     street,
 )
 from sfa_desktop.demo.naming import company_base, company_name, domain_for
 from sfa_desktop.demo.pools import name_pools
+from sfa_desktop.demo.randomness import Weighted, between, new_uuid, some_days
 from sfa_desktop.demo.revenue import draw_revenue
 from sfa_desktop.demo.state import AccountRef, World
 
 SUBSIDIARY_SHARE = 0.1
 # Segment weights (Enterprise, Mid-market, SMB) by grade.
-_SEGMENT_WEIGHTS: dict[str, tuple[int, int, int]] = {
-    "A": (85, 15, 0),
-    "B": (40, 55, 5),
-    "C": (5, 60, 35),
-    "D": (0, 25, 75),
-    "E": (0, 10, 90),
+_SEGMENT_MIX: dict[str, Weighted[str]] = {
+    "A": Weighted(SEGMENTS, (85, 15, 0)),
+    "B": Weighted(SEGMENTS, (40, 55, 5)),
+    "C": Weighted(SEGMENTS, (5, 60, 35)),
+    "D": Weighted(SEGMENTS, (0, 25, 75)),
+    "E": Weighted(SEGMENTS, (0, 10, 90)),
 }
+_COUNTRIES = Weighted(COUNTRIES, COUNTRY_WEIGHTS)
 _TRANSACTIONAL_SHARE: dict[str, float] = {"A": 0.1, "B": 0.15, "C": 0.35, "D": 0.55, "E": 0.65}
 
 
@@ -73,7 +76,7 @@ class _AccountFactory:
         if parent is not None and rng.random() < 0.5:
             country = parent.country
         else:
-            country = rng.choices(COUNTRIES, weights=COUNTRY_WEIGHTS)[0]
+            country = _COUNTRIES.pick(rng)
         city = rng.choice(country.cities)
         base, domain_source, industry = self._naming(parent, country, city.name)
         name = company_name(base, country, rng)
@@ -92,7 +95,7 @@ class _AccountFactory:
             name=name,
             domain=domain_for(domain_source, country.tld, self._domains),
             industry=industry.name,
-            segment=rng.choices(SEGMENTS, weights=_SEGMENT_WEIGHTS[grade])[0],
+            segment=_SEGMENT_MIX[grade].pick(rng),
             grade=grade,
             parent_id=parent.id if parent else None,
             street=address,
@@ -117,7 +120,7 @@ class _AccountFactory:
             industry=industry,
             country=country,
             city=city,
-            address=f"{address}, {postal} {city.name}",
+            address=one_line_address(country, address, postal, city),
             domain=account.domain,
             created_at=created,
             historical_revenue=revenue.historical,

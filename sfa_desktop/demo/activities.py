@@ -9,20 +9,22 @@ from datetime import timedelta
 from sfa_desktop.core.entities import Activity
 from sfa_desktop.core.enums import Channel
 from sfa_desktop.demo.catalog import ACTIVITY_NOTES, OUTCOMES, PRODUCTS, SUBJECTS, TRADE_FAIRS
-from sfa_desktop.demo.context import Context, business_time, new_uuid
+from sfa_desktop.demo.context import Context, business_time
+from sfa_desktop.demo.randomness import Weighted, new_uuid
 from sfa_desktop.demo.state import AccountRef, ContactRef, World
 from sfa_desktop.demo.weights import ACTIVITIES_BY_GRADE, per_account
 
 HISTORY_DAYS = 548  # about 18 months
 _CHANNELS: tuple[Channel, ...] = tuple(Channel)  # visit, call, email, event, mail, note
 # Channel mix by grade: better accounts get more visits, lower grades more calls and emails.
-_CHANNEL_WEIGHTS: dict[str, tuple[int, ...]] = {
-    "A": (25, 28, 30, 5, 4, 8),
-    "B": (18, 30, 35, 4, 4, 9),
-    "C": (12, 32, 40, 3, 5, 8),
-    "D": (6, 32, 46, 2, 6, 8),
-    "E": (3, 30, 50, 2, 7, 8),
+_CHANNEL_MIX: dict[str, Weighted[Channel]] = {
+    "A": Weighted(_CHANNELS, (25, 28, 30, 5, 4, 8)),
+    "B": Weighted(_CHANNELS, (18, 30, 35, 4, 4, 9)),
+    "C": Weighted(_CHANNELS, (12, 32, 40, 3, 5, 8)),
+    "D": Weighted(_CHANNELS, (6, 32, 46, 2, 6, 8)),
+    "E": Weighted(_CHANNELS, (3, 30, 50, 2, 7, 8)),
 }
+_HOW_MANY = Weighted((1, 2, 3), (70, 20, 10))
 _DURATIONS: dict[Channel, tuple[int, ...]] = {
     Channel.VISIT: (45, 60, 60, 90, 120, 180),
     Channel.CALL: (5, 10, 15, 15, 20, 30, 45),
@@ -40,8 +42,8 @@ def _participants(
     """One to three contacts who may be reached through `channel` (none for most notes)."""
     if channel is Channel.NOTE and rng.random() < 0.7:
         return ()
-    allowed = [c for c in account.contacts if channel not in c.blocked]
-    wanted = rng.choices((1, 2, 3), weights=(70, 20, 10))[0]
+    allowed = [c for c in account.contacts if channel not in c.unreachable]
+    wanted = _HOW_MANY.pick(rng)
     return tuple(rng.sample(allowed, min(wanted, len(allowed))))
 
 
@@ -53,7 +55,7 @@ class _ActivityFactory:
     def make(self, account: AccountRef) -> Activity:
         rng: random.Random = self._rng
         today = self._context.today
-        channel = rng.choices(_CHANNELS, weights=_CHANNEL_WEIGHTS[account.grade])[0]
+        channel = _CHANNEL_MIX[account.grade].pick(rng)
         day = today - timedelta(days=rng.randint(1, HISTORY_DAYS))
         occurred = business_time(day, account.city.timezone, rng)
         deal = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sfa_desktop.core.enums import BuyingRole, Channel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Industry:
     name: str
     words: dict[str, tuple[str, ...]]  # language -> words that fit a company name

@@ -8,18 +8,33 @@ from collections.abc import Iterator
 from sfa_desktop.core.entities import Contact
 from sfa_desktop.core.enums import BuyingRole, Channel
 from sfa_desktop.demo.catalog import CONTACT_NOTES, TITLES, UNSPECIFIED_TITLES
-from sfa_desktop.demo.context import Context, between, new_uuid
+from sfa_desktop.demo.context import Context
 from sfa_desktop.demo.geography import COUNTRIES, landline, mobile
 from sfa_desktop.demo.naming import email_local
 from sfa_desktop.demo.pools import name_pools
+from sfa_desktop.demo.randomness import Weighted, between, new_uuid
 from sfa_desktop.demo.state import AccountRef, ContactRef, World
 from sfa_desktop.demo.weights import CONTACTS_BY_GRADE, per_account
 
-_ROLES: tuple[BuyingRole | None, ...] = (*BuyingRole, None)
-_ROLE_WEIGHTS: tuple[int, ...] = (15, 25, 25, 10, 10, 15)  # in BuyingRole order, then none
+# Buying roles in BuyingRole order, then none.
+_ROLES = Weighted[BuyingRole | None]((*BuyingRole, None), (15, 25, 25, 10, 10, 15))
 _CHANNELS = (Channel.VISIT, Channel.CALL, Channel.EMAIL, Channel.MAIL, Channel.EVENT)
 _CHANNEL_WEIGHTS = (25, 30, 35, 5, 5)
 _DO_NOT_CALL, _DO_NOT_EMAIL, _DO_NOT_MAIL = 0.06, 0.08, 0.05
+
+
+def _reachable(
+    has_phone: bool, has_email: bool, do_not_call: bool, do_not_email: bool, do_not_mail: bool
+) -> frozenset[Channel]:
+    """Channels a contact can be reached by and has not opted out of."""
+    reachable = {Channel.VISIT, Channel.EVENT}
+    if has_phone and not do_not_call:
+        reachable.add(Channel.CALL)
+    if has_email and not do_not_email:
+        reachable.add(Channel.EMAIL)
+    if not do_not_mail:
+        reachable.add(Channel.MAIL)
+    return frozenset(reachable)
 
 
 class _ContactFactory:
@@ -28,21 +43,21 @@ class _ContactFactory:
         self._rng = context.rng("contacts")
         self._pools = name_pools(context.seed)
 
-    def _preferred(self, reachable: set[Channel]) -> Channel | None:
+    def _preferred(self, reachable: frozenset[Channel]) -> Channel | None:
         rng = self._rng
         if rng.random() < 0.25:
             return None
         options = [
             (c, w) for c, w in zip(_CHANNELS, _CHANNEL_WEIGHTS, strict=True) if c in reachable
         ]
-        return rng.choices([c for c, _ in options], weights=[w for _, w in options])[0]
+        return Weighted([c for c, _ in options], [w for _, w in options]).pick(rng)
 
     def make(self, account: AccountRef, first_role: bool, used_emails: set[str]) -> Contact:
         rng: random.Random = self._rng
         country = account.country if rng.random() < 0.9 else rng.choice(COUNTRIES)
         pool = self._pools[country.locale]
         first, last = rng.choice(pool.first_names), rng.choice(pool.last_names)
-        role = BuyingRole.DECISION_MAKER if first_role else rng.choices(_ROLES, _ROLE_WEIGHTS)[0]
+        role = BuyingRole.DECISION_MAKER if first_role else _ROLES.pick(rng)
         title = rng.choice(TITLES[role]) if role else rng.choice(UNSPECIFIED_TITLES)
         email = None
         if rng.random() < 0.95:
@@ -58,13 +73,7 @@ class _ContactFactory:
             rng.random() < _DO_NOT_EMAIL,
             rng.random() < _DO_NOT_MAIL,
         )
-        reachable = {Channel.VISIT, Channel.EVENT}
-        if (phone or cell) and not flags[0]:
-            reachable.add(Channel.CALL)
-        if email and not flags[1]:
-            reachable.add(Channel.EMAIL)
-        if not flags[2]:
-            reachable.add(Channel.MAIL)
+        reachable = _reachable(bool(phone or cell), email is not None, *flags)
         created = between(rng, account.created_at, self._context.now)
         contact = Contact(
             id=new_uuid(rng),
@@ -85,9 +94,8 @@ class _ContactFactory:
             do_not_mail=flags[2],
             notes=rng.choice(CONTACT_NOTES) if rng.random() < 0.1 else "",
         )
-        account.contacts.append(
-            ContactRef(contact.id, first, last, role, contact.blocked_channels())
-        )
+        unreachable = frozenset(_CHANNELS) - reachable
+        account.contacts.append(ContactRef(contact.id, first, last, title, role, unreachable))
         return contact
 
 

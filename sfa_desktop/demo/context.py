@@ -1,22 +1,17 @@
-"""What every part of the generator shares: seeded random streams, ids and the clock."""
+"""What every part of the generator shares: the seed, the day, and working hours."""
 
 from __future__ import annotations
 
 import random
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sfa_desktop.core.periods import Period, PeriodKind
+from sfa_desktop.demo.randomness import some_days
 
 _WORKDAY_START = 8  # local hour of the first appointment slot
 _WORKDAY_SLOTS = 20  # half-hour slots from 08:00 to 18:00
-
-
-def new_uuid(rng: random.Random) -> str:
-    """A version-4 UUID drawn from `rng`, so ids repeat with the seed."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 @dataclass(frozen=True)
@@ -43,11 +38,6 @@ class Context:
         return self.now - some_days(rng, low, high)
 
 
-def some_days(rng: random.Random, low: float, high: float) -> timedelta:
-    """A duration between `low` and `high` days, in whole seconds."""
-    return timedelta(seconds=round(86_400 * (low + (high - low) * rng.random())))
-
-
 def workday(day: date) -> date:
     """The day itself on Monday to Friday, otherwise the Friday before."""
     return day - timedelta(days=max(0, day.weekday() - 4))
@@ -62,9 +52,3 @@ def business_time(day: date, zone: str, rng: random.Random) -> datetime:
         tzinfo=ZoneInfo(zone),
     )
     return local.astimezone(UTC)
-
-
-def between(rng: random.Random, start: datetime, end: datetime) -> datetime:
-    """A moment in [start, end], to the second."""
-    span = max(0, int((end - start).total_seconds()))
-    return start + timedelta(seconds=int(span * rng.random()))

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, time
 from sfa_desktop.core.entities import ForecastSubmission, Quota, User
 from sfa_desktop.core.periods import Period
 from sfa_desktop.demo.catalog import FORECAST_COMMENTS
-from sfa_desktop.demo.context import Context, new_uuid, some_days
+from sfa_desktop.demo.context import Context
+from sfa_desktop.demo.randomness import new_uuid, some_days
 from sfa_desktop.demo.state import World
 
 # Share of the yearly quota per quarter (the fourth quarter is the busiest).

@@ -8,9 +8,9 @@ from datetime import date
 from sfa_desktop.core.entities import Record, User
 from sfa_desktop.demo.accounts import make_accounts
 from sfa_desktop.demo.activities import make_activities
-from sfa_desktop.demo.calendar import make_events
 from sfa_desktop.demo.contacts import make_contacts
 from sfa_desktop.demo.context import Context
+from sfa_desktop.demo.events import make_events
 from sfa_desktop.demo.forecasts import make_quotas, make_submissions
 from sfa_desktop.demo.leads import make_leads
 from sfa_desktop.demo.opportunities import make_opportunities, make_stage_changes
@@ -51,6 +51,7 @@ def generate(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> It
 def demo_users(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> list[User]:
     """The users `generate` yields first: director, two managers, admin, then the reps.
 
-    Sign in as a rep (role rep) to see a realistic book of business.
+    Ids, names and emails depend only on the size and seed (`today` only sets the
+    timestamps). Sign in as a rep to see a realistic book of business.
     """
     return list(make_team(size, Context(seed, today)).users)

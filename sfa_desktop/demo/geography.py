@@ -182,6 +182,8 @@ def _digits(rng: random.Random, count: int) -> str:
 
 
 def postal_code(country: Country, city: City, rng: random.Random) -> str:
+    """A postcode in the city: its prefix filled up to five digits, or a UK outward code
+    with a random inward code."""
     prefix = rng.choice(city.postal_prefixes)
     if country is UNITED_KINGDOM:
         return f"{prefix} {rng.randint(1, 9)}{rng.choice(_LETTERS)}{rng.choice(_LETTERS)}"
@@ -189,9 +191,17 @@ def postal_code(country: Country, city: City, rng: random.Random) -> str:
 
 
 def street(country: Country, rng: random.Random, first: str, last: str) -> str:
+    """A street line in the country's style, named after a person where the pattern asks."""
     pattern = rng.choice(country.street_patterns)
     number = rng.randint(1, 250) if country is not UNITED_STATES else rng.randint(10, 9800)
     return pattern.format(first=first, last=last, n=number, suite=rng.randint(100, 900))
+
+
+def one_line_address(country: Country, street_line: str, postal: str, city: City) -> str:
+    """The address the way it is written in the country, on one line."""
+    if country.language == "en":
+        return f"{street_line}, {city.name} {postal}"
+    return f"{street_line}, {postal} {city.name}"
 
 
 def landline(country: Country, city: City, rng: random.Random) -> str:
@@ -204,7 +214,7 @@ def landline(country: Country, city: City, rng: random.Random) -> str:
     if country is UNITED_KINGDOM:  # ten digits after the trunk 0, area code included
         length = 10 - len(area)
         local = _digits(rng, length)
-        return f"{code} {area} {local[: length - 4]} {local[length - 4 :]}".replace("  ", " ")
+        return f"{code} {area} {local[: length - 4]} {local[length - 4 :]}"
     return f"{code} {area} {rng.randint(1, 9)}{_digits(rng, 9 - len(area))}"
 
 

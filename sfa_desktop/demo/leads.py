@@ -17,16 +17,21 @@ from sfa_desktop.demo.catalog import (
     TITLES,
     TRADE_FAIRS,
 )
-from sfa_desktop.demo.context import Context, between, new_uuid
+from sfa_desktop.demo.context import Context
 from sfa_desktop.demo.geography import COUNTRIES, COUNTRY_WEIGHTS, landline
 from sfa_desktop.demo.naming import company_base, company_name, domain_for, email_local
 from sfa_desktop.demo.pools import name_pools
+from sfa_desktop.demo.randomness import Weighted, between, new_uuid
 from sfa_desktop.demo.state import World
 
 CONVERTED_SHARE = 0.1
 _FRESH_DAYS = 21  # leads younger than this are still new or being worked
-_STATUSES = (LeadStatus.WORKING, LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED, LeadStatus.NEW)
-_STATUS_WEIGHTS = (40, 20, 30, 10)
+_STATUSES = Weighted(
+    (LeadStatus.WORKING, LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED, LeadStatus.NEW),
+    (40, 20, 30, 10),
+)
+_SOURCES = Weighted(LEAD_SOURCES, LEAD_SOURCE_WEIGHTS)
+_COUNTRIES = Weighted(COUNTRIES, COUNTRY_WEIGHTS)
 _ROLES = tuple(BuyingRole)
 
 
@@ -38,14 +43,14 @@ class _LeadFactory:
         self._pools = name_pools(context.seed)
         self._domains: set[str] = set()
 
-    def _source(self, country_code: str) -> tuple[str, str]:
+    def _source(self, country_code: str, year: int) -> tuple[str, str]:
         """Where the lead came from and the campaign or fair behind it."""
         rng = self._rng
-        source = rng.choices(LEAD_SOURCES, weights=LEAD_SOURCE_WEIGHTS)[0]
+        source = _SOURCES.pick(rng)
         if source == "campaign" or (source == "web" and rng.random() < 0.4):
             return source, rng.choice(CAMPAIGNS)
         if source == "trade show":
-            return source, f"{rng.choice(TRADE_FAIRS[country_code])[0]} {self._context.today.year}"
+            return source, f"{rng.choice(TRADE_FAIRS[country_code])[0]} {year}"
         return source, ""
 
     def converted(self) -> Lead:
@@ -55,12 +60,12 @@ class _LeadFactory:
         contact = rng.choice(account.contacts) if account.contacts else None
         deal = rng.choice(account.opportunities) if account.opportunities else None
         first, last = (contact.first_name, contact.last_name) if contact else ("", "")
-        source, campaign = self._source(account.country.code)
         created = between(
             rng,
             account.created_at - (self._context.now - account.created_at) / 10,
             account.created_at,
         )
+        source, campaign = self._source(account.country.code, created.year)
         return Lead(
             id=new_uuid(rng),
             owner_id=account.owner_id,
@@ -69,7 +74,7 @@ class _LeadFactory:
             first_name=first,
             last_name=last,
             company=account.name,
-            title=rng.choice(TITLES[contact.role]) if contact and contact.role else "",
+            title=contact.title if contact else "",
             email=f"{email_local(first, last, rng)}@{account.domain}" if contact else None,
             source=source,
             campaign=campaign,
@@ -84,7 +89,7 @@ class _LeadFactory:
         rng: random.Random = self._rng
         context = self._context
         team = self._world.team
-        country = rng.choices(COUNTRIES, weights=COUNTRY_WEIGHTS)[0]
+        country = _COUNTRIES.pick(rng)
         pool = self._pools[country.locale]
         first, last = rng.choice(pool.first_names), rng.choice(pool.last_names)
         base = company_base(country, rng.choice(INDUSTRIES), pool, rng)
@@ -95,8 +100,8 @@ class _LeadFactory:
         if age < _FRESH_DAYS:
             status = LeadStatus.NEW if rng.random() < 0.7 else LeadStatus.WORKING
         else:
-            status = rng.choices(_STATUSES, weights=_STATUS_WEIGHTS)[0]
-        source, campaign = self._source(country.code)
+            status = _STATUSES.pick(rng)
+        source, campaign = self._source(country.code, created.year)
         city = rng.choice(country.cities)
         return Lead(
             id=new_uuid(rng),

@@ -12,25 +12,20 @@ from sfa_desktop.core.entities import Opportunity, StageChange
 from sfa_desktop.core.enums import OPEN_STAGES, BuyingRole, ForecastCategory, Stage
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.demo.catalog import COMPETITORS, DEAL_KINDS, LOSS_REASONS, NEXT_STEPS, PRODUCTS
-from sfa_desktop.demo.context import Context, between, business_time, new_uuid, some_days, workday
+from sfa_desktop.demo.context import Context, business_time, workday
+from sfa_desktop.demo.randomness import Weighted, between, new_uuid, some_days
 from sfa_desktop.demo.state import AccountRef, ContactRef, OpportunityRef, World
 from sfa_desktop.demo.weights import OPPORTUNITIES_BY_GRADE, per_account
 
-_STAGE_WEIGHTS: dict[Stage, int] = {
-    Stage.CLOSED_WON: 25,
-    Stage.CLOSED_LOST: 20,
-    Stage.PROSPECTING: 10,
-    Stage.QUALIFICATION: 12,
-    Stage.NEEDS_ANALYSIS: 12,
-    Stage.PROPOSAL: 12,
-    Stage.NEGOTIATION: 9,
-}
+# Stage mix in Stage order: prospecting ... negotiation, closed won, closed lost.
+_STAGES = Weighted(tuple(Stage), (10, 12, 12, 12, 9, 25, 20))
 # Median deal size in euros by account grade; sizes are log-normal around it.
 _MEDIAN_EUR: dict[str, int] = {"A": 120_000, "B": 60_000, "C": 30_000, "D": 15_000, "E": 8_000}
 _SIGMA = 0.8
 _MIN_EUR, _MAX_EUR = 2_000, 3_000_000
 _OVERDUE_SHARE = 0.12
 _LAST_OPEN = OPEN_STAGES.index(Stage.NEGOTIATION)
+_SECOND = timedelta(seconds=1)
 # Category a rep sometimes moves a late-stage deal to.
 _CATEGORY_FLIPS: dict[Stage, ForecastCategory] = {
     Stage.PROPOSAL: ForecastCategory.COMMIT,
@@ -66,13 +61,15 @@ def _path(stage: Stage, rng: random.Random) -> tuple[Stage, ...]:
 def _entered(
     start: datetime, end: datetime, count: int, closed: bool, rng: random.Random
 ) -> tuple[datetime, ...]:
-    """Strictly increasing times from `start`; a closed deal's last change is at `end`."""
-    span = int((end - start).total_seconds())
+    """`count` strictly increasing times from `start` up to `end`; a closed deal's last
+    change is at `end` itself."""
+    span = (end - start).total_seconds()
     inner = count - 2 if closed else count - 1
-    offsets = sorted(rng.sample(range(1, max(span, inner + 1)), inner))
-    times = [start, *(start + timedelta(seconds=s) for s in offsets)]
+    times = [start]
+    for fraction in sorted(rng.random() for _ in range(inner)):
+        times.append(max(start + timedelta(seconds=int(span * fraction)), times[-1] + _SECOND))
     if closed:
-        times.append(max(end, times[-1] + timedelta(seconds=1)))
+        times.append(max(end, times[-1] + _SECOND))
     return tuple(times)
 
 
@@ -113,10 +110,11 @@ class _OpportunityFactory:
 
     def make(self, account: AccountRef) -> Opportunity:
         rng: random.Random = self._rng
-        stage = rng.choices(list(_STAGE_WEIGHTS), weights=list(_STAGE_WEIGHTS.values()))[0]
+        stage = _STAGES.pick(rng)
+        closed = stage.is_closed
         close_date, created, last_change = self._dates(stage, account)
         path = _path(stage, rng)
-        entered = _entered(created, last_change, len(path), stage.is_closed, rng)
+        entered = _entered(created, last_change, len(path), closed, rng)
         amount = _amount(account.grade, rng)
         amounts = (*(int(round(amount * rng.uniform(0.8, 1.2), -4)) for _ in path[:-1]), amount)
         product = rng.choice(PRODUCTS)
@@ -127,19 +125,17 @@ class _OpportunityFactory:
             id=new_uuid(rng),
             owner_id=account.owner_id,
             created_at=entered[0],
-            updated_at=between(rng, entered[-1], self._context.now)
-            if not stage.is_closed
-            else entered[-1],
+            updated_at=entered[-1] if closed else between(rng, entered[-1], self._context.now),
             account_id=account.id,
             name=f"{account.name} – {product} {kind}",
             primary_contact_id=primary.id if primary else None,
             stage=stage,
             amount=amount,
             close_date=close_date,
-            next_step=rng.choice(NEXT_STEPS) if not stage.is_closed else "",
+            next_step="" if closed else rng.choice(NEXT_STEPS),
             competitor=rng.choice(COMPETITORS) if rng.random() < 0.3 else "",
             loss_reason=rng.choice(LOSS_REASONS) if stage is Stage.CLOSED_LOST else "",
-            closed_at=entered[-1] if stage.is_closed else None,
+            closed_at=entered[-1] if closed else None,
             probability=overrides.probability,
             probability_overridden=overrides.probability_overridden,
             forecast_category=overrides.category,

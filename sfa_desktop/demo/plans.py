@@ -16,8 +16,9 @@ from sfa_desktop.core.enums import (
     Stance,
 )
 from sfa_desktop.demo.catalog import KEY_CONTACT_NOTES, OBJECTIVES, PLAN_ACTIONS, PRODUCTS
-from sfa_desktop.demo.context import Context, between, new_uuid
-from sfa_desktop.demo.state import AccountRef, ContactRef, World
+from sfa_desktop.demo.context import Context
+from sfa_desktop.demo.randomness import Weighted, between, new_uuid
+from sfa_desktop.demo.state import AccountRef, World
 
 PLANNED_GRADES = ("A", "B", "C")
 # Planned contacts per quarter by grade and channel: visits for the best accounts,
@@ -32,19 +33,27 @@ _INFLUENCE: dict[BuyingRole | None, Influence] = {
     BuyingRole.CHAMPION: Influence.MEDIUM,
     BuyingRole.INFLUENCER: Influence.MEDIUM,
 }
-_STANCES = (Stance.SUPPORTER, Stance.NEUTRAL, Stance.OPPONENT, Stance.UNKNOWN)
-_STANCE_WEIGHTS = (40, 30, 10, 20)
+_KEY_ROLES: tuple[BuyingRole | None, ...] = (
+    BuyingRole.DECISION_MAKER,
+    BuyingRole.CHAMPION,
+    BuyingRole.INFLUENCER,
+    BuyingRole.GATEKEEPER,
+    BuyingRole.USER,
+    None,
+)
+_STANCES = Weighted(
+    (Stance.SUPPORTER, Stance.NEUTRAL, Stance.OPPONENT, Stance.UNKNOWN), (40, 30, 10, 20)
+)
 
 
 def _key_contacts(account: AccountRef, rng: random.Random) -> tuple[KeyContact, ...]:
-    ranked = sorted(account.contacts, key=lambda c: c.role is not BuyingRole.DECISION_MAKER)
+    """Two to four contacts, the most influential roles first."""
+    ranked = sorted(account.contacts, key=lambda c: _KEY_ROLES.index(c.role))
     chosen = ranked[: rng.randint(2, 4)]
     return tuple(
         KeyContact(
             contact_id=contact.id,
-            stance=Stance.SUPPORTER
-            if contact.role is BuyingRole.CHAMPION
-            else rng.choices(_STANCES, weights=_STANCE_WEIGHTS)[0],
+            stance=Stance.SUPPORTER if contact.role is BuyingRole.CHAMPION else _STANCES.pick(rng),
             influence=_INFLUENCE.get(contact.role, Influence.LOW),
             note=rng.choice(KEY_CONTACT_NOTES),
         )
@@ -68,8 +77,9 @@ class _PlanFactory:
         self._context = context
         self._rng = context.rng("plans")
 
-    def _actions(self, account: AccountRef, contacts: list[ContactRef]) -> tuple[PlanAction, ...]:
-        rng = self._rng
+    def _actions(self, account: AccountRef) -> tuple[PlanAction, ...]:
+        """Two to four actions due this year, most of the past ones done."""
+        rng, contacts = self._rng, account.contacts
         year, today = self._context.today.year, self._context.today
         actions = []
         for title in rng.sample(PLAN_ACTIONS, rng.randint(2, 4)):
@@ -120,7 +130,7 @@ class _PlanFactory:
             share_of_wallet_target=share,
             objectives=objectives,
             key_contacts=_key_contacts(account, rng),
-            actions=self._actions(account, account.contacts),
+            actions=self._actions(account),
             coverage=_coverage(account.grade, rng),
             status=PlanStatus.ACTIVE if rng.random() < 0.8 else PlanStatus.DRAFT,
         )

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from sfa_desktop.core.entities import YearRevenue
 from sfa_desktop.core.rules.grading import DEFAULT_SCHEME
+from sfa_desktop.demo.randomness import Weighted
 
 # Intended share of accounts per grade (percent) and the score band, in whole euros,
 # each grade's score is drawn from. Bands sit inside DEFAULT_SCHEME's thresholds.
 GRADE_SHARES: dict[str, int] = {"A": 10, "B": 20, "C": 30, "D": 25, "E": 15}
+_GRADES = Weighted(tuple(GRADE_SHARES), tuple(GRADE_SHARES.values()))
 _SCORE_BANDS: dict[str, tuple[int, int]] = {
     "A": (510_000, 3_000_000),
     "B": (205_000, 490_000),
@@ -38,7 +40,7 @@ def draw_revenue(rng: random.Random, this_year: int) -> Revenue:
     The score (the mean of historical average and potential) is drawn log-uniformly from
     the band of a grade picked with GRADE_SHARES, so the grades spread as intended.
     """
-    target = rng.choices(list(GRADE_SHARES), weights=list(GRADE_SHARES.values()))[0]
+    target = _GRADES.pick(rng)
     low, high = _SCORE_BANDS[target]
     score = round(math.exp(rng.uniform(math.log(low), math.log(high))))
     history: tuple[YearRevenue, ...] = ()

@@ -19,8 +19,9 @@ class ContactRef:
     id: str
     first_name: str
     last_name: str
+    title: str
     role: BuyingRole | None
-    blocked: frozenset[Channel]
+    unreachable: frozenset[Channel]  # opted out, or no phone number or email address
 
     @property
     def full_name(self) -> str:

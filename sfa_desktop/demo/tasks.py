@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sfa_desktop.core.entities import Task
 from sfa_desktop.core.enums import Priority
 from sfa_desktop.demo.catalog import INTERNAL_TASKS, PRODUCTS, TASK_TITLES
-from sfa_desktop.demo.context import Context, between, new_uuid, some_days
+from sfa_desktop.demo.context import Context
+from sfa_desktop.demo.randomness import Weighted, between, new_uuid, some_days
 from sfa_desktop.demo.state import AccountRef, ContactRef, World
 from sfa_desktop.demo.weights import TASKS_BY_GRADE, per_account
 
 ACCOUNTLESS_SHARE = 0.2
-_PRIORITIES = (Priority.LOW, Priority.NORMAL, Priority.HIGH)
-_PRIORITY_WEIGHTS = (20, 60, 20)
+_PRIORITIES = Weighted((Priority.LOW, Priority.NORMAL, Priority.HIGH), (20, 60, 20))
 
 
 class _TaskFactory:
@@ -56,7 +56,7 @@ class _TaskFactory:
             title=title,
             due_date=due,
             remind_at=remind,
-            priority=rng.choices(_PRIORITIES, weights=_PRIORITY_WEIGHTS)[0],
+            priority=_PRIORITIES.pick(rng),
             done=done,
             completed_at=completed,
             account_id=account.id if account else None,

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sfa_desktop.core.entities import User
 from sfa_desktop.core.enums import Role
-from sfa_desktop.demo.context import Context, new_uuid
+from sfa_desktop.demo.context import Context
 from sfa_desktop.demo.geography import COUNTRIES, Country
 from sfa_desktop.demo.naming import dotted_local
 from sfa_desktop.demo.pools import name_pools
+from sfa_desktop.demo.randomness import new_uuid
 from sfa_desktop.demo.size import DemoSize
 from sfa_desktop.demo.state import Team
 

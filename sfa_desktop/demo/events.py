@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sfa_desktop.core.entities import CalendarEvent
@@ -17,7 +18,8 @@ from sfa_desktop.demo.catalog import (
     RECURRING_TITLES,
     TRADE_FAIRS,
 )
-from sfa_desktop.demo.context import Context, between, business_time, new_uuid, some_days
+from sfa_desktop.demo.context import Context, business_time
+from sfa_desktop.demo.randomness import Weighted, between, new_uuid, some_days
 from sfa_desktop.demo.state import AccountRef, World
 from sfa_desktop.demo.weights import EVENTS_BY_GRADE, per_account
 
@@ -25,14 +27,21 @@ WINDOW_DAYS = 60
 WEEKLY = "FREQ=WEEKLY;COUNT=10"
 INTERNAL_SHARE = 0.1
 _REMINDERS: tuple[int | None, ...] = (None, 10, 15, 15, 15, 30, 60, 1440)
-_PAST_STATUS = (
-    (EventStatus.COMPLETED, EventStatus.CANCELLED, EventStatus.CONFIRMED),
-    (80, 10, 10),
+_PAST_STATUS = Weighted(
+    (EventStatus.COMPLETED, EventStatus.CANCELLED, EventStatus.CONFIRMED), (80, 10, 10)
 )
-_FUTURE_STATUS = (
-    (EventStatus.CONFIRMED, EventStatus.TENTATIVE, EventStatus.CANCELLED),
-    (75, 20, 5),
+_FUTURE_STATUS = Weighted(
+    (EventStatus.CONFIRMED, EventStatus.TENTATIVE, EventStatus.CANCELLED), (75, 20, 5)
 )
+
+
+class _Slot(NamedTuple):
+    channel: Channel
+    title: str  # may name {company}, {contact} and {product}
+    starts: datetime
+    ends: datetime
+    location: str
+    recurrence: str = ""
 
 
 class _EventFactory:
@@ -45,8 +54,8 @@ class _EventFactory:
         return self._context.today + timedelta(days=self._rng.randint(-WINDOW_DAYS, WINDOW_DAYS))
 
     def _status(self, ends: datetime) -> EventStatus:
-        options, weights = _PAST_STATUS if ends < self._context.now else _FUTURE_STATUS
-        return self._rng.choices(options, weights=weights)[0]
+        mix = _PAST_STATUS if ends < self._context.now else _FUTURE_STATUS
+        return mix.pick(self._rng)
 
     def _stamps(self, starts: datetime) -> tuple[datetime, datetime]:
         """Created a few days to weeks before the start (or before now), edited since."""
@@ -54,58 +63,69 @@ class _EventFactory:
         created = min(starts, now) - some_days(self._rng, 1, 21)
         return created, between(self._rng, created, now)
 
-    def for_account(self, account: AccountRef) -> CalendarEvent:
+    def _slot(self, account: AccountRef) -> _Slot:
+        """What the appointment is, when and where: a visit, a call, a weekly call or a fair."""
         rng: random.Random = self._rng
         kind = rng.random()
         zone = account.city.timezone
-        product = rng.choice(PRODUCTS)
-        recurrence = ""
-        all_day = False
-        if kind < 0.05:  # a weekly call during a project
-            channel, title = Channel.CALL, rng.choice(RECURRING_TITLES)
+        if kind < 0.05:  # a weekly call during a project, started up to eight weeks ago
             starts = business_time(self._context.today - timedelta(rng.randint(0, 56)), zone, rng)
-            ends, location, recurrence = starts + timedelta(minutes=30), "Microsoft Teams", WEEKLY
-        elif kind < 0.1:  # a trade fair, all day, one to three days
-            channel, all_day = Channel.EVENT, True
-            title, location = rng.choice(TRADE_FAIRS[account.country.code])
+            title = rng.choice(RECURRING_TITLES)
+            ends = starts + timedelta(minutes=30)
+            return _Slot(Channel.CALL, title, starts, ends, "Microsoft Teams", WEEKLY)
+        if kind < 0.1:  # a trade fair, all day, one to three days
+            title, venue = rng.choice(TRADE_FAIRS[account.country.code])
             local = datetime.combine(self._day(), time(0), tzinfo=ZoneInfo(zone))
-            starts = local.astimezone(UTC)
-            ends = (local + timedelta(days=rng.randint(1, 3))).astimezone(UTC)
+            ends = local + timedelta(days=rng.randint(1, 3))
+            return _Slot(Channel.EVENT, title, local.astimezone(UTC), ends.astimezone(UTC), venue)
+        channel = Channel.VISIT if kind < 0.65 else Channel.CALL
+        starts = business_time(self._day(), zone, rng)
+        if channel is Channel.VISIT:
+            ends = starts + timedelta(minutes=rng.choice((60, 90, 120)))
+            location = account.address
         else:
-            channel = Channel.VISIT if kind < 0.65 else Channel.CALL
-            title = rng.choice(EVENT_TITLES[channel])
-            starts = business_time(self._day(), zone, rng)
-            minutes = rng.choice((60, 90, 120)) if channel is Channel.VISIT else 30
-            ends = starts + timedelta(minutes=minutes)
-            location = account.address if channel is Channel.VISIT else rng.choice(ONLINE_LOCATIONS)
-        allowed = [c for c in account.contacts if channel not in c.blocked]
+            ends, location = starts + timedelta(minutes=30), rng.choice(ONLINE_LOCATIONS)
+        return _Slot(channel, rng.choice(EVENT_TITLES[channel]), starts, ends, location)
+
+    def _exceptions(self, slot: _Slot, zone: str) -> tuple[datetime, ...]:
+        """Now and then one cancelled occurrence of a weekly series (same local time)."""
+        if not slot.recurrence or self._rng.random() >= 0.3:
+            return ()
+        local = slot.starts.astimezone(ZoneInfo(zone))
+        return ((local + timedelta(weeks=self._rng.randint(1, 9))).astimezone(UTC),)
+
+    def for_account(self, account: AccountRef) -> CalendarEvent:
+        rng: random.Random = self._rng
+        slot = self._slot(account)
+        allowed = [c for c in account.contacts if slot.channel not in c.unreachable]
         attendees = rng.sample(allowed, min(rng.randint(1, 3), len(allowed)))
-        contact = attendees[0].full_name if attendees else account.name
         open_deals = [o for o in account.opportunities if o.is_open]
         deal = rng.choice(open_deals) if open_deals and rng.random() < 0.4 else None
-        created, updated = self._stamps(starts)
-        exceptions: tuple[datetime, ...] = ()
-        if recurrence and rng.random() < 0.3:
-            exceptions = (starts + timedelta(weeks=rng.randint(1, 9)),)
+        title = slot.title.format(
+            company=account.name,
+            contact=attendees[0].full_name if attendees else account.name,
+            product=deal.product if deal else rng.choice(PRODUCTS),
+        )
+        created, updated = self._stamps(slot.starts)
         return CalendarEvent(
             id=new_uuid(rng),
             owner_id=account.owner_id,
             created_at=created,
             updated_at=updated,
-            title=title.format(company=account.name, contact=contact, product=product),
-            starts_at=starts,
-            ends_at=ends,
-            all_day=all_day,
-            timezone=zone,
-            location=location,
-            channel=channel,
-            recurrence=recurrence,
-            exceptions=exceptions,
+            title=title,
+            starts_at=slot.starts,
+            ends_at=slot.ends,
+            all_day=slot.channel is Channel.EVENT,
+            timezone=account.city.timezone,
+            location=slot.location,
+            channel=slot.channel,
+            recurrence=slot.recurrence,
+            exceptions=self._exceptions(slot, account.city.timezone),
             attendee_ids=tuple(c.id for c in attendees),
             account_id=account.id,
             opportunity_id=deal.id if deal else None,
             reminder_minutes=rng.choice(_REMINDERS),
-            status=EventStatus.CONFIRMED if recurrence else self._status(ends),
+            status=EventStatus.CONFIRMED if slot.recurrence else self._status(slot.ends),
         )
 
     def internal(self) -> CalendarEvent:
