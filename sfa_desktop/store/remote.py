@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import MODELS, Record, utcnow
@@ -21,18 +22,26 @@ from sfa_desktop.store.schema import TABLES, ConflictRow, OutboxRow
 from sfa_desktop.store.writer import RecordWriter
 
 
-def pending_fields(session: Session, entity_id: str) -> tuple[set[str], bool]:
-    """Fields of a record with unpushed local edits, and whether a local delete is pending."""
-    fields: set[str] = set()
-    deleted = False
-    for op, changed in session.execute(
-        select(OutboxRow.op, OutboxRow.fields).where(OutboxRow.entity_id == entity_id)
-    ):
-        if op == MutationOp.DELETE:
-            deleted = True
-        else:
-            fields.update(changed)
-    return fields, deleted
+def _pending(session: Session, entity_ids: Iterable[str]) -> dict[str, tuple[set[str], bool]]:
+    """For records with unpushed local edits: their edited fields and whether a delete waits."""
+    pending: dict[str, tuple[set[str], bool]] = {}
+    if session.scalar(select(OutboxRow.seq).limit(1)) is None:
+        return pending  # the common case: nothing waiting to be pushed
+    ids = list(entity_ids)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(OutboxRow.entity_id, OutboxRow.op, OutboxRow.fields).where(
+                OutboxRow.entity_id.in_(ids[start : start + 500])
+            )
+        )
+        for entity_id, op, fields in rows:
+            edited, deleted = pending.get(entity_id, (set(), False))
+            if op == MutationOp.DELETE:
+                deleted = True
+            else:
+                edited.update(fields)
+            pending[entity_id] = (edited, deleted)
+    return pending
 
 
 def _merged(server: Record, local: Record | None, keep: set[str]) -> Record:
@@ -44,37 +53,45 @@ def _merged(server: Record, local: Record | None, keep: set[str]) -> Record:
     return type(server).model_validate(data)
 
 
-def apply_change(session: Session, change: Change) -> Changes:
-    """Apply one pulled change; returns the kinds it touched (empty when it was a no-op)."""
-    table = TABLES[change.entity]
-    row = session.get(table, change.entity_id)
-    keep, deleted_here = pending_fields(session, change.entity_id)
-    if change.op is ChangeOp.UPSERT:
-        if deleted_here or change.data is None:
-            return Changes()  # our delete is on its way; the server will settle it
-        server = MODELS[change.entity].model_validate({**change.data, "version": change.version})
-        record = _merged(server, to_record(row) if row else None, keep)
-        values = column_values(record)
-        if row is None:
-            session.add(table(**values))
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-        return Changes.of(change.entity)
-    if row is None:
-        return Changes()
-    if change.op is ChangeOp.DELETE and keep:
-        return Changes()  # edited here after the server deleted it: the edit revives it
-    session.delete(row)
-    session.flush()
-    return Changes.of(change.entity)
+def _upsert_rows(session: Session, kind: EntityKind, rows: list[dict[str, Any]]) -> None:
+    table = TABLES[kind]
+    statement = sqlite_insert(table)
+    columns = [c.name for c in table.__table__.columns if c.name != "id"]
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"], set_={name: statement.excluded[name] for name in columns}
+    )
+    session.execute(statement, rows)
 
 
 def apply_changes(session: Session, changes: Iterable[Change]) -> Changes:
-    touched = Changes()
-    for change in changes:
-        touched |= apply_change(session, change)
-    return touched
+    """Apply a pulled page in bulk; returns the kinds it touched.
+
+    Only the last change of each record matters. Pending local fields are kept (and a
+    pending local delete wins until the server settles it); a server delete of a record
+    edited here is ignored, as the edit will revive it.
+    """
+    latest = {(c.entity, c.entity_id): c for c in changes}
+    pending = _pending(session, {entity_id for _kind, entity_id in latest})
+    upserts: dict[EntityKind, list[dict[str, Any]]] = {}
+    removals: dict[EntityKind, list[str]] = {}
+    for (kind, entity_id), change in latest.items():
+        keep, deleted_here = pending.get(entity_id, (set(), False))
+        if change.op is ChangeOp.UPSERT:
+            if deleted_here or change.data is None:
+                continue
+            record = MODELS[kind].model_validate({**change.data, "version": change.version})
+            if keep:
+                row = session.get(TABLES[kind], entity_id)
+                record = _merged(record, to_record(row) if row else None, keep)
+            upserts.setdefault(kind, []).append(column_values(record))
+        elif not (change.op is ChangeOp.DELETE and keep):
+            removals.setdefault(kind, []).append(entity_id)
+    for kind, rows in upserts.items():
+        _upsert_rows(session, kind, rows)
+    for kind, ids in removals.items():
+        table = TABLES[kind]
+        session.execute(delete(table).where(table.id.in_(ids)))
+    return Changes(frozenset(upserts) | frozenset(removals))
 
 
 def clear_synced_data(session: Session) -> Changes:
