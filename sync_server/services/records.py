@@ -16,6 +16,7 @@ from sync_server.models import Counter, OpportunityFact, Record, Removal
 from sync_server.services.scope import account_owner
 
 _META = frozenset({"id", "created_at", "updated_at", "version"})
+DELETED_FIELD = "_deleted"  # pseudo-field: when the record was last deleted or restored
 
 
 def lock_versions(session: Session) -> None:
@@ -74,13 +75,16 @@ def save(
     *,
     actor: str | None,
     now: datetime,
+    device: str | None = None,
     deleted: bool = False,
     moved_from: str | None = None,
 ) -> int:
     """Store `record` under a new version and return it.
 
-    A change of owner or account (or `moved_from`, the previous owner of the record's
-    account on a reassignment) leaves a removal row so the old scope is told to drop it.
+    `field_versions` maps each field to [version, device] of its last change, so a device's
+    own earlier writes never count as conflicts against it. A change of owner or account
+    (or `moved_from`, the previous owner of the record's account on a reassignment) leaves
+    a removal row so the old scope is told to drop it.
     """
     entity = record.entity
     row = get_row(session, entity, record.id)
@@ -91,7 +95,9 @@ def save(
     owner_id = record.owner_id or actor or ""
     data["owner_id"] = owner_id
     if row is None:
-        row = Record(entity=entity.value, id=record.id, org_id=org_id, field_versions={})
+        row = Record(
+            entity=entity.value, id=record.id, org_id=org_id, field_versions={}, deleted=False
+        )
         session.add(row)
         changed = set(data) - _META
     else:
@@ -108,7 +114,9 @@ def save(
                     changed_at=now,
                 )
             )
-    row.field_versions = {**row.field_versions, **dict.fromkeys(changed, version)}
+    if deleted != row.deleted:
+        changed.add(DELETED_FIELD)
+    row.field_versions = {**row.field_versions, **{f: [version, device] for f in changed}}
     row.owner_id = owner_id
     row.account_id = account_id
     row.version = version

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, union
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from sfa_desktop.core.enums import EntityKind, Role
 from sync_server.models import Record, TeamAccount, TeamMember, User
@@ -58,7 +59,7 @@ def visible_accounts(scope: Scope) -> Select[tuple[str]]:
     return select(union(owned, teams).subquery().c[0])
 
 
-def visible(record: type[Record] | Record, scope: Scope) -> ColumnElement[bool]:
+def visible(record: type[Record] | AliasedClass[Record], scope: Scope) -> ColumnElement[bool]:
     """SQL condition: `record` (the table or an alias) is in the caller's read scope."""
     return and_(
         record.org_id == scope.org_id,

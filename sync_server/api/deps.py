@@ -1,0 +1,62 @@
+"""FastAPI dependencies as Annotated aliases: settings, session, caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from sfa_desktop.core.entities.base import utcnow
+from sync_server.config import ServerSettings
+from sync_server.errors import UnauthorizedError
+from sync_server.models import User
+from sync_server.services.auth import Principal, authenticate
+
+
+def get_settings(request: Request) -> ServerSettings:
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    with sessions() as session:
+        yield session
+
+
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise UnauthorizedError("missing bearer access token")
+    return token.strip()
+
+
+def get_device(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    return authenticate(session, settings, _bearer(request), utcnow())
+
+
+def get_any_device(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    """Like get_device, but a revoked device gets through (to be told to wipe)."""
+    return authenticate(session, settings, _bearer(request), utcnow(), allow_revoked=True)
+
+
+CurrentDevice = Annotated[Principal, Depends(get_device)]
+AnyDevice = Annotated[Principal, Depends(get_any_device)]
+
+
+def get_user(principal: CurrentDevice) -> User:
+    return principal.user
+
+
+CurrentUser = Annotated[User, Depends(get_user)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,90 @@
+"""Forecasts by period, category and hierarchy; adjustments, audit, history, CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from sfa_desktop.core.entities.base import utcnow
+from sfa_desktop.core.forecast_wire import (
+    AdjustmentInfo,
+    AdjustmentRequest,
+    AuditList,
+    ForecastHistory,
+    ForecastReport,
+)
+from sync_server.api.deps import CurrentUser, SessionDep, SettingsDep
+from sync_server.services import forecast, forecast_ops
+
+router = APIRouter(prefix="/api/v1/forecast", tags=["forecast"])
+UserQuery = Annotated[str | None, Query(max_length=64)]
+CurrencyQuery = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")]
+
+
+@router.post("/adjustments")
+def adjust(body: AdjustmentRequest, user: CurrentUser, session: SessionDep) -> AdjustmentInfo:
+    """Override a report's category total for a period (audited)."""
+    return forecast_ops.adjust(session, user, body, utcnow())
+
+
+@router.get("/{period}")
+def report(
+    period: str,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    user_id: UserQuery = None,
+    currency: CurrencyQuery = None,
+) -> ForecastReport:
+    """The forecast tree of a user (default: the caller) for a month or quarter."""
+    subject = forecast.subject_for(session, user, user_id)
+    return forecast.rollup(
+        session,
+        subject,
+        forecast.parse_period(period),
+        currency or settings.base_currency,
+        utcnow(),
+    )
+
+
+@router.get("/{period}/export.csv")
+def export_csv(
+    period: str,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    user_id: UserQuery = None,
+    currency: CurrencyQuery = None,
+) -> Response:
+    """The forecast tree as CSV, one row per person."""
+    subject = forecast.subject_for(session, user, user_id)
+    result = forecast.rollup(
+        session,
+        subject,
+        forecast.parse_period(period),
+        currency or settings.base_currency,
+        utcnow(),
+    )
+    filename = f"forecast-{result.period}.csv"
+    return Response(
+        forecast_ops.to_csv(result),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/{period}/adjustments")
+def adjustment_audit(
+    period: str, user: CurrentUser, session: SessionDep, user_id: UserQuery = None
+) -> AuditList:
+    """The audit trail of adjustments to a user's forecast in the period."""
+    return forecast_ops.audit(session, forecast.subject_for(session, user, user_id), period)
+
+
+@router.get("/{period}/history")
+def history(
+    period: str, user: CurrentUser, session: SessionDep, user_id: UserQuery = None
+) -> ForecastHistory:
+    """Weekly snapshots of a user's adjusted forecast for the period."""
+    return forecast_ops.history(session, forecast.subject_for(session, user, user_id), period)

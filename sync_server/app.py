@@ -1,0 +1,75 @@
+"""The FastAPI application factory: routers, error mapping, body limit, scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from sfa_desktop.core.errors import DomainError, InvalidRecord
+from sync_server.api import auth, forecast, sync
+from sync_server.config import ServerSettings
+from sync_server.db import make_engine, session_factory
+from sync_server.errors import RateLimitedError, ServiceError
+from sync_server.middleware import BodyLimit
+from sync_server.migrate import upgrade
+from sync_server.scheduler import start_scheduler
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    """An app bound to the database of `settings` (migrated first unless disabled)."""
+    settings = settings or ServerSettings()
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    if settings.migrate_on_start:
+        upgrade(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = (
+            start_scheduler(settings, app.state.sessions) if settings.snapshots_enabled else None
+        )
+        yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        engine.dispose()
+
+    app = FastAPI(title="sfa-desktop sync server", version="1", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    for module in (auth, sync, forecast):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    _add_error_handlers(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+        )
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(InvalidRecord)
+    async def invalid_record(_request: Request, exc: InvalidRecord) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(error.get("type") == "json_invalid" for error in errors):
+            return JSONResponse({"detail": "malformed JSON body"}, status_code=400)
+        detail = "; ".join(
+            f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+            for error in errors[:10]
+        )
+        return JSONResponse({"detail": detail or "invalid request"}, status_code=422)

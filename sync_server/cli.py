@@ -1,0 +1,160 @@
+"""`sfa-server`: serve, migrate, administer, seed demo data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sfa_desktop.core.entities.base import utcnow
+from sfa_desktop.core.enums import Role
+from sync_server.config import ServerSettings
+from sync_server.db import make_engine, session_factory
+from sync_server.errors import ServiceError
+from sync_server.migrate import upgrade
+from sync_server.services import admin
+from sync_server.services.pull import purge_log
+
+
+def _admin_commands(sub: Any) -> None:
+    def add(name: str, help_text: str, *args: tuple[str, dict[str, Any]]) -> None:
+        parser = sub.add_parser(name, help=help_text)
+        for flag, options in args:
+            parser.add_argument(flag, **options)
+        parser.set_defaults(admin_command=name)
+
+    add("create-org", "create an organisation", ("name", {}))
+    add(
+        "create-user",
+        "create a user who can sign in",
+        ("username", {}),
+        ("--org", {"required": True}),
+        ("--name", {"required": True}),
+        ("--email", {"required": True}),
+        ("--password", {"required": True}),
+        ("--role", {"choices": [r.value for r in Role], "default": Role.REP.value}),
+        ("--manager", {"default": None}),
+    )
+    add("create-team", "create a team", ("name", {}), ("--org", {"required": True}))
+    add("add-team-member", "put a user on a team", ("team", {}), ("username", {}))
+    add("add-team-account", "put an account on a team", ("team", {}), ("account_id", {}))
+    add(
+        "set-manager",
+        "set (or clear with --none) a user's manager",
+        ("username", {}),
+        ("manager", {"nargs": "?", "default": None}),
+    )
+    add(
+        "set-quota",
+        "set a user's quota for a period",
+        ("username", {}),
+        ("period", {}),
+        ("amount", {"type": int}),
+        ("--currency", {"default": "EUR"}),
+    )
+    add("reassign-account", "give an account to another user", ("account_id", {}), ("username", {}))
+    add("revoke-device", "revoke a device (it wipes its data)", ("device_id", {}))
+    add("list-devices", "list a user's devices", ("username", {}))
+    add("reset-password", "set a new password", ("username", {}), ("password", {}))
+    add("list-users", "list users", ("--org", {"default": None}))
+
+
+def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
+    now = utcnow()
+    commands: dict[str, Callable[[], Any]] = {
+        "create-org": lambda: print(admin.create_org(session, args.name, now).id),
+        "create-user": lambda: print(
+            admin.create_user(
+                session,
+                args.org,
+                args.username,
+                name=args.name,
+                email=args.email,
+                password=args.password,
+                role=Role(args.role),
+                manager=args.manager,
+                now=now,
+                settings=settings,
+            ).id
+        ),
+        "create-team": lambda: print(admin.create_team(session, args.org, args.name).id),
+        "add-team-member": lambda: admin.add_team_member(session, args.team, args.username),
+        "add-team-account": lambda: admin.add_team_account(
+            session, args.team, args.account_id, now
+        ),
+        "set-manager": lambda: admin.set_manager(session, args.username, args.manager, now),
+        "set-quota": lambda: print(
+            admin.set_quota(session, args.username, args.period, args.amount, args.currency, now)
+        ),
+        "reassign-account": lambda: print(
+            f"{admin.reassign_account(session, args.account_id, args.username, now)} records moved"
+        ),
+        "revoke-device": lambda: admin.revoke_device(session, args.device_id, now),
+        "list-devices": lambda: [
+            print(f"{d.id}\t{d.name}\t{'revoked' if d.revoked_at else 'active'}")
+            for d in admin.list_devices(session, args.username)
+        ],
+        "reset-password": lambda: admin.reset_password(
+            session, args.username, args.password, settings
+        ),
+        "list-users": lambda: [
+            print(f"{u.username}\t{u.name}\t{u.email}\t{u.role}\t{u.manager or '-'}\t{u.id}")
+            for u in admin.list_users(session, args.org)
+        ],
+    }
+    commands[args.admin_command]()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sfa-server", description="sfa-desktop sync server")
+    parser.add_argument("--database-url", help="overrides SFA_DATABASE_URL")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP server (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    sub.add_parser("migrate", help="apply database migrations")
+    purge = sub.add_parser("purge-log", help="drop tombstones older than the retention")
+    purge.add_argument("--days", type=int, default=None)
+    admin_parser = sub.add_parser("admin", help="administration commands")
+    _admin_commands(admin_parser.add_subparsers(dest="admin_command", required=True))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sfa-server` console script."""
+    args = build_parser().parse_args(argv)
+    overrides = {"database_url": args.database_url} if args.database_url else {}
+    settings = ServerSettings(**overrides)
+    if args.command == "serve":
+        import uvicorn
+
+        from sync_server.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        return 0
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        if args.command == "migrate":
+            print("database is up to date")
+            return 0
+        with session_factory(engine)() as session:
+            if args.command == "purge-log":
+                days = args.days or settings.log_retention_days
+                print(f"purged through {purge_log(session, timedelta(days=days), utcnow())}")
+            else:
+                _run_admin(session, args, settings)
+        return 0
+    except ServiceError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
