@@ -52,6 +52,7 @@ class SyncAccount:
                 "This computer's data belongs to another user; sign in as them or reset the app."
             )
         user = User.model_validate(tokens.user.model_dump())
+        self.close()  # the next engine uses the new session
         self.store.sign_in_as(user)
         self.store.set_state(server_url=server_url, username=username, device_id=tokens.device_id)
         return user

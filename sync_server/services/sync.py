@@ -89,7 +89,10 @@ def push(
     device = _lock_device(session, principal.device)
     last = device.last_seq
     fresh = [m.seq for m in request.mutations if m.seq > last]
-    if fresh and fresh != list(range(last + 1, last + 1 + len(fresh))):
+    # A device's first push may start anywhere: a client that signs in again keeps its
+    # outbox (and its seq numbers) under a newly registered device.
+    start = fresh[0] if fresh and last == 0 else last + 1
+    if fresh and fresh != list(range(start, start + len(fresh))):
         raise ConflictError(f"seq gap: the server has seq {last}, expected {last + 1} next")
     if fresh:
         lock_versions(session)

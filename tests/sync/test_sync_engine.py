@@ -144,3 +144,14 @@ def test_sync_without_saved_session_asks_to_sign_in(device: Device) -> None:
     rob.credentials.forget("http://testserver", "rob")
     with pytest.raises(AuthenticationRequired):
         rob.engine()
+
+
+def test_signing_in_again_keeps_and_pushes_pending_edits(device: Device) -> None:
+    rob = device("rob")
+    rob.store.create(Account, {"name": "Before"})
+    rob.engine().run_once()
+    pending = rob.store.create(Account, {"name": "Written offline"}).value
+    rob.sign_in("http://testserver", "rob", "correct horse battery", "laptop again")
+    report = rob.engine().run_once()
+    assert report.pushed == 1
+    assert rob.store.get(Account, pending.id).version is not None

@@ -45,12 +45,22 @@ def test_duplicate_seq_is_acknowledged_and_not_reapplied(org: Org) -> None:
 
 def test_gap_is_refused_and_changes_nothing(org: Org) -> None:
     org.login("rob")
-    response = org.push_raw("rob", [_mutation(2, "lead", new_id(), company="A")])
+    assert org.push_raw("rob", [_mutation(1, "lead", new_id(), company="A")]).status_code == 200
+    response = org.push_raw("rob", [_mutation(3, "lead", new_id(), company="B")])
     assert response.status_code == 409
     assert "seq gap" in response.json()["detail"]
-    assert _ids(org, "rob", "lead") == set()
-    ok = org.push_raw("rob", [_mutation(1, "lead", new_id(), company="A")])
-    assert ok.json()["last_seq"] == 1
+    assert len(_ids(org, "rob", "lead")) == 1
+    ok = org.push_raw("rob", [_mutation(2, "lead", new_id(), company="B")])
+    assert ok.json()["last_seq"] == 2
+
+
+def test_first_push_of_a_new_device_may_start_at_any_seq(org: Org) -> None:
+    """A client that signs in again (a new device) keeps its outbox numbering."""
+    org.login("rob")
+    first = org.push_raw("rob", [_mutation(41, "lead", new_id(), company="A")])
+    assert first.json()["last_seq"] == 41
+    gap = org.push_raw("rob", [_mutation(43, "lead", new_id(), company="B")])
+    assert gap.status_code == 409
 
 
 def test_rejection_advances_last_seq(org: Org) -> None:
