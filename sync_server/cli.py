@@ -19,6 +19,8 @@ from sync_server.migrate import upgrade
 from sync_server.services import admin
 from sync_server.services.pull import purge_log
 
+DEMO_PASSWORD = "demo-password"
+
 
 def _admin_commands(sub: Any) -> None:
     def add(name: str, help_text: str, *args: tuple[str, dict[str, Any]]) -> None:
@@ -109,6 +111,26 @@ def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSetti
     commands[args.admin_command]()
 
 
+def _demo_seed(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
+    from sfa_desktop.demo import DemoSize
+    from sync_server.services import demo
+
+    if demo.is_seeded(session):
+        print("the demo organisation already exists")
+        return
+    logins = demo.seed_demo(
+        session,
+        DemoSize.scaled(args.contacts),
+        password=args.password,
+        today=utcnow().date(),
+        now=utcnow(),
+        seed=args.seed,
+        settings=settings,
+    )
+    for login in logins:
+        print(f"{login.username}\t{login.role}\t{login.name}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sfa-server", description="sfa-desktop sync server")
     parser.add_argument("--database-url", help="overrides SFA_DATABASE_URL")
@@ -119,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     purge = sub.add_parser("purge-log", help="drop tombstones older than the retention")
     purge.add_argument("--days", type=int, default=None)
+    demo = sub.add_parser("demo-seed", help="create the demo organisation (once)")
+    demo.add_argument("--contacts", type=int, default=2_000, help="organisation size")
+    demo.add_argument("--password", default=DEMO_PASSWORD, help="every demo user's password")
+    demo.add_argument("--seed", type=int, default=7)
     admin_parser = sub.add_parser("admin", help="administration commands")
     _admin_commands(admin_parser.add_subparsers(dest="admin_command", required=True))
     return parser
@@ -143,7 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is up to date")
             return 0
         with session_factory(engine)() as session:
-            if args.command == "purge-log":
+            if args.command == "demo-seed":
+                _demo_seed(session, args, settings)
+            elif args.command == "purge-log":
                 days = args.days or settings.log_retention_days
                 print(f"purged through {purge_log(session, timedelta(days=days), utcnow())}")
             else:

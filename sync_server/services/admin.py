@@ -73,6 +73,7 @@ def create_user(
     manager: str | None = None,
     now: datetime,
     settings: ServerSettings | None = None,
+    user_id: str | None = None,
 ) -> User:
     """A user who can sign in; their User record syncs to everyone in the org."""
     org = org_by_name(session, org_name)
@@ -82,7 +83,7 @@ def create_user(
         raise BadRequestError("a password needs at least 8 characters")
     manager_id = user_by_name(session, manager).id if manager else None
     user = User(
-        id=new_id(),
+        id=user_id or new_id(),
         org_id=org.id,
         username=username,
         name=name,
