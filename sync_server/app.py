@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.middleware.gzip import GZipMiddleware
 
 from sfa_desktop.core.errors import DomainError, InvalidRecord
 from sync_server.api import auth, forecast, sync
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.errors import RateLimitedError, ServiceError
-from sync_server.middleware import BodyLimit
+from sync_server.middleware import BodyLimit, GzipRequest
 from sync_server.migrate import upgrade
 from sync_server.scheduler import start_scheduler
 
@@ -42,7 +43,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     for module in (auth, sync, forecast):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(GzipRequest, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # outermost: compressed size
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     _add_error_handlers(app)
     return app
 

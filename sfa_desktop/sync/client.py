@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -37,6 +38,7 @@ from sfa_desktop.sync.errors import (
 M = TypeVar("M", bound=BaseModel)
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+GZIP_REQUEST_BYTES = 4096  # bodies this large go compressed (big pushes on slow links)
 
 
 class TransientFailure(SyncError):
@@ -163,6 +165,9 @@ class SyncClient:
         content = body.model_dump_json().encode() if body is not None else None
         if content is not None:
             headers["Content-Type"] = "application/json"
+            if len(content) >= GZIP_REQUEST_BYTES:
+                content = gzip.compress(content, compresslevel=6)
+                headers["Content-Encoding"] = "gzip"
         try:
             response = self._http.request(
                 method, path, content=content, params=params, headers=headers
