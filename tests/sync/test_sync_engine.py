@@ -155,3 +155,22 @@ def test_signing_in_again_keeps_and_pushes_pending_edits(device: Device) -> None
     report = rob.engine().run_once()
     assert report.pushed == 1
     assert rob.store.get(Account, pending.id).version is not None
+
+
+def test_reset_required_downloads_the_scope_again_keeping_pending_edits(
+    device: Device, server: TestClient
+) -> None:
+    rob = device("rob")
+    kept = rob.store.create(Account, {"name": "Synced"}).value
+    rob.engine().run_once()
+    pending = rob.store.create(Account, {"name": "Not yet pushed"}).value
+    with server.app.state.sessions() as session:  # type: ignore[attr-defined]
+        admin.create_team(session, "acme", "North")
+        admin.add_team_member(session, "North", "rob")  # scope grew: the log cannot replay it
+    report = rob.engine().run_once()
+    assert report.resets == 1
+    assert {a.name for a in rob.store.get_many(Account, [kept.id, pending.id])} == {
+        "Synced",
+        "Not yet pushed",
+    }
+    assert rob.store.outbox_count() == 0
