@@ -9,6 +9,7 @@ CI runs a fixed set of examples; `SFA_SOAK=1` runs many more (and `SFA_SOAK=N` N
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import uuid
@@ -18,8 +19,8 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import pytest
-from fault_transport import FaultyTransport
 from fastapi.testclient import TestClient
+from fault_transport import FaultyTransport
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -105,12 +106,27 @@ class SyncMachine(RuleBasedStateMachine):
         now = datetime.now(UTC)
         with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
             admin.create_org(session, "acme", now)
-            admin.create_user(session, "acme", "mia", name="Mia", email="mia@example.com",
-                              password=PASSWORD, role=Role.MANAGER, now=now)
+            admin.create_user(
+                session,
+                "acme",
+                "mia",
+                name="Mia",
+                email="mia@example.com",
+                password=PASSWORD,
+                role=Role.MANAGER,
+                now=now,
+            )
             for rep in ("rob", "ria"):
-                admin.create_user(session, "acme", rep, name=rep.title(),
-                                  email=f"{rep}@example.com", password=PASSWORD,
-                                  manager="mia", now=now)
+                admin.create_user(
+                    session,
+                    "acme",
+                    rep,
+                    name=rep.title(),
+                    email=f"{rep}@example.com",
+                    password=PASSWORD,
+                    manager="mia",
+                    now=now,
+                )
         self.rng = random.Random(0)
         self.devices: list[SyncAccount] = []
         self.transports: list[FaultyTransport] = []
@@ -192,11 +208,11 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(data=st.data(), to=st.sampled_from(["rob", "ria"]))
     def reassign(self, data: st.DataObject, to: str) -> None:
         account = data.draw(st.sampled_from(sorted(self.created - self.deleted)))
-        with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
-            try:
-                admin.reassign_account(session, account, to, datetime.now(UTC))
-            except DomainError:
-                pass  # not on the server yet (never pushed) or deleted there
+        with (
+            self.http.app.state.sessions() as session,  # type: ignore[attr-defined]
+            contextlib.suppress(DomainError),  # not on the server yet, or deleted there
+        ):
+            admin.reassign_account(session, account, to, datetime.now(UTC))
 
     def _restart(self, device: int) -> None:
         old = self.devices[device]
@@ -235,8 +251,10 @@ class SyncMachine(RuleBasedStateMachine):
             expected = self._server_view(device)
             for kind in (EntityKind.ACCOUNT, EntityKind.CONTACT):
                 model = MODELS[kind]
-                local = {r.id: r.model_dump(exclude={"created_at", "updated_at"})
-                         for r in device.store.get_many(model, device.store.ids(model))}
+                local = {
+                    r.id: r.model_dump(exclude={"created_at", "updated_at"})
+                    for r in device.store.get_many(model, device.store.ids(model))
+                }
                 assert local == expected[kind], f"device {DEVICES[index]} differs on {kind}"
             assert self._server_last_seq(device) >= issued[index]
         # Nothing created was lost: every account not deleted by a device is on the server.
