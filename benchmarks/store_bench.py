@@ -83,11 +83,15 @@ def main() -> None:
         size_mb = sum(p.stat().st_size for p in Path(folder).iterdir()) / 2**20
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"records loaded        {loaded:,} ({', '.join(f'{k} {v:,}' for k, v in counts.items())})")
+    print(
+        f"records loaded        {loaded:,} ({', '.join(f'{k} {v:,}' for k, v in counts.items())})"
+    )
     print(f"load time             {load_seconds:.1f} s ({loaded / load_seconds:,.0f} records/s)")
-    print(f"search p50 / p95      {statistics.median(timings):.2f} ms / "
-          f"{_percentile(timings, 0.95):.2f} ms over {len(timings)} queries "
-          f"(max {max(timings):.2f} ms, median {statistics.median(hits):.0f} hits)")
+    print(
+        f"search p50 / p95      {statistics.median(timings):.2f} ms / "
+        f"{_percentile(timings, 0.95):.2f} ms over {len(timings)} queries "
+        f"(max {max(timings):.2f} ms, median {statistics.median(hits):.0f} hits)"
+    )
     print(f"database size         {size_mb:.0f} MiB (with WAL)")
     print(f"peak RSS              {peak_mb:.0f} MiB")
     print(f"target search p95 < 30 ms: {'met' if _percentile(timings, 0.95) < 30 else 'MISSED'}")

@@ -1,0 +1,176 @@
+"""Desktop UI benchmark: cold start to the first account page, and search-as-you-type latency.
+
+Builds (once, cached) a store with 100k contacts / 50k opportunities / 200k activities from
+the demo generator, then
+- starts the app in fresh subprocesses and times process start -> first account page shown;
+- types queries into the Ctrl+K search one key at a time and times keystroke -> results shown.
+
+    python benchmarks/ui_bench.py [--contacts 100000] [--runs 5] [--cache PATH]
+
+Targets: start < 1 s, search p95 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+START_MARK = "FIRST-ACCOUNT-PAGE"
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def build(path: Path, contacts: int) -> None:
+    """Create the benchmark store at `path` unless it is there already."""
+    from sfa_desktop.core.enums import Role
+    from sfa_desktop.demo import DemoSize, demo_users, generate
+    from sfa_desktop.store import Store
+
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".building")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    size, today = DemoSize.scaled(contacts), date.today()
+    started = time.perf_counter()
+    store = Store.open(partial)
+    count = store.import_records(generate(size, seed=7, today=today))
+    rep = next(u for u in demo_users(size, seed=7, today=today) if u.role is Role.REP)
+    store.sign_in_as(rep)
+    store.close()
+    partial.rename(path)
+    print(f"built {path} with {count:,} records in {time.perf_counter() - started:.0f} s")
+
+
+def child_start(path: Path) -> None:
+    """Run in a fresh process: open the window on the accounts page, report when it shows."""
+    from PySide6.QtCore import QTimer
+
+    from sfa_desktop.store import Store
+    from sfa_desktop.ui.app import application, build_context
+    from sfa_desktop.ui.main_window import MainWindow
+
+    app = application()
+    ctx = build_context(Store.open(path), None)
+    ctx.settings.set("start_page", "accounts")
+    window = MainWindow(ctx)
+    window.resize(1280, 800)
+
+    def shown() -> None:
+        window.accounts.list.viewport().repaint()
+        print(START_MARK, time.time(), window.accounts.model.rowCount(), flush=True)
+        QTimer.singleShot(0, app.quit)
+
+    window.accounts.model.reloaded.connect(shown)
+    window.show()
+    window.start()
+    app.exec()
+    ctx.tasks.shutdown()
+    os._exit(0)  # skip interpreter teardown: the measurement is done
+
+
+def cold_start(path: Path, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.time()
+        result = subprocess.run(
+            [sys.executable, __file__, "--child-start", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")},
+        )
+        line = next(x for x in result.stdout.splitlines() if x.startswith(START_MARK))
+        times.append(float(line.split()[1]) - started)
+    return times
+
+
+def search_latency(path: Path, words: int) -> list[float]:
+    """Type words letter by letter into the search popup; time each key to results shown."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from sfa_desktop.core.entities import Account, Contact
+    from sfa_desktop.store import Store
+    from sfa_desktop.ui.app import application, build_context
+    from sfa_desktop.ui.main_window import MainWindow
+
+    application()
+    store = Store.open(path)
+    ctx = build_context(store, None)
+    window = MainWindow(ctx)
+    window.show()
+    rng = random.Random(5)
+    contacts = store.get_many(Contact, rng.sample(store.ids(Contact), words // 2))
+    accounts = store.get_many(Account, rng.sample(store.ids(Account), words - words // 2))
+    queries = [c.full_name for c in contacts] + [a.name.split()[0] for a in accounts]
+    popup = window.search
+    shown: list[str] = []
+    loop = QEventLoop()
+    popup.results_shown.connect(shown.append)
+    popup.results_shown.connect(lambda _text: loop.quit())
+    samples = []
+    for query in queries:
+        popup.popup()
+        popup.box.clear()
+        for char in query[:8]:
+            shown.clear()
+            expected = popup.box.text() + char
+            started = time.perf_counter()
+            popup.box.insert(char)  # what a key press does (QTest cannot type every letter)
+            if expected not in shown:  # wait idle in the event loop, as the app does
+                QTimer.singleShot(10_000, loop.quit)
+                loop.exec()
+            if expected not in shown:
+                raise RuntimeError(f"no results shown for {expected!r}")
+            popup.results.viewport().repaint()
+            samples.append(time.perf_counter() - started)
+        popup.hide()
+    ctx.tasks.shutdown()
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5, help="cold starts to time")
+    parser.add_argument("--words", type=int, default=60, help="queries to type")
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--child-start", type=Path, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_start:
+        child_start(args.child_start)
+        return
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from sfa_desktop.ui.search_popup import MIN_CHARS
+
+    cache = args.cache or Path.home() / ".cache" / "sfa-desktop" / f"ui-bench-{args.contacts}.db"
+    build(cache, args.contacts)
+    starts = cold_start(cache, args.runs)
+    print(
+        f"cold start to first account page: median {statistics.median(starts) * 1000:.0f} ms, "
+        f"max {max(starts) * 1000:.0f} ms over {len(starts)} runs (target < 1000 ms)"
+    )
+    latencies = search_latency(cache, args.words)
+    print(
+        f"search as you type ({len(latencies)} keystrokes): "
+        f"p50 {_percentile(latencies, 0.5) * 1000:.1f} ms, "
+        f"p95 {_percentile(latencies, 0.95) * 1000:.1f} ms, "
+        f"max {max(latencies) * 1000:.1f} ms (target p95 < 50 ms; "
+        f"searching starts at {MIN_CHARS} letters)"
+    )
+
+
+if __name__ == "__main__":
+    main()
