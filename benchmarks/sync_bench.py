@@ -12,9 +12,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,8 +21,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import httpx
-
 from sfa_desktop.core.entities import Account
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import Mutation, MutationOp, PushRequest
@@ -32,17 +28,10 @@ from sfa_desktop.demo import DemoSize, generate
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.local_server import ServerProcess
 
 PASSWORD = "benchmark password"
-SERVER = (sys.executable, "-m", "sync_server")
 SERVER_OWNED = {EntityKind.USER, EntityKind.QUOTA}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _size(records: int) -> DemoSize:
@@ -159,54 +148,36 @@ def main() -> None:
         measure(args.measure, args.rounds)
         return
     with tempfile.TemporaryDirectory() as folder:
-        env = os.environ | {
-            "SFA_DATABASE_URL": f"sqlite:///{Path(folder) / 'server.db'}",
-            "SFA_SECRET_KEY": "bench",
-        }
-        run = {"env": env, "check": True, "capture_output": True, "timeout": 300}
-        subprocess.run([*SERVER, "migrate"], **run)  # type: ignore[call-overload]
-        subprocess.run([*SERVER, "admin", "create-org", "bench"], **run)  # type: ignore[call-overload]
-        subprocess.run(  # type: ignore[call-overload]
-            [
-                *SERVER,
-                "admin",
-                "create-user",
-                "rep",
-                "--org",
-                "bench",
-                "--name",
-                "Bench Rep",
-                "--email",
-                "rep@example.com",
-                "--password",
-                PASSWORD,
-            ],
-            **run,
+        server = ServerProcess(
+            {"SFA_DATABASE_URL": f"sqlite:///{Path(folder) / 'server.db'}", "SFA_SECRET_KEY": "b"}
         )
-        port = _free_port()
-        server = subprocess.Popen([*SERVER, "serve", "--port", str(port)], env=env)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(f"{url}/docs", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        server.run("migrate")
+        server.run("admin", "create-org", "bench")
+        server.run(
+            "admin",
+            "create-user",
+            "rep",
+            "--org",
+            "bench",
+            "--name",
+            "Bench Rep",
+            "--email",
+            "rep@example.com",
+            "--password",
+            PASSWORD,
+        )
+        with server:
             t0 = time.perf_counter()
-            seeded = _seed(url, args.records)
+            seeded = _seed(server.url, args.records)
             print(
                 f"server seeded         {seeded:,} records pushed in "
                 f"{time.perf_counter() - t0:.1f} s"
             )
             subprocess.run(
-                [sys.executable, __file__, "--measure", url, "--rounds", str(args.rounds)],
+                [sys.executable, __file__, "--measure", server.url, "--rounds", str(args.rounds)],
                 check=True,
                 timeout=1800,
             )
-        finally:
-            server.terminate()
-            server.wait(10)
 
 
 if __name__ == "__main__":

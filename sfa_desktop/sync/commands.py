@@ -34,8 +34,10 @@ def default_db() -> Path:
 
 
 def _login(args: argparse.Namespace) -> int:
-    password = getpass.getpass(f"Password for {args.user}: ") if sys.stdin.isatty() else (
-        sys.stdin.readline().rstrip("\n")
+    password = (
+        getpass.getpass(f"Password for {args.user}: ")
+        if sys.stdin.isatty()
+        else (sys.stdin.readline().rstrip("\n"))
     )
     store = Store.open(args.db or default_db())
     account = SyncAccount(store, Credentials())

@@ -32,9 +32,7 @@ class Credentials:
     def message(self) -> str:
         if self.persistent:
             return ""
-        return (
-            "No system keyring is available: you stay signed in only until the app closes."
-        )
+        return "No system keyring is available: you stay signed in only until the app closes."
 
     @staticmethod
     def _key(server_url: str, username: str) -> str:

@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from sfa_desktop.core.entities import Account, Contact
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.local_server import ServerProcess
 
 PASSWORD = "correct horse battery"
-SERVER = (sys.executable, "-m", "sync_server")
 CLIENT = (sys.executable, "-m", "sfa_desktop")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _run(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
@@ -52,10 +42,10 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def server_url(environment: dict[str, str]) -> Iterator[str]:
-    _run(*SERVER, "migrate", env=environment)
-    _run(*SERVER, "admin", "create-org", "acme", env=environment)
-    _run(
-        *SERVER,
+    server = ServerProcess(environment)
+    server.run("migrate")
+    server.run("admin", "create-org", "acme")
+    server.run(
         "admin",
         "create-user",
         "rob",
@@ -67,29 +57,9 @@ def server_url(environment: dict[str, str]) -> Iterator[str]:
         "rob@example.com",
         "--password",
         PASSWORD,
-        env=environment,
     )
-    port = _free_port()
-    process = subprocess.Popen(
-        [*SERVER, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{url}/docs", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
+    with server:
+        yield server.url
 
 
 def _device(path: Path, url: str, name: str) -> SyncAccount:
