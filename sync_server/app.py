@@ -15,7 +15,7 @@ from sync_server.api import auth, forecast, sync
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.errors import RateLimitedError, ServiceError
-from sync_server.middleware import BodyLimit, GzipRequest
+from sync_server.middleware import BodyLimit, ConcurrencyLimit, GzipRequest
 from sync_server.migrate import upgrade
 from sync_server.scheduler import start_scheduler
 
@@ -45,7 +45,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.add_middleware(GzipRequest, limit=settings.max_body_bytes)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # outermost: compressed size
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size)  # outermost
     _add_error_handlers(app)
     return app
 

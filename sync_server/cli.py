@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP server (migrates first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes sharing the port (PostgreSQL)"
+    )
     sub.add_parser("migrate", help="apply database migrations")
     purge = sub.add_parser("purge-log", help="drop tombstones older than the retention")
     purge.add_argument("--days", type=int, default=None)
@@ -150,6 +153,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve_workers(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """Several processes: migrated once here; they share the database and the token key."""
+    import os
+
+    import uvicorn
+
+    if settings.snapshots_enabled:
+        print("error: the snapshot scheduler needs --workers 1", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    os.environ.update(
+        SFA_DATABASE_URL=settings.database_url,
+        SFA_SECRET_KEY=settings.secret_key,
+        SFA_MIGRATE_ON_START="false",
+    )
+    uvicorn.run(
+        "sync_server.app:create_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sfa-server` console script."""
     args = build_parser().parse_args(argv)
@@ -160,8 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from sync_server.app import create_app
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
-        return 0
+        if args.workers <= 1:
+            uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+            return 0
+        return _serve_workers(settings, args)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)

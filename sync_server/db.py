@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic_core
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,21 +13,36 @@ from sqlalchemy.orm import Session, sessionmaker
 def make_engine(
     url: str, *, pool_size: int = 20, connect_args: dict[str, Any] | None = None
 ) -> Engine:
-    """An engine for `url`; SQLite connections get WAL, foreign keys and BEGIN IMMEDIATE."""
+    """An engine for `url`; SQLite connections get WAL, foreign keys and BEGIN IMMEDIATE.
+
+    On PostgreSQL the pool holds `pool_size` connections (the app admits as many requests at
+    once) plus a few for background jobs. JSON columns use pydantic-core's codec.
+    """
     parsed = make_url(url)
+    json_options: dict[str, Any] = {
+        "json_serializer": _dumps,
+        "json_deserializer": pydantic_core.from_json,
+    }
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False, **(connect_args or {})}
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False, **(connect_args or {})},
+            **json_options,
         )
         _tune_sqlite(engine)
         return engine
     return create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=max(4, pool_size // 4),
         pool_pre_ping=True,
         connect_args=connect_args or {},
+        **json_options,
     )
+
+
+def _dumps(value: Any) -> str:
+    return pydantic_core.to_json(value).decode()
 
 
 def _tune_sqlite(engine: Engine) -> None:

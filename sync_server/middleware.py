@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import zlib
 
@@ -111,3 +112,25 @@ class GzipRequest:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, inflated_receive, send)
+
+
+class ConcurrencyLimit:
+    """Admit at most `limit` requests at a time into the app; the rest wait here, in order.
+
+    A waiting request holds no thread and no database connection, so a burst queues cheaply
+    instead of exhausting the connection pool (the limit is the pool size).
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._gate: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._gate is None:  # made in the server's event loop
+            self._gate = asyncio.Semaphore(self.limit)
+        async with self._gate:
+            await self.app(scope, receive, send)

@@ -66,9 +66,13 @@ class TaskManager(QObject):
             lambda f: self._deliver.emit(partial(self._finish, f, done, failed))
         )
 
-    @staticmethod
-    def _run_closure(closure: Callable[[], None]) -> None:
-        closure()
+    def _run_closure(self, closure: Callable[[], None]) -> None:
+        try:
+            closure()
+        except RuntimeError as error:
+            # The widget that asked was closed and deleted before the answer came: drop it.
+            if "already deleted" not in str(error):
+                raise
 
     def _finish(self, future: Future[Any], done: Done[Any] | None, failed: Failed | None) -> None:
         self._pending -= 1

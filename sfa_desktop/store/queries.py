@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -43,7 +44,7 @@ def _contains(text: str) -> str:
 
 
 def sorted_ids(
-    session: Session, table: type[Synced], query: Select[tuple[str]], sort: str, descending: bool
+    session: Session, table: type[Synced], query: Select[Any], sort: str, descending: bool
 ) -> list[str]:
     """Run an id query ordered by `sort` (case-insensitive for text), ties broken by id."""
     columns = table.__table__.columns
@@ -138,4 +139,3 @@ def coverage_gaps(session: Session, today: date, grades: tuple[str, ...]) -> lis
             account = Account.model_validate(account_row, from_attributes=True)
             gaps.append(CoverageGap(account, plan, report))
     return sorted(gaps, key=lambda gap: (-gap.shortfall, gap.account.name))
-

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 R = TypeVar("R")
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -21,6 +22,7 @@ class Column(Generic[R]):
     sort: str | None = None
     numeric: bool = False
     width: int = 0
+    colour: Callable[[R], str | None] | None = None
 
 
 def cell(column: Column[R], record: R, role: int) -> Any:
@@ -32,6 +34,9 @@ def cell(column: Column[R], record: R, role: int) -> Any:
         return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
     if role == ID_ROLE:
         return getattr(record, "id", None)
+    if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
+        colour = column.colour(record)
+        return QColor(colour) if colour else None
     return None
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 
-from PySide6.QtCore import QDate, QDateTime, QLocale
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
 
@@ -19,7 +19,9 @@ def money(amount: int, currency: str = "EUR", cents: bool = False) -> str:
 def day(value: date | None) -> str:
     if value is None:
         return ""
-    return QLocale().toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
+    return QLocale().toString(
+        QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat
+    )
 
 
 def long_day(value: date) -> str:
@@ -28,7 +30,7 @@ def long_day(value: date) -> str:
 
 def time_of(value: datetime) -> str:
     local = value.astimezone()
-    return QLocale().toString(QDateTime(local.date(), local.time()).time(), QLocale.FormatType.ShortFormat)
+    return QLocale().toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
 
 
 def moment(value: datetime | None) -> str:
@@ -49,6 +51,13 @@ def label(value: Enum | str | None) -> str:
 
 def yes(flag: bool) -> str:
     return "Yes" if flag else "No"
+
+
+def local_moment(value: QDateTime) -> datetime:
+    """A QDateTime from an editor as an aware datetime in UTC."""
+    naive = value.toPython()
+    assert isinstance(naive, datetime)
+    return naive.astimezone().astimezone(UTC)
 
 
 def use_readable_locale() -> None:

@@ -139,7 +139,9 @@ def open_form(
             ctx.run_op(lambda s: create_record(s, model, entered), saved, form.show_error)
         else:
             record_id = record.id
-            ctx.run_op(lambda s: update_record(s, model, record_id, entered), saved, form.show_error)
+            ctx.run_op(
+                lambda s: update_record(s, model, record_id, entered), saved, form.show_error
+            )
 
     title = f"New {noun}" if record is None else f"Edit {noun}"
     form = RecordForm(ctx, title, fields, values, submit, parent)

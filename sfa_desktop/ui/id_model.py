@@ -27,7 +27,7 @@ PAGE_SIZE = 200
 
 
 class IdTableModel(QAbstractTableModel, Generic[R]):
-    """Holds only ids; `data()` asks for a missing page in the background and shows it on arrival."""
+    """Holds only ids; `data()` asks for a missing page in the background, shows it on arrival."""
 
     # The id list was (re)loaded along with its first page.
     reloaded = Signal()
@@ -53,14 +53,16 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
         self._pages_asked: set[int] = set()
         self._generation = 0
         self.loading = False
+        # Nothing is queried until a view first needs the rows (see `activate`).
+        self.active = False
         ctx.signals.changes_applied.connect(self._changes_applied)
 
     # -- Qt model interface -----------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -72,7 +74,7 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
             return None
         return cell(self._columns[index.column()], record, role)
 
-    def headerData(
+    def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         return header(self._columns, section, orientation, role)
@@ -91,10 +93,23 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
         self._query = query
         self.reload()
 
+    def activate(self) -> None:
+        """Start loading (once): pages call this when they are first shown."""
+        if not self.active:
+            self.active = True
+            self.reload()
+
     def reload(self) -> None:
         """Fetch the ordered ids and the first page on the DB thread, then reset."""
+        if not self.active:
+            return
         self._generation += 1
-        generation, query, sort, descending = self._generation, self._query, self._sort, self._descending
+        generation, query, sort, descending = (
+            self._generation,
+            self._query,
+            self._sort,
+            self._descending,
+        )
         model = self._model
         self.loading = True
 
@@ -150,5 +165,5 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._columns) - 1))
 
     def _changes_applied(self, changes: Changes) -> None:
-        if self._model.entity in changes:
+        if self.active and self._model.entity in changes:
             self.reload()

@@ -29,10 +29,10 @@ class RecordListModel(QAbstractTableModel, Generic[T]):
     def record_at(self, row: int) -> T | None:
         return self._records[row] if 0 <= row < len(self._records) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._records)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -40,7 +40,7 @@ class RecordListModel(QAbstractTableModel, Generic[T]):
             return None
         return cell(self._columns[index.column()], self._records[index.row()], role)
 
-    def headerData(
+    def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         return header(self._columns, section, orientation, role)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Qt
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import BrokenReference, InvalidRecord
+from sfa_desktop.ui.format import local_moment
 from sfa_desktop.ui.record_picker import RecordPicker
 from sfa_desktop.ui.widgets import ERROR_STYLE
 
@@ -40,7 +41,9 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text | optional | notes | choice | bool | int | money | date | moment | ref
+    kind: str = (
+        "text"  # text | optional | notes | choice | bool | int | money | date | moment | ref
+    )
     choices: tuple[tuple[str, Any], ...] = ()
     ref: EntityKind | None = None
     maximum: int = 100_000
@@ -145,10 +148,13 @@ class RecordForm(QDialog):
             moment.setMinimumDate(NO_DATE)
             moment.setSpecialValueText("None")
             local = value.astimezone() if value else None
-            when = QDateTime(local.date(), local.time()) if local else QDateTime(NO_DATE.startOfDay())
+            when = (
+                QDateTime(local.date(), local.time()) if local else QDateTime(NO_DATE.startOfDay())
+            )
             moment.setDateTime(when)
             return moment
-        assert spec.kind == "ref" and spec.ref is not None
+        assert spec.kind == "ref"
+        assert spec.ref is not None
         picker = RecordPicker(self._ctx, spec.ref)
         record_id, title = value if isinstance(value, tuple) else (None, "")
         picker.set_record(record_id, title)
@@ -216,9 +222,8 @@ def _value(spec: Field, widget: QWidget) -> Any:
         when = widget.dateTime()
         if when.date() == NO_DATE:
             return None
-        return when.toPython().astimezone().astimezone(UTC)
+        return local_moment(when)
     if isinstance(widget, QDateEdit):
         picked = widget.date()
         return None if picked == NO_DATE else date(picked.year(), picked.month(), picked.day())
     raise TypeError(f"no value for {type(widget).__name__}")
-

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
     QLabel,
+    QLayout,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -59,14 +60,39 @@ def table(model: QAbstractItemModel, parent: QWidget | None = None) -> QTableVie
     return view
 
 
+def clear_layout(layout: QLayout) -> None:
+    """Remove and delete every widget in `layout`."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
+
+
+def fit_columns(view: QTableView, stretch: int) -> None:
+    """Size columns of a short list to their contents, with one column taking the rest."""
+    header_view = view.horizontalHeader()
+    header_view.setStretchLastSection(False)
+    header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header_view.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def stretch_column(view: QTableView, stretch: int) -> None:
+    """Let one column of a long (lazy) list take the spare width; the others keep theirs."""
+    header_view = view.horizontalHeader()
+    header_view.setStretchLastSection(False)
+    header_view.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
 class Section(QFrame):
     """A titled block inside a view."""
 
     def __init__(self, title: str, body: QWidget | None = None) -> None:
         super().__init__()
         self.setObjectName("section")
-        self.setStyleSheet("#section { background: palette(base); border: 1px solid #dadce0;"
-                           " border-radius: 6px; }")
+        self.setStyleSheet(
+            "#section { background: palette(base); border: 1px solid #dadce0; border-radius: 6px; }"
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 12)
         layout.setSpacing(6)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from sfa_desktop.core.entities.base import utcnow
@@ -60,3 +61,8 @@ CurrentUser = Annotated[User, Depends(get_user)]
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def json_response(model: BaseModel) -> Response:
+    """`model` as a JSON response, serialised once and not validated again."""
+    return Response(model.model_dump_json(), media_type="application/json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from sfa_desktop.core.entities.base import utcnow
 from sfa_desktop.core.protocol import (
@@ -16,36 +16,44 @@ from sfa_desktop.core.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync_server.api.deps import AnyDevice, CurrentDevice, CurrentUser, SessionDep, SettingsDep
+from sync_server.api.deps import (
+    AnyDevice,
+    CurrentDevice,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    json_response,
+)
 from sync_server.services import conflicts, pull, sync
 from sync_server.services.conflicts import ConflictList
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
 
-@router.post("/handshake")
-def handshake(
-    body: HandshakeRequest, principal: AnyDevice, settings: SettingsDep
-) -> HandshakeResponse:
+# The sync routes return their answer serialised once (FastAPI would validate it again).
+
+
+@router.post("/handshake", response_model=HandshakeResponse)
+def handshake(body: HandshakeRequest, principal: AnyDevice, settings: SettingsDep) -> Response:
     """Agree on the protocol and learn whether this device must wipe its data."""
-    return sync.handshake(settings, principal, body, utcnow())
+    return json_response(sync.handshake(settings, principal, body, utcnow()))
 
 
-@router.post("/push")
-def push(body: PushRequest, principal: CurrentDevice, session: SessionDep) -> PushResponse:
+@router.post("/push", response_model=PushResponse)
+def push(body: PushRequest, principal: CurrentDevice, session: SessionDep) -> Response:
     """Apply this device's outbox mutations in order (idempotent by seq)."""
-    return sync.push(session, principal, body, utcnow())
+    return json_response(sync.push(session, principal, body, utcnow()))
 
 
-@router.get("/pull")
+@router.get("/pull", response_model=PullResponse)
 def pull_changes(
     user: CurrentUser,
     session: SessionDep,
     since: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
-) -> PullResponse:
+) -> Response:
     """Changes in the caller's scope after version `since`, one page at a time."""
-    return pull.pull(session, user, since, limit)
+    return json_response(pull.pull(session, user, since, limit))
 
 
 @router.get("/conflicts")

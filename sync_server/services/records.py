@@ -25,12 +25,50 @@ def lock_versions(session: Session) -> None:
         session.execute(select(Counter.value).where(Counter.id == 1).with_for_update())
 
 
+_BLOCK = "sfa_version_block"
+_ROWS = "sfa_row_cache"
+_FACTS = "sfa_fact_cache"
+
+
+class VersionBlock:
+    """Versions for one writing transaction: the counter row is locked once, read once and
+    written once (just before commit) instead of updated per write.
+
+    Opened only when the caller is about to write: the lock is held from here to commit, so
+    versions still become visible in commit order. `next_version` draws from the open block.
+    """
+
+    def __init__(self, session: Session) -> None:
+        statement = select(Counter.value).where(Counter.id == 1)
+        if is_postgres(session):
+            statement = statement.with_for_update()
+        self.session = session
+        self.base = self.value = int(session.execute(statement).scalar_one())
+        session.info[_BLOCK] = self
+
+    def take(self) -> int:
+        self.value += 1
+        return self.value
+
+    def close(self) -> None:
+        """Store the last version taken (call before commit); the block ends either way."""
+        self.session.info.pop(_BLOCK, None)
+        if self.value != self.base:
+            self.session.execute(update(Counter).where(Counter.id == 1).values(value=self.value))
+
+    def discard(self) -> None:
+        self.session.info.pop(_BLOCK, None)
+
+
 def next_version(session: Session) -> int:
     """The next server version, taken inside the writing transaction.
 
     The counter row stays locked until commit, so versions become visible in commit order:
     a reader that saw version v has seen every version below v.
     """
+    block: VersionBlock | None = session.info.get(_BLOCK)
+    if block is not None:
+        return block.take()
     statement = (
         update(Counter)
         .where(Counter.id == 1)
@@ -49,7 +87,45 @@ def head_version(session: Session) -> tuple[int, int]:
 
 
 def get_row(session: Session, entity: EntityKind, record_id: str) -> Record | None:
-    return session.get(Record, (entity.value, record_id))
+    cache: dict[tuple[str, str], Record | None] | None = session.info.get(_ROWS)
+    key = (entity.value, record_id)
+    if cache is not None and key in cache:
+        return cache[key]
+    return session.get(Record, key)
+
+
+def prefetch_rows(session: Session, keys: set[tuple[str, str]]) -> None:
+    """Load the rows of `keys` in one query and remember which are absent, so `get_row` asks
+    the database nothing more for them in this transaction (call `end_prefetch` after)."""
+    cache: dict[tuple[str, str], Record | None] = session.info.setdefault(_ROWS, {})
+    wanted = [key for key in keys if key not in cache]
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for entity in {entity for entity, _ in chunk}:
+            ids = [record_id for kind, record_id in chunk if kind == entity]
+            for row in session.scalars(
+                select(Record).where(Record.entity == entity, Record.id.in_(ids))
+            ):
+                cache[(row.entity, row.id)] = row
+    for key in wanted:
+        cache.setdefault(key, None)
+
+
+def prefetch_facts(session: Session, ids: set[str]) -> None:
+    """Like `prefetch_rows`, for the forecast facts of opportunities."""
+    cache: dict[str, OpportunityFact | None] = session.info.setdefault(_FACTS, {})
+    wanted = [i for i in ids if i not in cache]
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for fact in session.scalars(select(OpportunityFact).where(OpportunityFact.id.in_(chunk))):
+            cache[fact.id] = fact
+    for i in wanted:
+        cache.setdefault(i, None)
+
+
+def end_prefetch(session: Session) -> None:
+    session.info.pop(_ROWS, None)
+    session.info.pop(_FACTS, None)
 
 
 def parse_row(row: Record) -> CoreRecord:
@@ -99,6 +175,9 @@ def save(
             entity=entity.value, id=record.id, org_id=org_id, field_versions={}, deleted=False
         )
         session.add(row)
+        cache = session.info.get(_ROWS)
+        if cache is not None:
+            cache[(entity.value, record.id)] = row
         changed = set(data) - _META
     else:
         changed = {f for f in set(data) - _META if row.data.get(f) != data[f]}
@@ -126,20 +205,32 @@ def save(
     row.changed_at = now
     if isinstance(record, Opportunity):
         _save_fact(session, org_id, record, owner_id, deleted)
-    session.flush()
+    if _BLOCK not in session.info:
+        session.flush()  # a version block flushes its writes together before commit
     return version
 
 
 def _save_fact(
     session: Session, org_id: str, opportunity: Opportunity, owner_id: str, deleted: bool
 ) -> None:
+    cache: dict[str, OpportunityFact | None] | None = session.info.get(_FACTS)
     if deleted:
         session.execute(delete(OpportunityFact).where(OpportunityFact.id == opportunity.id))
+        if cache is not None:
+            cached = cache.get(opportunity.id)
+            if cached is not None and cached in session:
+                session.expunge(cached)
+            cache[opportunity.id] = None
         return
-    fact = session.get(OpportunityFact, opportunity.id)
+    if cache is not None and opportunity.id in cache:
+        fact = cache[opportunity.id]
+    else:
+        fact = session.get(OpportunityFact, opportunity.id)
     if fact is None:
         fact = OpportunityFact(id=opportunity.id, org_id=org_id)
         session.add(fact)
+        if cache is not None:
+            cache[opportunity.id] = fact
     fact.owner_id = owner_id
     fact.close_date = opportunity.close_date
     fact.category = opportunity.forecast_category.value

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, union
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 
@@ -45,28 +56,49 @@ def load_scope(session: Session, user: User) -> Scope:
 
 def visible_accounts(scope: Scope) -> Select[tuple[str]]:
     """Ids of accounts owned by someone in scope or on a team someone in scope belongs to."""
-    account = aliased(Record)
-    owned = select(account.id).where(
-        account.entity == EntityKind.ACCOUNT.value,
-        account.org_id == scope.org_id,
-        account.owner_id.in_(scope.owners),
-    )
-    teams = (
-        select(TeamAccount.account_id)
-        .join(TeamMember, TeamMember.team_id == TeamAccount.team_id)
-        .where(TeamMember.user_id.in_(scope.owners))
-    )
-    return select(union(owned, teams).subquery().c[0])
+    return visible_accounts_of(literal(scope.org_id), literal(sorted(scope.owners)))
 
 
 def visible(record: type[Record] | AliasedClass[Record], scope: Scope) -> ColumnElement[bool]:
     """SQL condition: `record` (the table or an alias) is in the caller's read scope."""
+    return visible_to(record, literal(scope.org_id), literal(sorted(scope.owners)))
+
+
+def literal(value: Any) -> BindParameter[Any]:
+    """An anonymous bound value; a list binds as an expanding IN list."""
+    return bindparam(None, value, expanding=isinstance(value, list))
+
+
+def visible_accounts_of(
+    org_id: ColumnElement[Any], owners: BindParameter[Any]
+) -> Select[tuple[str]]:
+    """`visible_accounts` over SQL values (bound parameters let a statement be built once)."""
+    account = aliased(Record)
+    owned = select(account.id).where(
+        account.entity == EntityKind.ACCOUNT.value,
+        account.org_id == org_id,
+        account.owner_id.in_(owners),
+    )
+    teams = (
+        select(TeamAccount.account_id)
+        .join(TeamMember, TeamMember.team_id == TeamAccount.team_id)
+        .where(TeamMember.user_id.in_(owners))
+    )
+    return select(union(owned, teams).subquery().c[0])
+
+
+def visible_to(
+    record: type[Record] | AliasedClass[Record],
+    org_id: ColumnElement[Any],
+    owners: BindParameter[Any],
+) -> ColumnElement[bool]:
+    """`visible` over SQL values (bound parameters let a statement be built once)."""
     return and_(
-        record.org_id == scope.org_id,
+        record.org_id == org_id,
         or_(
             record.entity == EntityKind.USER.value,
-            record.owner_id.in_(scope.owners),
-            record.account_id.in_(visible_accounts(scope)),
+            record.owner_id.in_(owners),
+            record.account_id.in_(visible_accounts_of(org_id, owners)),
         ),
     )
 

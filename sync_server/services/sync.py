@@ -36,10 +36,13 @@ from sync_server.services.adjustments import save_adjustment
 from sync_server.services.auth import Principal
 from sync_server.services.records import (
     DELETED_FIELD,
+    VersionBlock,
     account_of,
+    end_prefetch,
     get_row,
-    lock_versions,
     parse_row,
+    prefetch_facts,
+    prefetch_rows,
     save,
 )
 from sync_server.services.scope import Scope, can_write_account, load_scope
@@ -94,26 +97,77 @@ def push(
     start = fresh[0] if fresh and last == 0 else last + 1
     if fresh and fresh != list(range(start, start + len(fresh))):
         raise ConflictError(f"seq gap: the server has seq {last}, expected {last + 1} next")
-    if fresh:
-        lock_versions(session)
     scope = load_scope(session, principal.user)
     results = []
-    for mutation in request.mutations:
-        if mutation.seq <= last:
-            results.append(_result(mutation, MutationStatus.DUPLICATE))
-            continue
-        savepoint = session.begin_nested()
-        try:
-            result = _apply(session, scope, device.id, mutation, now)
-            savepoint.commit()
-        except (RejectedError, InvalidRecord) as exc:
-            savepoint.rollback()
-            result = _result(mutation, MutationStatus.REJECTED, reason=str(exc))
-        results.append(result)
-        device.last_seq = mutation.seq
+    block = None
+    if fresh:
+        # The counter row is locked only now, after the device and scope reads, and held to
+        # commit: versions become visible in commit order.
+        block = VersionBlock(session)
+        _prefetch(session, [m for m in request.mutations if m.seq > last])
+    try:
+        for mutation in request.mutations:
+            if mutation.seq <= last:
+                results.append(_result(mutation, MutationStatus.DUPLICATE))
+                continue
+            results.append(_apply_one(session, scope, device.id, mutation, now))
+            device.last_seq = mutation.seq
+        if block is not None:
+            block.close()
+    finally:
+        if block is not None:
+            block.discard()
+        end_prefetch(session)
     device.last_seen_at = now
     session.commit()
     return PushResponse(results=results, last_seq=device.last_seq)
+
+
+def _apply_one(
+    session: Session, scope: Scope, device: str, mutation: Mutation, now: datetime
+) -> MutationResult:
+    """Apply one mutation; a rejection changes nothing.
+
+    Every rejection is raised before the first write, so only manager adjustments (which
+    read and retire other rows while writing) need a savepoint.
+    """
+    savepoint = session.begin_nested() if mutation.entity is EntityKind.MANAGER_ADJUSTMENT else None
+    try:
+        result = _apply(session, scope, device, mutation, now)
+    except (RejectedError, InvalidRecord) as exc:
+        if savepoint is not None:
+            savepoint.rollback()
+            end_prefetch(session)  # rows it cached may be gone: read them afresh
+        return _result(mutation, MutationStatus.REJECTED, reason=str(exc))
+    if savepoint is not None:
+        savepoint.commit()
+    return result
+
+
+def _prefetch(session: Session, mutations: list[Mutation]) -> None:
+    """Read every row the mutations touch or refer to in a few queries (under the lock)."""
+    keys = {(m.entity.value, m.entity_id) for m in mutations}
+    prefetch_rows(session, keys)
+    accounts: set[tuple[str, str]] = set()
+    opportunities: set[tuple[str, str]] = set()
+    for m in mutations:
+        row = get_row(session, m.entity, m.entity_id)
+        for source in (m.fields, row.data if row is not None else {}):
+            account = source.get("account_id")
+            if isinstance(account, str):
+                accounts.add((EntityKind.ACCOUNT.value, account))
+            opportunity = source.get("opportunity_id")
+            if m.entity is EntityKind.STAGE_CHANGE and isinstance(opportunity, str):
+                opportunities.add((EntityKind.OPPORTUNITY.value, opportunity))
+        if row is not None and row.account_id:
+            accounts.add((EntityKind.ACCOUNT.value, row.account_id))
+    prefetch_rows(session, opportunities)
+    for _, opportunity_id in opportunities:
+        row = get_row(session, EntityKind.OPPORTUNITY, opportunity_id)
+        if row is not None and row.account_id:
+            accounts.add((EntityKind.ACCOUNT.value, row.account_id))
+    prefetch_rows(session, accounts)
+    prefetch_facts(session, {m.entity_id for m in mutations if m.entity is EntityKind.OPPORTUNITY})
 
 
 def _lock_device(session: Session, device: Device) -> Device:
@@ -265,7 +319,7 @@ def _check_write(session: Session, scope: Scope, record: CoreRecord, row: Record
         if record.owner_id != row.owner_id:
             raise RejectedError(f"{label}: the owner changes only by an admin's reassignment")
         if row.owner_id != scope.user_id and not (
-            row.account_id and can_write_account(session, scope, row.account_id)
+            row.account_id and _can_write_account(session, scope, row.account_id)
         ):
             raise RejectedError(f"{label} is outside your writable scope (read-only)")
     account_id = account_of(session, entity, record)
@@ -275,10 +329,18 @@ def _check_write(session: Session, scope: Scope, record: CoreRecord, row: Record
         entity is not EntityKind.ACCOUNT
         and account_id is not None
         and (row is None or row.account_id != account_id)
-        and not can_write_account(session, scope, account_id)
+        and not _can_write_account(session, scope, account_id)
     ):
         raise RejectedError(
             f"{label}: account {account_id} does not exist or is outside your scope"
         )
     if isinstance(record, ManagerAdjustment) and record.subject_user_id not in scope.reports:
         raise RejectedError(f"{label}: you can only adjust the forecasts of your reports")
+
+
+def _can_write_account(session: Session, scope: Scope, account_id: str) -> bool:
+    """`can_write_account`, answered from the rows already read when the caller owns it."""
+    account = get_row(session, EntityKind.ACCOUNT, account_id)
+    if account is None or account.org_id != scope.org_id:
+        return False
+    return account.owner_id == scope.user_id or can_write_account(session, scope, account_id)

@@ -1,0 +1,219 @@
+"""The 360° view of one account: details, hierarchy, plan, contacts, activities, deals, tasks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sfa_desktop.app.context import AppContext
+from sfa_desktop.core.entities import Account, Contact, Task
+from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.errors import NotFound
+from sfa_desktop.operations.records import complete_task, delete_record
+from sfa_desktop.operations.views import Account360, account_360
+from sfa_desktop.store import Changes
+from sfa_desktop.ui import account_tables as cols
+from sfa_desktop.ui.account_overview import AccountOverview
+from sfa_desktop.ui.activity_dialog import Focus
+from sfa_desktop.ui.forms import open_form
+from sfa_desktop.ui.list_model import RecordListModel
+from sfa_desktop.ui.widgets import badge, caption, clear_layout, fit_columns, heading, table
+
+
+class AccountView(QWidget):
+    """Loads an `Account360` on the DB thread and shows it; refreshes on relevant changes."""
+
+    open_account = Signal(str)
+    open_contact = Signal(str)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.account_id: str | None = None
+        self.data: Account360 | None = None
+        self._request = 0
+        self.title = heading("")
+        self.badges = QHBoxLayout()
+        self.subtitle = caption("")
+        self.overview = AccountOverview()
+        self.overview.open_account.connect(self.open_account)
+        self.contacts = RecordListModel(cols.CONTACTS, self)
+        self.activities = RecordListModel(cols.ACTIVITIES, self)
+        self.opportunities = RecordListModel(cols.OPPORTUNITIES, self)
+        self.tasks = RecordListModel(cols.TASKS, self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.overview, "Overview")
+        self.contact_table = table(self.contacts)
+        self.contact_table.doubleClicked.connect(
+            lambda index: self._open_contact(self.contacts.record_at(index.row()))
+        )
+        for model, name in (
+            (self.contacts, "Contacts"),
+            (self.activities, "Activities"),
+            (self.opportunities, "Open deals"),
+        ):
+            widget = self.contact_table if model is self.contacts else table(model)
+            fit_columns(widget, 0 if model is not self.activities else 2)
+            self.tabs.addTab(widget, name)
+        self.task_table = table(self.tasks)
+        fit_columns(self.task_table, 1)
+        self.tabs.addTab(self._tasks_tab(), "Tasks")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(caption("Select an account to see its contacts, activities and plan."))
+        self.stack.addWidget(self._body())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 0, 0, 0)
+        layout.addWidget(self.stack)
+        ctx.signals.changes_applied.connect(self._changes_applied)
+
+    def _body(self) -> QWidget:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addLayout(self.badges)
+        layout.addLayout(header)
+        layout.addWidget(self.subtitle)
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("Log activity…", self.log_activity),
+            ("New contact…", self.new_contact),
+            ("New task…", self.new_task),
+            ("Edit…", self.edit),
+            ("Delete", self.delete),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        layout.addWidget(self.tabs, 1)
+        return body
+
+    def _tasks_tab(self) -> QWidget:
+        widget = QWidget()
+        layout = QVBoxLayout(widget)
+        layout.setContentsMargins(0, 6, 0, 0)
+        done = QPushButton("Mark done")
+        done.clicked.connect(self._complete_task)
+        row = QHBoxLayout()
+        row.addWidget(done)
+        row.addStretch()
+        layout.addLayout(row)
+        layout.addWidget(self.task_table)
+        return widget
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def show_account(self, account_id: str) -> None:
+        self.account_id = account_id
+        self.reload()
+
+    def reload(self) -> None:
+        if self.account_id is None:
+            return
+        self._request += 1
+        request, account_id, today = self._request, self.account_id, date.today()
+        self._ctx.query(
+            lambda store: account_360(store, account_id, today),
+            lambda data: self._loaded(request, data),
+            lambda error: self._failed(request, error),
+        )
+
+    def _loaded(self, request: int, data: Account360) -> None:
+        if request != self._request:
+            return
+        self.data = data
+        account = data.account
+        self.title.setText(account.name)
+        clear_layout(self.badges)
+        if account.grade:
+            self.badges.addWidget(badge(f"Grade {account.grade}"))
+        if account.is_partner:
+            self.badges.addWidget(badge("Partner", "#188038"))
+        place = ", ".join(part for part in (account.city, account.country) if part)
+        self.subtitle.setText(
+            " · ".join(p for p in (account.industry, account.segment, place) if p)
+        )
+        self.overview.show_data(data)
+        self.contacts.set_records(data.contacts)
+        self.activities.set_records(data.activities)
+        self.opportunities.set_records(data.opportunities)
+        self.tasks.set_records(data.tasks)
+        for index, count in (
+            (1, len(data.contacts)),
+            (2, len(data.activities)),
+            (3, len(data.opportunities)),
+            (4, len(data.tasks)),
+        ):
+            self.tabs.setTabText(index, f"{self.tabs.tabText(index).split(' (')[0]} ({count})")
+        self.stack.setCurrentIndex(1)
+
+    def _failed(self, request: int, error: BaseException) -> None:
+        if request != self._request:
+            return
+        if isinstance(error, NotFound):
+            self.account_id, self.data = None, None
+            self.stack.setCurrentIndex(0)
+        else:
+            self._ctx.signals.message.emit(str(error))
+
+    def _changes_applied(self, changes: Changes) -> None:
+        if self.account_id and changes.kinds - {EntityKind.USER}:
+            self.reload()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def focus(self) -> Focus:
+        if self.data is None:
+            return Focus()
+        return Focus(self.data.account.id, self.data.account.name)
+
+    def log_activity(self) -> None:
+        from sfa_desktop.ui.activity_dialog import ActivityDialog
+
+        ActivityDialog(self._ctx, self.focus(), self).show()
+
+    def new_contact(self) -> None:
+        if self.data:
+            preset = {"account_id": (self.data.account.id, self.data.account.name)}
+            open_form(self._ctx, Contact, parent=self, preset=preset)
+
+    def new_task(self) -> None:
+        preset = {"account_id": (self.data.account.id, self.data.account.name)} if self.data else {}
+        open_form(self._ctx, Task, parent=self, preset=preset)
+
+    def edit(self) -> None:
+        if self.data:
+            parent = self.data.parent
+            titles = {"parent_id": parent.name} if parent else {}
+            open_form(self._ctx, Account, self.data.account, parent=self, titles=titles)
+
+    def delete(self) -> None:
+        if self.data is None:
+            return
+        account = self.data.account
+        answer = QMessageBox.question(self, "Delete account", f"Delete {account.name}?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self._ctx.run_op(lambda store: delete_record(store, Account, account.id))
+
+    def _complete_task(self) -> None:
+        rows = self.task_table.selectionModel().selectedRows()
+        task = self.tasks.record_at(rows[0].row()) if rows else None
+        if task is not None:
+            self._ctx.run_op(lambda store: complete_task(store, task.id))
+
+    def _open_contact(self, contact: Contact | None) -> None:
+        if contact is not None:
+            self.open_contact.emit(contact.id)

@@ -1,0 +1,48 @@
+"""Start the desktop app: Qt application, services, main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from sfa_desktop import paths
+from sfa_desktop.app.context import AppContext
+from sfa_desktop.app.settings import Settings
+from sfa_desktop.app.signals import AppSignals
+from sfa_desktop.app.taskman import TaskManager
+from sfa_desktop.store import Store
+from sfa_desktop.ui.format import use_readable_locale
+from sfa_desktop.ui.main_window import MainWindow
+
+
+def build_context(store: Store, settings_path: Path | None) -> AppContext:
+    """The services of one running app (a QApplication must exist)."""
+    return AppContext(store, TaskManager(), AppSignals(), Settings(settings_path))
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("SFA Desktop")
+    app.setOrganizationName("sfa-desktop")
+    use_readable_locale()
+    return app
+
+
+def run(store_path: Path, start_page: str | None = None) -> int:
+    """Open the main window on the store at `store_path` and run until it closes."""
+    app = application()
+    store = Store.open(store_path)
+    ctx = build_context(store, paths.config_dir() / "settings.json")
+    window = MainWindow(ctx)
+    if start_page:
+        window.go(start_page.capitalize())
+    window.show()
+    window.start()
+    code = app.exec()
+    ctx.tasks.shutdown()
+    store.close()
+    return int(code)

@@ -1,0 +1,31 @@
+"""Desktop notifications for task reminders: the system tray when there is one."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMainWindow, QStyle, QSystemTrayIcon
+
+from sfa_desktop.core.entities import Task
+from sfa_desktop.ui.format import day
+
+
+class Notifier:
+    """Shows a reminder in the tray, or in the window's status bar without a tray."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        self._window = window
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            icon = window.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+            self.tray = QSystemTrayIcon(icon, window)
+            self.tray.setToolTip("SFA Desktop")
+            self.tray.show()
+        self.shown: list[str] = []
+
+    def remind(self, task: Task) -> None:
+        due = f" (due {day(task.due_date)})" if task.due_date else ""
+        text = f"{task.title}{due}"
+        self.shown.append(text)
+        if self.tray is not None and QSystemTrayIcon.supportsMessages():
+            self.tray.showMessage("Task reminder", text, QSystemTrayIcon.MessageIcon.Information)
+        else:
+            self._window.statusBar().showMessage(f"Reminder: {text}", 15_000)

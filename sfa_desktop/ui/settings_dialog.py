@@ -1,0 +1,98 @@
+"""The settings dialog, generated from the declarative settings schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sfa_desktop.app.settings import Setting, Settings
+from sfa_desktop.ui.format import label
+
+
+class SettingsDialog(QDialog):
+    """One row per setting (widget by type), its description underneath; OK saves."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(640)
+        self._settings = settings
+        self.widgets: dict[str, QWidget] = {}
+        form = QFormLayout()
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(4)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        for setting in settings.schema.values():
+            widget = self._widget(setting, settings[setting.name])
+            widget.setToolTip(setting.description)
+            cell = QWidget()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 8)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            hint = QLabel(setting.description)
+            hint.setStyleSheet("color: #5f6368; font-size: 9pt;")
+            hint.setWordWrap(True)
+            column.addWidget(hint)
+            form.addRow(setting.label, cell)
+            self.widgets[setting.name] = widget
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    @staticmethod
+    def _widget(setting: Setting, value: Any) -> QWidget:
+        if setting.type is bool:
+            check = QCheckBox("On")
+            check.setChecked(bool(value))
+            return check
+        if setting.type is int:
+            spin = QSpinBox()
+            spin.setRange(setting.minimum, setting.maximum)
+            spin.setValue(int(value))
+            spin.setMinimumWidth(120)
+            return spin
+        if setting.choices:
+            combo = QComboBox()
+            for choice in setting.choices:
+                combo.addItem(label(choice), choice)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            return combo
+        return QLineEdit(str(value))
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, widget in self.widgets.items():
+            if isinstance(widget, QCheckBox):
+                values[name] = widget.isChecked()
+            elif isinstance(widget, QSpinBox):
+                values[name] = widget.value()
+            elif isinstance(widget, QComboBox):
+                values[name] = widget.currentData()
+            elif isinstance(widget, QLineEdit):
+                values[name] = widget.text().strip()
+        return values
+
+    def accept(self) -> None:
+        for name, value in self.values().items():
+            self._settings.set(name, value)
+        super().accept()
