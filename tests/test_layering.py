@@ -27,7 +27,7 @@ def _import_all_without_qt(*packages: str) -> subprocess.CompletedProcess[str]:
         for top in {packages!r}:
             package = importlib.import_module(top)
             for info in pkgutil.walk_packages(package.__path__, top + "."):
-                if ".migrations" not in info.name:
+                if ".migrations" not in info.name and not info.name.endswith("__main__"):
                     importlib.import_module(info.name)
         print("ok")
         """
