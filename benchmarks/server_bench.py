@@ -124,7 +124,7 @@ def server(url: str, workers: int = 1) -> Iterator[str]:
         **os.environ,
         **CHEAP,
         "SFA_SECRET_KEY": "bench-secret",
-        "SFA_DB_POOL_SIZE": "16",
+        "SFA_DB_POOL_SIZE": "8",
         "PYTHONPATH": path,
     }
     process = subprocess.Popen(
@@ -248,7 +248,10 @@ async def run_reps(
     """Timings of the incremental syncs, their wall time, the sign-in phase's wall time and
     the client's CPU seconds during the incremental phase."""
     samples: dict[str, list[float]] = {"handshake": [], "push": [], "pull": [], "sync": []}
-    limits = httpx.Limits(max_connections=len(names), max_keepalive_connections=len(names))
+    # Idle connections are dropped before uvicorn's 5 s keep-alive closes them under us.
+    limits = httpx.Limits(
+        max_connections=len(names), max_keepalive_connections=len(names), keepalive_expiry=3
+    )
     async with httpx.AsyncClient(
         base_url=base, limits=limits, timeout=120, trust_env=False
     ) as client:

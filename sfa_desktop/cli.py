@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 
 from sfa_desktop import __version__, paths
@@ -19,12 +18,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
     run.add_argument("--page", default=None, help="page to start on, e.g. accounts")
     run.set_defaults(handler=_run)
-    demo = commands.add_parser("demo", help="build a local store with demo data and open the app")
+    demo = commands.add_parser(
+        "demo", help="run a demo server on loopback and open the app signed in to it"
+    )
     demo.add_argument("--contacts", type=int, default=2_000, help="organisation size in contacts")
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
-    demo.add_argument("--fresh", action="store_true", help="replace an existing demo database")
-    demo.add_argument("--no-gui", action="store_true", help="only build the store and print it")
+    demo.add_argument("--fresh", action="store_true", help="start over with new demo data")
+    demo.add_argument("--no-gui", action="store_true", help="sync and print, without the window")
     demo.add_argument("--page", default=None, help="page to start on, e.g. accounts")
     demo.set_defaults(handler=_demo)
     sync_commands.register(commands)
@@ -32,40 +32,49 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from sfa_desktop.core.entities import Account, Activity, Contact, Opportunity
-    from sfa_desktop.demo import DemoSize
-    from sfa_desktop.store import Store
-    from sfa_desktop.store.seed import seed_demo_store
+    """A demo server on loopback, the first demo rep signed in on a local store, the app."""
+    import shutil
 
-    db: Path = args.db or paths.data_dir() / "demo.db"
+    from sfa_desktop.core.entities import Account, Activity, Contact, Opportunity
+    from sfa_desktop.store import Store
+    from sfa_desktop.sync.account import SyncAccount
+    from sfa_desktop.sync.credentials import Credentials
+    from sfa_desktop.sync.errors import SyncError
+    from sfa_desktop.sync.local_server import DEMO_PASSWORD, LocalServer, demo_rep_username
+
+    folder = paths.data_dir() / "demo"
     if args.fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-    store = Store.open(db)
-    if store.current_user_id() is None:
-        result = seed_demo_store(
-            store, DemoSize.scaled(args.contacts), seed=args.seed, today=date.today()
-        )
-        print(f"Demo data for {result.user.name} ({result.user.email}): {result.records:,} records")
-    counts = ", ".join(
-        f"{store.count(model):,} {model.entity_name()}s"
-        for model in (Account, Contact, Opportunity, Activity)
-    )
-    print(f"Local store {db}: {counts}")
-    store.close()
-    if args.no_gui:
-        return 0
-    return _open(db, args.page)
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"Starting the demo server (first run builds its data, {args.contacts:,} contacts)…")
+    try:
+        with LocalServer(folder / "server", args.contacts, args.seed) as server:
+            account = SyncAccount(Store.open(folder / "client.db"), Credentials())
+            username = demo_rep_username(args.contacts, args.seed)
+            user = account.sign_in(server.url, username, DEMO_PASSWORD, "demo laptop")
+            report = account.engine().run_once()
+            store = account.store
+            counts = ", ".join(
+                f"{store.count(model):,} {model.entity_name()}s"
+                for model in (Account, Contact, Opportunity, Activity)
+            )
+            print(f"Signed in to {server.url} as {user.name} ({username} / {DEMO_PASSWORD}).")
+            print(f"Synced {report.pulled:,} changes; local store {store.path}: {counts}")
+            if args.no_gui:
+                account.close()
+                store.close()
+                return 0
+            from sfa_desktop.ui.app import run
+
+            return run(store.path, args.page, account)
+    except SyncError as error:
+        print(f"The demo could not start: {error}")
+        return 1
 
 
 def _run(args: argparse.Namespace) -> int:
-    return _open(args.db or paths.data_dir() / "store.db", args.page)
-
-
-def _open(db: Path, page: str | None) -> int:
     from sfa_desktop.ui.app import run
 
-    return run(db, page)
+    return run(args.db or paths.default_store(), args.page)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

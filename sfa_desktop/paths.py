@@ -15,3 +15,8 @@ def data_dir() -> Path:
 
 def config_dir() -> Path:
     return user_config_path(APP_NAME, appauthor=False)
+
+
+def default_store() -> Path:
+    """The signed-in user's local database."""
+    return data_dir() / "sfa.db"

@@ -13,6 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from sfa_desktop.core.entities import User
 from sfa_desktop.store import Store
 
+pytest_plugins = ["sync_fixtures"]  # `server` and `device`: a real app and synced devices
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject
 
 from sfa_desktop.app.context import AppContext
-from sfa_desktop.app.signals import SyncStatus
+from sfa_desktop.sync.status import SyncStatus
 
 
 class SyncStatusTracker(QObject):

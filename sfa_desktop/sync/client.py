@@ -75,7 +75,9 @@ class SyncClient:
         self._retrying = Retrying(
             retry=retry_if_exception(_is_transient),
             stop=stop_after_attempt(attempts),
-            wait=wait_exponential_jitter(initial=backoff_seconds, max=backoff_seconds * 16),
+            wait=wait_exponential_jitter(
+                multiplier=backoff_seconds, max=backoff_seconds * 16, jitter=backoff_seconds
+            ),
             reraise=True,
         )
         self._on_tokens = on_tokens

@@ -29,17 +29,13 @@ def register(commands: Any) -> None:
     sync.set_defaults(handler=_sync)
 
 
-def default_db() -> Path:
-    return paths.data_dir() / "sfa.db"
-
-
 def _login(args: argparse.Namespace) -> int:
     password = (
         getpass.getpass(f"Password for {args.user}: ")
         if sys.stdin.isatty()
         else (sys.stdin.readline().rstrip("\n"))
     )
-    store = Store.open(args.db or default_db())
+    store = Store.open(args.db or paths.default_store())
     account = SyncAccount(store, Credentials())
     try:
         user = account.sign_in(args.server, args.user, password, args.device_name)
@@ -55,7 +51,7 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    store = Store.open(args.db or default_db())
+    store = Store.open(args.db or paths.default_store())
     account = SyncAccount(store, Credentials())
     try:
         report = account.engine().run_once()

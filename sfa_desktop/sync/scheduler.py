@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -13,20 +12,9 @@ from sfa_desktop.core.entities import utcnow
 from sfa_desktop.store import Changes
 from sfa_desktop.sync.engine import SyncReport
 from sfa_desktop.sync.errors import Offline, SyncError
+from sfa_desktop.sync.status import SyncStatus
 
 JOB_ID = "sync"
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the status bar shows."""
-
-    running: bool = False
-    last_sync: datetime | None = None
-    pending: int = 0
-    offline: bool = False
-    error: str = ""
-    warnings: tuple[str, ...] = ()
 
 
 class SyncScheduler:
@@ -50,7 +38,7 @@ class SyncScheduler:
         self._publish = publish
         self._changed = changed
         self._lock = threading.Lock()
-        self.status = SyncStatus()
+        self.status = SyncStatus(signed_in=True)
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._scheduler.add_job(
             self.run,
@@ -92,6 +80,7 @@ class SyncScheduler:
                 self._changed(report.changes)
             self._show(
                 SyncStatus(
+                    signed_in=True,
                     last_sync=report.finished_at if report else self.status.last_sync,
                     pending=self._pending(),
                     offline=offline,

@@ -11,8 +11,11 @@ from sfa_desktop import paths
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.settings import Settings
 from sfa_desktop.app.signals import AppSignals
+from sfa_desktop.app.sync_service import SyncService
 from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.store import Store
+from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.ui.format import use_readable_locale
 from sfa_desktop.ui.main_window import MainWindow
 
@@ -32,17 +35,30 @@ def application() -> QApplication:
     return app
 
 
-def run(store_path: Path, start_page: str | None = None) -> int:
-    """Open the main window on the store at `store_path` and run until it closes."""
+def run(
+    store_path: Path, start_page: str | None = None, account: SyncAccount | None = None
+) -> int:
+    """Open the main window on the store at `store_path` and run until it closes.
+
+    With `account` (a store already signed in, as the demo does) syncing starts at once;
+    otherwise it starts if the store signed in before, or after File ▸ Sign in.
+    """
     app = application()
-    store = Store.open(store_path)
+    store = account.store if account else Store.open(store_path)
     ctx = build_context(store, paths.config_dir() / "settings.json")
     window = MainWindow(ctx)
+    sync = SyncService(ctx, window.sync, account or SyncAccount(store, Credentials()))
+    window.sign_in_requested.connect(
+        lambda c: sync.sign_in(c.server, c.username, c.password, c.device_name)
+    )
+    window.sync_requested.connect(sync.sync_now)
     if start_page:
         window.go(start_page.capitalize())
     window.show()
     window.start()
+    sync.start_if_signed_in()
     code = app.exec()
+    sync.shutdown()
     ctx.tasks.shutdown()
     store.close()
     return int(code)

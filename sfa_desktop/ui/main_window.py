@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
 
     # The user asked to sign in to a server (the sync client will listen).
     sign_in_requested = Signal(object)
+    # The user asked for a sync now.
+    sync_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Log activity…", "Ctrl+L", self.log_activity)
         self._action(edit_menu, "New &task…", "Ctrl+T", self.new_task)
         self._action(file_menu, "&Sign in…", "", self.sign_in)
+        self._action(file_menu, "Sync &now", "F5", self.sync_requested.emit)
         self._action(file_menu, "Se&ttings…", "Ctrl+,", self.open_settings)
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         for number, name in enumerate(PAGES, start=1):

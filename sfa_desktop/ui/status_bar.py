@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from sfa_desktop.app.signals import SyncStatus
+from sfa_desktop.sync.status import SyncStatus
 from sfa_desktop.ui.format import moment
 
 
 def describe(status: SyncStatus) -> str:
-    state = "Online" if status.online else "Offline"
+    if status.running:
+        state = "Syncing…"
+    elif not status.signed_in:
+        state = "Not signed in"
+    else:
+        state = "Online" if status.online else "Offline"
     synced = f"Last sync {moment(status.last_sync)}" if status.last_sync else "Not synced yet"
     pending = {0: "no pending changes", 1: "1 pending change"}.get(
         status.pending, f"{status.pending:,} pending changes"
     )
-    parts = [state, synced, pending, status.message]
+    problem = "" if status.offline else status.error
+    parts = [state, synced, pending, problem, *status.warnings]
     return "   ·   ".join(part for part in parts if part)
 
 
@@ -24,5 +30,5 @@ class SyncStatusLabel(QLabel):
         self.setContentsMargins(8, 0, 8, 0)
 
     def show_status(self, status: SyncStatus) -> None:
-        colour = "#188038" if status.online else "#5f6368"
+        colour = "#188038" if status.online else "#b3261e" if status.error else "#5f6368"
         self.setText(f"<span style='color:{colour}'>●</span> {describe(status)}")

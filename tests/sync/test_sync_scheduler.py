@@ -9,7 +9,8 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store import Changes
 from sfa_desktop.sync.engine import SyncReport
 from sfa_desktop.sync.errors import Offline
-from sfa_desktop.sync.scheduler import SyncScheduler, SyncStatus
+from sfa_desktop.sync.scheduler import SyncScheduler
+from sfa_desktop.sync.status import SyncStatus
 
 
 class Recorder:

@@ -14,7 +14,7 @@ from ui_helpers import settle
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.reminders import ReminderService
 from sfa_desktop.app.settings import Settings
-from sfa_desktop.app.signals import SyncStatus
+from sfa_desktop.sync.status import SyncStatus
 from sfa_desktop.app.sync_status import SyncStatusTracker
 from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.core.entities import Task
@@ -89,8 +89,12 @@ def test_sync_status_counts_pending_changes(plain_ctx: AppContext, qtbot: QtBot)
     status = blocker.args[0]
     assert isinstance(status, SyncStatus)
     assert status.pending == plain_ctx.store.outbox_count() >= 1
-    assert describe(status).startswith("Offline   ·   Not synced yet")
-    tracker.update(SyncStatus(datetime(2026, 11, 23, 9, tzinfo=UTC), 0, True))
+    assert describe(status).startswith("Not signed in   ·   Not synced yet")
+    synced = SyncStatus(signed_in=True, last_sync=datetime(2026, 11, 23, 9, tzinfo=UTC))
+    tracker.update(synced)
+    assert describe(synced).startswith("Online   ·   Last sync")
+    offline = SyncStatus(signed_in=True, offline=True, error="Offline: no route", pending=2)
+    assert describe(offline).startswith("Offline   ·   Not synced yet   ·   2 pending changes")
     settle(qtbot, plain_ctx)
 
 

@@ -1,4 +1,4 @@
-"""A real server app in process (SQLite or PostgreSQL) and devices that sync with it."""
+"""Fixtures: a real server app in process (SQLite) and devices that sync with it."""
 
 from __future__ import annotations
 
