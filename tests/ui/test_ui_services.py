@@ -14,12 +14,12 @@ from ui_helpers import settle
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.reminders import ReminderService
 from sfa_desktop.app.settings import Settings
-from sfa_desktop.sync.status import SyncStatus
 from sfa_desktop.app.sync_status import SyncStatusTracker
 from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.core.entities import Task
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.operations.records import create_record
+from sfa_desktop.sync.status import SyncStatus
 from sfa_desktop.ui.settings_dialog import SettingsDialog
 from sfa_desktop.ui.status_bar import describe
 
