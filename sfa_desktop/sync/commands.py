@@ -7,13 +7,12 @@ import getpass
 import platform
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sfa_desktop import paths
-from sfa_desktop.store import Store
-from sfa_desktop.sync.account import SyncAccount
-from sfa_desktop.sync.credentials import Credentials
-from sfa_desktop.sync.errors import SyncError
+
+if TYPE_CHECKING:
+    from sfa_desktop.sync.account import SyncAccount
 
 
 def register(commands: Any) -> None:
@@ -29,21 +28,31 @@ def register(commands: Any) -> None:
     sync.set_defaults(handler=_sync)
 
 
+def _account(db: Path | None) -> SyncAccount:
+    """The store's sync account (imported here: `sfa-desktop` starts without the sync stack)."""
+    from sfa_desktop.store import Store
+    from sfa_desktop.sync.account import SyncAccount
+    from sfa_desktop.sync.credentials import Credentials
+
+    return SyncAccount(Store.open(db or paths.default_store()), Credentials())
+
+
 def _login(args: argparse.Namespace) -> int:
     password = (
         getpass.getpass(f"Password for {args.user}: ")
         if sys.stdin.isatty()
         else (sys.stdin.readline().rstrip("\n"))
     )
-    store = Store.open(args.db or paths.default_store())
-    account = SyncAccount(store, Credentials())
+    from sfa_desktop.sync.errors import SyncError
+
+    account = _account(args.db)
     try:
         user = account.sign_in(args.server, args.user, password, args.device_name)
     except SyncError as error:
         print(f"Sign-in failed: {error}", file=sys.stderr)
         return 1
     finally:
-        store.close()
+        account.store.close()
     print(f"Signed in as {user.name} on {args.server}.")
     if account.credentials.message:
         print(account.credentials.message)
@@ -51,15 +60,17 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    store = Store.open(args.db or paths.default_store())
-    account = SyncAccount(store, Credentials())
+    from sfa_desktop.sync.errors import SyncError
+
+    account = _account(args.db)
     try:
         report = account.engine().run_once()
     except SyncError as error:
         print(f"Sync failed: {error}", file=sys.stderr)
         return 1
     finally:
-        store.close()
+        account.close()
+        account.store.close()
     print(
         f"Synced: {report.pushed} pushed, {report.pulled} pulled, "
         f"{report.conflicts} conflicts, {report.rejected} refused."
