@@ -56,6 +56,8 @@ class SyncService(QObject):
         def done(user: User) -> None:
             self._ctx.announce(Changes.of(EntityKind.USER))
             self.signed_in.emit(user)
+            if self.account.credentials.message:  # no keyring: say the session is temporary
+                self._ctx.signals.message.emit(self.account.credentials.message)
             self._start()
 
         def failed(error: BaseException) -> None:

@@ -22,6 +22,7 @@ from sfa_desktop.store import Store
 from sfa_desktop.store.search import SearchHit
 from sfa_desktop.ui.accounts_page import AccountsPage
 from sfa_desktop.ui.activity_dialog import ActivityDialog, Focus
+from sfa_desktop.ui.conflicts_page import ConflictsPage
 from sfa_desktop.ui.contacts_page import ContactsPage
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.leads_page import LeadsPage
@@ -69,11 +70,13 @@ class MainWindow(QMainWindow):
         self.accounts = AccountsPage(ctx)
         self.contacts = ContactsPage(ctx)
         self.leads = LeadsPage(ctx)
+        self.conflicts = ConflictsPage(ctx)
         built: dict[str, QWidget] = {
             "Today": self.today,
             "Accounts": self.accounts,
             "Contacts": self.contacts,
             "Leads": self.leads,
+            "Conflicts": self.conflicts,
         }
         self.pages = {name: built.get(name) or PlaceholderPage(name) for name in PAGES}
         self.sidebar = QListWidget()
