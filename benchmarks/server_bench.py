@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import socket
@@ -124,7 +125,7 @@ def server(url: str, workers: int = 1) -> Iterator[str]:
         **os.environ,
         **CHEAP,
         "SFA_SECRET_KEY": "bench-secret",
-        "SFA_DB_POOL_SIZE": "8",
+        "SFA_DB_POOL_SIZE": os.environ.get("BENCH_POOL", "8"),
         "PYTHONPATH": path,
     }
     process = subprocess.Popen(
@@ -243,27 +244,40 @@ async def one_rep(
 
 
 async def run_reps(
-    base: str, names: list[str], rounds: int, interval: float
+    bases: list[str], names: list[str], rounds: int, interval: float
 ) -> tuple[dict[str, list[float]], float, float, float]:
     """Timings of the incremental syncs, their wall time, the sign-in phase's wall time and
-    the client's CPU seconds during the incremental phase."""
+    the client's CPU seconds during the incremental phase. Rep i talks to bases[i % n], as
+    a load balancer would spread devices over server processes."""
     samples: dict[str, list[float]] = {"handshake": [], "push": [], "pull": [], "sync": []}
-    # Idle connections are dropped before uvicorn's 5 s keep-alive closes them under us.
-    limits = httpx.Limits(
-        max_connections=len(names), max_keepalive_connections=len(names), keepalive_expiry=3
-    )
-    async with httpx.AsyncClient(
-        base_url=base, limits=limits, timeout=120, trust_env=False
-    ) as client:
+    # One client (one connection) per rep, as each desktop has its own: a single shared
+    # httpx pool of N connections costs the client O(N) CPU per request and became the
+    # bottleneck. Idle connections are dropped before uvicorn's 5 s keep-alive closes them.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=3)
+    async with contextlib.AsyncExitStack() as stack:
+        mine = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    base_url=bases[i % len(bases)], limits=limits, timeout=120, trust_env=False
+                )
+            )
+            for i in range(len(names))
+        ]
         t0 = time.perf_counter()
         sessions = await asyncio.wait_for(
-            asyncio.gather(*(sign_in(client, n) for n in names)), timeout=900
+            asyncio.gather(*(sign_in(c, n) for c, n in zip(mine, names, strict=True))),
+            timeout=900,
         )
         signed_in = time.perf_counter() - t0
         cpu0 = time.process_time()
         started = time.perf_counter()
         await asyncio.wait_for(
-            asyncio.gather(*(one_rep(client, s, rounds, interval, samples) for s in sessions)),
+            asyncio.gather(
+                *(
+                    one_rep(c, s, rounds, interval, samples)
+                    for c, s in zip(mine, sessions, strict=True)
+                )
+            ),
             timeout=900,
         )
         return (
@@ -275,19 +289,26 @@ async def run_reps(
 
 
 def sync_benchmark(
-    reps: int, rounds: int, interval: float, workers: int, use_pg: bool, workdir: str
+    reps: int,
+    rounds: int,
+    interval: float,
+    workers: int,
+    processes: int,
+    use_pg: bool,
+    workdir: str,
 ) -> None:
     with fresh_database(use_pg, workdir) as url:
         names = seed_reps(url, reps)
-        with server(url, workers) as base:
+        with contextlib.ExitStack() as stack:
+            bases = [stack.enter_context(server(url, workers)) for _ in range(processes)]
             samples, elapsed, signed_in, client_cpu = asyncio.run(
-                run_reps(base, names, rounds, interval)
+                run_reps(bases, names, rounds, interval)
             )
     backend = "PostgreSQL" if use_pg else "SQLite"
     pacing = f"each every {interval:g} s" if interval > 0 else "back to back (saturation)"
     print(
         f"\n== incremental sync: {reps} reps x {rounds} rounds, {pacing}, {backend}, "
-        f"{workers} uvicorn process(es) =="
+        f"{processes} server(s) x {workers} uvicorn worker(s) =="
     )
     print(f"sign-in + initial full pull of all reps (untimed below): {signed_in:.1f} s")
     for kind, values in samples.items():
@@ -304,7 +325,7 @@ def sync_benchmark(
     )
 
 
-def rollup_benchmark(reps: int, opportunities: int, runs: int) -> None:
+def rollup_benchmark(reps: int, opportunities: int, runs: int, explain: bool = False) -> None:
     with fresh_database(True, "") as url:
         engine = make_engine(url)
         upgrade(engine)
@@ -377,6 +398,16 @@ def rollup_benchmark(reps: int, opportunities: int, runs: int) -> None:
                 report = rollup(session, top, Period.parse("2026-Q4"), "EUR", now)
                 timings.append(time.perf_counter() - t0)
                 session.rollback()
+            if explain:
+                plan = session.execute(
+                    text(
+                        "EXPLAIN (ANALYZE, BUFFERS) SELECT owner_id, category, sum(amount) "
+                        "FROM opportunity_facts WHERE org_id = :org AND close_date >= :start "
+                        "AND close_date < :end AND currency = 'EUR' GROUP BY owner_id, category"
+                    ),
+                    {"org": org.id, "start": date(2026, 10, 1), "end": date(2027, 1, 1)},
+                ).scalars()
+                print("\n".join(plan))
         engine.dispose()
     print(
         f"\n== forecast rollup: {reps} reps, {len(managers)} managers, {opportunities:,} "
@@ -407,26 +438,32 @@ def main() -> None:
     parser.add_argument(
         "--interval", type=float, default=10.0, help="seconds between a rep's syncs (0: none)"
     )
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn processes")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="server processes, each on its own port"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per server")
     parser.add_argument("--sqlite", action="store_true", help="sync benchmark on SQLite")
     parser.add_argument("--rollup-reps", type=int, default=1000)
     parser.add_argument("--opps", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip-sync", action="store_true")
     parser.add_argument("--skip-rollup", action="store_true")
+    parser.add_argument("--explain", action="store_true", help="print the rollup's SQL plan")
     args = parser.parse_args()
     use_pg = pg_reachable() and not args.sqlite
     import tempfile
 
     with tempfile.TemporaryDirectory() as workdir:
         if not args.skip_sync:
-            workers = args.workers if use_pg else 1
-            sync_benchmark(args.reps, args.rounds, args.interval, workers, use_pg, workdir)
+            workers, processes = (args.workers, args.processes) if use_pg else (1, 1)
+            sync_benchmark(
+                args.reps, args.rounds, args.interval, workers, processes, use_pg, workdir
+            )
     if not args.skip_rollup:
         if not pg_reachable():
             print("PostgreSQL unreachable: rollup benchmark skipped")
         else:
-            rollup_benchmark(args.rollup_reps, args.opps, args.runs)
+            rollup_benchmark(args.rollup_reps, args.opps, args.runs, args.explain)
 
 
 if __name__ == "__main__":

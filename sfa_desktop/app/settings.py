@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from sfa_desktop.core.enums import Channel
+from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, Channel
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ SCHEMA: tuple[Setting, ...] = (
         "reminders",
         bool,
         True,
-        "Task reminders",
-        "Show a desktop notification when a task reminder is due",
+        "Reminders",
+        "Show a desktop notification when a task or calendar reminder is due",
     ),
     Setting(
         "reminder_check",
@@ -95,6 +95,35 @@ SCHEMA: tuple[Setting, ...] = (
         maximum=3600,
     ),
 )
+
+
+SCHEMA += (
+    Setting(
+        "stale_days",
+        int,
+        30,
+        "Stale deal after (days)",
+        "Highlight open deals with no stage change and no activity for this many days",
+        minimum=1,
+        maximum=3650,
+    ),
+    *(
+        Setting(
+            f"cost_{channel.value}",
+            int,
+            DEFAULT_CHANNEL_COST[channel] // 100,
+            f"Cost of one {channel.value}",
+            f"Cost to serve of one {channel.value} in whole currency units (coverage plans)",
+            maximum=1_000_000,
+        )
+        for channel in CONTACT_CHANNELS
+    ),
+)
+
+
+def channel_costs(settings: Settings) -> dict[Channel, int]:
+    """Cost per contact channel in minor units, from the settings."""
+    return {c: int(settings[f"cost_{c.value}"]) * 100 for c in CONTACT_CHANNELS}
 
 
 class Settings(QObject):

@@ -5,19 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from dateutil.rrule import rrulestr
-
 from sfa_desktop.core.entities import (
     Account,
     AccountPlan,
     Activity,
-    CalendarEvent,
     Contact,
     Opportunity,
     Task,
 )
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
+from sfa_desktop.core.rules.recurrence import Occurrence, expand_all
 from sfa_desktop.store import Store
 from sfa_desktop.store.queries import CoverageGap
 
@@ -44,14 +42,6 @@ class ContactDetail:
     contact: Contact
     account: Account | None
     activities: list[Activity]
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One occurrence of a (possibly recurring) event."""
-
-    event: CalendarEvent
-    starts_at: datetime
 
 
 @dataclass(frozen=True)
@@ -109,28 +99,11 @@ def contact_detail(store: Store, contact_id: str) -> ContactDetail:
     return ContactDetail(contact, account[0] if account else None, activities)
 
 
-def occurrences(event: CalendarEvent, start: datetime, end: datetime) -> list[datetime]:
-    """Start times of `event` within [start, end), recurrences expanded, exceptions left out."""
-    if not event.recurrence:
-        return [event.starts_at] if event.starts_at < end and event.ends_at >= start else []
-    rule = rrulestr(event.recurrence, dtstart=event.starts_at)
-    skipped = set(event.exceptions)
-    found = rule.between(start - (event.ends_at - event.starts_at), end, inc=True)
-    return [when for when in found if when not in skipped and when < end]
-
-
 def today_overview(store: Store, today: date) -> TodayOverview:
     """Today's events, open tasks due by today, deals closing this month, accounts behind plan."""
     start = datetime.combine(today, time()).astimezone()
     end = start + timedelta(days=1)
-    events = sorted(
-        (
-            Occurrence(event, when)
-            for event in store.events_between(start, end)
-            for when in occurrences(event, start, end)
-        ),
-        key=lambda occurrence: occurrence.starts_at,
-    )
+    events = expand_all(store.events_between(start, end), start, end)
     month = Period.containing(today, PeriodKind.MONTH)
     closing = store.opportunities_closing(month.start, month.end)
     names = {a.id: a.name for a in store.get_many(Account, list({o.account_id for o in closing}))}

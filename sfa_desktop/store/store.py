@@ -27,9 +27,10 @@ from sfa_desktop.core.entities import (
 from sfa_desktop.core.enums import EntityKind, LeadStatus, Stage
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import CLIENT_WRITABLE, Change, Mutation, MutationResult
-from sfa_desktop.store import bulk, migrate, queries, remote, search
+from sfa_desktop.store import bulk, migrate, pipeline, queries, remote, search
 from sfa_desktop.store.changes import Changes, Saved
 from sfa_desktop.store.engine import WRITE, create_store_engine
+from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
 from sfa_desktop.store.queries import CoverageGap
 from sfa_desktop.store.remote import Conflict
 from sfa_desktop.store.rows import column_values, to_record
@@ -150,6 +151,20 @@ class Store:
             query = query.where(columns[name] == value)
         with self._read() as session:
             return list(session.scalars(query))
+
+    def records(self, model: type[R], where: dict[str, Any] | None = None) -> list[R]:
+        """Every record of `model` matching `where` (field equality), oldest first."""
+        table = TABLES[model.entity]
+        columns = table.__table__.columns
+        query = select(table).order_by(table.created_at, table.id)
+        for name, value in (where or {}).items():
+            if name not in columns:
+                raise DomainError(f"{model.entity_name()} has no field {name}")
+            query = query.where(columns[name] == value)
+        with self._read() as session:
+            return [
+                model.model_validate(row, from_attributes=True) for row in session.scalars(query)
+            ]
 
     def count(self, model: type[Record]) -> int:
         with self._read() as session:
@@ -368,6 +383,18 @@ class Store:
         """Accounts of `grades` behind this fiscal year's coverage plan, furthest behind first."""
         with self._read() as session:
             return queries.coverage_gaps(session, today, grades)
+
+    def opportunity_ids(
+        self, where: OpportunityFilter, sort: str = "close_date", descending: bool = False
+    ) -> list[str]:
+        """Opportunities matching the pipeline table's filter, sorted in SQL."""
+        with self._read() as session:
+            return pipeline.opportunity_ids(session, where, sort, descending)
+
+    def pipeline_board(self, owner_id: str | None, closed_since: datetime) -> list[PipelineCard]:
+        """Open deals and those closed since `closed_since`, with last stage change and activity."""
+        with self._read() as session:
+            return pipeline.board_cards(session, owner_id, closed_since)
 
     # -- search ----------------------------------------------------------------------------
 

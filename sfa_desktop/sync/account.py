@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -30,6 +31,7 @@ class SyncAccount:
         self.credentials = credentials
         self._transport = transport
         self._client: SyncClient | None = None  # kept so the access token outlives one sync
+        self._lock = threading.Lock()  # the scheduler and forecast calls ask from two threads
 
     @property
     def server_url(self) -> str | None:
@@ -59,16 +61,23 @@ class SyncAccount:
 
     def engine(self) -> SyncEngine:
         """A sync engine for the saved session; AuthenticationRequired when there is none."""
+        return SyncEngine(self.store, self.client(), on_wipe=self.wipe)
+
+    def client(self) -> SyncClient:
+        """The signed-in session's client (shared by syncs and forecast calls)."""
         server_url, username = self.server_url, self.username
         if not server_url or not username:
             raise AuthenticationRequired("Sign in to a server to sync.")
-        if self._client is None:
-            refresh_token = self.credentials.load(server_url, username)
-            if refresh_token is None:
-                raise AuthenticationRequired("Sign in again to sync: the saved session is gone.")
-            self._client = self._new_client(server_url, username)
-            self._client.refresh_token = refresh_token
-        return SyncEngine(self.store, self._client, on_wipe=self.wipe)
+        with self._lock:
+            if self._client is None:
+                refresh_token = self.credentials.load(server_url, username)
+                if refresh_token is None:
+                    raise AuthenticationRequired(
+                        "Sign in again to sync: the saved session is gone."
+                    )
+                self._client = self._new_client(server_url, username)
+                self._client.refresh_token = refresh_token
+            return self._client
 
     def wipe(self) -> None:
         """Erase local data and credentials (the server revoked this device)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -16,6 +17,13 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from sfa_desktop.core.forecast_wire import (
+    AdjustmentInfo,
+    AdjustmentRequest,
+    AuditList,
+    ForecastHistory,
+    ForecastReport,
+)
 from sfa_desktop.core.protocol import (
     DEVICE_REVOKED_STATUS,
     HandshakeRequest,
@@ -81,6 +89,7 @@ class SyncClient:
             reraise=True,
         )
         self._on_tokens = on_tokens
+        self._refreshing = threading.Lock()  # sync and forecast calls share one session
         self.access_token: str | None = None
         self.refresh_token: str | None = None
 
@@ -116,6 +125,23 @@ class SyncClient:
         params = {"since": since, "limit": limit}
         return self._authed("GET", "/api/v1/sync/pull", PullResponse, params=params)
 
+    # -- forecasts (read by managers; the caller's own tree for reps) -------------------------
+
+    def forecast_report(self, period: str, user_id: str | None = None) -> ForecastReport:
+        path = f"/api/v1/forecast/{period}"
+        return self._authed("GET", path, ForecastReport, params=_who(user_id))
+
+    def forecast_history(self, period: str, user_id: str | None = None) -> ForecastHistory:
+        path = f"/api/v1/forecast/{period}/history"
+        return self._authed("GET", path, ForecastHistory, params=_who(user_id))
+
+    def forecast_audit(self, period: str, user_id: str | None = None) -> AuditList:
+        path = f"/api/v1/forecast/{period}/adjustments"
+        return self._authed("GET", path, AuditList, params=_who(user_id))
+
+    def adjust_forecast(self, request: AdjustmentRequest) -> AdjustmentInfo:
+        return self._authed("POST", "/api/v1/forecast/adjustments", AdjustmentInfo, request)
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _accept_tokens(self, tokens: TokenResponse) -> TokenResponse:
@@ -134,13 +160,21 @@ class SyncClient:
         params: dict[str, Any] | None = None,
     ) -> M:
         """Call with the access token; on a 401, refresh once and try again."""
-        if self.access_token is None:
-            self.refresh()
+        token = self.access_token
+        if token is None:
+            self._refresh_unless_renewed(token)
+            token = self.access_token
         try:
             return self._call(method, path, model, body, params)
         except AuthenticationRequired:
-            self.refresh()
+            self._refresh_unless_renewed(token)
             return self._call(method, path, model, body, params)
+
+    def _refresh_unless_renewed(self, stale: str | None) -> None:
+        """Refresh once even when two threads find the token stale (rotation is one-shot)."""
+        with self._refreshing:
+            if self.access_token == stale:
+                self.refresh()
 
     def _call(
         self,
@@ -188,6 +222,10 @@ class SyncClient:
             return model.model_validate_json(response.content)
         except ValueError as error:
             raise TransientFailure(f"unreadable answer from the server: {error}") from error
+
+
+def _who(user_id: str | None) -> dict[str, Any] | None:
+    return {"user_id": user_id} if user_id else None
 
 
 def _detail(response: httpx.Response) -> str:

@@ -16,6 +16,7 @@ from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.forecast_client import ForecastRemote
 from sfa_desktop.ui.format import use_readable_locale
 from sfa_desktop.ui.main_window import MainWindow
 
@@ -35,9 +36,7 @@ def application() -> QApplication:
     return app
 
 
-def run(
-    store_path: Path, start_page: str | None = None, account: SyncAccount | None = None
-) -> int:
+def run(store_path: Path, start_page: str | None = None, account: SyncAccount | None = None) -> int:
     """Open the main window on the store at `store_path` and run until it closes.
 
     With `account` (a store already signed in, as the demo does) syncing starts at once;
@@ -52,6 +51,7 @@ def run(
         lambda c: sync.sign_in(c.server, c.username, c.password, c.device_name)
     )
     window.sync_requested.connect(sync.sync_now)
+    window.forecast.set_remote(ForecastRemote(sync.account))
     if start_page:
         window.go(start_page.capitalize())
     window.show()

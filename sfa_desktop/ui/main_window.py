@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.app.context import AppContext
+from sfa_desktop.app.event_reminders import EventReminders
 from sfa_desktop.app.reminders import ReminderService
 from sfa_desktop.app.sync_status import SyncStatusTracker
 from sfa_desktop.core.entities import Opportunity, Task, User
@@ -22,12 +23,15 @@ from sfa_desktop.store import Store
 from sfa_desktop.store.search import SearchHit
 from sfa_desktop.ui.accounts_page import AccountsPage
 from sfa_desktop.ui.activity_dialog import ActivityDialog, Focus
+from sfa_desktop.ui.calendar_page import CalendarPage
 from sfa_desktop.ui.conflicts_page import ConflictsPage
 from sfa_desktop.ui.contacts_page import ContactsPage
+from sfa_desktop.ui.forecast_page import ForecastPage
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.leads_page import LeadsPage
 from sfa_desktop.ui.login_dialog import Credentials, LoginDialog
 from sfa_desktop.ui.notifier import Notifier
+from sfa_desktop.ui.pipeline_page import PipelinePage
 from sfa_desktop.ui.placeholder import PlaceholderPage
 from sfa_desktop.ui.search_popup import SearchPopup
 from sfa_desktop.ui.settings_dialog import SettingsDialog
@@ -71,12 +75,18 @@ class MainWindow(QMainWindow):
         self.contacts = ContactsPage(ctx)
         self.leads = LeadsPage(ctx)
         self.conflicts = ConflictsPage(ctx)
+        self.forecast = ForecastPage(ctx)
+        self.calendar = CalendarPage(ctx)
+        self.pipeline = PipelinePage(ctx)
         built: dict[str, QWidget] = {
+            "Calendar": self.calendar,
+            "Pipeline": self.pipeline,
             "Today": self.today,
             "Accounts": self.accounts,
             "Contacts": self.contacts,
             "Leads": self.leads,
             "Conflicts": self.conflicts,
+            "Forecast": self.forecast,
         }
         self.pages = {name: built.get(name) or PlaceholderPage(name) for name in PAGES}
         self.sidebar = QListWidget()
@@ -106,6 +116,8 @@ class MainWindow(QMainWindow):
         self.notifier = Notifier(self)
         self.reminders = ReminderService(ctx)
         self.reminders.due.connect(self.notifier.remind)
+        self.event_reminders = EventReminders(ctx)
+        self.event_reminders.due.connect(self.notifier.remind_event)
         for source in (self.today, self.contacts.view, self.accounts.view):
             source.open_account.connect(self.open_account)
         self.accounts.view.open_contact.connect(self.open_contact)
@@ -143,6 +155,7 @@ class MainWindow(QMainWindow):
         self.sync.refresh()
         self.reminders.start()
         self.reminders.check()
+        self.event_reminders.start()
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -231,6 +244,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: object) -> None:  # noqa: N802
         self.reminders.stop()
+        self.event_reminders.stop()
         self.search.hide()
         super().closeEvent(event)  # type: ignore[arg-type]
 

@@ -1,10 +1,12 @@
-"""Desktop notifications for task reminders: the system tray when there is one."""
+"""Desktop notifications for task and event reminders: the system tray when there is one."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QStyle, QSystemTrayIcon
 
+from sfa_desktop.app.event_reminders import reminder_text
 from sfa_desktop.core.entities import Task
+from sfa_desktop.core.rules.recurrence import Occurrence
 from sfa_desktop.ui.format import day
 
 
@@ -23,9 +25,14 @@ class Notifier:
 
     def remind(self, task: Task) -> None:
         due = f" (due {day(task.due_date)})" if task.due_date else ""
-        text = f"{task.title}{due}"
+        self.show("Task reminder", f"{task.title}{due}")
+
+    def remind_event(self, occurrence: Occurrence) -> None:
+        self.show("Upcoming event", reminder_text(occurrence.event, occurrence.starts_at))
+
+    def show(self, title: str, text: str) -> None:
         self.shown.append(text)
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
-            self.tray.showMessage("Task reminder", text, QSystemTrayIcon.MessageIcon.Information)
+            self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information)
         else:
             self._window.statusBar().showMessage(f"Reminder: {text}", 15_000)

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QGridLayout, QHeaderView, QVBoxLayout, QWidget
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Opportunity
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.operations.views import Occurrence, TodayOverview, today_overview
+from sfa_desktop.core.rules.recurrence import Occurrence
+from sfa_desktop.operations.views import TodayOverview, today_overview
 from sfa_desktop.store import Changes
 from sfa_desktop.store.queries import CoverageGap
 from sfa_desktop.ui import account_tables as cols

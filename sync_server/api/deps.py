@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,10 +22,20 @@ def get_settings(request: Request) -> ServerSettings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for the request, made and closed without a trip to the thread pool.
+
+    Making a session does no I/O; closing one costs a round trip only while it still holds
+    a connection (a route that commits or closes it in its own thread leaves none)."""
     sessions: sessionmaker[Session] = request.app.state.sessions
-    with sessions() as session:
+    session = sessions()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]

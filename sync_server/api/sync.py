@@ -34,8 +34,11 @@ router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
 
 @router.post("/handshake", response_model=HandshakeResponse)
-def handshake(body: HandshakeRequest, principal: AnyDevice, settings: SettingsDep) -> Response:
+def handshake(
+    body: HandshakeRequest, principal: AnyDevice, settings: SettingsDep, session: SessionDep
+) -> Response:
     """Agree on the protocol and learn whether this device must wipe its data."""
+    session.close()  # done with the database (it only authenticated the caller)
     return json_response(sync.handshake(settings, principal, body, utcnow()))
 
 
@@ -53,7 +56,9 @@ def pull_changes(
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> Response:
     """Changes in the caller's scope after version `since`, one page at a time."""
-    return json_response(pull.pull(session, user, since, limit))
+    answer = pull.pull(session, user, since, limit)
+    session.close()  # here, in the worker thread, rather than after on the event loop
+    return json_response(answer)
 
 
 @router.get("/conflicts")

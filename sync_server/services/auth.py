@@ -197,14 +197,18 @@ def authenticate(
 ) -> Principal:
     """The caller behind a bearer token; a revoked device passes only when `allow_revoked`."""
     claims = tokens.read_access(settings.secret_key, token, now)
-    device = session.get(Device, claims.device_id)
-    if device is None or device.user_id != claims.user_id:
+    found = session.execute(
+        select(Device, User)
+        .join(User, User.id == Device.user_id)
+        .where(Device.id == claims.device_id, Device.user_id == claims.user_id)
+    ).one_or_none()
+    if found is None:
         raise UnauthorizedError("access token names an unknown device")
+    device, user = found
     if device.revoked_at is not None and not allow_revoked:
         raise DeviceRevokedError("this device was revoked; erase local data and sign in again")
     if device.token_epoch != claims.epoch:
         raise UnauthorizedError("access token was revoked; sign in again")
-    user = session.get_one(User, claims.user_id)
     if not user.active:
         raise ForbiddenError("this user is deactivated")
     return Principal(user, device)

@@ -19,7 +19,7 @@ from sfa_desktop.core.forecast_wire import (
     SubmissionInfo,
 )
 from sfa_desktop.core.periods import Period
-from sfa_desktop.core.rules.forecast import ForecastTotals, attainment
+from sfa_desktop.core.rules.forecast import attainment
 from sync_server.errors import BadRequestError, ForbiddenError, NotFoundError
 from sync_server.models import OpportunityFact, Record, User
 from sync_server.services.scope import load_scope
@@ -44,9 +44,15 @@ def subject_for(session: Session, viewer: User, user_id: str | None) -> User:
     return subject
 
 
+_CATEGORIES = [category.value for category in ForecastCategory]
+_INDEX = {value: i for i, value in enumerate(_CATEGORIES)}
+_ZERO = (0,) * len(_CATEGORIES)
+Amounts = tuple[int, ...]  # one amount per forecast category, in `_CATEGORIES` order
+
+
 @dataclass
 class _Inputs:
-    own: dict[str, ForecastTotals]
+    own: dict[str, Amounts]
     quotas: dict[str, int]
     submissions: dict[str, SubmissionInfo]
     adjustments: dict[str, list[AdjustmentInfo]]
@@ -70,7 +76,7 @@ def rollup(
         adjustments=_adjustments(session, subject.org_id, subtree, period),
     )
     by_id = {user.id: user for user in users}
-    root = _node(by_id[subject.id], children, inputs, set())
+    root = _tree(by_id[subject.id], children, inputs)
     return ForecastReport(period=str(period), currency=currency, generated_at=now, root=root)
 
 
@@ -87,7 +93,7 @@ def _subtree(children: dict[str | None, list[Any]], root: str) -> set[str]:
 
 def _sums(
     session: Session, org_id: str, owners: set[str], period: Period, currency: str
-) -> dict[str, ForecastTotals]:
+) -> dict[str, Amounts]:
     fact = OpportunityFact
     rows = session.execute(
         select(fact.owner_id, fact.category, func.sum(fact.amount))
@@ -99,11 +105,13 @@ def _sums(
         )
         .group_by(fact.owner_id, fact.category)
     ).all()
-    amounts: dict[str, dict[str, int]] = defaultdict(dict)
+    amounts: dict[str, list[int]] = {}
     for owner_id, category, amount in rows:
         if owner_id in owners:  # grouped rows are few: filter here, not with a huge IN list
-            amounts[owner_id][category] = int(amount or 0)
-    return {owner: ForecastTotals(**values) for owner, values in amounts.items()}
+            amounts.setdefault(owner_id, [0] * len(_CATEGORIES))[_INDEX[category]] = int(
+                amount or 0
+            )
+    return {owner: tuple(values) for owner, values in amounts.items()}
 
 
 def _records(
@@ -163,52 +171,63 @@ def _adjustments(
     return found
 
 
-def _node(
-    user: Any, children: dict[str | None, list[Any]], inputs: _Inputs, seen: set[str]
-) -> ForecastNode:
-    seen.add(user.id)
-    reports = [
-        _node(child, children, inputs, seen)
-        for child in sorted(children[user.id], key=lambda u: u.name)
-        if child.id not in seen
-    ]
-    own = inputs.own.get(user.id, ForecastTotals())
-    totals = sum((_totals(r.totals) for r in reports), own)
-    adjusted_sum = sum((_totals(r.adjusted) for r in reports), own)
-    adjusted = {c.value: adjusted_sum.of(c) for c in ForecastCategory}
-    for adjustment in inputs.adjustments.get(user.id, []):
-        adjusted[adjustment.category.value] = adjustment.amount
-    quota = inputs.quotas.get(user.id, 0) + sum(r.quota for r in reports)
-    # Built without re-validation: every value here comes from validated data.
-    return ForecastNode.model_construct(
-        user_id=user.id,
-        name=user.name,
-        role=Role(user.role),
-        manager_id=user.manager_id,
-        own=_amounts(own),
-        totals=_amounts(totals),
-        adjusted=_amounts(ForecastTotals(**adjusted)),
-        quota=quota,
-        attainment=attainment(totals.closed, quota),
-        submission=inputs.submissions.get(user.id),
-        adjustments=inputs.adjustments.get(user.id, []),
-        reports=reports,
-    )
+def _tree(root: Any, children: dict[str | None, list[Any]], inputs: _Inputs) -> ForecastNode:
+    """The forecast tree under `root` in one bottom-up pass over plain tuples of amounts
+    (a manager reached twice, through a cycle, is listed once)."""
+    order: list[tuple[Any, list[Any]]] = []  # (user, reports) parents before children
+    seen = {root.id}
+    stack = [root]
+    while stack:
+        user = stack.pop()
+        reports = []
+        for child in sorted(children[user.id], key=lambda u: u.name):
+            if child.id not in seen:
+                seen.add(child.id)
+                reports.append(child)
+        order.append((user, reports))
+        stack.extend(reversed(reports))
+    built: dict[str, tuple[ForecastNode, Amounts, Amounts, int]] = {}
+    for user, reports in reversed(order):
+        below = [built[child.id] for child in reports]
+        own = inputs.own.get(user.id, _ZERO)
+        totals = own
+        adjusted_sum = own
+        quota = inputs.quotas.get(user.id, 0)
+        for _, child_totals, child_adjusted, child_quota in below:
+            totals = tuple(map(sum, zip(totals, child_totals, strict=True)))
+            adjusted_sum = tuple(map(sum, zip(adjusted_sum, child_adjusted, strict=True)))
+            quota += child_quota
+        adjusted = list(adjusted_sum)
+        for adjustment in inputs.adjustments.get(user.id, []):
+            adjusted[_INDEX[adjustment.category.value]] = adjustment.amount
+        # Built without re-validation: every value here comes from validated data.
+        node = ForecastNode.model_construct(
+            user_id=user.id,
+            name=user.name,
+            role=Role(user.role),
+            manager_id=user.manager_id,
+            own=_amounts(own),
+            totals=_amounts(totals),
+            adjusted=_amounts(adjusted),
+            quota=quota,
+            attainment=attainment(totals[_INDEX["closed"]], quota),
+            submission=inputs.submissions.get(user.id),
+            adjustments=inputs.adjustments.get(user.id, []),
+            reports=[child[0] for child in below],
+        )
+        built[user.id] = (node, totals, tuple(adjusted), quota)
+        for child in reports:
+            del built[child.id]
+    return built[root.id][0]
 
 
-def _amounts(totals: ForecastTotals) -> CategoryAmounts:
+def _amounts(values: Amounts | list[int]) -> CategoryAmounts:
     return CategoryAmounts.model_construct(
-        closed=totals.closed,
-        commit=totals.commit,
-        best_case=totals.best_case,
-        pipeline=totals.pipeline,
-        omitted=totals.omitted,
-    )
-
-
-def _totals(amounts: CategoryAmounts) -> ForecastTotals:
-    return ForecastTotals(
-        amounts.closed, amounts.commit, amounts.best_case, amounts.pipeline, amounts.omitted
+        closed=values[_INDEX["closed"]],
+        commit=values[_INDEX["commit"]],
+        best_case=values[_INDEX["best_case"]],
+        pipeline=values[_INDEX["pipeline"]],
+        omitted=values[_INDEX["omitted"]],
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, ClassVar, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,7 +35,9 @@ def _check_rrule(rule: str) -> str:
         if rule.upper().startswith("RRULE:"):
             rule = rule[len("RRULE:") :]
         try:
-            rrulestr(rule, dtstart=datetime(2000, 1, 1))
+            utc_until = re.search(r"UNTIL=\d{8}(T\d{6})?Z", rule, re.IGNORECASE)
+            start = datetime(2000, 1, 1, tzinfo=UTC if utc_until else None)
+            rrulestr(rule, dtstart=start)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"not a valid RRULE: {exc}") from None
     return rule

@@ -1,0 +1,117 @@
+"""Account plans as the plans page shows them, the grade suggestion, and saving a plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sfa_desktop.core.entities import Account, AccountPlan, Activity, Contact, User
+from sfa_desktop.core.enums import Channel
+from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report, expense_to_revenue
+from sfa_desktop.core.rules.grading import DEFAULT_SCHEME, GradeScheme
+from sfa_desktop.operations.records import create_record, update_record
+from sfa_desktop.operations.result import OpResult
+from sfa_desktop.store import Store
+
+
+@dataclass(frozen=True)
+class GradeSuggestion:
+    """The grade the scheme suggests, and the numbers behind it (minor units)."""
+
+    grade: str
+    score: int
+    historical: int
+    potential: int
+    threshold: int
+    historical_weight: float
+
+
+def suggest_grade(account: Account, scheme: GradeScheme = DEFAULT_SCHEME) -> GradeSuggestion:
+    historical = account.historical_revenue()
+    grade = scheme.grade_for(historical, account.potential_revenue)
+    threshold = scheme.thresholds[scheme.grades.index(grade)]
+    score = scheme.score(historical, account.potential_revenue)
+    return GradeSuggestion(
+        grade, score, historical, account.potential_revenue, threshold, scheme.historical_weight
+    )
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A row of the plans list: an account of the rep and its plan for the year, if any."""
+
+    account: Account
+    plan: AccountPlan | None
+
+
+@dataclass(frozen=True)
+class PlanDetail:
+    account: Account
+    plan: AccountPlan | None
+    fiscal_year: int
+    contacts: list[Contact]
+    users: list[User]
+    coverage: CoverageReport
+    suggestion: GradeSuggestion
+
+    @property
+    def last_year_revenue(self) -> int:
+        last = [r.amount for r in self.account.revenue_history if r.year == self.fiscal_year - 1]
+        return last[0] if last else self.account.historical_revenue()
+
+    def expense_ratio(self, planned: bool = True) -> float | None:
+        """Cost to serve over the revenue target (or last year's revenue without a target)."""
+        cost = self.coverage.planned_cost if planned else self.coverage.actual_cost
+        target = self.plan.revenue_target if self.plan else 0
+        return expense_to_revenue(cost, target or self.last_year_revenue)
+
+
+def plan_summaries(store: Store, fiscal_year: int) -> list[PlanSummary]:
+    """The signed-in rep's accounts (all accounts without a user), best grade first."""
+    me = store.current_user_id()
+    where = {"owner_id": me} if me else None
+    accounts = store.get_many(Account, store.ids(Account, where=where, sort="name"))
+    plans = store.get_many(AccountPlan, store.ids(AccountPlan, where={"fiscal_year": fiscal_year}))
+    by_account = {plan.account_id: plan for plan in plans}
+    rows = [PlanSummary(a, by_account.get(a.id)) for a in accounts]
+    return sorted(rows, key=lambda r: (DEFAULT_SCHEME.rank(_grade(r)), r.account.name))
+
+
+def _grade(row: PlanSummary) -> str:
+    return (row.plan.grade if row.plan else None) or row.account.grade or "Z"
+
+
+def plan_detail(
+    store: Store, account_id: str, fiscal_year: int, today: date, costs: Mapping[Channel, int]
+) -> PlanDetail:
+    account = store.get(Account, account_id)
+    found = store.get_many(
+        AccountPlan,
+        store.ids(AccountPlan, where={"account_id": account_id, "fiscal_year": fiscal_year}),
+    )
+    plan = found[0] if found else None
+    start = datetime(fiscal_year, 1, 1, tzinfo=UTC)
+    activity_ids = store.ids(Activity, where={"account_id": account_id}, sort="occurred_at")
+    activities = [a for a in store.get_many(Activity, activity_ids) if a.occurred_at >= start]
+    basis = plan or AccountPlan(account_id=account_id, fiscal_year=fiscal_year)
+    return PlanDetail(
+        account=account,
+        plan=plan,
+        fiscal_year=fiscal_year,
+        contacts=store.get_many(Contact, store.contact_ids(account_id=account_id)),
+        users=store.users(),
+        coverage=coverage_report(basis, activities, today, costs),
+        suggestion=suggest_grade(account),
+    )
+
+
+def save_plan(
+    store: Store, account_id: str, fiscal_year: int, plan_id: str | None, fields: dict[str, Any]
+) -> OpResult[AccountPlan]:
+    """Create the year's plan for an account, or change it; undo either way."""
+    if plan_id is None:
+        data = {"account_id": account_id, "fiscal_year": fiscal_year, **fields}
+        return create_record(store, AccountPlan, data)
+    return update_record(store, AccountPlan, plan_id, fields)

@@ -1,0 +1,180 @@
+"""The Forecast page: a rep's submission, the manager's rollup, adjustment, trend, exports."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from forecast_scenario import Q4, QUOTAS, reps_sell_and_submit
+from pytestqt.qtbot import QtBot
+from sync_fixtures import Device
+from ui_helpers import make_context, screenshot, settle
+
+from sfa_desktop.app.context import AppContext
+from sfa_desktop.core.entities import ForecastSubmission
+from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.forecast_client import ForecastRemote
+from sfa_desktop.ui.forecast_page import ForecastPage
+from sfa_desktop.ui.main_window import MainWindow
+from sync_server.services import admin
+from sync_server.services.forecast_ops import take_snapshots
+
+
+def test_rep_sees_their_forecast_and_submits(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot, tmp_path: Path, qtmodeltester: object
+) -> None:
+    window.resize(1280, 800)
+    window.go("Forecast")
+    page = window.forecast
+    qtbot.waitUntil(lambda: page.own.forecast is not None)
+    settle(qtbot, ctx)
+    view = page.own
+    assert page.tabs.isHidden()  # a rep has no team tab
+    assert view.categories.rowCount() == 5
+    assert view.forecast is not None
+    assert str(view.forecast.period) == page.period_box.currentText()
+    assert "Q" in page.period_box.currentText()  # the current quarter by default
+    assert view.commit.value() == view.forecast.totals.commit_forecast / 100
+    assert view.expected.text().startswith("Expected")
+    for model in (view.categories, view.deals):
+        qtmodeltester.check(model)  # type: ignore[attr-defined]
+    screenshot(qtbot, ctx, window, tmp_path / "forecast-rep.png")
+
+    before = len(ctx.store.records(ForecastSubmission))
+    view.commit.setValue(5000)
+    view.best_case.setValue(4000)
+    view.submit()
+    settle(qtbot, ctx)
+    assert view.errors[""].isVisibleTo(view)
+    assert "best case cannot be below commit" in view.errors[""].text().lower()
+    screenshot(qtbot, ctx, window, tmp_path / "forecast-rep-invalid.png")
+    view.best_case.setValue(7000)
+    view.comment.setPlainText("Two renewals carry the quarter")
+    with qtbot.waitSignal(view.submitted):
+        view.submit()
+    settle(qtbot, ctx)
+    saved = ctx.store.records(ForecastSubmission)
+    assert len(saved) == before + 1
+    latest = max(saved, key=lambda s: s.created_at)
+    assert (latest.commit, latest.best_case) == (500_000, 700_000)
+    assert latest.comment == "Two renewals carry the quarter"
+    assert "waiting to sync" in view.last.text()
+    assert not view.errors[""].isVisibleTo(view)
+
+    page.kind.setCurrentIndex(page.kind.findData("month"))
+    qtbot.waitUntil(lambda: view.forecast is not None and view.forecast.period.kind == "month")
+
+
+@pytest.fixture
+def manager(server: TestClient, device: Device) -> SyncAccount:
+    """Mia's device after Rob and Ria sold, submitted and synced, with three weekly snapshots."""
+    with server.app.state.sessions() as session:  # type: ignore[attr-defined]
+        for username, amount in QUOTAS.items():
+            admin.set_quota(session, username, str(Q4), amount, "EUR", datetime.now(UTC))
+        for day in (19, 26):
+            take_snapshots(session, "EUR", datetime(2026, 10, day, 6, tzinfo=UTC))
+    reps_sell_and_submit(device("rob"), device("ria"))
+    with server.app.state.sessions() as session:  # type: ignore[attr-defined]
+        take_snapshots(session, "EUR", datetime(2026, 11, 2, 6, tzinfo=UTC))
+    mia = device("mia")
+    mia.engine().run_once()
+    return mia
+
+
+@pytest.fixture
+def manager_page(manager: SyncAccount, tmp_path: Path, qtbot: QtBot) -> Iterator[ForecastPage]:
+    ctx = make_context(manager.store, tmp_path)
+    page = ForecastPage(ctx)
+    page.resize(1280 - 190, 800)
+    page.set_remote(ForecastRemote(manager))
+    page.select_period(str(Q4))
+    page.show()
+    with qtbot.waitSignal(page.team.loaded, timeout=10_000):
+        page.activate()
+    settle(qtbot, ctx)
+    yield page
+    settle(qtbot, ctx)
+    page.close()
+    ctx.tasks.shutdown()
+
+
+def _select(page: ForecastPage, name: str) -> None:
+    model = page.team.model
+    root = model.index(0, 0)
+    for row in range(model.rowCount(root)):
+        index = model.index(row, 0, root)
+        if model.data(index) == name:
+            page.team.tree.setCurrentIndex(index)
+            return
+    raise AssertionError(f"{name} is not in the tree")
+
+
+def test_manager_rollup_drill_down_and_adjustment(
+    manager_page: ForecastPage, qtbot: QtBot, tmp_path: Path, qtmodeltester: object
+) -> None:
+    page, team = manager_page, manager_page.team
+    ctx = team._ctx
+    assert not page.tabs.isHidden()
+    model = team.model
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    assert model.rowCount() == 1
+    assert model.rowCount(model.index(0, 0)) == 2  # Ria and Rob under Mia
+    assert model.data(model.index(0, 2)) == "€18,000"  # team commit
+    assert model.data(model.index(0, 6)) == "13%"  # 4,000 closed of 30,000 quota
+    assert team.status.text().startswith("Live")
+    assert team.chart.points == 3
+    _select(page, "Rob")
+    settle(qtbot, ctx)
+    assert team.deals.rowCount() == 4  # Rob's deals closing in the quarter, from Mia's store
+    qtmodeltester.check(team.deals)  # type: ignore[attr-defined]
+    screenshot(qtbot, ctx, page, tmp_path / "forecast-manager.png")
+
+    team.tabs.setCurrentIndex(1)
+    panel = team.adjust
+    assert panel.button.isEnabled()
+    panel.amount.setValue(9000)
+    panel.request()
+    assert panel.error.text() == "An adjustment needs a comment."
+    panel.comment.setText("Big deal slips to January")
+    with qtbot.waitSignal(team.loaded, timeout=10_000):
+        panel.button.click()
+    settle(qtbot, ctx)
+    rob = team.selected_node()
+    assert rob is not None
+    assert rob.name == "Rob"
+    assert rob.adjusted.commit == 900_000
+    assert panel.audit.rowCount() == 1
+    assert panel.audit.data(panel.audit.index(0, 5)) == "Big deal slips to January"
+    assert panel.audit.data(panel.audit.index(0, 1)) == "Mia"
+    qtmodeltester.check(panel.audit)  # type: ignore[attr-defined]
+    assert model.data(model.index(0, 2)) == "€17,000"
+    screenshot(qtbot, ctx, page, tmp_path / "forecast-manager-adjust.png")
+    team.tabs.setCurrentIndex(2)
+    screenshot(qtbot, ctx, page, tmp_path / "forecast-manager-trend.png")
+
+    rows = list(csv.reader(team.export("csv", tmp_path / "f.csv").open(encoding="utf-8")))
+    assert [row[0] for row in rows] == ["Name", "Mia", "Ria", "Rob"]
+    assert rows[3][4] == "9000.0"  # Rob's adjusted commit
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(team.export("xlsx", tmp_path / "f.xlsx")).active
+    assert sheet is not None
+    assert sheet.cell(2, 5).value == 17_000
+    assert team.export("pdf", tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+
+    page.set_remote(ForecastRemote(SyncAccount(ctx.store, Credentials(persistent=False))))
+    qtbot.waitUntil(lambda: team.status.text().startswith("Offline — figures from"))
+    settle(qtbot, ctx)
+    team.tabs.setCurrentIndex(0)
+    assert model.data(model.index(0, 2)) == "€17,000"  # the last fetched figures
+    screenshot(qtbot, ctx, page, tmp_path / "forecast-manager-offline.png")
+    page.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.own.forecast is not None)
+    assert page.own.forecast is not None
+    assert page.own.forecast.user.name == "Mia"
+    screenshot(qtbot, ctx, page, tmp_path / "forecast-manager-own.png")
