@@ -48,7 +48,8 @@ def server_url(tmp_path: Path) -> Iterator[str]:
 def test_forecast_through_a_real_server(server_url: str, tmp_path: Path) -> None:
     devices = {}
     for username in ("rob", "ria", "mia"):
-        account = SyncAccount(Store.open(tmp_path / f"{username}.db"), Credentials(persistent=False))
+        store = Store.open(tmp_path / f"{username}.db")
+        account = SyncAccount(store, Credentials(persistent=False))
         account.sign_in(server_url, username, PASSWORD, f"{username}-laptop")
         devices[username] = account
     try:
