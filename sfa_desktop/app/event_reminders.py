@@ -74,6 +74,9 @@ class EventReminders(QObject):
     def stop(self) -> None:
         self._refresh.stop()
         if self._scheduler.running:
+            # Empty first (under the scheduler's lock): a job finishing during shutdown
+            # would otherwise fail to remove itself in the scheduler's thread.
+            self._scheduler.remove_all_jobs()
             self._scheduler.shutdown(wait=False)
 
     def recompute(self) -> None:

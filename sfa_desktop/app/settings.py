@@ -83,7 +83,7 @@ SCHEMA: tuple[Setting, ...] = (
         bool,
         True,
         "Reminders",
-        "Show a desktop notification when a task or calendar reminder is due",
+        "Notify me when a task or event reminder is due",
     ),
     Setting(
         "reminder_check",
@@ -103,7 +103,7 @@ SCHEMA += (
         int,
         30,
         "Stale deal after (days)",
-        "Highlight open deals with no stage change and no activity for this many days",
+        "Mark open deals with no stage change or activity for this long",
         minimum=1,
         maximum=3650,
     ),
@@ -113,7 +113,7 @@ SCHEMA += (
             int,
             DEFAULT_CHANNEL_COST[channel] // 100,
             f"Cost of one {channel.value}",
-            f"Cost to serve of one {channel.value} in whole currency units (coverage plans)",
+            f"Cost to serve of one {channel.value} (whole currency units)",
             maximum=1_000_000,
         )
         for channel in CONTACT_CHANNELS

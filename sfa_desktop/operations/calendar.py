@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sfa_desktop.core.entities import Activity, CalendarEvent
+from sfa_desktop.core.entities import Account, Activity, CalendarEvent, Contact, Opportunity
 from sfa_desktop.core.enums import EventStatus
 from sfa_desktop.core.rules.recurrence import Occurrence
 from sfa_desktop.operations.records import create_record, update_record
@@ -124,3 +125,26 @@ def complete_visit(
 
     changes = marked.changes | saved.changes
     return OpResult(saved.value, changes, Undo("complete visit", (undo,)))
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What the event dialog offers: the account's name, contacts and open deals."""
+
+    account_name: str
+    contacts: list[Contact]  # the account's contacts plus the attendees from elsewhere
+    opportunities: list[Opportunity]
+
+
+def load_context(
+    store: Store, account_id: str | None, attendee_ids: tuple[str, ...]
+) -> EventContext:
+    name, contacts, opportunities = "", [], []
+    if account_id:
+        name = store.get(Account, account_id).name
+        contacts = store.get_many(Contact, store.contact_ids(account_id=account_id))
+        ids = store.ids(Opportunity, where={"account_id": account_id}, sort="close_date")
+        opportunities = [o for o in store.get_many(Opportunity, ids) if o.is_open]
+    known = {c.id for c in contacts}
+    contacts += store.get_many(Contact, [i for i in attendee_ids if i not in known])
+    return EventContext(name, contacts, opportunities)

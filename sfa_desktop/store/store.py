@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import (
     Account,
+    AccountPlan,
     Activity,
     CalendarEvent,
     Contact,
+    CoverageLine,
     Lead,
     Opportunity,
     Record,
@@ -36,6 +38,7 @@ from sfa_desktop.store.remote import Conflict
 from sfa_desktop.store.rows import column_values, to_record
 from sfa_desktop.store.schema import (
     TABLES,
+    AccountPlanRow,
     ActivityContactRow,
     ActivityRow,
     CalendarEventRow,
@@ -297,6 +300,27 @@ class Store:
                 "owner_id": record.owner_id,
             },
         )
+
+    def set_plan_coverage(
+        self, fiscal_year: int, coverage: dict[str, tuple[CoverageLine, ...]]
+    ) -> Saved[list[AccountPlan]]:
+        """Put coverage lines into each account's plan for the year (made where missing)."""
+        with self._write() as writer:
+            plans = []
+            for account_id, lines in coverage.items():
+                found = writer.session.scalars(
+                    select(AccountPlanRow.id).where(
+                        AccountPlanRow.account_id == account_id,
+                        AccountPlanRow.fiscal_year == fiscal_year,
+                    )
+                ).first()
+                if found is not None:
+                    plans.append(writer.update(AccountPlan, found, {"coverage": lines}))
+                else:
+                    grade = writer.get(Account, account_id).grade
+                    fields = {"account_id": account_id, "fiscal_year": fiscal_year, "grade": grade}
+                    plans.append(writer.create(AccountPlan, {**fields, "coverage": lines}))
+            return Saved(plans, writer.changes)
 
     # -- reads for views --------------------------------------------------------------------
 

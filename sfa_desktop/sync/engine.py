@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -10,6 +11,7 @@ from typing import NoReturn
 from sfa_desktop.core.entities import utcnow
 from sfa_desktop.core.protocol import (
     DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
     MAX_PUSH_MUTATIONS,
     PROTOCOL_VERSION,
     PushRequest,
@@ -110,16 +112,28 @@ class SyncEngine:
         raise SyncError("Too many changes to push in one sync; try again.")
 
     def _pull(self, report: SyncReport) -> None:
-        for _round in range(MAX_ROUNDS):
-            page = self.client.pull(self.store.pull_cursor(), self.pull_limit)
-            if page.reset_required:
-                report.resets += 1
-                report.changes |= self.store.reset_for_download()
-                if report.resets > 2:
-                    raise SyncError("The server keeps asking for a full download; try later.")
-                continue
-            report.changes |= self.store.apply_pull(page.changes, page.next_since)
-            report.pulled += len(page.changes)
-            if not page.has_more:
-                return
+        """Pull pages until caught up, fetching the next page while this one is applied.
+
+        Each page and its cursor land in one transaction, so a crash between pages
+        resumes from the last applied page. A first download uses the largest pages.
+        """
+        since = self.store.pull_cursor()
+        limit = MAX_PULL_LIMIT if since == 0 else self.pull_limit
+        with ThreadPoolExecutor(1, thread_name_prefix="sfa-pull") as fetcher:
+            pending = fetcher.submit(self.client.pull, since, limit)
+            for _round in range(MAX_ROUNDS):
+                page = pending.result()
+                if page.reset_required:
+                    report.resets += 1
+                    if report.resets > 2:
+                        raise SyncError("The server keeps asking for a full download; try later.")
+                    report.changes |= self.store.reset_for_download()
+                    pending = fetcher.submit(self.client.pull, 0, MAX_PULL_LIMIT)
+                    continue
+                if page.has_more:
+                    pending = fetcher.submit(self.client.pull, page.next_since, limit)
+                report.changes |= self.store.apply_pull(page.changes, page.next_since)
+                report.pulled += len(page.changes)
+                if not page.has_more:
+                    return
         raise SyncError("The download did not finish in one sync; it resumes next time.")

@@ -151,8 +151,9 @@ class CalendarPage(QWidget):
         if mode is Mode.MONTH:
             text = f"{locale.standaloneMonthName(anchor.month)} {anchor.year}"
         elif mode is Mode.WEEK:
-            text = f"{days[0]:%d %b} – {days[-1]:%d %b %Y}"
-            text += f"  (wk {days[0].isocalendar().week})"
+            text = f"{days[0].day} – {days[-1]:%d %b %Y}"
+            if days[0].month != days[-1].month:
+                text = f"{days[0]:%d %b} – {days[-1]:%d %b %Y}"
         else:
             text = f"{locale.dayName(anchor.isoweekday(), QLocale.FormatType.ShortFormat)}"
             text += f", {anchor.day} {anchor:%b %Y}"

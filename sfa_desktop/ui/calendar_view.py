@@ -69,17 +69,20 @@ class CalendarView(QWidget):
         self.scrollbar.setSingleStep(HOUR // 2)
         self.scrollbar.valueChanged.connect(self.update)
         self._scroll_to_hour: int | None = 7
+        self._all_day_rows: int | None = None
 
     # -- state -------------------------------------------------------------------------------
 
     def set_view(self, mode: Mode, anchor: date) -> None:
         self.mode, self.anchor = mode, anchor
+        self._all_day_rows = None
         self.scrollbar.setVisible(mode is not Mode.MONTH)
         self._layout_scrollbar()
         self.update()
 
     def set_occurrences(self, occurrences: list[Occurrence]) -> None:
         self.occurrences = occurrences
+        self._all_day_rows = None
         if self.selected is not None:
             keys = {o.key: o for o in occurrences}
             self.selected = keys.get(self.selected.key)
@@ -109,11 +112,14 @@ class CalendarView(QWidget):
         return GUTTER + index * self.column_width()
 
     def all_day_rows(self) -> int:
-        counts = [
-            sum(1 for o in self.occurrences if is_all_day(o) and on_day(o, day))
-            for day in self.days()
-        ]
-        return max([1, *counts])
+        """Rows the all-day strip needs (cached until the events or the range change)."""
+        if self._all_day_rows is None:
+            counts = [
+                sum(1 for o in self.occurrences if is_all_day(o) and on_day(o, day))
+                for day in self.days()
+            ]
+            self._all_day_rows = max([1, *counts])
+        return self._all_day_rows
 
     def grid_top(self) -> float:
         return HEADER + self.all_day_rows() * PILL + 8

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,12 +27,17 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.app.context import AppContext
-from sfa_desktop.core.entities import Account, CalendarEvent, Contact, Opportunity
+from sfa_desktop.core.entities import CalendarEvent, Contact
 from sfa_desktop.core.enums import Channel, EntityKind, EventStatus
 from sfa_desktop.core.errors import InvalidRecord
 from sfa_desktop.core.rules.recurrence import Occurrence
-from sfa_desktop.operations.calendar import Scope, edit_occurrence, save_event
-from sfa_desktop.store import Store
+from sfa_desktop.operations.calendar import (
+    EventContext,
+    Scope,
+    edit_occurrence,
+    load_context,
+    save_event,
+)
 from sfa_desktop.ui.format import label, local_moment
 from sfa_desktop.ui.record_picker import RecordPicker
 from sfa_desktop.ui.widgets import ERROR_STYLE
@@ -72,27 +76,6 @@ def local_zone() -> str:
 def _qt(moment: datetime) -> QDateTime:
     local = moment.astimezone()
     return QDateTime(local.year, local.month, local.day, local.hour, local.minute, local.second)
-
-
-@dataclass(frozen=True)
-class EventContext:
-    account_name: str
-    contacts: list[Contact]  # the account's contacts plus the attendees from elsewhere
-    opportunities: list[Opportunity]
-
-
-def load_context(
-    store: Store, account_id: str | None, attendee_ids: tuple[str, ...]
-) -> EventContext:
-    name, contacts, opportunities = "", [], []
-    if account_id:
-        name = store.get(Account, account_id).name
-        contacts = store.get_many(Contact, store.contact_ids(account_id=account_id))
-        ids = store.ids(Opportunity, where={"account_id": account_id}, sort="close_date")
-        opportunities = [o for o in store.get_many(Opportunity, ids) if o.is_open]
-    known = {c.id for c in contacts}
-    contacts += store.get_many(Contact, [i for i in attendee_ids if i not in known])
-    return EventContext(name, contacts, opportunities)
 
 
 class EventDialog(QDialog):

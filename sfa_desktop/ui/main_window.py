@@ -33,6 +33,7 @@ from sfa_desktop.ui.login_dialog import Credentials, LoginDialog
 from sfa_desktop.ui.notifier import Notifier
 from sfa_desktop.ui.pipeline_page import PipelinePage
 from sfa_desktop.ui.placeholder import PlaceholderPage
+from sfa_desktop.ui.plans_page import PlansPage
 from sfa_desktop.ui.search_popup import SearchPopup
 from sfa_desktop.ui.settings_dialog import SettingsDialog
 from sfa_desktop.ui.status_bar import SyncStatusLabel
@@ -78,7 +79,9 @@ class MainWindow(QMainWindow):
         self.forecast = ForecastPage(ctx)
         self.calendar = CalendarPage(ctx)
         self.pipeline = PipelinePage(ctx)
+        self.plans = PlansPage(ctx)
         built: dict[str, QWidget] = {
+            "Plans": self.plans,
             "Calendar": self.calendar,
             "Pipeline": self.pipeline,
             "Today": self.today,

@@ -73,7 +73,7 @@ class PipelinePage(QWidget):
         self.loaded = False
         self._generation = 0
         self.board = PipelineBoard(today)
-        self.board.stage_dropped.connect(self.move)
+        self.board.stage_dropped.connect(self.move_deal)
         self.board.open_requested.connect(self.open_card)
         self.owner = QComboBox()
         self.owner.addItem("Everyone", None)
@@ -131,7 +131,7 @@ class PipelinePage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
         ctx.signals.changes_applied.connect(self._changes_applied)
-        ctx.settings.changed.connect(lambda name, _v: name == "stale_days" and self.reload())
+        ctx.settings.changed.connect(self._setting_changed)
 
     def _board_box(self) -> QWidget:
         box = QWidget()
@@ -221,13 +221,17 @@ class PipelinePage(QWidget):
             "drag a card to change its stage, double-click to edit"
         )
 
+    def _setting_changed(self, name: str, _value: object) -> None:
+        if name == "stale_days":
+            self.reload()
+
     def _changes_applied(self, changes: Changes) -> None:
         if self.loaded and changes.kinds & WATCHED:
             self.reload()
 
     # -- actions ---------------------------------------------------------------------------------
 
-    def move(self, opportunity_id: str, stage: Stage) -> None:
+    def move_deal(self, opportunity_id: str, stage: Stage) -> None:
         self._ctx.run_op(lambda s: move_stage(s, opportunity_id, stage))
 
     def open_card(self, card: PipelineCard) -> None:
@@ -247,9 +251,7 @@ class PipelinePage(QWidget):
         def account_name(store: Store) -> str:
             return store.get(Account, record.account_id).name
 
-        self._ctx.query(
-            account_name,
-            lambda name: open_form(
-                self._ctx, Opportunity, record, parent=self, titles={"account_id": name}
-            ),
-        )
+        def show(name: str) -> None:
+            open_form(self._ctx, Opportunity, record, parent=self, titles={"account_id": name})
+
+        self._ctx.query(account_name, show)

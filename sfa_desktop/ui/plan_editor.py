@@ -80,8 +80,9 @@ class PlanEditor(QWidget):
             self.status.addItem(label(status), status.value)
         self.revenue = QLabel()
         self.objectives = QListWidget()
+        self.objectives.setMaximumHeight(180)
         self.key_contacts = KeyContactsTable()
-        self.actions = ActionsTable()
+        self.action_table = ActionsTable()
         self.coverage = CoverageGrid()
         self.coverage.changed.connect(self._update_costs)
         self.costs = QLabel()
@@ -146,11 +147,11 @@ class PlanEditor(QWidget):
             )
         )
         column.addWidget(caption("Actions"))
-        column.addWidget(self.actions, 1)
+        column.addWidget(self.action_table, 1)
         column.addLayout(
             _buttons(
-                ("Add action", lambda: self.actions.add_row()),
-                ("Remove", lambda: _drop(self.actions)),
+                ("Add action", lambda: self.action_table.add_row()),
+                ("Remove", lambda: _drop(self.action_table)),
             )
         )
         return page
@@ -160,8 +161,8 @@ class PlanEditor(QWidget):
         column = QVBoxLayout(page)
         column.addWidget(
             caption(
-                "Planned contacts per channel and quarter; the year's logged activities "
-                "in brackets."
+                "Planned contacts per channel and quarter; ✓ counts the activities logged "
+                "in that quarter."
             )
         )
         column.addWidget(self.coverage, 1)
@@ -196,7 +197,7 @@ class PlanEditor(QWidget):
         for objective in plan.objectives if plan else ():
             self.add_objective(objective)
         self.key_contacts.set_rows(detail.contacts, plan.key_contacts if plan else ())
-        self.actions.set_rows(detail.users, plan.actions if plan else ())
+        self.action_table.set_rows(detail.users, plan.actions if plan else ())
         self.coverage.set_report(detail.coverage, currency)
         self._grade_changed()
 
@@ -253,7 +254,7 @@ class PlanEditor(QWidget):
             "status": self.status.currentData(),
             "objectives": tuple(o for o in objectives if o),
             "key_contacts": self.key_contacts.values(),
-            "actions": self.actions.values(),
+            "actions": self.action_table.values(),
             "coverage": self.coverage.values(),
         }
 

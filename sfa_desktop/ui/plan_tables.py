@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -25,7 +26,7 @@ from sfa_desktop.ui.format import label, money
 NO_DATE = QDate(2000, 1, 1)
 
 
-def _combo(items: list[tuple[str, object]], current: object) -> QComboBox:
+def _combo(items: Sequence[tuple[str, object]], current: object) -> QComboBox:
     combo = QComboBox()
     for text, value in items:
         combo.addItem(text, value)
@@ -160,7 +161,7 @@ class CoverageGrid(QTableWidget):
     """Channels × quarters: planned contacts (editable) against logged ones, with costs."""
 
     changed = Signal()
-    HEADERS = ["Channel", "Q1", "Q2", "Q3", "Q4", "Planned", "Logged", "Cost each", "Planned cost"]
+    HEADERS = ["Channel", "Q1", "Q2", "Q3", "Q4", "Planned", "Logged", "Unit cost", "Plan cost"]
 
     def __init__(self) -> None:
         super().__init__(len(CONTACT_CHANNELS) + 1, len(self.HEADERS))
@@ -195,7 +196,8 @@ class CoverageGrid(QTableWidget):
                 spin = self.spin(row, quarter)
                 spin.blockSignals(True)
                 spin.setValue(cell.planned)
-                spin.setSuffix(f"  ({cell.actual} logged)" if cell.actual else "")
+                spin.setSuffix(f"   ✓{cell.actual}" if cell.actual else "")
+                spin.setToolTip(f"{cell.planned} planned, {cell.actual} logged in Q{quarter}")
                 spin.blockSignals(False)
         self._recount()
 

@@ -88,7 +88,8 @@ def test_complete_visit_logs_activity(signed_in: Store) -> None:
         (contact.id,),
         event.id,
     )
-    assert activity.occurred_at == START and activity.duration_minutes == 60
+    assert activity.occurred_at == START
+    assert activity.duration_minutes == 60
     assert activity.outcome == "Order promised"
     assert signed_in.get(CalendarEvent, event.id).status is EventStatus.COMPLETED
     assert result.undo is not None
@@ -102,7 +103,8 @@ def test_complete_one_occurrence_of_a_series(signed_in: Store) -> None:
     third = expand_occurrences(series, *WINDOW)[2]
     activity = complete_visit(signed_in, third).value
     done = signed_in.get(CalendarEvent, activity.event_id or "")
-    assert done.status is EventStatus.COMPLETED and done.starts_at == third.starts_at
+    assert done.status is EventStatus.COMPLETED
+    assert done.starts_at == third.starts_at
     assert signed_in.get(CalendarEvent, series.id).status is EventStatus.CONFIRMED
 
 

@@ -65,18 +65,19 @@ def test_round_trip_between_stores(signed_in: Store, tmp_path: object) -> None:
 
 def test_all_day_and_foreign_file() -> None:
     text = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
-        "BEGIN:VEVENT\r\nUID:a-very-foreign-uid@example.com\r\nSUMMARY:Trade fair\r\n"
-        "DTSTART;VALUE=DATE:20260310\r\nDTEND;VALUE=DATE:20260313\r\n"
-        "ATTENDEE:mailto:JM@nordwind.de\r\nSTATUS:TENTATIVE\r\nEND:VEVENT\r\n"
-        "BEGIN:VEVENT\r\nSUMMARY:No start\r\nEND:VEVENT\r\n"
-        "BEGIN:VEVENT\r\nSUMMARY:Call\r\nDTSTART:20260311T100000Z\r\nDURATION:PT30M\r\n"
-        "RRULE:FREQ=DAILY;UNTIL=20260313T100000Z\r\nEND:VEVENT\r\n"
-        "END:VCALENDAR\r\n"
-    ).encode()
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:a-very-foreign-uid@example.com\r\nSUMMARY:Trade fair\r\n"
+        b"DTSTART;VALUE=DATE:20260310\r\nDTEND;VALUE=DATE:20260313\r\n"
+        b"ATTENDEE:mailto:JM@nordwind.de\r\nSTATUS:TENTATIVE\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nSUMMARY:No start\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nSUMMARY:Call\r\nDTSTART:20260311T100000Z\r\nDURATION:PT30M\r\n"
+        b"RRULE:FREQ=DAILY;UNTIL=20260313T100000Z\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
     fair, missing, call = parse_ics(text, {"jm@nordwind.de": "con-1"}, "Europe/Berlin")
     assert missing == "No start: no start time"
-    assert fair["all_day"] and fair["timezone"] == "Europe/Berlin"
+    assert fair["all_day"]
+    assert fair["timezone"] == "Europe/Berlin"
     assert fair["ends_at"] - fair["starts_at"] == timedelta(days=2)
     assert fair["attendee_ids"] == ("con-1",)
     assert fair["status"] == "tentative"

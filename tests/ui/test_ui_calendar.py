@@ -124,7 +124,8 @@ def test_dialog_edits_attendees_and_shows_errors(plain_ctx: AppContext, qtbot: Q
     dialog = page.open_occurrence(page.view.occurrences[0])
     settle(qtbot, plain_ctx)
     assert dialog.account.text() == "Acme"
-    assert dialog.attendees.count() == 2 and dialog.attendee_ids() == [ann.id]
+    assert dialog.attendees.count() == 2
+    assert dialog.attendee_ids() == [ann.id]
     dialog.attendees.item(1).setCheckState(Qt.CheckState.Checked)
     dialog.title.clear()
     dialog.save()
@@ -134,7 +135,8 @@ def test_dialog_edits_attendees_and_shows_errors(plain_ctx: AppContext, qtbot: Q
         dialog.save()
     settle(qtbot, plain_ctx)
     saved = store.get(CalendarEvent, event.id)
-    assert saved.title == "Acme review" and len(saved.attendee_ids) == 2
+    assert saved.title == "Acme review"
+    assert len(saved.attendee_ids) == 2
 
 
 def test_complete_visit_logs_activity(plain_ctx: AppContext, qtbot: QtBot) -> None:
@@ -241,3 +243,22 @@ def test_reminders_fire_for_events_synced_in(plain_ctx: AppContext, qtbot: QtBot
     assert due.args[0].event.title == "Synced visit"
     assert list(reminders.scheduled.values()) == [later - timedelta(minutes=30)]
     reminders.stop()
+
+
+def test_month_view_drag_moves_to_another_day(plain_ctx: AppContext, qtbot: QtBot) -> None:
+    event = _event(plain_ctx)
+    page = _page(plain_ctx, qtbot)
+    page.show_range(Mode.MONTH, TODAY)
+    settle(qtbot, plain_ctx)
+    view = page.view
+    rect = view.rect_of(view.occurrences[0])
+    assert rect is not None
+    index = view.days().index(TODAY)
+    target_index = index + 1 if index % 7 < 6 else index - 1
+    target = view.month_cell(target_index).center().toPoint()
+    _drag(qtbot, view, rect.center().toPoint(), target)
+    settle(qtbot, plain_ctx)
+    moved = plain_ctx.store.get(CalendarEvent, event.id)
+    shift = target_index - index
+    assert moved.starts_at == _at(10, days=shift)
+    assert moved.ends_at == _at(11, days=shift)

@@ -144,7 +144,8 @@ def test_table_filters_and_editor(
     settle(qtbot, plain_ctx)
     assert [page.model.data(page.model.index(0, 0))] == ["Pumps"]
     overdue = page.model.data(page.model.index(0, 5), Qt.ItemDataRole.ForegroundRole)
-    assert overdue is not None and overdue.name() == "#c5221f"
+    assert overdue is not None
+    assert overdue.name() == "#c5221f"
     page.open_row(0)
     settle(qtbot, plain_ctx)
     form = next(f for f in page.findChildren(RecordForm) if f.isVisible())
