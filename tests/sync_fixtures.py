@@ -30,11 +30,12 @@ def server(tmp_path: Path) -> Iterator[TestClient]:
         secret_key="sync-test-secret",
     )
     with TestClient(create_app(settings)) as client:
-        _seed(client)
+        seed_acme(client)
         yield client
 
 
-def _seed(client: TestClient) -> None:
+def seed_acme(client: TestClient) -> None:
+    """Org acme: mia (manager) over the reps rob and ria, all with PASSWORD."""
     now = datetime.now(UTC)
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
         admin.create_org(session, "acme", now)

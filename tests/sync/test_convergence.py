@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -31,11 +31,13 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import create_engine, select, text
+from pg_schema import fresh_schema, require_pg
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sync_fixtures import PASSWORD, seed_acme
 
 from sfa_desktop.core.entities import MODELS, Account, Contact
-from sfa_desktop.core.enums import EntityKind, Role
+from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import ChangeOp
 from sfa_desktop.store import Store, remote
@@ -47,10 +49,6 @@ from sync_server.config import ServerSettings
 from sync_server.models import Device
 from sync_server.services import admin
 
-PASSWORD = "correct horse battery"
-PG_URL = os.environ.get(
-    "SFA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SOAK = os.environ.get("SFA_SOAK", "")
 EXAMPLES = (int(SOAK) if SOAK.isdigit() and int(SOAK) > 1 else 300) if SOAK else 12
 DEVICES = (("rob", "laptop"), ("rob", "desktop"), ("ria", "laptop"))
@@ -76,17 +74,6 @@ class CrashingStore(Store):
             raise Crash
 
 
-def _pg_available() -> bool:
-    try:
-        engine = create_engine(PG_URL)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 class SyncMachine(RuleBasedStateMachine):
     database = "sqlite"
     accounts = Bundle("accounts")
@@ -94,7 +81,7 @@ class SyncMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = TemporaryDirectory()
-        self.schema: str | None = None
+        self.cleanup = ExitStack()
         url = self._database_url()
         server_settings = ServerSettings(
             _env_file=None,  # type: ignore[call-arg]
@@ -103,30 +90,7 @@ class SyncMachine(RuleBasedStateMachine):
         )
         self.http = TestClient(create_app(server_settings))
         self.http.__enter__()
-        now = datetime.now(UTC)
-        with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
-            admin.create_org(session, "acme", now)
-            admin.create_user(
-                session,
-                "acme",
-                "mia",
-                name="Mia",
-                email="mia@example.com",
-                password=PASSWORD,
-                role=Role.MANAGER,
-                now=now,
-            )
-            for rep in ("rob", "ria"):
-                admin.create_user(
-                    session,
-                    "acme",
-                    rep,
-                    name=rep.title(),
-                    email=f"{rep}@example.com",
-                    password=PASSWORD,
-                    manager="mia",
-                    now=now,
-                )
+        seed_acme(self.http)
         self.rng = random.Random(0)
         self.devices: list[SyncAccount] = []
         self.transports: list[FaultyTransport] = []
@@ -144,13 +108,7 @@ class SyncMachine(RuleBasedStateMachine):
     def _database_url(self) -> str:
         if self.database == "sqlite":
             return f"sqlite:///{Path(self.folder.name) / 'server.db'}"
-        self.schema = f"sfa_h_{uuid.uuid4().hex[:12]}"
-        admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as connection:
-            connection.execute(text(f"CREATE SCHEMA {self.schema}"))
-        admin_engine.dispose()
-        separator = "&" if "?" in PG_URL else "?"
-        return f"{PG_URL}{separator}options=-csearch_path%3D{self.schema}"
+        return self.cleanup.enter_context(fresh_schema("sfa_h"))
 
     # -- what reps and admins do ------------------------------------------------------------
 
@@ -231,11 +189,7 @@ class SyncMachine(RuleBasedStateMachine):
             for device in self.devices:
                 device.store.close()
             self.http.__exit__(None, None, None)
-            if self.schema:
-                admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-                with admin_engine.connect() as connection:
-                    connection.execute(text(f"DROP SCHEMA {self.schema} CASCADE"))
-                admin_engine.dispose()
+            self.cleanup.close()
             self.folder.cleanup()
 
     def _check_convergence(self) -> None:
@@ -325,8 +279,5 @@ def test_convergence_on_sqlite() -> None:
 
 @pytest.mark.postgres
 def test_convergence_on_postgresql() -> None:
-    if not _pg_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL unreachable at {PG_URL}")
-        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
+    require_pg()
     run_state_machine_as_test(PostgresSync, settings=HARNESS_SETTINGS)

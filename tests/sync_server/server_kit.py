@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +14,6 @@ from sfa_desktop.core.enums import Role
 from sync_server.config import ServerSettings
 from sync_server.services import admin
 
-PG_URL = os.environ.get(
-    "SFA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SECRET = "test-secret-key"
 PASSWORD = "correct horse battery"
 
