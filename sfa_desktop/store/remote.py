@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -122,49 +122,74 @@ class Conflict:
         return not self.field
 
 
-def record_results(session: Session, results: Iterable[MutationResult]) -> Changes:
-    """Stamp server versions on acknowledged records and file conflicts and refusals."""
-    touched = Changes()
+def record_results(session: Session, results: Sequence[MutationResult]) -> Changes:
+    """Stamp server versions on acknowledged records and file conflicts and refusals.
+
+    One query reads the outbox rows of the whole batch and one UPDATE per entity kind
+    stamps the versions, so acknowledging a 500-mutation push stays cheap.
+    """
+    seqs = [result.seq for result in results]
+    outbox = {
+        row.seq: (row.entity, row.entity_id, row.op, row.fields)
+        for row in session.execute(
+            select(
+                OutboxRow.seq, OutboxRow.entity, OutboxRow.entity_id, OutboxRow.op, OutboxRow.fields
+            ).where(OutboxRow.seq.in_(seqs))
+        )
+    }
+    versions: dict[str, list[dict[str, Any]]] = {}
+    filed: list[ConflictRow] = []
     now = utcnow()
     for result in results:
-        outbox = session.scalar(select(OutboxRow).where(OutboxRow.seq == result.seq))
-        if outbox is None:
+        if result.seq not in outbox:
             continue
-        kind = EntityKind(outbox.entity)
-        row = session.get(TABLES[kind], outbox.entity_id)
-        if result.version is not None and row is not None:
-            row.version = result.version
-        for lost in result.conflicts:
-            session.add(
-                ConflictRow(
-                    id=str(uuid.uuid4()),
-                    entity=kind.value,
-                    entity_id=outbox.entity_id,
-                    field=lost.field,
-                    reason="changed on another device",
-                    kept_value=lost.winner,
-                    lost_value=lost.loser,
-                    detected_at=now,
-                    resolved_at=None,
-                )
+        entity, entity_id, op, fields = outbox[result.seq]
+        if result.version is not None:
+            versions.setdefault(entity, []).append({"id": entity_id, "version": result.version})
+        filed += [
+            _conflict_row(
+                entity,
+                entity_id,
+                lost.field,
+                "changed on another device",
+                lost.winner,
+                lost.loser,
+                now,
             )
-            touched |= Changes(conflicts=True)
+            for lost in result.conflicts
+        ]
         if result.status is MutationStatus.REJECTED:
-            session.add(
-                ConflictRow(
-                    id=str(uuid.uuid4()),
-                    entity=kind.value,
-                    entity_id=outbox.entity_id,
-                    field="",
-                    reason=result.reason or "refused by the server",
-                    kept_value=None,
-                    lost_value={"op": outbox.op, "fields": outbox.fields},
-                    detected_at=now,
-                    resolved_at=None,
+            reason = result.reason or "refused by the server"
+            filed.append(
+                _conflict_row(
+                    entity, entity_id, "", reason, None, {"op": op, "fields": fields}, now
                 )
             )
-            touched |= Changes(conflicts=True)
-    return touched
+    for entity, rows in versions.items():
+        table = TABLES[EntityKind(entity)]
+        ids = [row["id"] for row in rows]
+        existing = set(session.scalars(select(table.id).where(table.id.in_(ids))))
+        rows = [row for row in rows if row["id"] in existing]  # deleted here: nothing to stamp
+        if rows:
+            session.execute(update(table), rows)  # bulk UPDATE by primary key
+    session.add_all(filed)
+    return Changes(conflicts=bool(filed))
+
+
+def _conflict_row(
+    entity: str, entity_id: str, field: str, reason: str, kept: Any, lost: Any, now: datetime
+) -> ConflictRow:
+    return ConflictRow(
+        id=str(uuid.uuid4()),
+        entity=entity,
+        entity_id=entity_id,
+        field=field,
+        reason=reason,
+        kept_value=kept,
+        lost_value=lost,
+        detected_at=now,
+        resolved_at=None,
+    )
 
 
 def conflicts(session: Session, include_resolved: bool) -> list[Conflict]:
