@@ -33,8 +33,7 @@ def _percentile(samples: list[float], fraction: float) -> float:
 
 def build(path: Path, contacts: int) -> None:
     """Create the benchmark store at `path` unless it is there already."""
-    from sfa_desktop.core.enums import Role
-    from sfa_desktop.demo import DemoSize, demo_users, generate
+    from sfa_desktop.demo import DemoSize, first_rep, generate
     from sfa_desktop.store import Store
 
     if path.exists():
@@ -47,7 +46,7 @@ def build(path: Path, contacts: int) -> None:
     started = time.perf_counter()
     store = Store.open(partial)
     count = store.import_records(generate(size, seed=7, today=today))
-    rep = next(u for u in demo_users(size, seed=7, today=today) if u.role is Role.REP)
+    rep = first_rep(size, seed=7, today=today)
     store.sign_in_as(rep)
     store.close()
     partial.rename(path)

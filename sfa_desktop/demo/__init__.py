@@ -4,7 +4,7 @@
 `demo_users` gives the same users without generating the rest.
 """
 
-from sfa_desktop.demo.generator import demo_users, generate
+from sfa_desktop.demo.generator import demo_users, first_rep, generate
 from sfa_desktop.demo.size import DemoSize
 
-__all__ = ["DemoSize", "demo_users", "generate"]
+__all__ = ["DemoSize", "demo_users", "first_rep", "generate"]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from sfa_desktop.core.entities import Record, User
+from sfa_desktop.core.enums import Role
 from sfa_desktop.demo.accounts import make_accounts
 from sfa_desktop.demo.activities import make_activities
 from sfa_desktop.demo.contacts import make_contacts
@@ -55,3 +56,8 @@ def demo_users(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> 
     timestamps). Sign in as a rep to see a realistic book of business.
     """
     return list(make_team(size, Context(seed, today)).users)
+
+
+def first_rep(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> User:
+    """The demo rep the desktop demo, the local seed and the benchmarks sign in as."""
+    return next(user for user in demo_users(size, seed=seed, today=today) if user.role is Role.REP)

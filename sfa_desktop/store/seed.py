@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sfa_desktop.core.entities import User
-from sfa_desktop.core.enums import EntityKind, Role
-from sfa_desktop.demo import DemoSize, demo_users, generate
+from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.demo import DemoSize, first_rep, generate
 from sfa_desktop.store.store import Store
 
 
@@ -19,7 +19,7 @@ class SeedResult:
 
 def seed_demo_store(store: Store, size: DemoSize, *, seed: int = 7, today: date) -> SeedResult:
     """Import the records the first demo rep would download, and sign in as that rep."""
-    rep = next(u for u in demo_users(size, seed=seed, today=today) if u.role is Role.REP)
+    rep = first_rep(size, seed=seed, today=today)
     mine = (
         record
         for record in generate(size, seed=seed, today=today)

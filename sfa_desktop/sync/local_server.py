@@ -15,8 +15,7 @@ from types import TracebackType
 
 import httpx
 
-from sfa_desktop.core.enums import Role
-from sfa_desktop.demo import DemoSize, demo_users
+from sfa_desktop.demo import DemoSize, first_rep
 from sfa_desktop.sync.errors import SyncError
 
 DEMO_PASSWORD = "demo-password"  # the server's `demo-seed` default
@@ -97,8 +96,7 @@ class ServerProcess:
 
 def demo_rep_username(contacts: int, seed: int = 7) -> str:
     """The first demo rep's sign-in name (the server derives it from the email the same way)."""
-    users = demo_users(DemoSize.scaled(contacts), seed=seed, today=date.today())
-    rep = next(user for user in users if user.role is Role.REP)
+    rep = first_rep(DemoSize.scaled(contacts), seed=seed, today=date.today())
     return rep.email.split("@", 1)[0]
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sync_fixtures import Device
 
 from sfa_desktop.core.entities import Account, Contact, Opportunity, User
 from sfa_desktop.store import Store
-from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.errors import AuthenticationRequired, DeviceWiped
 from sync_server.services import admin
-
-Device = Callable[..., SyncAccount]
 
 
 def test_offline_edits_reach_a_second_device(device: Device) -> None:

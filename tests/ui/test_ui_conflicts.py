@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sync_fixtures import Device
 from ui_helpers import make_context, screenshot, settle
 
 from sfa_desktop.core.entities import Account
-from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.ui.conflicts_page import ConflictsPage
-
-Device = Callable[..., SyncAccount]
 
 
 def test_conflict_is_listed_restored_and_synced(

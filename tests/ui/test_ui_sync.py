@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from pytestqt.qtbot import QtBot
+from sync_fixtures import Device
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.settings import Settings
@@ -16,10 +16,7 @@ from sfa_desktop.app.sync_status import SyncStatusTracker
 from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.core.entities import Account
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.ui.status_bar import describe
-
-Device = Callable[..., SyncAccount]
 
 
 def test_background_sync_brings_changes_and_reports_status(
