@@ -9,7 +9,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from sfa_desktop.app.context import AppContext
-from sfa_desktop.core.entities import CalendarEvent
 from sfa_desktop.core.enums import EntityKind, EventStatus
 from sfa_desktop.core.rules.recurrence import Occurrence, expand_all
 from sfa_desktop.store import Changes, Store
@@ -118,10 +117,3 @@ class EventReminders(QObject):
     def _changes_applied(self, changes: Changes) -> None:
         if EntityKind.EVENT in changes:
             self.recompute()
-
-
-def reminder_text(event: CalendarEvent, starts_at: datetime) -> str:
-    """'Quarterly review at 09:30 · Hamburg office' (time in local time)."""
-    local = starts_at.astimezone()
-    where = f" · {event.location}" if event.location else ""
-    return f"{event.title} at {local:%H:%M}{where}"

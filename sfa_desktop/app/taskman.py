@@ -7,7 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 T = TypeVar("T")
 Done = Callable[[T], None]
@@ -31,6 +31,7 @@ class TaskManager(QObject):
         self._db = ThreadPoolExecutor(1, thread_name_prefix="sfa-db")
         self._net = ThreadPoolExecutor(network_workers, thread_name_prefix="sfa-net")
         self._pending = 0
+        self._when_idle: list[Callable[[], None]] = []
         self._deliver.connect(self._run_closure, Qt.ConnectionType.QueuedConnection)
 
     def run_db(
@@ -47,6 +48,13 @@ class TaskManager(QObject):
     def is_idle(self) -> bool:
         """True when no submitted work waits for its callback (handy in tests)."""
         return self._pending == 0
+
+    def when_idle(self, fn: Callable[[], None]) -> None:
+        """Call `fn` on this thread once every job submitted so far, and any job their
+        callbacks submit, has delivered its result (at once if nothing is pending)."""
+        self._when_idle.append(fn)
+        if self._pending == 0:
+            QTimer.singleShot(0, self._idle)
 
     def shutdown(self) -> None:
         """Stop accepting work and wait for the running jobs."""
@@ -76,6 +84,8 @@ class TaskManager(QObject):
 
     def _finish(self, future: Future[Any], done: Done[Any] | None, failed: Failed | None) -> None:
         self._pending -= 1
+        if self._pending == 0 and self._when_idle:
+            QTimer.singleShot(0, self._idle)  # after the callback below and the repaint
         if future.cancelled():
             return
         error = future.exception()
@@ -86,3 +96,10 @@ class TaskManager(QObject):
             failed(error)
         else:
             self.unhandled_error.emit(error)
+
+    def _idle(self) -> None:
+        if self._pending:
+            return  # a callback submitted more work: wait for that too
+        waiting, self._when_idle = self._when_idle, []
+        for fn in waiting:
+            fn()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
@@ -11,14 +13,14 @@ from sfa_desktop import paths
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.settings import Settings
 from sfa_desktop.app.signals import AppSignals
-from sfa_desktop.app.sync_service import SyncService
 from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.store import Store
-from sfa_desktop.sync.account import SyncAccount
-from sfa_desktop.sync.credentials import Credentials
-from sfa_desktop.sync.forecast_client import ForecastRemote
 from sfa_desktop.ui.format import use_readable_locale
 from sfa_desktop.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from sfa_desktop.app.sync_service import SyncService
+    from sfa_desktop.sync.account import SyncAccount
 
 
 def build_context(store: Store, settings_path: Path | None) -> AppContext:
@@ -36,29 +38,53 @@ def application() -> QApplication:
     return app
 
 
-def run(store_path: Path, start_page: str | None = None, account: SyncAccount | None = None) -> int:
+def run(
+    store_path: Path,
+    start_page: str | None = None,
+    account: SyncAccount | None = None,
+    on_ready: Callable[[MainWindow], None] | None = None,
+) -> int:
     """Open the main window on the store at `store_path` and run until it closes.
 
     With `account` (a store already signed in, as the demo does) syncing starts at once;
-    otherwise it starts if the store signed in before, or after File ▸ Sign in.
+    otherwise it starts if the store signed in before, or after File ▸ Sign in. The sync
+    stack (httpx, keyring, APScheduler) is imported only once the first page is on screen,
+    right after `on_ready(window)`.
     """
     app = application()
     store = account.store if account else Store.open(store_path)
     ctx = build_context(store, paths.config_dir() / "settings.json")
-    window = MainWindow(ctx)
-    sync = SyncService(ctx, window.sync, account or SyncAccount(store, Credentials()))
+    window = MainWindow(ctx, start_page.capitalize() if start_page else None)
+    services: list[SyncService] = []
+
+    def ready() -> None:
+        if on_ready is not None:
+            on_ready(window)
+        services.append(start_sync(ctx, window, account))
+
+    window.ready.connect(ready)
+    window.show()
+    window.start()
+    code = app.exec()
+    for sync in services:
+        sync.shutdown()
+    ctx.tasks.shutdown()
+    store.close()
+    return int(code)
+
+
+def start_sync(ctx: AppContext, window: MainWindow, account: SyncAccount | None) -> SyncService:
+    """Connect the window to a sync service for `account` (or the store's saved sign-in)."""
+    from sfa_desktop.app.sync_service import SyncService
+    from sfa_desktop.sync.account import SyncAccount
+    from sfa_desktop.sync.credentials import Credentials
+    from sfa_desktop.sync.forecast_client import ForecastRemote
+
+    sync = SyncService(ctx, window.sync, account or SyncAccount(ctx.store, Credentials()))
     window.sign_in_requested.connect(
         lambda c: sync.sign_in(c.server, c.username, c.password, c.device_name)
     )
     window.sync_requested.connect(sync.sync_now)
-    window.forecast.set_remote(ForecastRemote(sync.account))
-    if start_page:
-        window.go(start_page.capitalize())
-    window.show()
-    window.start()
+    window.set_forecast_remote(ForecastRemote(sync.account))
     sync.start_if_signed_in()
-    code = app.exec()
-    sync.shutdown()
-    ctx.tasks.shutdown()
-    store.close()
-    return int(code)
+    return sync

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -13,43 +15,36 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.app.context import AppContext
-from sfa_desktop.app.event_reminders import EventReminders
-from sfa_desktop.app.reminders import ReminderService
 from sfa_desktop.app.sync_status import SyncStatusTracker
 from sfa_desktop.core.entities import Opportunity, Task, User
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.operations.result import OpResult
 from sfa_desktop.store import Store
 from sfa_desktop.store.search import SearchHit
-from sfa_desktop.ui.accounts_page import AccountsPage
 from sfa_desktop.ui.activity_dialog import ActivityDialog, Focus
-from sfa_desktop.ui.calendar_page import CalendarPage
-from sfa_desktop.ui.conflicts_page import ConflictsPage
-from sfa_desktop.ui.contacts_page import ContactsPage
-from sfa_desktop.ui.forecast_page import ForecastPage
 from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.leads_page import LeadsPage
 from sfa_desktop.ui.login_dialog import Credentials, LoginDialog
 from sfa_desktop.ui.notifier import Notifier
-from sfa_desktop.ui.pipeline_page import PipelinePage
-from sfa_desktop.ui.placeholder import PlaceholderPage
-from sfa_desktop.ui.plans_page import PlansPage
+from sfa_desktop.ui.page_factory import PAGES, build_page
 from sfa_desktop.ui.search_popup import SearchPopup
 from sfa_desktop.ui.settings_dialog import SettingsDialog
 from sfa_desktop.ui.status_bar import SyncStatusLabel
-from sfa_desktop.ui.today_page import TodayPage
 
-PAGES = (
-    "Today",
-    "Accounts",
-    "Contacts",
-    "Calendar",
-    "Pipeline",
-    "Plans",
-    "Forecast",
-    "Leads",
-    "Conflicts",
-)
+if TYPE_CHECKING:
+    from sfa_desktop.app.event_reminders import EventReminders
+    from sfa_desktop.app.reminders import ReminderService
+    from sfa_desktop.sync.forecast_client import ForecastRemote
+    from sfa_desktop.ui.accounts_page import AccountsPage
+    from sfa_desktop.ui.calendar_page import CalendarPage
+    from sfa_desktop.ui.conflicts_page import ConflictsPage
+    from sfa_desktop.ui.contacts_page import ContactsPage
+    from sfa_desktop.ui.forecast_page import ForecastPage
+    from sfa_desktop.ui.leads_page import LeadsPage
+    from sfa_desktop.ui.pipeline_page import PipelinePage
+    from sfa_desktop.ui.plans_page import PlansPage
+    from sfa_desktop.ui.today_page import TodayPage
+
+__all__ = ["PAGES", "MainWindow"]
 SIDEBAR_STYLE = """
 QListWidget { background: #f1f3f4; border: none; padding-top: 8px; font-size: 11pt; }
 QListWidget::item { padding: 8px 16px; border-radius: 6px; margin: 1px 8px; }
@@ -58,48 +53,37 @@ QListWidget::item:selected { background: #d2e3fc; color: #174ea6; }
 
 
 class MainWindow(QMainWindow):
-    """Pages in a stack behind a sidebar; window-wide shortcuts act on the current page."""
+    """Pages in a stack behind a sidebar; window-wide shortcuts act on the current page.
+
+    A page is built the first time it is shown or asked for, so a cold start pays only for
+    the page it opens with; reminders start once that page has its data (`ready`).
+    """
 
     # The user asked to sign in to a server (the sync client will listen).
     sign_in_requested = Signal(object)
     # The user asked for a sync now.
     sync_requested = Signal()
+    # The first page is on screen with its data; background services may start.
+    ready = Signal()
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, start_page: str | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self._started = False
+        self._built: dict[str, QWidget] = {}
+        self._forecast_remote: ForecastRemote | None = None
+        self.reminders: ReminderService | None = None
+        self.event_reminders: EventReminders | None = None
         self.setWindowTitle("SFA Desktop")
         self.resize(1280, 800)
-        self.today = TodayPage(ctx)
-        self.accounts = AccountsPage(ctx)
-        self.contacts = ContactsPage(ctx)
-        self.leads = LeadsPage(ctx)
-        self.conflicts = ConflictsPage(ctx)
-        self.forecast = ForecastPage(ctx)
-        self.calendar = CalendarPage(ctx)
-        self.pipeline = PipelinePage(ctx)
-        self.plans = PlansPage(ctx)
-        built: dict[str, QWidget] = {
-            "Plans": self.plans,
-            "Calendar": self.calendar,
-            "Pipeline": self.pipeline,
-            "Today": self.today,
-            "Accounts": self.accounts,
-            "Contacts": self.contacts,
-            "Leads": self.leads,
-            "Conflicts": self.conflicts,
-            "Forecast": self.forecast,
-        }
-        self.pages = {name: built.get(name) or PlaceholderPage(name) for name in PAGES}
         self.sidebar = QListWidget()
         self.sidebar.addItems(list(PAGES))
         self.sidebar.setFixedWidth(190)
         self.sidebar.setStyleSheet(SIDEBAR_STYLE)
         self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()
-        for page in self.pages.values():
-            self.stack.addWidget(page)
+        for _ in PAGES:
+            self.stack.addWidget(QWidget())  # stands in until the page is first shown
         self.sidebar.currentRowChanged.connect(self._page_changed)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -117,16 +101,81 @@ class MainWindow(QMainWindow):
         ctx.signals.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         ctx.signals.undo_changed.connect(self._undo_changed)
         self.notifier = Notifier(self)
-        self.reminders = ReminderService(ctx)
-        self.reminders.due.connect(self.notifier.remind)
-        self.event_reminders = EventReminders(ctx)
-        self.event_reminders.due.connect(self.notifier.remind_event)
-        for source in (self.today, self.contacts.view, self.accounts.view):
-            source.open_account.connect(self.open_account)
-        self.accounts.view.open_contact.connect(self.open_contact)
-        self.leads.converted.connect(self.open_account)
         self._actions()
-        self.go(str(ctx.settings["start_page"]).capitalize())
+        self.go(start_page or str(ctx.settings["start_page"]).capitalize())
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def page(self, name: str) -> QWidget:
+        """The page called `name`, built now if it has not been shown yet."""
+        page = self._built.get(name)
+        if page is None:
+            page = self._built[name] = build_page(name, self.ctx)
+            index = PAGES.index(name)
+            stand_in = self.stack.widget(index)
+            assert stand_in is not None
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+            self._connect_page(name, page)
+        return page
+
+    def built_pages(self) -> list[str]:
+        """Names of the pages built so far, in sidebar order."""
+        return [name for name in PAGES if name in self._built]
+
+    def _connect_page(self, name: str, page: Any) -> None:
+        if name in ("Today", "Accounts", "Contacts"):
+            source = page if name == "Today" else page.view
+            source.open_account.connect(self.open_account)
+        if name == "Accounts":
+            page.view.open_contact.connect(self.open_contact)
+        elif name == "Leads":
+            page.converted.connect(self.open_account)
+        elif name == "Forecast":
+            page.set_remote(self._forecast_remote)
+
+    def set_forecast_remote(self, remote: ForecastRemote | None) -> None:
+        """Where the manager's forecast comes from (the signed-in account)."""
+        self._forecast_remote = remote
+        if "Forecast" in self._built:
+            self.forecast.set_remote(remote)
+
+    @property
+    def today(self) -> TodayPage:
+        return cast("TodayPage", self.page("Today"))
+
+    @property
+    def accounts(self) -> AccountsPage:
+        return cast("AccountsPage", self.page("Accounts"))
+
+    @property
+    def contacts(self) -> ContactsPage:
+        return cast("ContactsPage", self.page("Contacts"))
+
+    @property
+    def calendar(self) -> CalendarPage:
+        return cast("CalendarPage", self.page("Calendar"))
+
+    @property
+    def pipeline(self) -> PipelinePage:
+        return cast("PipelinePage", self.page("Pipeline"))
+
+    @property
+    def plans(self) -> PlansPage:
+        return cast("PlansPage", self.page("Plans"))
+
+    @property
+    def forecast(self) -> ForecastPage:
+        return cast("ForecastPage", self.page("Forecast"))
+
+    @property
+    def leads(self) -> LeadsPage:
+        return cast("LeadsPage", self.page("Leads"))
+
+    @property
+    def conflicts(self) -> ConflictsPage:
+        return cast("ConflictsPage", self.page("Conflicts"))
 
     def _actions(self) -> None:
         menus = self.menuBar()
@@ -152,17 +201,29 @@ class MainWindow(QMainWindow):
         return action
 
     def start(self) -> None:
-        """Load what the first page shows and start the timers (after `show`)."""
+        """Load what the first page shows (after `show`); reminders once it has its data."""
         self._started = True
         self._page_changed(self.sidebar.currentRow())
         self.sync.refresh()
-        self.reminders.start()
-        self.reminders.check()
-        self.event_reminders.start()
+        self.ctx.tasks.when_idle(self._start_services)
+
+    def _start_services(self) -> None:
+        self.ready.emit()
+        from sfa_desktop.app.event_reminders import EventReminders
+        from sfa_desktop.app.reminders import ReminderService
+
+        reminders, event_reminders = ReminderService(self.ctx), EventReminders(self.ctx)
+        reminders.due.connect(self.notifier.remind)
+        event_reminders.due.connect(self.notifier.remind_event)
+        reminders.start()
+        reminders.check()
+        event_reminders.start()
+        self.reminders, self.event_reminders = reminders, event_reminders
 
     # -- navigation ------------------------------------------------------------------------
 
     def _page_changed(self, row: int) -> None:
+        self.page(PAGES[row])
         self.stack.setCurrentIndex(row)
         activate = getattr(self.stack.currentWidget(), "activate", None)
         if self._started and callable(activate):
@@ -246,8 +307,9 @@ class MainWindow(QMainWindow):
             self.sign_in_requested.emit(credentials)
 
     def closeEvent(self, event: object) -> None:  # noqa: N802
-        self.reminders.stop()
-        self.event_reminders.stop()
+        for service in (self.reminders, self.event_reminders):
+            if service is not None:
+                service.stop()
         self.search.hide()
         super().closeEvent(event)  # type: ignore[arg-type]
 

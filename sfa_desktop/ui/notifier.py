@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMainWindow, QStyle, QSystemTrayIcon
 
-from sfa_desktop.app.event_reminders import reminder_text
-from sfa_desktop.core.entities import Task
-from sfa_desktop.core.rules.recurrence import Occurrence
+from sfa_desktop.core.entities import CalendarEvent, Task
 from sfa_desktop.ui.format import day
+
+if TYPE_CHECKING:
+    from sfa_desktop.core.rules.recurrence import Occurrence
 
 
 class Notifier:
@@ -36,3 +40,10 @@ class Notifier:
             self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information)
         else:
             self._window.statusBar().showMessage(f"Reminder: {text}", 15_000)
+
+
+def reminder_text(event: CalendarEvent, starts_at: datetime) -> str:
+    """'Quarterly review at 09:30 · Hamburg office' (time in local time)."""
+    local = starts_at.astimezone()
+    where = f" · {event.location}" if event.location else ""
+    return f"{event.title} at {local:%H:%M}{where}"

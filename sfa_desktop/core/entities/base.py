@@ -74,7 +74,9 @@ Phone = Annotated[str, AfterValidator(_check_phone)]
 class Value(BaseModel):
     """An immutable value object embedded in a record."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+    )
 
 
 class Record(Value):
