@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sfa_desktop import __version__, paths
+from sfa_desktop import __version__, paths, site_config
+from sfa_desktop.site_config import SiteConfig, SiteConfigError
 from sfa_desktop.sync import commands as sync_commands
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sfa-desktop", description="Offline-first SFA client")
     parser.add_argument("--version", action="version", version=f"sfa-desktop {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help="same as the self-test command (for installers)"
+    )
     commands = parser.add_subparsers(dest="command")
+    check = commands.add_parser(
+        "self-test",
+        help="check this installation: site file, database, keyring, Qt (offscreen); exit 0 if ok",
+    )
+    check.add_argument("--db", type=Path, default=None, help="database to open (default: a temp)")
+    check.set_defaults(handler=_self_test)
     run = commands.add_parser("run", help="open the app on a local store (the default)")
     run.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
     run.add_argument("--page", default=None, help="page to start on, e.g. accounts")
@@ -31,6 +42,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _self_test(args: argparse.Namespace) -> int:
+    from sfa_desktop import self_test
+
+    return self_test.run(args.db)
+
+
+def site_or_none() -> tuple[SiteConfig | None, str]:
+    """The site config in force, or None and why the site file was ignored (printed)."""
+    try:
+        return site_config.discover(), ""
+    except SiteConfigError as error:
+        problem = f"The site configuration was ignored:\n{error}"
+        print(f"sfa-desktop: {problem}", file=sys.stderr)
+        return None, problem
+
+
 def _demo(args: argparse.Namespace) -> int:
     """A demo server on loopback, the first demo rep signed in on a local store, the app."""
     import shutil
@@ -40,7 +67,12 @@ def _demo(args: argparse.Namespace) -> int:
     from sfa_desktop.sync.account import SyncAccount
     from sfa_desktop.sync.credentials import Credentials
     from sfa_desktop.sync.errors import SyncError
-    from sfa_desktop.sync.local_server import DEMO_PASSWORD, LocalServer, demo_rep_username
+
+    try:
+        from sfa_desktop.sync.local_server import DEMO_PASSWORD, LocalServer, demo_rep_username
+    except ImportError:  # the installed bundle leaves out the server and the demo generator
+        print("The demo needs a source install: pip install 'sfa-desktop[all]'", file=sys.stderr)
+        return 1
 
     folder = paths.data_dir() / "demo"
     if args.fresh:
@@ -72,12 +104,22 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sfa_desktop.ui.app import run
+    from sfa_desktop.ui.app import application, run
 
-    return run(args.db or paths.default_store(), args.page)
+    site, problem = site_or_none()
+    if problem:
+        from PySide6.QtWidgets import QMessageBox
+
+        application()
+        QMessageBox.warning(None, "SFA Desktop", f"{problem}\n\nThe app starts without it.")
+    return run(args.db or paths.default_store(), args.page, site=site)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--self-test" in argv:  # the installers' spelling of the self-test command
+        argv.remove("--self-test")
+        argv.insert(0, "self-test")
     args = _parser().parse_args(argv)
     if args.command is None:  # no command: open the app on the user's store
         args = _parser().parse_args(["run", *(argv or [])])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
 
 APP_NAME = "sfa-desktop"
+SITE_FILE = "site.toml"
 
 
 def data_dir() -> Path:
@@ -20,3 +23,26 @@ def config_dir() -> Path:
 def default_store() -> Path:
     """The signed-in user's local database."""
     return data_dir() / "sfa.db"
+
+
+def system_site_file(platform: str = sys.platform) -> Path:
+    """Where an installer or device management puts the site file for every user."""
+    if platform.startswith("win"):
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / APP_NAME / SITE_FILE
+    if platform == "darwin":
+        return Path("/Library/Application Support") / APP_NAME / SITE_FILE
+    return Path("/etc") / APP_NAME / SITE_FILE
+
+
+def bundled_site_files() -> list[Path]:
+    """Site files beside a frozen (PyInstaller) executable: the Windows/macOS installers' place."""
+    if not getattr(sys, "frozen", False):
+        return []
+    folder = Path(sys.executable).resolve().parent
+    # A macOS .app keeps the executable in Contents/MacOS and data in Contents/Resources.
+    return [folder / SITE_FILE, folder.parent / "Resources" / SITE_FILE]
+
+
+def site_file_candidates() -> list[Path]:
+    """Site files in the order they are looked for (after $SFA_SITE_CONFIG); the first wins."""
+    return [system_site_file(), *bundled_site_files(), config_dir() / SITE_FILE]

@@ -1,124 +1,26 @@
-"""Settings declared once (name, type, default, description), stored as JSON, with a signal."""
+"""The user's settings over the site's: stored as JSON, announced by a signal, some admin-locked.
+
+A value comes from, first to last: the site file when the admin locked the setting, the
+user's own value, the site file's default, the schema's default.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import logging
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, Channel
+from sfa_desktop.core.enums import CONTACT_CHANNELS, Channel
+from sfa_desktop.settings_schema import SCHEMA, Setting
+from sfa_desktop.site_config import SiteConfig
 
+__all__ = ["LOCKED_HINT", "SCHEMA", "Setting", "Settings", "channel_costs"]
 
-@dataclass(frozen=True)
-class Setting:
-    """One user setting; `choices` restricts a str setting to a few values."""
-
-    name: str
-    type: type
-    default: Any
-    label: str
-    description: str
-    choices: tuple[str, ...] = ()
-    minimum: int = 0
-    maximum: int = 1_000_000
-
-    def coerce(self, value: Any) -> Any:
-        """`value` as this setting's type, or the default when it does not fit."""
-        if self.type is bool:
-            return value if isinstance(value, bool) else self.default
-        if self.type is int:
-            ok = isinstance(value, int) and not isinstance(value, bool)
-            return value if ok and self.minimum <= value <= self.maximum else self.default
-        if not isinstance(value, str) or (self.choices and value not in self.choices):
-            return self.default
-        return value
-
-
-SCHEMA: tuple[Setting, ...] = (
-    Setting(
-        "sync_server",
-        str,
-        "",
-        "Sync server",
-        "Address of the sync server, e.g. https://sfa.example.com",
-    ),
-    Setting(
-        "sync_interval",
-        int,
-        15,
-        "Sync every (minutes)",
-        "How often to sync in the background",
-        minimum=1,
-        maximum=24 * 60,
-    ),
-    Setting(
-        "start_page",
-        str,
-        "today",
-        "Start page",
-        "The page shown when the app starts",
-        choices=("today", "accounts", "contacts", "leads"),
-    ),
-    Setting(
-        "default_channel",
-        str,
-        Channel.CALL.value,
-        "Default channel",
-        "Channel preselected when logging an activity",
-        choices=tuple(c.value for c in Channel),
-    ),
-    Setting(
-        "default_duration",
-        int,
-        30,
-        "Default duration (minutes)",
-        "Duration preselected when logging an activity",
-        maximum=24 * 60,
-    ),
-    Setting(
-        "reminders",
-        bool,
-        True,
-        "Reminders",
-        "Notify me when a task or event reminder is due",
-    ),
-    Setting(
-        "reminder_check",
-        int,
-        60,
-        "Check reminders every (seconds)",
-        "How often to look for due reminders",
-        minimum=5,
-        maximum=3600,
-    ),
-)
-
-
-SCHEMA += (
-    Setting(
-        "stale_days",
-        int,
-        30,
-        "Stale deal after (days)",
-        "Mark open deals with no stage change or activity for this long",
-        minimum=1,
-        maximum=3650,
-    ),
-    *(
-        Setting(
-            f"cost_{channel.value}",
-            int,
-            DEFAULT_CHANNEL_COST[channel] // 100,
-            f"Cost of one {channel.value}",
-            f"Cost to serve of one {channel.value} (whole currency units)",
-            maximum=1_000_000,
-        )
-        for channel in CONTACT_CHANNELS
-    ),
-)
+LOCKED_HINT = "Set by your administrator"
+log = logging.getLogger(__name__)
 
 
 def channel_costs(settings: Settings) -> dict[Channel, int]:
@@ -131,10 +33,22 @@ class Settings(QObject):
 
     changed = Signal(str, object)
 
-    def __init__(self, path: Path | None, schema: tuple[Setting, ...] = SCHEMA) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        schema: tuple[Setting, ...] = SCHEMA,
+        site: SiteConfig | None = None,
+    ) -> None:
         super().__init__()
         self.path = path
+        self.site = site
         self.schema = {setting.name: setting for setting in schema}
+        self._site_values = {
+            name: self.schema[name].coerce(value)
+            for name, value in (site.defaults.items() if site else ())
+            if name in self.schema
+        }
+        self._locked = site.locked & set(self.schema) if site else frozenset()
         self._values: dict[str, Any] = {}
         if path is not None and path.exists():
             try:
@@ -146,16 +60,34 @@ class Settings(QObject):
                     self._values[name] = self.schema[name].coerce(value)
 
     def __getitem__(self, name: str) -> Any:
-        return self._values.get(name, self.schema[name].default)
+        if name not in self._locked and name in self._values:
+            return self._values[name]
+        return self._site_values.get(name, self.schema[name].default)
 
-    def set(self, name: str, value: Any) -> None:
-        """Change a setting (coerced to its type), save, and announce it if it changed."""
+    def locked(self, name: str) -> bool:
+        """Whether the site file fixes this setting (the user cannot change it)."""
+        return name in self._locked
+
+    def set(self, name: str, value: Any) -> bool:
+        """Change a setting (coerced to its type), save, and announce it if it changed.
+
+        Returns False, changing nothing, when the setting is locked by the site file.
+        """
         value = self.schema[name].coerce(value)
+        if name in self._locked:
+            if value != self[name]:
+                log.info("setting %s is locked by %s; not changed", name, self.site_path)
+            return False
         if value == self[name]:
-            return
+            return True
         self._values[name] = value
         self._save()
         self.changed.emit(name, value)
+        return True
+
+    @property
+    def site_path(self) -> Path | None:
+        return self.site.path if self.site else None
 
     def _save(self) -> None:
         if self.path is None:

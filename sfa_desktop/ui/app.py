@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from sfa_desktop import paths
@@ -20,12 +21,16 @@ from sfa_desktop.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from sfa_desktop.app.sync_service import SyncService
+    from sfa_desktop.site_config import SiteConfig
     from sfa_desktop.sync.account import SyncAccount
 
 
-def build_context(store: Store, settings_path: Path | None) -> AppContext:
-    """The services of one running app (a QApplication must exist)."""
-    return AppContext(store, TaskManager(), AppSignals(), Settings(settings_path))
+def build_context(
+    store: Store, settings_path: Path | None, site: SiteConfig | None = None
+) -> AppContext:
+    """The services of one running app (a QApplication must exist); `site` is the admin's
+    site configuration (defaults and locked settings)."""
+    return AppContext(store, TaskManager(), AppSignals(), Settings(settings_path, site=site))
 
 
 def application() -> QApplication:
@@ -43,6 +48,7 @@ def run(
     start_page: str | None = None,
     account: SyncAccount | None = None,
     on_ready: Callable[[MainWindow], None] | None = None,
+    site: SiteConfig | None = None,
 ) -> int:
     """Open the main window on the store at `store_path` and run until it closes.
 
@@ -51,9 +57,9 @@ def run(
     stack (httpx, keyring, APScheduler) is imported only once the first page is on screen,
     right after `on_ready(window)`.
     """
-    app = application()
+    application()
     store = account.store if account else Store.open(store_path)
-    ctx = build_context(store, paths.config_dir() / "settings.json")
+    ctx = build_context(store, paths.config_dir() / "settings.json", site)
     window = MainWindow(ctx, start_page.capitalize() if start_page else None)
     services: list[SyncService] = []
 
@@ -65,7 +71,9 @@ def run(
     window.ready.connect(ready)
     window.show()
     window.start()
-    code = app.exec()
+    running = QEventLoop()  # ends with the main window (or QApplication.quit)
+    window.closed.connect(running.quit)
+    code = running.exec()
     for sync in services:
         sync.shutdown()
     ctx.tasks.shutdown()

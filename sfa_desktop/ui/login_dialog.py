@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sfa_desktop.app.settings import LOCKED_HINT
 from sfa_desktop.core.entities import User
 from sfa_desktop.ui.widgets import caption, heading
 
@@ -32,12 +34,27 @@ class Credentials:
 
 
 class LoginDialog(QDialog):
-    def __init__(self, server: str, users: list[User], parent: QWidget | None = None) -> None:
+    """`server` prefills the server field (the site file's when there is one); `locked`
+    makes it read-only, as when the administrator locked `sync_server`."""
+
+    def __init__(
+        self,
+        server: str,
+        users: list[User],
+        parent: QWidget | None = None,
+        *,
+        locked: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign in")
         self.setMinimumWidth(460)
         self.server = QLineEdit(server)
         self.server.setPlaceholderText("https://sfa.example.com")
+        if locked:
+            self.server.setReadOnly(True)
+            self.server.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.server.setToolTip(LOCKED_HINT)
+            self.server.setStyleSheet("QLineEdit { background: #f1f3f4; color: #5f6368; }")
         self.username = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)

@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
     sync_requested = Signal()
     # The first page is on screen with its data; background services may start.
     ready = Signal()
+    # The window was closed: the app ends, whatever dialogs are still open.
+    closed = Signal()
 
     def __init__(self, ctx: AppContext, start_page: str | None = None) -> None:
         super().__init__()
@@ -291,7 +293,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     def sign_in(self) -> LoginDialog:
-        dialog = LoginDialog(self.ctx.settings["sync_server"], [], self)
+        settings = self.ctx.settings
+        dialog = LoginDialog(
+            settings["sync_server"], [], self, locked=settings.locked("sync_server")
+        )
         self.ctx.query(lambda store: store.users(), lambda users: _fill_users(dialog, users))
         dialog.accepted.connect(lambda: self._signed_in(dialog.credentials()))
         dialog.show()
@@ -312,6 +317,7 @@ class MainWindow(QMainWindow):
                 service.stop()
         self.search.hide()
         super().closeEvent(event)  # type: ignore[arg-type]
+        self.closed.emit()
 
 
 def _fill_users(dialog: LoginDialog, users: list[User]) -> None:

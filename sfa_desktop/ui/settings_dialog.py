@@ -20,12 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sfa_desktop.app.settings import Setting, Settings
+from sfa_desktop.app.settings import LOCKED_HINT, Setting, Settings
 from sfa_desktop.ui.format import label
 
 
 class SettingsDialog(QDialog):
-    """One row per setting (widget by type), its description underneath; OK saves."""
+    """One row per setting (widget by type), its description underneath; OK saves.
+
+    Settings the site file locks are shown disabled, with "Set by your administrator".
+    """
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,13 +42,16 @@ class SettingsDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         for setting in settings.schema.values():
             widget = self._widget(setting, settings[setting.name])
-            widget.setToolTip(setting.description)
+            locked = settings.locked(setting.name)
+            widget.setToolTip(LOCKED_HINT if locked else setting.description)
+            widget.setEnabled(not locked)
             cell = QWidget()
             column = QVBoxLayout(cell)
             column.setContentsMargins(0, 0, 0, 8)
             column.setSpacing(2)
             column.addWidget(widget)
-            hint = QLabel(setting.description)
+            text = setting.description
+            hint = QLabel(f"{text} — {LOCKED_HINT.lower()}." if locked else text)
             hint.setStyleSheet("color: #5f6368; font-size: 9pt;")
             hint.setWordWrap(True)
             column.addWidget(hint)
@@ -104,5 +110,6 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         for name, value in self.values().items():
-            self._settings.set(name, value)
+            if not self._settings.locked(name):
+                self._settings.set(name, value)
         super().accept()

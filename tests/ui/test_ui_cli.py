@@ -37,7 +37,7 @@ def test_demo_serves_syncs_and_opens_the_window_signed_in(
 
 def test_run_opens_the_window_on_a_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[tuple[Path, str | None]] = []
-    monkeypatch.setattr(app, "run", lambda db, page=None: opened.append((db, page)) or 0)
+    monkeypatch.setattr(app, "run", lambda db, page=None, **_: opened.append((db, page)) or 0)
     db = tmp_path / "d.db"
     assert cli.main(["run", "--db", str(db), "--page", "accounts"]) == 0
     assert opened == [(db, "accounts")]

@@ -88,7 +88,7 @@ def test_run_shows_the_first_page_then_starts_syncing(
 
     def finish(window: MainWindow) -> None:
         seen["remote"] = window.forecast.team.remote  # handed over once sync started
-        window.close()
+        window.close()  # ends run() even with other top-level widgets open
 
     assert app.run(path, "accounts", on_ready=ready) == 0
     assert isinstance(seen["rows"], int)

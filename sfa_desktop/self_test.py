@@ -1,0 +1,127 @@
+"""`sfa-desktop --self-test`: check an installation (site file, store, keyring, Qt) and exit.
+
+Runs offscreen unless QT_QPA_PLATFORM says otherwise, so it works over SSH and in CI; the
+installers run it on the bundled executable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import pkgutil
+import platform
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from sfa_desktop import __version__, site_config
+from sfa_desktop.site_config import SiteConfig, SiteConfigError
+
+
+class _Check:
+    """What the steps share: the site config found and the store's path."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.site: SiteConfig | None = None
+
+    def site_file(self) -> str:
+        self.site = site_config.discover()
+        if self.site is None:
+            return "none found (the app uses its built-in defaults)"
+        return f"{self.site.path}: {self.site.describe()}"
+
+    def database(self) -> str:
+        from sfa_desktop.store import Store
+        from sfa_desktop.store.migrate import HEAD_REVISION
+
+        Store.open(self.db).close()
+        with contextlib.closing(sqlite3.connect(self.db)) as connection:
+            (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        if revision != HEAD_REVISION:
+            raise RuntimeError(f"schema {revision} after migrating, expected {HEAD_REVISION}")
+        return f"{self.db} (schema {revision})"
+
+    def sync_stack(self) -> str:
+        from sfa_desktop.sync.credentials import Credentials
+        from sfa_desktop.sync.engine import SyncReport
+        from sfa_desktop.sync.scheduler import SyncScheduler
+
+        SyncScheduler(SyncReport, lambda: 0, lambda _status: None)  # resolves its trigger
+        import keyring
+
+        backend = getattr(keyring.get_keyring(), "name", "?")
+        stored = "tokens kept" if Credentials().persistent else "tokens in memory only"
+        return f"scheduler ok, keyring {backend} ({stored})"
+
+    def qt(self) -> str:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6 import __version__ as pyside_version
+
+        import sfa_desktop.ui
+        from sfa_desktop.app.context import AppContext
+        from sfa_desktop.app.settings import Settings
+        from sfa_desktop.app.signals import AppSignals
+        from sfa_desktop.app.taskman import TaskManager
+        from sfa_desktop.store import Store
+        from sfa_desktop.ui.app import application
+        from sfa_desktop.ui.main_window import MainWindow
+
+        modules = [m.name for m in pkgutil.iter_modules(sfa_desktop.ui.__path__, "sfa_desktop.ui.")]
+        for name in modules:
+            importlib.import_module(name)
+        app = application()
+        store = Store.open(self.db)
+        ctx = AppContext(store, TaskManager(), AppSignals(), Settings(None, site=self.site))
+        try:
+            window = MainWindow(ctx)
+            if window.grab().isNull():
+                raise RuntimeError("the main window did not render")
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+        finally:
+            ctx.tasks.shutdown()
+            store.close()
+        platform_name = app.platformName()
+        return f"PySide6 {pyside_version} on {platform_name}, {len(modules)} UI modules, window ok"
+
+
+def run(db: Path | None = None) -> int:
+    """Print one line per check; 0 when all pass, else 1 with the reason on stderr."""
+    frozen = "bundled" if getattr(sys, "frozen", False) else "from source"
+    print(f"sfa-desktop {__version__} (Python {platform.python_version()}, {frozen})")
+    with _store_path(db) as path:
+        check = _Check(path)
+        steps: list[tuple[str, Callable[[], str]]] = [
+            ("site config", check.site_file),
+            ("database", check.database),
+            ("sync", check.sync_stack),
+            ("qt", check.qt),
+        ]
+        for name, step in steps:
+            try:
+                print(f"{name}: {step()}", flush=True)
+            except SiteConfigError as error:
+                return _failed(name, "; ".join(error.problems))
+            except Exception as error:  # report any failure as one line, never a traceback
+                return _failed(name, f"{type(error).__name__}: {error}")
+    print("self-test passed")
+    return 0
+
+
+def _failed(step: str, reason: str) -> int:
+    print(f"self-test failed: {step}: {reason}", file=sys.stderr)
+    return 1
+
+
+@contextlib.contextmanager
+def _store_path(db: Path | None) -> Iterator[Path]:
+    if db is not None:
+        yield db
+        return
+    with tempfile.TemporaryDirectory(prefix="sfa-self-test-") as folder:
+        yield Path(folder) / "self-test.db"

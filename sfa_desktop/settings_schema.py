@@ -1,0 +1,128 @@
+"""The user settings, declared once (name, type, default, description); Qt-free.
+
+The site config (`site_config`) checks admin defaults and locked names against this schema,
+and `app.settings.Settings` stores the user's values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, Channel
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One user setting; `choices` restricts a str setting to a few values."""
+
+    name: str
+    type: type
+    default: Any
+    label: str
+    description: str
+    choices: tuple[str, ...] = ()
+    minimum: int = 0
+    maximum: int = 1_000_000
+
+    def problem(self, value: Any) -> str | None:
+        """Why `value` does not fit this setting, or None when it does."""
+        if self.type is bool:
+            return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+        if self.type is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                return f"must be a whole number, got {value!r}"
+            if not self.minimum <= value <= self.maximum:
+                return f"must be between {self.minimum} and {self.maximum}, got {value}"
+            return None
+        if not isinstance(value, str):
+            return f"must be a string, got {value!r}"
+        if self.choices and value not in self.choices:
+            return f"must be one of {', '.join(self.choices)}, got {value!r}"
+        return None
+
+    def coerce(self, value: Any) -> Any:
+        """`value` as this setting's type, or the default when it does not fit."""
+        return self.default if self.problem(value) else value
+
+
+SCHEMA: tuple[Setting, ...] = (
+    Setting(
+        "sync_server",
+        str,
+        "",
+        "Sync server",
+        "Address of the sync server, e.g. https://sfa.example.com",
+    ),
+    Setting(
+        "sync_interval",
+        int,
+        15,
+        "Sync every (minutes)",
+        "How often to sync in the background",
+        minimum=1,
+        maximum=24 * 60,
+    ),
+    Setting(
+        "start_page",
+        str,
+        "today",
+        "Start page",
+        "The page shown when the app starts",
+        choices=("today", "accounts", "contacts", "leads"),
+    ),
+    Setting(
+        "default_channel",
+        str,
+        Channel.CALL.value,
+        "Default channel",
+        "Channel preselected when logging an activity",
+        choices=tuple(c.value for c in Channel),
+    ),
+    Setting(
+        "default_duration",
+        int,
+        30,
+        "Default duration (minutes)",
+        "Duration preselected when logging an activity",
+        maximum=24 * 60,
+    ),
+    Setting(
+        "reminders",
+        bool,
+        True,
+        "Reminders",
+        "Notify me when a task or event reminder is due",
+    ),
+    Setting(
+        "reminder_check",
+        int,
+        60,
+        "Check reminders every (seconds)",
+        "How often to look for due reminders",
+        minimum=5,
+        maximum=3600,
+    ),
+    Setting(
+        "stale_days",
+        int,
+        30,
+        "Stale deal after (days)",
+        "Mark open deals with no stage change or activity for this long",
+        minimum=1,
+        maximum=3650,
+    ),
+    *(
+        Setting(
+            f"cost_{channel.value}",
+            int,
+            DEFAULT_CHANNEL_COST[channel] // 100,
+            f"Cost of one {channel.value}",
+            f"Cost to serve of one {channel.value} (whole currency units)",
+            maximum=1_000_000,
+        )
+        for channel in CONTACT_CHANNELS
+    ),
+)
+
+SETTING_NAMES: frozenset[str] = frozenset(setting.name for setting in SCHEMA)
