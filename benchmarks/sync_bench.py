@@ -1,18 +1,24 @@
 """Sync client benchmark over a real `sfa-server` on loopback.
 
 1. Starts `sfa-server serve` on 127.0.0.1 (SQLite file) and seeds ~100k records in one
-   rep's scope by pushing them as a device would.
+   rep's scope by pushing them as a device would. The seeded database is cached under
+   ~/.cache/sfa-desktop/sync-bench/ by size and seed (seeding takes a minute or more);
+   `--fresh-seed` seeds again.
 2. In a fresh process: a new device downloads everything (records/s, wall time, peak
    RSS), then incremental syncs: 100 local edits pushed, and 100 edits made elsewhere
    pulled (median of several rounds).
+3. The two halves of a download apart: the server alone (pages fetched, only read), and
+   the client alone (a sync engine fed the same pages from memory: parse + apply).
 
-    python benchmarks/sync_bench.py [--records 100000] [--rounds 5]
+    python benchmarks/sync_bench.py [--records 100000] [--rounds 5] [--fresh-seed]
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -21,17 +27,31 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sfa_desktop.core.entities import Account
+import httpx
+from platformdirs import user_cache_path
+
+from sfa_desktop.core.entities import Account, utcnow
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.protocol import Mutation, MutationOp, PushRequest
+from sfa_desktop.core.protocol import (
+    MAX_PULL_LIMIT,
+    PROTOCOL_VERSION,
+    HandshakeResponse,
+    Mutation,
+    MutationOp,
+    PushRequest,
+)
 from sfa_desktop.demo import DemoSize, generate
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.client import SyncClient
 from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.engine import SyncEngine
 from sfa_desktop.sync.local_server import ServerProcess
 
 PASSWORD = "benchmark password"
 SERVER_OWNED = {EntityKind.USER, EntityKind.QUOTA}
+SEED = 11
+CACHE = user_cache_path("sfa-desktop") / "sync-bench"
 
 
 def _size(records: int) -> DemoSize:
@@ -64,7 +84,7 @@ def _seed(url: str, records: int) -> int:
                 client.push(PushRequest(device_id=device_id, mutations=batch))
                 batch.clear()
 
-        for record in generate(_size(records), seed=11, today=date.today()):
+        for record in generate(_size(records), seed=SEED, today=date.today()):
             if record.entity in SERVER_OWNED:
                 continue
             seq += 1
@@ -140,48 +160,139 @@ def measure(url: str, rounds: int) -> None:
         for account in (fresh, other):
             account.close()
             account.store.close()
+        _halves(url, Path(folder))
+
+
+def _halves(url: str, folder: Path) -> None:
+    """The server's pull path alone, then the client's parse + apply alone."""
+    device = SyncAccount(Store.open(folder / "halves.db"), Credentials(persistent=False))
+    device.sign_in(url, "rep", PASSWORD, "halves laptop")
+    client = device.client()
+    client.pull(0, 1)  # signs the client in (an access token)
+    headers = {"Authorization": f"Bearer {client.access_token}", "Accept-Encoding": "gzip"}
+    bodies: dict[int, bytes] = {}
+    since, records, wire = 0, 0, 0
+    with httpx.Client(base_url=url, timeout=60) as http:
+        started = time.perf_counter()
+        while True:
+            r = http.get(
+                "/api/v1/sync/pull",
+                params={"since": since, "limit": MAX_PULL_LIMIT},
+                headers=headers,
+            )
+            r.raise_for_status()
+            wire += int(r.headers.get("content-length", 0))
+            bodies[since] = r.content
+            since, has_more = _cursor(r.content)
+            records += r.content.count(b'"entity_id":')
+            if not has_more:
+                break
+        spent = time.perf_counter() - started
+    print(
+        f"server only           {records:,} records in {spent:.1f} s = {records / spent:,.0f} "
+        f"records/s ({len(bodies)} pages, {wire / 2**20:.0f} MiB gzip on the wire)"
+    )
+    device.close()
+    device.store.close()
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/handshake"):
+            answer = HandshakeResponse(
+                protocol_min=PROTOCOL_VERSION,
+                protocol_max=PROTOCOL_VERSION,
+                server_time=utcnow(),
+                schema_version="",
+            )
+            return httpx.Response(200, content=answer.model_dump_json().encode())
+        return httpx.Response(200, content=bodies[int(request.url.params["since"])])
+
+    store = Store.open(folder / "client-only.db")
+    store.set_state(device_id="bench")
+    replay = SyncClient("http://replay", transport=httpx.MockTransport(serve))
+    replay.access_token = "replay"
+    started = time.perf_counter()
+    report = SyncEngine(store, replay, on_wipe=lambda: None).run_once()
+    spent = time.perf_counter() - started
+    print(
+        f"client only           {report.pulled:,} records in {spent:.1f} s = "
+        f"{report.pulled / spent:,.0f} records/s (parse + apply, pages from memory)"
+    )
+    replay.close()
+    store.close()
+
+
+def _cursor(body: bytes) -> tuple[int, bool]:
+    """`next_since` and `has_more` of a page, read from its tail (they follow the changes)."""
+    tail = body[-120:].decode(errors="ignore")  # may start inside a character
+    since = int(tail.rsplit('"next_since":', 1)[1].split(",", 1)[0])
+    return since, '"has_more":true' in tail
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--fresh-seed", action="store_true", help="seed again, ignore the cache")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(args.measure, args.rounds)
         return
+    cached = CACHE / f"server-{args.records}-seed{SEED}.db"
     with tempfile.TemporaryDirectory() as folder:
-        server = ServerProcess(
-            {"SFA_DATABASE_URL": f"sqlite:///{Path(folder) / 'server.db'}", "SFA_SECRET_KEY": "b"}
-        )
+        database = Path(folder) / "server.db"
+        server = ServerProcess({"SFA_DATABASE_URL": f"sqlite:///{database}", "SFA_SECRET_KEY": "b"})
+        seeded = cached.exists() and not args.fresh_seed
+        if seeded:
+            shutil.copyfile(cached, database)
         server.run("migrate")
-        server.run("admin", "create-org", "bench")
-        server.run(
-            "admin",
-            "create-user",
-            "rep",
-            "--org",
-            "bench",
-            "--name",
-            "Bench Rep",
-            "--email",
-            "rep@example.com",
-            "--password",
-            PASSWORD,
-        )
+        if not seeded:
+            _create_rep(server)
         with server:
-            t0 = time.perf_counter()
-            seeded = _seed(server.url, args.records)
-            print(
-                f"server seeded         {seeded:,} records pushed in "
-                f"{time.perf_counter() - t0:.1f} s"
-            )
+            if seeded:
+                print(f"server seeded         from {cached}")
+            else:
+                t0 = time.perf_counter()
+                count = _seed(server.url, args.records)
+                print(
+                    f"server seeded         {count:,} records pushed in "
+                    f"{time.perf_counter() - t0:.1f} s"
+                )
+                _keep(database, cached)
             subprocess.run(
                 [sys.executable, __file__, "--measure", server.url, "--rounds", str(args.rounds)],
                 check=True,
                 timeout=1800,
             )
+
+
+def _create_rep(server: ServerProcess) -> None:
+    server.run("admin", "create-org", "bench")
+    server.run(
+        "admin",
+        "create-user",
+        "rep",
+        "--org",
+        "bench",
+        "--name",
+        "Bench Rep",
+        "--email",
+        "rep@example.com",
+        "--password",
+        PASSWORD,
+    )
+
+
+def _keep(database: Path, cached: Path) -> None:
+    """A consistent copy of the live (WAL) server database for the next run."""
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    with sqlite3.connect(database) as source, sqlite3.connect(partial) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    partial.replace(cached)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ from sync_server.middleware import BodyLimit, ConcurrencyLimit, GzipRequest
 from sync_server.migrate import upgrade
 from sync_server.scheduler import start_scheduler
 
+_LOGIN = frozenset({"/api/v1/auth/login"})
+
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     """An app bound to the database of `settings` (migrated first unless disabled)."""
@@ -46,7 +48,15 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.add_middleware(GzipRequest, limit=settings.max_body_bytes)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # outermost: compressed size
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
-    app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size)  # outermost
+    app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size, skip=_LOGIN)
+    # Outermost: sign-ins queue apart (each argon2 check holds 64 MiB and ~0.15 s of CPU),
+    # so a burst neither starves syncs nor grows memory; past the longest wait, 503.
+    app.add_middleware(
+        ConcurrencyLimit,
+        limit=settings.login_concurrency,
+        max_wait=settings.login_queue_seconds,
+        paths=_LOGIN,
+    )
     _add_error_handlers(app)
     return app
 

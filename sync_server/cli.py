@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=1, help="server processes sharing the port (PostgreSQL)"
     )
+    serve.add_argument(
+        "--backlog", type=int, default=2048, help="connections the kernel queues before accept"
+    )
     sub.add_parser("migrate", help="apply database migrations")
     purge = sub.add_parser("purge-log", help="drop tombstones older than the retention")
     purge.add_argument("--days", type=int, default=None)
@@ -190,11 +193,24 @@ def _serve_workers(settings: ServerSettings, args: argparse.Namespace) -> int:
         "sync_server.cli:worker_app",
         factory=True,
         workers=args.workers,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
+        **_uvicorn_options(settings, args),
     )
     return 0
+
+
+def _uvicorn_options(settings: ServerSettings, args: argparse.Namespace) -> dict[str, Any]:
+    """uvloop and httptools when installed (the `server` extra has them, bar Windows), no
+    access log, and a keep-alive longer than any client reuses an idle connection: at
+    uvicorn's 5 s (httpx's too) a request sent on a connection the server was just closing
+    is lost ("Server disconnected without sending a response")."""
+    return {
+        "host": args.host,
+        "port": args.port,
+        "backlog": args.backlog,
+        "timeout_keep_alive": settings.keep_alive_seconds,
+        "access_log": False,
+        "log_level": "warning",
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.workers <= 1:
             _tune_interpreter()
-            uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+            uvicorn.run(create_app(settings), **_uvicorn_options(settings, args))
             return 0
         return _serve_workers(settings, args)
     engine = make_engine(settings.database_url)

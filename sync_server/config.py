@@ -37,5 +37,18 @@ class ServerSettings(BaseSettings):
     snapshots_enabled: bool = Field(default=False, description="run the weekly scheduler")
     snapshot_day_of_week: str = "mon"
     snapshot_hour: int = Field(default=6, ge=0, le=23)
-    db_pool_size: int = Field(default=20, ge=1)
+    db_pool_size: int = Field(
+        default=20, ge=1, description="database connections, and requests served at once"
+    )
+    login_concurrency: int = Field(
+        default=2, ge=1, description="password checks at once per process (argon2 memory)"
+    )
+    login_queue_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="longest expected wait for a password check; past it, 503 Retry-After",
+    )
+    keep_alive_seconds: int = Field(
+        default=30, ge=1, description="idle keep-alive; must outlast clients' reuse (5 s)"
+    )
     migrate_on_start: bool = True

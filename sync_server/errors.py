@@ -43,8 +43,16 @@ class ConflictError(ServiceError):
 
 
 class RateLimitedError(ServiceError):
+    """Refused for now: the answer carries Retry-After (seconds)."""
+
     status = 429
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class ServerBusyError(RateLimitedError):
+    """Too much work queued (e.g. a burst of sign-ins): 503 with Retry-After."""
+
+    status = 503

@@ -1,9 +1,12 @@
-"""ASGI middleware: a request body size limit (413) and gzip-compressed request bodies."""
+"""Pure ASGI middleware: body size limit (413), gzip request bodies, admission gates (503)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
+import time
+import weakref
 import zlib
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,10 +61,14 @@ class BodyLimit:
         return f"request body is larger than {self.limit} bytes"
 
 
-async def _reply(send: Send, status: int, detail: str) -> None:
+async def _reply(
+    send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     body = json.dumps({"detail": detail}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send(
+        {"type": "http.response.start", "status": status, "headers": headers + (extra or [])}
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -118,19 +125,62 @@ class ConcurrencyLimit:
     """Admit at most `limit` requests at a time into the app; the rest wait here, in order.
 
     A waiting request holds no thread and no database connection, so a burst queues cheaply
-    instead of exhausting the connection pool (the limit is the pool size).
+    instead of exhausting the connection pool. With `max_wait`, a request that would wait
+    longer than that (estimated from recent service times) is answered 503 at once, with
+    that estimate as Retry-After, instead of queueing into the client's timeout. `paths`
+    restricts the gate to those request paths, `skip` exempts paths (a route with a gate
+    of its own).
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        *,
+        max_wait: float | None = None,
+        paths: frozenset[str] | None = None,
+        skip: frozenset[str] = frozenset(),
+        expected_seconds: float = 0.25,
+    ) -> None:
         self.app = app
         self.limit = limit
-        self._gate: asyncio.Semaphore | None = None
+        self.max_wait = max_wait
+        self.paths = paths
+        self.skip = skip
+        self.waiting = 0
+        self.service_seconds = expected_seconds  # moving average of a request's slot time
+        # One gate per event loop: a server has one; a test client may start several.
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._gates = weakref.WeakKeyDictionary()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not self._applies(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if self._gate is None:  # made in the server's event loop
-            self._gate = asyncio.Semaphore(self.limit)
-        async with self._gate:
+        gate = self._gates.get(loop := asyncio.get_running_loop())
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self.limit)
+        wait = self.expected_wait()
+        if self.max_wait is not None and gate.locked() and wait > self.max_wait:
+            retry = max(1, math.ceil(wait))
+            detail = f"the server is busy; retry in {retry} s"
+            await _reply(send, 503, detail, [(b"retry-after", str(retry).encode())])
+            return
+        self.waiting += 1
+        try:
+            await gate.acquire()
+        finally:
+            self.waiting -= 1
+        started = time.monotonic()
+        try:
             await self.app(scope, receive, send)
+        finally:
+            gate.release()
+            self.service_seconds += (time.monotonic() - started - self.service_seconds) / 8
+
+    def _applies(self, path: str) -> bool:
+        return path not in self.skip and (self.paths is None or path in self.paths)
+
+    def expected_wait(self) -> float:
+        """Seconds until the requests waiting ahead of a new one have been served."""
+        return self.service_seconds * (self.waiting + 1) / self.limit

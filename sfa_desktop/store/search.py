@@ -16,6 +16,34 @@ SEARCHABLE: tuple[EntityKind, ...] = (
     EntityKind.OPPORTUNITY,
     EntityKind.LEAD,
 )
+# How each searchable table is indexed (kind, table, title, body; `t` is the row): the same
+# expressions as the triggers of migration 0002, which keep the index between downloads.
+INDEXED: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "account",
+        "accounts",
+        "t.name",
+        "t.domain || ' ' || t.industry || ' ' || t.city || ' ' || t.country",
+    ),
+    (
+        "contact",
+        "contacts",
+        "trim(t.first_name || ' ' || t.last_name)",
+        "coalesce(t.email, '') || ' ' || t.title || ' ' || coalesce(t.phone, '')",
+    ),
+    ("opportunity", "opportunities", "t.name", "t.next_step || ' ' || t.competitor"),
+    (
+        "lead",
+        "leads",
+        "trim(t.first_name || ' ' || t.last_name || ' ' || t.company)",
+        "coalesce(t.email, '') || ' ' || t.title || ' ' || t.source || ' ' || t.campaign",
+    ),
+)
+# Link table, parent table, parent key column, JSON list of contact ids.
+LINKED: tuple[tuple[str, str, str, str], ...] = (
+    ("activity_contacts", "activities", "activity_id", "contact_ids"),
+    ("event_attendees", "calendar_events", "event_id", "attendee_ids"),
+)
 # Title matches weigh ten times body matches in the BM25 ranking.
 _RANK = "bm25(search_fts, 10.0, 1.0)"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -26,6 +54,51 @@ class SearchHit:
     kind: EntityKind
     id: str
     title: str
+
+
+def finish_bulk_load(connection: Connection) -> bool:
+    """Index the rows a first download inserted while the insert triggers were paused, and
+    resume the triggers; False when no download was in progress. Run it in the transaction
+    that removes the pause (the caller's): all of it lands, or none of it.
+
+    The update and delete triggers never pause, so every existing index entry is current:
+    only rows without an entry (and parents without links) need one.
+    """
+    paused = connection.execute(
+        text("DELETE FROM sync_state WHERE key = 'bulk_load' RETURNING key")
+    ).first()
+    if paused is None:
+        return False
+    for kind, table, title, body in INDEXED:
+        newest = connection.execute(text("SELECT coalesce(max(docid), 0) FROM search_docs"))
+        first_new = newest.scalar_one() + 1
+        connection.execute(
+            text(
+                f"INSERT INTO search_docs(kind, ref) SELECT '{kind}', t.id FROM {table} AS t "
+                f"WHERE NOT EXISTS (SELECT 1 FROM search_docs AS d "
+                f"WHERE d.kind = '{kind}' AND d.ref = t.id) ORDER BY t.rowid"
+            )
+        )
+        connection.execute(
+            text(
+                f"INSERT INTO search_fts(rowid, title, body) SELECT d.docid, {title}, {body} "
+                f"FROM search_docs AS d JOIN {table} AS t ON t.id = d.ref "
+                f"WHERE d.docid >= :first_new"
+            ),
+            {"first_new": first_new},
+        )
+    # One segment instead of the several a bulk insert leaves: otherwise the next small
+    # writes (the first incremental syncs) pay for merging them.
+    connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+    for link, parent, key, column in LINKED:
+        connection.execute(
+            text(
+                f"INSERT INTO {link}({key}, contact_id) "
+                f"SELECT t.id, j.value FROM {parent} AS t, json_each(t.{column}) AS j "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {link} AS l WHERE l.{key} = t.id)"
+            )
+        )
+    return True
 
 
 def match_expression(query: str) -> str | None:

@@ -476,12 +476,24 @@ class Store:
     def pull_cursor(self) -> int:
         return int(self.state("since") or 0)
 
-    def apply_pull(self, changes: Sequence[Change], next_since: int) -> Changes:
-        """Apply one pulled page and move the cursor past it, in one transaction."""
+    def apply_pull(
+        self, changes: Sequence[Change], next_since: int, *, first_download: bool = False
+    ) -> Changes:
+        """Apply one pulled page and move the cursor past it, in one transaction.
+
+        Pages of a `first_download` are not indexed for search one row at a time:
+        `finish_download` indexes them all once the download has caught up."""
         with Session(self._writer_engine) as session, session.begin():
-            touched = remote.apply_changes(session, changes)
-            session.merge(SyncStateRow(key="since", value=str(next_since)))
-            return touched
+            return remote.apply_page(session, changes, next_since, first_download)
+
+    def download_unfinished(self) -> bool:
+        """A first download began (its pages are not all indexed for search yet)."""
+        return self.state(remote.BULK_LOAD_KEY) is not None
+
+    def finish_download(self) -> Changes:
+        """Index what a first download inserted; a no-op when none is in progress."""
+        with Session(self._writer_engine) as session, session.begin():
+            return remote.finish_download(session)
 
     def record_push(self, results: Sequence[MutationResult], last_seq: int) -> Changes:
         """Drop acknowledged outbox rows, stamp server versions, keep lost values as conflicts."""

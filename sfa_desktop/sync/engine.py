@@ -50,12 +50,14 @@ class SyncEngine:
         on_wipe: Callable[[], None],
         push_batch: int = MAX_PUSH_MUTATIONS,
         pull_limit: int = DEFAULT_PULL_LIMIT,
+        download_limit: int = MAX_PULL_LIMIT,
     ) -> None:
         self.store = store
         self.client = client
         self._on_wipe = on_wipe
         self.push_batch = push_batch
         self.pull_limit = pull_limit
+        self.download_limit = download_limit  # page size of a first download
 
     def run_once(self) -> SyncReport:
         """Sync now; raises Offline, AuthenticationRequired, ServerRefused or DeviceWiped."""
@@ -115,10 +117,14 @@ class SyncEngine:
         """Pull pages until caught up, fetching the next page while this one is applied.
 
         Each page and its cursor land in one transaction, so a crash between pages
-        resumes from the last applied page. A first download uses the largest pages.
+        resumes from the last applied page. A first download (or a re-download after
+        `reset_required`) uses the largest pages and leaves the search index and the
+        contact links to one pass at its end; a crash in between is finished by the next
+        sync, which goes on with the same download.
         """
         since = self.store.pull_cursor()
-        limit = MAX_PULL_LIMIT if since == 0 else self.pull_limit
+        first = since == 0 or self.store.download_unfinished()
+        limit = self.download_limit if first else self.pull_limit
         with ThreadPoolExecutor(1, thread_name_prefix="sfa-pull") as fetcher:
             pending = fetcher.submit(self.client.pull, since, limit)
             for _round in range(MAX_ROUNDS):
@@ -128,12 +134,17 @@ class SyncEngine:
                     if report.resets > 2:
                         raise SyncError("The server keeps asking for a full download; try later.")
                     report.changes |= self.store.reset_for_download()
-                    pending = fetcher.submit(self.client.pull, 0, MAX_PULL_LIMIT)
+                    first, limit = True, self.download_limit
+                    pending = fetcher.submit(self.client.pull, 0, limit)
                     continue
                 if page.has_more:
                     pending = fetcher.submit(self.client.pull, page.next_since, limit)
-                report.changes |= self.store.apply_pull(page.changes, page.next_since)
+                report.changes |= self.store.apply_pull(
+                    page.changes, page.next_since, first_download=first
+                )
                 report.pulled += len(page.changes)
                 if not page.has_more:
+                    if first:
+                        report.changes |= self.store.finish_download()
                     return
         raise SyncError("The download did not finish in one sync; it resumes next time.")

@@ -14,10 +14,14 @@ from sfa_desktop.core.entities.base import utcnow
 from sync_server.config import ServerSettings
 from sync_server.errors import UnauthorizedError
 from sync_server.models import User
-from sync_server.services.auth import Principal, authenticate
+from sync_server.services.auth import Principal, principal_of
+from sync_server.services.tokens import AccessClaims, read_access
+
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
+# thread pool, and every hop there costs the event loop more than the work itself.
 
 
-def get_settings(request: Request) -> ServerSettings:
+async def get_settings(request: Request) -> ServerSettings:
     settings: ServerSettings = request.app.state.settings
     return settings
 
@@ -50,20 +54,24 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def get_device(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
-    return authenticate(session, settings, _bearer(request), utcnow())
+async def get_claims(request: Request, settings: SettingsDep) -> AccessClaims:
+    """The verified claims of the bearer token (HMAC only, no database)."""
+    return read_access(settings.secret_key, _bearer(request), utcnow())
 
 
-def get_any_device(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
-    """Like get_device, but a revoked device gets through (to be told to wipe)."""
-    return authenticate(session, settings, _bearer(request), utcnow(), allow_revoked=True)
+Claims = Annotated[AccessClaims, Depends(get_claims)]
+
+
+def get_device(session: SessionDep, claims: Claims) -> Principal:
+    """The calling device and user (a route that reads the database anyway can call
+    `principal_of` itself with `Claims`, saving this dependency's trip to the pool)."""
+    return principal_of(session, claims)
 
 
 CurrentDevice = Annotated[Principal, Depends(get_device)]
-AnyDevice = Annotated[Principal, Depends(get_any_device)]
 
 
-def get_user(principal: CurrentDevice) -> User:
+async def get_user(principal: CurrentDevice) -> User:
     return principal.user
 
 

@@ -17,35 +17,37 @@ from sfa_desktop.core.protocol import (
     PushResponse,
 )
 from sync_server.api.deps import (
-    AnyDevice,
-    CurrentDevice,
+    Claims,
     CurrentUser,
     SessionDep,
     SettingsDep,
     json_response,
 )
 from sync_server.services import conflicts, pull, sync
+from sync_server.services.auth import principal_of
 from sync_server.services.conflicts import ConflictList
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
 
 # The sync routes return their answer serialised once (FastAPI would validate it again).
+# Handshake and push look the caller up in their own worker thread (one trip to the pool).
 
 
 @router.post("/handshake", response_model=HandshakeResponse)
 def handshake(
-    body: HandshakeRequest, principal: AnyDevice, settings: SettingsDep, session: SessionDep
+    body: HandshakeRequest, claims: Claims, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Agree on the protocol and learn whether this device must wipe its data."""
-    session.close()  # done with the database (it only authenticated the caller)
+    principal = principal_of(session, claims, allow_revoked=True)  # to be told to wipe
+    session.close()  # done with the database
     return json_response(sync.handshake(settings, principal, body, utcnow()))
 
 
 @router.post("/push", response_model=PushResponse)
-def push(body: PushRequest, principal: CurrentDevice, session: SessionDep) -> Response:
+def push(body: PushRequest, claims: Claims, session: SessionDep) -> Response:
     """Apply this device's outbox mutations in order (idempotent by seq)."""
-    return json_response(sync.push(session, principal, body, utcnow()))
+    return json_response(sync.push(session, claims, body, utcnow()))
 
 
 @router.get("/pull", response_model=PullResponse)
@@ -56,9 +58,9 @@ def pull_changes(
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> Response:
     """Changes in the caller's scope after version `since`, one page at a time."""
-    answer = pull.pull(session, user, since, limit)
+    body = pull.pull(session, user, since, limit)
     session.close()  # here, in the worker thread, rather than after on the event loop
-    return json_response(answer)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/conflicts")

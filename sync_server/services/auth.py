@@ -16,6 +16,7 @@ from sfa_desktop.core.entities.base import new_id
 from sfa_desktop.core.enums import Role
 from sfa_desktop.core.protocol import LoginRequest, RefreshRequest, TokenResponse, UserInfo
 from sync_server.config import ServerSettings
+from sync_server.db import is_postgres
 from sync_server.errors import (
     DeviceRevokedError,
     ForbiddenError,
@@ -25,8 +26,7 @@ from sync_server.errors import (
 from sync_server.models import Device, LoginFailure, RefreshToken, User
 from sync_server.services import tokens
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password")
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile: t=3, 64 MiB, p=4
 
 
 @lru_cache(maxsize=4)
@@ -41,7 +41,14 @@ def hash_password(password: str, settings: ServerSettings | None = None) -> str:
     return _hasher_for(settings.password_time_cost, settings.password_memory_kib).hash(password)
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_kib: int) -> str:
+    """A hash to check unknown usernames against, at the configured cost (no timing tell)."""
+    return _hasher_for(time_cost, memory_kib).hash("not a password")
+
+
 def _verify(password_hash: str, password: str) -> bool:
+    """Check a password against its hash (the hash carries its own parameters)."""
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -63,7 +70,16 @@ def login(
     keys = (f"user:{request.username.lower()}", f"addr:{address}")
     _check_rate(session, settings, keys, now)
     user = session.scalar(select(User).where(User.username == request.username))
-    ok = _verify(user.password_hash if user else _DUMMY_HASH, request.password)
+    cost = (settings.password_time_cost, settings.password_memory_kib)
+    stored = user.password_hash if user else _dummy_hash(*cost)
+    if user is not None:
+        session.expunge(user)  # keeps its loaded values through the rollback
+    # No transaction (nor, on SQLite, the write lock) is held through the slow hash.
+    session.rollback()
+    ok = _verify(stored, request.password)
+    if user is not None and ok and _hasher_for(*cost).check_needs_rehash(stored):
+        user.password_hash = hash_password(request.password, settings)
+        user = session.merge(user)  # the new cost applies from now on
     if user is None or not ok or not user.active:
         session.execute(delete(LoginFailure).where(LoginFailure.at < now - _window(settings)))
         session.add_all(LoginFailure(key=key, at=now) for key in keys)
@@ -187,21 +203,25 @@ def user_info(user: User) -> UserInfo:
     )
 
 
-def authenticate(
+def principal_of(
     session: Session,
-    settings: ServerSettings,
-    token: str,
-    now: datetime,
+    claims: tokens.AccessClaims,
     *,
     allow_revoked: bool = False,
+    lock_device: bool = False,
 ) -> Principal:
-    """The caller behind a bearer token; a revoked device passes only when `allow_revoked`."""
-    claims = tokens.read_access(settings.secret_key, token, now)
-    found = session.execute(
+    """The device and user named by verified `claims`, in one indexed lookup; with
+    `lock_device` the device row stays locked to the end of the transaction (a push)."""
+    statement = (
         select(Device, User)
         .join(User, User.id == Device.user_id)
         .where(Device.id == claims.device_id, Device.user_id == claims.user_id)
-    ).one_or_none()
+    )
+    if lock_device:
+        statement = statement.execution_options(populate_existing=True)
+        if is_postgres(session):
+            statement = statement.with_for_update(of=Device)
+    found = session.execute(statement).one_or_none()
     if found is None:
         raise UnauthorizedError("access token names an unknown device")
     device, user = found

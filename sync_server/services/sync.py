@@ -6,7 +6,6 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import MODELS, ManagerAdjustment
@@ -29,11 +28,10 @@ from sfa_desktop.core.protocol import (
 )
 from sync_server import SCHEMA_VERSION
 from sync_server.config import ServerSettings
-from sync_server.db import is_postgres
 from sync_server.errors import BadRequestError, ConflictError, ForbiddenError
-from sync_server.models import ConflictRecord, Device, Record
+from sync_server.models import ConflictRecord, Record
 from sync_server.services.adjustments import save_adjustment
-from sync_server.services.auth import Principal
+from sync_server.services.auth import Principal, principal_of
 from sync_server.services.records import (
     DELETED_FIELD,
     VersionBlock,
@@ -46,6 +44,7 @@ from sync_server.services.records import (
     save,
 )
 from sync_server.services.scope import Scope, can_write_account, load_scope
+from sync_server.services.tokens import AccessClaims
 
 _META = frozenset({"id", "version", "created_at", "updated_at"})
 
@@ -81,15 +80,20 @@ def handshake(
 
 
 def push(
-    session: Session, principal: Principal, request: PushRequest, now: datetime
+    session: Session, claims: AccessClaims, request: PushRequest, now: datetime
 ) -> PushResponse:
-    """Apply new mutations in seq order; seq <= last_seq is a duplicate, a gap is refused."""
-    if request.device_id != principal.device.id:
+    """Apply new mutations in seq order; seq <= last_seq is a duplicate, a gap is refused.
+
+    The caller's device row is read locked (with its user, in one query) and stays locked
+    to commit, so two pushes of one device never interleave.
+    """
+    principal = principal_of(session, claims, lock_device=True)
+    device = principal.device
+    if request.device_id != device.id:
         raise ForbiddenError("device_id does not match the device of the access token")
     seqs = [m.seq for m in request.mutations]
     if any(b <= a for a, b in itertools.pairwise(seqs)):
         raise BadRequestError("mutations must be sent in increasing seq order")
-    device = _lock_device(session, principal.device)
     last = device.last_seq
     fresh = [m.seq for m in request.mutations if m.seq > last]
     # A device's first push may start anywhere: a client that signs in again keeps its
@@ -112,13 +116,13 @@ def push(
                 continue
             results.append(_apply_one(session, scope, device.id, mutation, now))
             device.last_seq = mutation.seq
+        device.last_seen_at = now  # flushed with last_seq: one UPDATE of the device row
         if block is not None:
             block.close()
     finally:
         if block is not None:
             block.discard()
         end_prefetch(session)
-    device.last_seen_at = now
     session.commit()
     return PushResponse(results=results, last_seq=device.last_seq)
 
@@ -168,13 +172,6 @@ def _prefetch(session: Session, mutations: list[Mutation]) -> None:
             accounts.add((EntityKind.ACCOUNT.value, row.account_id))
     prefetch_rows(session, accounts)
     prefetch_facts(session, {m.entity_id for m in mutations if m.entity is EntityKind.OPPORTUNITY})
-
-
-def _lock_device(session: Session, device: Device) -> Device:
-    statement = select(Device).where(Device.id == device.id)
-    if is_postgres(session):
-        statement = statement.with_for_update()
-    return session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
 def _result(mutation: Mutation, status: MutationStatus, **values: Any) -> MutationResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -79,6 +80,40 @@ def test_previous_schema_upgrades_in_place_keeping_data(tmp_path: Path) -> None:
     store.close()
 
 
+def _paused_triggers(path: Path) -> set[str]:
+    with sqlite3.connect(path) as db:
+        triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        return {name for name, sql in triggers if "bulk_load" in sql}
+
+
+def test_0002_file_gets_insert_triggers_that_pause_during_a_first_download(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v2.db"
+    engine = create_store_engine(path)
+    migrate.upgrade(engine, "0002")
+    engine.dispose()
+    assert _paused_triggers(path) == set()
+    store = Store.open(path)
+    assert _paused_triggers(path) == {
+        "accounts_search_ai",
+        "contacts_search_ai",
+        "opportunities_search_ai",
+        "leads_search_ai",
+        "activities_activity_contacts_ai",
+        "calendar_events_event_attendees_ai",
+    }
+    store.create(Account, {"name": "Fjordline Shipping"})
+    assert [hit.title for hit in store.search("fjord")] == ["Fjordline Shipping"]
+    store.close()
+    engine = create_store_engine(path)
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        command.downgrade(migrate.alembic_config(connection), "0002")
+    engine.dispose()
+    assert _paused_triggers(path) == set()
+
+
 def test_reopening_an_up_to_date_file_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "again.db"
     Store.open(path).close()
@@ -87,5 +122,7 @@ def test_reopening_an_up_to_date_file_changes_nothing(tmp_path: Path) -> None:
     assert store.count(Account) == 0
     store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (migrate.HEAD_REVISION,)
+        ]
     assert path.stat().st_mtime_ns >= before

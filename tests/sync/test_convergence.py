@@ -31,6 +31,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from index_check import index_problems
 from pg_schema import fresh_schema, require_pg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,12 +66,12 @@ class CrashingStore(Store):
 
     crash_next = False
 
-    def apply_pull(self, changes: Any, next_since: int) -> Any:
+    def apply_pull(self, changes: Any, next_since: int, *, first_download: bool = False) -> Any:
         if not self.crash_next:
-            return super().apply_pull(changes, next_since)
+            return super().apply_pull(changes, next_since, first_download=first_download)
         self.crash_next = False
         with Session(self._writer_engine) as session, session.begin():
-            remote.apply_changes(session, changes)
+            remote.apply_page(session, changes, next_since, first_download)
             raise Crash
 
 
@@ -211,6 +212,8 @@ class SyncMachine(RuleBasedStateMachine):
                 }
                 assert local == expected[kind], f"device {DEVICES[index]} differs on {kind}"
             assert self._server_last_seq(device) >= issued[index]
+            assert not device.store.download_unfinished()
+            assert index_problems(device.store.path) == [], DEVICES[index]
         # Nothing created was lost: every account not deleted by a device is on the server.
         alive = set().union(*(self._server_view(d)[EntityKind.ACCOUNT] for d in self.devices))
         mia = self._manager_view()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from index_check import index_problems
 from sync_fixtures import Device
 
 from sfa_desktop.core.entities import Account, Contact, Opportunity, User
-from sfa_desktop.store import Store
+from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.store import Changes, Store
+from sfa_desktop.sync.engine import SyncEngine
 from sfa_desktop.sync.errors import AuthenticationRequired, DeviceWiped
 from sync_server.services import admin
 
@@ -171,3 +175,50 @@ def test_reset_required_downloads_the_scope_again_keeping_pending_edits(
         "Not yet pushed",
     }
     assert rob.store.outbox_count() == 0
+
+
+def test_first_download_resumes_after_a_crash_and_ends_fully_searchable(
+    device: Device,
+) -> None:
+    laptop = device("rob", "laptop")
+    names = [f"Harbour {n}" for n in range(12)]
+    for name in names:
+        account = laptop.store.create(Account, {"name": name}).value
+        laptop.store.create(Contact, {"last_name": f"Quayle {name}", "account_id": account.id})
+    laptop.engine().run_once()
+
+    desktop = device("rob", "desktop")
+    engine = SyncEngine(desktop.store, desktop.client(), on_wipe=desktop.wipe, download_limit=5)
+    applied = 0
+    original = desktop.store.apply_pull
+
+    def crash_on_the_third_page(*args: Any, **options: Any) -> Changes:
+        nonlocal applied
+        applied += 1
+        if applied == 3:
+            raise RuntimeError("the app was killed")
+        return original(*args, **options)
+
+    desktop.store.apply_pull = crash_on_the_third_page  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        engine.run_once()
+    desktop.store.close()
+    store = Store.open(desktop.store.path)
+    assert store.download_unfinished()
+    assert 0 < store.count(Account) < len(names)
+
+    resumed = SyncEngine(store, desktop.client(), on_wipe=desktop.wipe, download_limit=5)
+    resumed.run_once()
+    assert not store.download_unfinished()
+    accounts = [EntityKind.ACCOUNT]
+    assert {hit.title for hit in store.search("harbour", accounts, 100)} == set(names)
+    assert len(store.search("quayle", limit=100)) == len(names)
+    assert index_problems(store.path) == []
+
+    renamed = laptop.store.ids(Account, limit=1)[0]
+    laptop.store.update(Account, renamed, {"name": "Lighthouse"})
+    laptop.engine().run_once()
+    resumed.run_once()  # an incremental pull: the triggers index it
+    assert [hit.id for hit in store.search("lighthouse")] == [renamed]
+    assert len(store.search("harbour", accounts, 100)) == len(names) - 1
+    store.close()

@@ -1,0 +1,121 @@
+"""Admission control: a sign-in burst queues or is told to retry later, never dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from server_kit import PASSWORD, Org, make_settings, seed
+from starlette.types import Receive, Scope, Send
+
+from sync_server.app import create_app
+from sync_server.cli import _uvicorn_options, build_parser
+from sync_server.middleware import ConcurrencyLimit
+from sync_server.models import User
+from sync_server.services import auth
+
+
+class _Held:
+    """An ASGI app whose requests to /slow wait until released."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.entered = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.entered += 1
+        if scope["path"] == "/slow":
+            await self.release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_gate_queues_then_answers_503_with_retry_after() -> None:
+    async def scenario() -> None:
+        inner = _Held()
+        gate = ConcurrencyLimit(
+            inner, limit=1, max_wait=0.3, paths=frozenset({"/slow"}), expected_seconds=0.25
+        )
+        transport = httpx.ASGITransport(app=gate)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            first = asyncio.create_task(client.get("/slow"))
+            second = asyncio.create_task(client.get("/slow"))
+            while inner.entered < 1 or gate.waiting < 1:
+                await asyncio.sleep(0.01)
+            refused = await client.get("/slow")  # would wait 2 x 0.25 s > 0.3 s
+            assert refused.status_code == 503
+            assert int(refused.headers["retry-after"]) >= 1
+            assert "busy" in refused.json()["detail"]
+            other = await client.get("/fast")  # other paths are not gated
+            assert other.status_code == 200
+            inner.release.set()
+            assert [(await t).status_code for t in (first, second)] == [200, 200]
+
+    asyncio.run(scenario())
+
+
+@pytest.fixture
+def gated(db_url: str) -> Iterator[Org]:
+    app = create_app(make_settings(db_url, login_concurrency=1, login_queue_seconds=0))
+    with TestClient(app) as client:
+        yield seed(client)
+
+
+def test_sign_in_burst_gets_503_while_syncs_and_writes_go_on(
+    gated: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a sign-in hashes, another is told to retry later (not dropped), and other
+    devices still sync and write: no database transaction (SQLite: no write lock) is held
+    through the hash."""
+    gated.login("ria")
+    hashing, finish = threading.Event(), threading.Event()
+    verify = auth._verify
+
+    def slow_verify(password_hash: str, password: str) -> bool:
+        hashing.set()
+        assert finish.wait(30)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(auth, "_verify", slow_verify)
+    body = {"username": "rob", "password": PASSWORD, "device_name": "laptop"}
+    outcome: list[int] = []
+    first = threading.Thread(
+        target=lambda: outcome.append(
+            gated.client.post("/api/v1/auth/login", json=body).status_code
+        )
+    )
+    first.start()
+    try:
+        assert hashing.wait(30)
+        refused = gated.client.post("/api/v1/auth/login", json=body)
+        assert refused.status_code == 503
+        assert int(refused.headers["retry-after"]) >= 1
+        assert gated.account("ria")  # a push commits while the sign-in is hashing
+        gated.pull("ria")
+    finally:
+        finish.set()
+        first.join(30)
+    assert outcome == [200]
+
+
+def test_sign_in_upgrades_a_hash_to_the_configured_cost(db_url: str) -> None:
+    app = create_app(make_settings(db_url))
+    with TestClient(app) as client:
+        org = seed(client)  # hashes at 1 MiB
+        client.app.state.settings = make_settings(db_url, password_memory_kib=2048)  # type: ignore[attr-defined]
+        org.login("rob")
+        with org.session() as session:
+            stored = session.get_one(User, org.ids["rob"]).password_hash
+        assert "m=2048" in stored
+        org.login("rob")  # and the new hash verifies
+
+
+def test_serve_keeps_idle_connections_longer_than_clients_reuse_them() -> None:
+    args = build_parser().parse_args(["serve"])
+    options = _uvicorn_options(make_settings("sqlite://"), args)
+    assert options["timeout_keep_alive"] > 5  # httpx reuses a connection idle up to 5 s
+    assert options["access_log"] is False
