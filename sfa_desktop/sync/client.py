@@ -10,12 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel
-from tenacity import (
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
+from tenacity import Retrying
 
 from sfa_desktop.core.forecast_wire import (
     AdjustmentInfo,
@@ -40,21 +35,13 @@ from sfa_desktop.sync.errors import (
     DeviceRevoked,
     Offline,
     ServerRefused,
-    SyncError,
 )
+from sfa_desktop.sync.retry import RetryPolicy, TransientFailure, parse_retry_after
 
 M = TypeVar("M", bound=BaseModel)
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 GZIP_REQUEST_BYTES = 4096  # bodies this large go compressed (big pushes on slow links)
-
-
-class TransientFailure(SyncError):
-    """A failure worth retrying (network blip, 5xx, rate limit)."""
-
-
-def _is_transient(error: BaseException) -> bool:
-    return isinstance(error, TransientFailure)
 
 
 class SyncClient:
@@ -70,8 +57,7 @@ class SyncClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        attempts: int = 4,
-        backoff_seconds: float = 0.5,
+        retry: RetryPolicy | None = None,
         on_tokens: Callable[[TokenResponse], None] | None = None,
     ) -> None:
         self._http = httpx.Client(
@@ -80,14 +66,7 @@ class SyncClient:
             timeout=timeout,
             headers={"Accept-Encoding": "gzip", "User-Agent": "sfa-desktop"},
         )
-        self._retrying = Retrying(
-            retry=retry_if_exception(_is_transient),
-            stop=stop_after_attempt(attempts),
-            wait=wait_exponential_jitter(
-                multiplier=backoff_seconds, max=backoff_seconds * 16, jitter=backoff_seconds
-            ),
-            reraise=True,
-        )
+        self.retry = retry or RetryPolicy()
         self._on_tokens = on_tokens
         self._refreshing = threading.Lock()  # sync and forecast calls share one session
         self.access_token: str | None = None
@@ -100,7 +79,10 @@ class SyncClient:
 
     def login(self, username: str, password: str, device_name: str) -> TokenResponse:
         body = LoginRequest(username=username, password=password, device_name=device_name)
-        return self._accept_tokens(self._call("POST", "/api/v1/auth/login", TokenResponse, body))
+        tokens = self._call(
+            "POST", "/api/v1/auth/login", TokenResponse, body, retrying=self.retry.logins()
+        )
+        return self._accept_tokens(tokens)
 
     def refresh(self) -> TokenResponse:
         if not self.refresh_token:
@@ -183,8 +165,9 @@ class SyncClient:
         model: type[M],
         body: BaseModel | None = None,
         params: dict[str, Any] | None = None,
+        retrying: Retrying | None = None,
     ) -> M:
-        for attempt in self._retrying:
+        for attempt in retrying or self.retry.calls():
             with attempt:
                 return self._send_once(method, path, model, body, params)
         raise AssertionError("unreachable: tenacity re-raises the last failure")
@@ -211,7 +194,13 @@ class SyncClient:
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
             raise TransientFailure(f"network: {error}") from error
         if response.status_code in TRANSIENT_STATUS:
-            raise TransientFailure(f"server busy or failing ({response.status_code})")
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            if wait is not None and wait > self.retry.login_budget_seconds:
+                detail = f"{_detail(response)} (try again in {wait:.0f} s)"
+                raise ServerRefused(response.status_code, detail)
+            raise TransientFailure(
+                f"server busy or failing ({response.status_code})", retry_after=wait
+            )
         if response.status_code == DEVICE_REVOKED_STATUS:
             raise DeviceRevoked(_detail(response))
         if response.status_code == 401:

@@ -18,8 +18,8 @@ from sfa_desktop.core.forecast_wire import (
 )
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
-from sfa_desktop.sync.client import TransientFailure
 from sfa_desktop.sync.errors import AuthenticationRequired, Offline
+from sfa_desktop.sync.retry import TransientFailure
 
 CACHE_PREFIX = "forecast:"  # sync_state key of the cached snapshot, one per period
 

@@ -28,9 +28,9 @@ from sfa_desktop.core.forecast_wire import AdjustmentInfo, AdjustmentRequest, Fo
 from sfa_desktop.core.periods import Period
 from sfa_desktop.operations import forecast_export
 from sfa_desktop.operations.forecast import adjust_offline, deals_of
-from sfa_desktop.sync.client import TransientFailure
 from sfa_desktop.sync.errors import Offline
 from sfa_desktop.sync.forecast_client import ForecastRemote, TeamForecast, cached_snapshot
+from sfa_desktop.sync.retry import TransientFailure
 from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.forecast_adjust import AdjustPanel
 from sfa_desktop.ui.forecast_chart import TrendChart
