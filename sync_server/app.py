@@ -20,6 +20,9 @@ from sync_server.migrate import upgrade
 from sync_server.scheduler import start_scheduler
 
 _LOGIN = frozenset({"/api/v1/auth/login"})
+# Level 2: a 5,000-record page (3.2 MB) comes out 14 % larger than at level 5 in 58 % of
+# the time (19 vs 33 ms), and the page is compressed while the client waits for it.
+GZIP_LEVEL = 2
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -47,7 +50,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.add_middleware(GzipRequest, limit=settings.max_body_bytes)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # outermost: compressed size
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size, skip=_LOGIN)
     # Outermost: sign-ins queue apart (each argon2 check holds 64 MiB and ~0.15 s of CPU),
     # so a burst neither starves syncs nor grows memory; past the longest wait, 503.

@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
 
 # The sync routes return their answer serialised once (FastAPI would validate it again).
-# Handshake and push look the caller up in their own worker thread (one trip to the pool).
+# Handshake, push and pull look the caller up in their own worker thread (one pool trip).
 
 
 @router.post("/handshake", response_model=HandshakeResponse)
@@ -52,13 +52,13 @@ def push(body: PushRequest, claims: Claims, session: SessionDep) -> Response:
 
 @router.get("/pull", response_model=PullResponse)
 def pull_changes(
-    user: CurrentUser,
+    claims: Claims,
     session: SessionDep,
     since: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> Response:
     """Changes in the caller's scope after version `since`, one page at a time."""
-    body = pull.pull(session, user, since, limit)
+    body = pull.pull(session, principal_of(session, claims).user, since, limit)
     session.close()  # here, in the worker thread, rather than after on the event loop
     return Response(body, media_type="application/json")
 
