@@ -126,3 +126,23 @@ def test_reopening_an_up_to_date_file_changes_nothing(tmp_path: Path) -> None:
             (migrate.HEAD_REVISION,)
         ]
     assert path.stat().st_mtime_ns >= before
+
+
+def test_the_big_lists_default_sort_reads_an_index_instead_of_sorting(tmp_path: Path) -> None:
+    """Case-insensitive order by name/last name, ties by id, as store.queries.sorted_ids asks."""
+    path = tmp_path / "store.db"
+    Store.open(path).close()
+    with sqlite3.connect(path) as db:
+        for table, column in [
+            ("accounts", "name"),
+            ("contacts", "last_name"),
+            ("leads", "last_name"),
+            ("opportunities", "name"),
+        ]:
+            for order in ("ASC", "DESC"):
+                query = (
+                    f'SELECT id FROM {table} ORDER BY {column} COLLATE "NOCASE" {order}, id {order}'
+                )
+                plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {query}"))
+                assert f"INDEX sort_{table}_{column}" in plan, plan
+                assert "TEMP B-TREE" not in plan, plan
