@@ -55,13 +55,14 @@ def build(path: Path, contacts: int) -> None:
 
 
 def child_start(path: Path) -> None:
-    """Run in a fresh process: the app's own start-up (`ui.app.run`) on the accounts page.
+    """Run in a fresh process: the app's own start-up (`sfa-desktop run`) on the accounts page.
 
     Prints when the first account page is painted with its rows, then when the background
     services (reminders, the sync stack) started after it have settled.
     """
     from PySide6.QtCore import QTimer
 
+    from sfa_desktop.cli import site_or_none
     from sfa_desktop.ui.app import run
     from sfa_desktop.ui.main_window import MainWindow
 
@@ -74,7 +75,8 @@ def child_start(path: Path) -> None:
         print(READY_MARK, time.time(), flush=True)
         window.close()
 
-    run(path, "accounts", on_ready=ready)
+    site, _problem = site_or_none()  # what `sfa-desktop run` does before opening the window
+    run(path, "accounts", on_ready=ready, site=site)
     os._exit(0)  # skip interpreter teardown: the measurement is done
 
 
