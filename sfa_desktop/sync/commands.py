@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 def register(commands: Any) -> None:
     """Add the sync subcommands to the `sfa-desktop` parser."""
     login = commands.add_parser("login", help="sign this computer in to a sync server")
-    login.add_argument("--server", required=True, help="server URL, e.g. https://sfa.example.com")
+    login.add_argument(
+        "--server",
+        default=None,
+        help="server URL, e.g. https://sfa.example.com (default: site file)",
+    )
     login.add_argument("--user", required=True)
     login.add_argument("--device-name", default=platform.node() or "desktop")
     login.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
@@ -37,7 +41,23 @@ def _account(db: Path | None) -> SyncAccount:
     return SyncAccount(Store.open(db or paths.default_store()), Credentials())
 
 
+def _site_server() -> str:
+    """The server URL the admin's site file sets, or "" (a broken site file is reported)."""
+    from sfa_desktop.site_config import SiteConfigError, discover
+
+    try:
+        site = discover()
+    except SiteConfigError as error:
+        print(f"The site configuration was ignored:\n{error}", file=sys.stderr)
+        return ""
+    return site.server_url if site else ""
+
+
 def _login(args: argparse.Namespace) -> int:
+    server = args.server or _site_server()
+    if not server:
+        print("Sign-in needs --server URL (no site file sets the server).", file=sys.stderr)
+        return 2
     password = (
         getpass.getpass(f"Password for {args.user}: ")
         if sys.stdin.isatty()
@@ -47,13 +67,13 @@ def _login(args: argparse.Namespace) -> int:
 
     account = _account(args.db)
     try:
-        user = account.sign_in(args.server, args.user, password, args.device_name)
+        user = account.sign_in(server, args.user, password, args.device_name)
     except SyncError as error:
         print(f"Sign-in failed: {error}", file=sys.stderr)
         return 1
     finally:
         account.store.close()
-    print(f"Signed in as {user.name} on {args.server}.")
+    print(f"Signed in as {user.name} on {server}.")
     if account.credentials.message:
         print(account.credentials.message)
     return 0

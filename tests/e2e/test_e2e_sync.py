@@ -124,3 +124,25 @@ def test_headless_login_and_sync_commands_keep_the_token_in_the_keyring(
     assert "refresh" not in Path(db).read_bytes().decode("latin-1").lower()
     out = _run(*CLIENT, "sync", "--db", db, env=environment)
     assert "Synced:" in out
+
+
+def test_headless_login_takes_the_server_from_the_site_file(
+    server_url: str, environment: dict[str, str], tmp_path: Path
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(f'[site]\norganisation = "Acme"\n\n[sync]\nserver_url = "{server_url}"\n')
+    login = (*CLIENT, "login", "--user", "rob", "--db", str(tmp_path / "site.db"))
+    out = _run(*login, env=environment | {"SFA_SITE_CONFIG": str(site)}, stdin=PASSWORD + "\n")
+    assert f"Signed in as Rob Rep on {server_url}." in out
+
+    missing = subprocess.run(
+        login,
+        env=environment | {"SFA_SITE_CONFIG": str(tmp_path / "none.toml")},
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert "Sign-in needs --server URL" in missing.stderr
