@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sync_server.app import create_app
 from sync_server.config import ServerSettings
-from sync_server.services import admin
+from sync_server.services import admin, auth
 
 PASSWORD = "correct horse battery"
 SERVER_URL = "http://testserver"
@@ -79,3 +81,32 @@ def device(server: TestClient, tmp_path: Path) -> Iterator[Device]:
     yield make
     for store in opened:
         store.close()
+
+
+@dataclass
+class HeldSignIn:
+    """Once `hold()` is called, password checks on the server wait: `hashing` is set when
+    one starts, and each waits until `finish` is set."""
+
+    holding: threading.Event = field(default_factory=threading.Event)
+    hashing: threading.Event = field(default_factory=threading.Event)
+    finish: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self) -> None:
+        self.holding.set()
+
+
+@pytest.fixture
+def held_sign_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldSignIn]:
+    held = HeldSignIn()
+    verify = auth._verify
+
+    def slow_verify(password_hash: str, password: str) -> bool:
+        if held.holding.is_set():
+            held.hashing.set()
+            assert held.finish.wait(30)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(auth, "_verify", slow_verify)
+    yield held
+    held.finish.set()

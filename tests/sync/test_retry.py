@@ -10,14 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sync_fixtures import PASSWORD, SERVER_URL, seed_acme
+from sync_fixtures import PASSWORD, SERVER_URL, HeldSignIn, seed_acme
 
 from sfa_desktop.sync.client import SyncClient
 from sfa_desktop.sync.errors import AuthenticationRequired, ServerRefused
 from sfa_desktop.sync.retry import RetryPolicy, TransientFailure, parse_retry_after
 from sync_server.app import create_app
 from sync_server.config import ServerSettings
-from sync_server.services import auth
 
 
 def test_retry_after_in_seconds_or_as_a_date() -> None:
@@ -47,17 +46,10 @@ def gated_server(tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_a_turned_away_sign_in_waits_as_told_and_then_succeeds(
-    gated_server: TestClient, monkeypatch: pytest.MonkeyPatch
+    gated_server: TestClient, held_sign_in: HeldSignIn
 ) -> None:
-    hashing, finish = threading.Event(), threading.Event()
-    verify = auth._verify
-
-    def slow_verify(password_hash: str, password: str) -> bool:
-        hashing.set()
-        assert finish.wait(30)
-        return verify(password_hash, password)
-
-    monkeypatch.setattr(auth, "_verify", slow_verify)
+    held_sign_in.hold()
+    hashing, finish = held_sign_in.hashing, held_sign_in.finish
     first = SyncClient(SERVER_URL, transport=gated_server._transport)
     signed_in: list[str] = []
     thread = threading.Thread(

@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from server_kit import PASSWORD, Org, make_settings, seed
 from starlette.types import Receive, Scope, Send
+from sync_fixtures import HeldSignIn
 
 from sync_server.app import create_app
 from sync_server.cli import _uvicorn_options, build_parser
 from sync_server.middleware import ConcurrencyLimit
 from sync_server.models import User
-from sync_server.services import auth
 
 
 class _Held:
@@ -66,21 +66,14 @@ def gated(db_url: str) -> Iterator[Org]:
 
 
 def test_sign_in_burst_gets_503_while_syncs_and_writes_go_on(
-    gated: Org, monkeypatch: pytest.MonkeyPatch
+    gated: Org, held_sign_in: HeldSignIn
 ) -> None:
     """While a sign-in hashes, another is told to retry later (not dropped), and other
     devices still sync and write: no database transaction (SQLite: no write lock) is held
     through the hash."""
     gated.login("ria")
-    hashing, finish = threading.Event(), threading.Event()
-    verify = auth._verify
-
-    def slow_verify(password_hash: str, password: str) -> bool:
-        hashing.set()
-        assert finish.wait(30)
-        return verify(password_hash, password)
-
-    monkeypatch.setattr(auth, "_verify", slow_verify)
+    held_sign_in.hold()
+    hashing, finish = held_sign_in.hashing, held_sign_in.finish
     body = {"username": "rob", "password": PASSWORD, "device_name": "laptop"}
     outcome: list[int] = []
     first = threading.Thread(
