@@ -19,8 +19,8 @@ from sfa_desktop.core.protocol import (
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.migrate import HEAD_REVISION
 from sfa_desktop.sync.client import SyncClient, as_offline
-from sfa_desktop.sync.retry import TransientFailure
 from sfa_desktop.sync.errors import DeviceRevoked, DeviceWiped, SyncError
+from sfa_desktop.sync.retry import TransientFailure
 
 CLOCK_SKEW_WARNING = timedelta(minutes=5)
 MAX_ROUNDS = 10_000  # a bound on push batches and pull pages in one sync
