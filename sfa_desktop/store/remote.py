@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
+from pydantic import TypeAdapter
 from pydantic_core import to_json
 from sqlalchemy import JSON, Date, Table, delete, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import MODELS, Record, utcnow
@@ -22,7 +23,7 @@ from sfa_desktop.core.protocol import Change, ChangeOp, MutationOp, MutationResu
 from sfa_desktop.store import search
 from sfa_desktop.store.changes import Changes
 from sfa_desktop.store.rows import to_record
-from sfa_desktop.store.schema import TABLES, ConflictRow, OutboxRow, SyncStateRow
+from sfa_desktop.store.schema import TABLES, ConflictRow, OutboxRow
 from sfa_desktop.store.types import UTCDateTime
 from sfa_desktop.store.writer import RecordWriter
 
@@ -35,7 +36,9 @@ BULK_LOAD_KEY = "bulk_load"
 def _pending(session: Session, entity_ids: Iterable[str]) -> dict[str, tuple[set[str], bool]]:
     """For records with unpushed local edits: their edited fields and whether a delete waits."""
     pending: dict[str, tuple[set[str], bool]] = {}
-    if session.scalar(select(OutboxRow.seq).limit(1)) is None:
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    if connection.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is None:
         return pending  # the common case: nothing waiting to be pushed
     ids = list(entity_ids)
     for start in range(0, len(ids), 500):
@@ -82,20 +85,35 @@ def _json_text(value: Any) -> str:
     return to_json(value).decode()
 
 
+# A pulled change as the client decodes a page: (kind, entity id, op, version, data).
+PulledChange = tuple[EntityKind, str, ChangeOp, int, dict[str, Any] | None]
+
+
 @dataclass(frozen=True)
 class _Upsert:
     """One kind's upsert as plain SQL, with the conversions SQLAlchemy would apply."""
 
     sql: str
+    # The same upsert reading its rows from one JSON array of rows: SQLite runs it as one
+    # statement, without taking the GIL once per row as executemany does, so the engine
+    # validates the next page on the other core meanwhile.
+    json_sql: str
     columns: tuple[str, ...]
     converters: tuple[tuple[int, Callable[[Any], Any]], ...]  # column index, converter
 
     def row(self, record: Record) -> tuple[Any, ...]:
-        values = record.__dict__  # the validated field values, without a model_dump copy
-        row = [values[name] for name in self.columns]
+        return self.rows([record])[0]
+
+    def rows(self, records: Sequence[Record]) -> list[tuple[Any, ...]]:
+        """Column values of `records`, from their validated field values (no model_dump)."""
+        pick = itemgetter(*self.columns)
+        rows = [pick(record.__dict__) for record in records]
+        if not rows or not self.converters:
+            return rows
+        columns = list(zip(*rows, strict=True))
         for index, convert in self.converters:
-            row[index] = convert(row[index])
-        return tuple(row)
+            columns[index] = tuple(map(convert, columns[index]))
+        return list(zip(*columns, strict=True))
 
 
 @cache
@@ -113,59 +131,166 @@ def _upsert(kind: EntityKind) -> _Upsert:
             converters.append((index, _json_text))
     quoted = [f'"{name}"' for name in columns]
     updates = ", ".join(f"{name} = excluded.{name}" for name in quoted if name != '"id"')
+    conflict = f"ON CONFLICT (id) DO UPDATE SET {updates}"
     sql = (
         f'INSERT INTO "{table.name}" ({", ".join(quoted)}) '
-        f"VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+        f"VALUES ({', '.join('?' for _ in columns)}) {conflict}"
     )
-    return _Upsert(sql, columns, tuple(converters))
+    # `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT, not a join.
+    json_sql = (
+        f'INSERT INTO "{table.name}" ({", ".join(quoted)}) '
+        f"SELECT {', '.join(f'r.value ->> {i}' for i in range(len(columns)))} "
+        f"FROM json_each(?) AS r WHERE true {conflict}"
+    )
+    return _Upsert(sql, json_sql, columns, tuple(converters))
 
 
-def _upsert_rows(session: Session, kind: EntityKind, records: list[Record]) -> None:
-    """One executemany straight on the session's sqlite3 connection (in its transaction):
-    the ORM's bulk insert split pages into row-by-row statements and cost 4/5 of an apply."""
-    upsert = _upsert(kind)
-    connection = session.connection().connection.driver_connection
-    assert isinstance(connection, sqlite3.Connection)
-    connection.executemany(upsert.sql, [upsert.row(record) for record in records])
+@dataclass(frozen=True)
+class _Batch:
+    """The validated upserts of one kind on a page, as records and as table rows."""
+
+    ids: list[str]
+    records: list[Record]
+    rows_json: str  # the records' table rows as one JSON array (see _Upsert.json_sql)
 
 
-def apply_changes(session: Session, changes: Iterable[Change]) -> Changes:
+@dataclass(frozen=True)
+class PreparedPage:
+    """A pulled page validated and turned into rows, ready to apply.
+
+    Preparing needs no database, so the sync engine prepares the next page in a worker
+    thread while this one is written. Only the last change of each record is kept.
+    """
+
+    upserts: dict[EntityKind, _Batch]
+    removals: dict[EntityKind, list[tuple[str, bool]]]  # (entity id, is a delete)
+    ids: list[str]  # every record the page touches
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+_CHUNK = 500  # records validated in one call
+
+
+@cache
+def _list_adapter(kind: EntityKind) -> TypeAdapter[list[Record]]:
+    """Validates a list of one kind's records in one call (cheaper than one per record)."""
+    return TypeAdapter(list[MODELS[kind]])  # type: ignore[valid-type]
+
+
+def prepare_page(changes: Iterable[Change | PulledChange]) -> PreparedPage:
+    """Validate a page's records against their entity models and build their table rows.
+
+    Raises pydantic's ValidationError for a malformed record, before anything is written.
+    """
+    latest: dict[tuple[EntityKind, str], PulledChange] = {}
+    for change in changes:
+        if isinstance(change, Change):
+            change = (change.entity, change.entity_id, change.op, change.version, change.data)
+        latest[change[0], change[1]] = change
+    data: dict[EntityKind, list[dict[str, Any]]] = {}
+    ids: dict[EntityKind, list[str]] = {}
+    removals: dict[EntityKind, list[tuple[str, bool]]] = {}
+    for kind, entity_id, op, version, fields in latest.values():
+        if op is ChangeOp.UPSERT:
+            if fields is None:
+                continue
+            if fields.get("version") != version:  # servers send it; no copy then
+                fields = {**fields, "version": version}
+            data.setdefault(kind, []).append(fields)
+            ids.setdefault(kind, []).append(entity_id)
+        else:
+            removals.setdefault(kind, []).append((entity_id, op is ChangeOp.DELETE))
+    upserts: dict[EntityKind, _Batch] = {}
+    for kind, fields_list in data.items():
+        adapter, upsert = _list_adapter(kind), _upsert(kind)
+        records: list[Record] = []
+        chunks: list[bytes] = []
+        # In chunks: pydantic-core holds the GIL through a call, and the thread writing the
+        # previous page needs it back after each statement.
+        for start in range(0, len(fields_list), _CHUNK):
+            chunk = adapter.validate_python(fields_list[start : start + _CHUNK])
+            records += chunk
+            chunks.append(to_json(upsert.rows(chunk))[1:-1])
+        rows_json = b"[" + b",".join(chunks) + b"]"
+        upserts[kind] = _Batch(ids[kind], records, rows_json.decode())
+    return PreparedPage(upserts, removals, [entity_id for _kind, entity_id in latest])
+
+
+def apply_changes(session: Session, changes: PreparedPage | Iterable[Change]) -> Changes:
     """Apply a pulled page in bulk; returns the kinds it touched.
 
     Only the last change of each record matters. Pending local fields are kept (and a
     pending local delete wins until the server settles it); a server delete of a record
     edited here is ignored, as the edit will revive it.
     """
-    latest = {(c.entity, c.entity_id): c for c in changes}
-    pending = _pending(session, {entity_id for _kind, entity_id in latest})
-    upserts: dict[EntityKind, list[Record]] = {}
-    removals: dict[EntityKind, list[str]] = {}
-    for (kind, entity_id), change in latest.items():
+    page = changes if isinstance(changes, PreparedPage) else prepare_page(changes)
+    pending = _pending(session, page.ids)
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    touched: set[EntityKind] = set()
+    for kind, batch in page.upserts.items():
+        upsert = _upsert(kind)
+        if not pending.keys().isdisjoint(batch.ids):
+            rows = _merged_rows(session, kind, batch, pending)
+            if rows:
+                touched.add(kind)
+                connection.executemany(upsert.sql, rows)
+        elif batch.records:
+            touched.add(kind)
+            connection.execute(upsert.json_sql, (batch.rows_json,))
+    for kind, removed in page.removals.items():
+        ids = [
+            entity_id
+            for entity_id, is_delete in removed
+            if not (is_delete and pending.get(entity_id, (set(), False))[0])
+        ]
+        if ids:
+            touched.add(kind)
+            table = TABLES[kind]
+            session.execute(delete(table).where(table.id.in_(ids)))
+    return Changes(frozenset(touched))
+
+
+def _merged_rows(
+    session: Session,
+    kind: EntityKind,
+    batch: _Batch,
+    pending: dict[str, tuple[set[str], bool]],
+) -> list[tuple[Any, ...]]:
+    """The batch's rows with pending local edits kept (a pending local delete skips it)."""
+    upsert = _upsert(kind)
+    rows = []
+    for entity_id, record in zip(batch.ids, batch.records, strict=True):
         keep, deleted_here = pending.get(entity_id, (set(), False))
-        if change.op is ChangeOp.UPSERT:
-            if deleted_here or change.data is None:
-                continue
-            data = change.data
-            if data.get("version") != change.version:  # servers send it; no copy then
-                data = {**data, "version": change.version}
-            record = MODELS[kind].model_validate(data)
-            if keep:
-                row = session.get(TABLES[kind], entity_id)
-                record = _merged(record, to_record(row) if row else None, keep)
-            upserts.setdefault(kind, []).append(record)
-        elif not (change.op is ChangeOp.DELETE and keep):
-            removals.setdefault(kind, []).append(entity_id)
-    for kind, records in upserts.items():
-        _upsert_rows(session, kind, records)
-    for kind, ids in removals.items():
-        table = TABLES[kind]
-        session.execute(delete(table).where(table.id.in_(ids)))
-    return Changes(frozenset(upserts) | frozenset(removals))
+        if deleted_here:
+            continue
+        if keep:
+            local = session.get(TABLES[kind], entity_id)
+            record = _merged(record, to_record(local) if local else None, keep)
+        rows.append(upsert.row(record))
+    return rows
+
+
+# The cursor, and on a first download the pause of per-row indexing, in one statement (the
+# engine writes a page while the next one is validated on another thread: each statement
+# waits for the GIL when it returns, so a page takes as few of them as it can).
+_CURSOR_SQL = (
+    "INSERT INTO sync_state (key, value) VALUES ('since', ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+_CURSOR_AND_PAUSE_SQL = (
+    "INSERT INTO sync_state (key, value) VALUES ('since', ?), ('bulk_load', ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE excluded.key = 'since'"
+)
 
 
 def apply_page(
-    session: Session, changes: Iterable[Change], next_since: int, first_download: bool
+    session: Session,
+    changes: PreparedPage | Iterable[Change],
+    next_since: int,
+    first_download: bool,
 ) -> Changes:
     """Apply a pulled page and store the cursor after it (the caller's one transaction).
 
@@ -173,15 +298,14 @@ def apply_page(
     BULK_LOAD_KEY), in this same transaction: a crash leaves either no page and no pause,
     or the page, its cursor and the pause; the next sync continues and finishes it.
     """
-    if first_download:
-        session.execute(
-            sqlite_insert(SyncStateRow)
-            .values(key=BULK_LOAD_KEY, value=utcnow().isoformat())
-            .on_conflict_do_nothing()
-        )
-    touched = apply_changes(session, changes)
-    session.merge(SyncStateRow(key="since", value=str(next_since)))
-    return touched
+    page = changes if isinstance(changes, PreparedPage) else prepare_page(changes)
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    if first_download:  # before the rows: the insert triggers look for the pause
+        connection.execute(_CURSOR_AND_PAUSE_SQL, (str(next_since), utcnow().isoformat()))
+    else:
+        connection.execute(_CURSOR_SQL, (str(next_since),))
+    return apply_changes(session, page)
 
 
 def finish_download(session: Session) -> Changes:

@@ -34,7 +34,7 @@ from sfa_desktop.store.changes import Changes, Saved
 from sfa_desktop.store.engine import WRITE, create_store_engine
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
 from sfa_desktop.store.queries import CoverageGap
-from sfa_desktop.store.remote import Conflict
+from sfa_desktop.store.remote import Conflict, PreparedPage
 from sfa_desktop.store.rows import column_values, to_record
 from sfa_desktop.store.schema import (
     TABLES,
@@ -477,7 +477,11 @@ class Store:
         return int(self.state("since") or 0)
 
     def apply_pull(
-        self, changes: Sequence[Change], next_since: int, *, first_download: bool = False
+        self,
+        changes: PreparedPage | Sequence[Change],
+        next_since: int,
+        *,
+        first_download: bool = False,
     ) -> Changes:
         """Apply one pulled page and move the cursor past it, in one transaction.
 

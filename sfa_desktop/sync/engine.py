@@ -18,6 +18,7 @@ from sfa_desktop.core.protocol import (
 )
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.migrate import HEAD_REVISION
+from sfa_desktop.store.remote import prepare_page
 from sfa_desktop.sync.client import SyncClient, as_offline
 from sfa_desktop.sync.errors import DeviceRevoked, DeviceWiped, SyncError
 from sfa_desktop.sync.retry import TransientFailure
@@ -115,7 +116,7 @@ class SyncEngine:
         raise SyncError("Too many changes to push in one sync; try again.")
 
     def _pull(self, report: SyncReport) -> None:
-        """Pull pages until caught up, fetching the next page while this one is applied.
+        """Pull pages until caught up.
 
         Each page and its cursor land in one transaction, so a crash between pages
         resumes from the last applied page. A first download (or a re-download after
@@ -125,27 +126,46 @@ class SyncEngine:
         """
         since = self.store.pull_cursor()
         first = since == 0 or self.store.download_unfinished()
+        with ThreadPoolExecutor(2, thread_name_prefix="sfa-pull") as workers:
+            while not self._pull_pages(workers, since, first, report):
+                report.resets += 1
+                if report.resets > 2:
+                    raise SyncError("The server keeps asking for a full download; try later.")
+                report.changes |= self.store.reset_for_download()
+                since, first = 0, True
+
+    def _pull_pages(
+        self, workers: ThreadPoolExecutor, since: int, first: bool, report: SyncReport
+    ) -> bool:
+        """Apply pages from `since` until caught up (True) or told to start over (False).
+
+        Three stages overlap: while page k is written (SQLite, without the GIL), one
+        worker validates page k+1 and the other fetches page k+2 (the server's work).
+        """
         limit = self.download_limit if first else self.pull_limit
-        with ThreadPoolExecutor(1, thread_name_prefix="sfa-pull") as fetcher:
-            pending = fetcher.submit(self.client.pull, since, limit)
-            for _round in range(MAX_ROUNDS):
-                page = pending.result()
-                if page.reset_required:
-                    report.resets += 1
-                    if report.resets > 2:
-                        raise SyncError("The server keeps asking for a full download; try later.")
-                    report.changes |= self.store.reset_for_download()
-                    first, limit = True, self.download_limit
-                    pending = fetcher.submit(self.client.pull, 0, limit)
-                    continue
-                if page.has_more:
-                    pending = fetcher.submit(self.client.pull, page.next_since, limit)
-                report.changes |= self.store.apply_pull(
-                    page.changes, page.next_since, first_download=first
-                )
-                report.pulled += len(page.changes)
-                if not page.has_more:
-                    if first:
-                        report.changes |= self.store.finish_download()
-                    return
+        page = workers.submit(self.client.pull_page, since, limit).result()
+        if page.reset_required:
+            return False
+        preparing = workers.submit(prepare_page, page.changes)
+        fetching = (
+            workers.submit(self.client.pull_page, page.next_since, limit) if page.has_more else None
+        )
+        for _round in range(MAX_ROUNDS):
+            following = fetching.result() if fetching is not None else None
+            fetching = None
+            if following is not None and not following.reset_required:
+                next_preparing = workers.submit(prepare_page, following.changes)
+                if following.has_more:
+                    fetching = workers.submit(self.client.pull_page, following.next_since, limit)
+            report.changes |= self.store.apply_pull(
+                preparing.result(), page.next_since, first_download=first
+            )
+            report.pulled += len(page.changes)
+            if following is None:
+                if first:
+                    report.changes |= self.store.finish_download()
+                return True
+            if following.reset_required:
+                return False
+            page, preparing = following, next_preparing
         raise SyncError("The download did not finish in one sync; it resumes next time.")

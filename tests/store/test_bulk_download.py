@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from index_check import index_problems
+from pydantic import ValidationError
 from samples import NOW, sample_records
 from sqlalchemy.orm import Session
 
@@ -175,3 +176,44 @@ def test_pulled_rows_are_stored_exactly_as_local_writes_store_them(
         assert pulled.get(type(record), record.id) == record
     assert index_problems(pulled.path) == []
     pulled.close()
+
+
+def test_awkward_values_are_stored_exactly_as_local_writes_store_them(
+    store: Store, tmp_path: Any
+) -> None:
+    """Pulled rows reach SQLite as one JSON array: quotes, escapes, non-ASCII text, large
+    amounts, empty and missing values come out as the ORM stores them."""
+    records: list[Record] = [
+        Account(
+            id="a-odd",
+            name='Quote " back\\slash \u00fcml\u00e4ut \U0001f680 \u65e5\u672c',
+            notes="two\nlines\tand a tab, 'single' quotes, {\"json\": [1]}",
+            potential_revenue=10**15,
+            domain="",
+            phone=None,
+            revenue_history=({"year": 2025, "amount": 0}, {"year": 2026, "amount": 10**15}),
+            owner_id=OWNER,
+            created_at=NOW.replace(microsecond=1),
+            updated_at=NOW,
+            version=3,
+        ),
+        _activity("t-odd", (), 4),
+    ]
+    store.import_records(records)
+    pulled = Store.open(tmp_path / "pulled.db")
+    pulled.apply_pull([_upsert(r) for r in records], next_since=4, first_download=True)
+    pulled.finish_download()
+    for record in records:
+        assert _rows(pulled, record) == _rows(store, record), record.entity
+        assert pulled.get(type(record), record.id) == record
+    pulled.close()
+
+
+def test_a_page_is_validated_before_anything_is_written() -> None:
+    good = Account(id="a1", name="Fine", owner_id=OWNER, version=1)
+    bad = _upsert(Account(id="a2", name="Bad", owner_id=OWNER, version=2))
+    bad = bad.model_copy(update={"data": {**(bad.data or {}), "currency": "euros"}})
+    with pytest.raises(ValidationError):
+        remote.prepare_page([_upsert(good), bad])
+    page = remote.prepare_page([_upsert(good), _upsert(good.with_changes({"name": "Later"}))])
+    assert len(page) == 1  # only the last change of a record counts
