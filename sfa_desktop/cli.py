@@ -86,7 +86,7 @@ def _demo(args: argparse.Namespace) -> int:
             report = account.engine().run_once()
             store = account.store
             counts = ", ".join(
-                f"{store.count(model):,} {model.entity_name()}s"
+                f"{store.count(model):,} {_plural(model.entity_name())}"
                 for model in (Account, Contact, Opportunity, Activity)
             )
             print(f"Signed in to {server.url} as {user.name} ({username} / {DEMO_PASSWORD}).")
@@ -101,6 +101,11 @@ def _demo(args: argparse.Namespace) -> int:
     except SyncError as error:
         print(f"The demo could not start: {error}")
         return 1
+
+
+def _plural(noun: str) -> str:
+    """'opportunities', 'accounts' (enough English for the entity names)."""
+    return f"{noun[:-1]}ies" if noun.endswith("y") else f"{noun}s"
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ def test_demo_serves_syncs_and_opens_the_window_signed_in(
     out = capsys.readouterr().out
     assert "Signed in to http://127.0.0.1:" in out
     assert "accounts" in out
+    assert "opportunities" in out  # not "opportunitys"
 
     opened: list[tuple[Path, str | None, Any]] = []
 
