@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,15 +26,24 @@ PASSWORD = "correct horse battery"
 SERVER_URL = "http://testserver"
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[TestClient]:
+@contextmanager
+def acme_server(tmp_path: Path, **overrides: Any) -> Iterator[TestClient]:
+    """A real server app on a SQLite file in `tmp_path`, seeded with org acme;
+    `overrides` are ServerSettings fields."""
     settings = ServerSettings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=f"sqlite:///{tmp_path / 'server.db'}",
         secret_key="sync-test-secret",
+        **overrides,
     )
     with TestClient(create_app(settings)) as client:
         seed_acme(client)
+        yield client
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[TestClient]:
+    with acme_server(tmp_path) as client:
         yield client
 
 

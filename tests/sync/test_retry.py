@@ -10,13 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sync_fixtures import PASSWORD, SERVER_URL, HeldSignIn, seed_acme
+from sync_fixtures import PASSWORD, SERVER_URL, HeldSignIn, acme_server
 
 from sfa_desktop.sync.client import SyncClient
 from sfa_desktop.sync.errors import AuthenticationRequired, ServerRefused
 from sfa_desktop.sync.retry import RetryPolicy, TransientFailure, parse_retry_after
-from sync_server.app import create_app
-from sync_server.config import ServerSettings
 
 
 def test_retry_after_in_seconds_or_as_a_date() -> None:
@@ -31,17 +29,13 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
 @pytest.fixture
 def gated_server(tmp_path: Path) -> Iterator[TestClient]:
     """A real server app that checks one password at a time and turns the rest away."""
-    settings = ServerSettings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite:///{tmp_path / 'server.db'}",
-        secret_key="retry-test-secret",
+    with acme_server(
+        tmp_path,
         password_time_cost=1,
         password_memory_kib=1024,
         login_concurrency=1,
         login_queue_seconds=0,
-    )
-    with TestClient(create_app(settings)) as client:
-        seed_acme(client)
+    ) as client:
         yield client
 
 
