@@ -218,17 +218,14 @@ def prepare_page(changes: Iterable[Change | PulledChange]) -> PreparedPage:
     return PreparedPage(upserts, removals, [entity_id for _kind, entity_id in latest])
 
 
-def apply_changes(session: Session, changes: PreparedPage | Iterable[Change]) -> Changes:
-    """Apply a pulled page in bulk; returns the kinds it touched.
+def _apply_changes(session: Session, connection: sqlite3.Connection, page: PreparedPage) -> Changes:
+    """Apply a prepared page in bulk; returns the kinds it touched.
 
     Only the last change of each record matters. Pending local fields are kept (and a
     pending local delete wins until the server settles it); a server delete of a record
     edited here is ignored, as the edit will revive it.
     """
-    page = changes if isinstance(changes, PreparedPage) else prepare_page(changes)
     pending = _pending(session, page.ids)
-    connection = session.connection().connection.driver_connection
-    assert isinstance(connection, sqlite3.Connection)
     touched: set[EntityKind] = set()
     for kind, batch in page.upserts.items():
         upsert = _upsert(kind)
@@ -305,7 +302,7 @@ def apply_page(
         connection.execute(_CURSOR_AND_PAUSE_SQL, (str(next_since), utcnow().isoformat()))
     else:
         connection.execute(_CURSOR_SQL, (str(next_since),))
-    return apply_changes(session, page)
+    return _apply_changes(session, connection, page)
 
 
 def finish_download(session: Session) -> Changes:
