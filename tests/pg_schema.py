@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
+from required_tools import unavailable
 from sqlalchemy import create_engine, text
 
 PG_URL = os.environ.get(
@@ -34,9 +34,7 @@ def require_pg() -> None:
     """Skip when PostgreSQL is down; under CI that is a failure, never a skip."""
     problem = pg_problem()
     if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+        unavailable(problem)
 
 
 @contextmanager

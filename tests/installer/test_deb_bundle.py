@@ -6,30 +6,21 @@ from __future__ import annotations
 import configparser
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from required_tools import needs
 
 from sfa_desktop import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "installer" / "site.example.toml"
 DEB = f"sfa-desktop_{__version__}-1_amd64.deb"
-IN_CI = bool(os.environ.get("CI"))
 
 pytestmark = pytest.mark.slow
-
-
-def needs(tool: str) -> None:
-    """Skip on a developer machine without `tool`; in CI it must be there (.ci/run installs it)."""
-    if shutil.which(tool) is None:
-        if IN_CI:
-            pytest.fail(f"{tool} is missing in CI")
-        pytest.skip(f"needs {tool}")
 
 
 def run(*command: str, **kwargs: object) -> subprocess.CompletedProcess[str]:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from required_tools import needs
 
 from sync_server.cli import build_parser
 from sync_server.config import ServerSettings
@@ -77,8 +78,7 @@ def units(tmp_path: Path) -> Path:
 
 
 def test_systemd_units_verify_without_warnings(units: Path) -> None:
-    if shutil.which("systemd-analyze") is None:
-        pytest.skip("needs systemd-analyze")
+    needs("systemd-analyze")
     files = sorted(str(path) for path in units.iterdir() if path.name != "env")
     result = subprocess.run(
         ["systemd-analyze", "verify", *files], capture_output=True, text=True, check=False
