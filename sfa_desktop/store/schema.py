@@ -263,6 +263,8 @@ class OutboxRow(Base):
     fields: Mapped[dict[str, Any]]
     base_version: Mapped[int | None]
     created_at: Mapped[datetime]
+    # For a merge: the records folded into `entity_id` (the server re-points their references).
+    merged_ids: Mapped[list[Any] | None]
 
 
 class SyncStateRow(Base):
