@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -77,16 +78,17 @@ def _demo(args: argparse.Namespace) -> int:
     folder = paths.data_dir() / "demo"
     if args.fresh:
         shutil.rmtree(folder, ignore_errors=True)
+    key = _demo_store_key(folder / "client.db")
     print(f"Starting the demo server (first run builds its data, {args.contacts:,} contacts)…")
     try:
         with LocalServer(folder / "server", args.contacts, args.seed) as server:
-            account = SyncAccount(Store.open(folder / "client.db"), Credentials())
+            account = SyncAccount(Store.open(folder / "client.db", key=key), Credentials())
             username = demo_rep_username(args.contacts, args.seed)
             user = account.sign_in(server.url, username, DEMO_PASSWORD, "demo laptop")
             report = account.engine().run_once()
             store = account.store
             counts = ", ".join(
-                f"{store.count(model):,} {_plural(model.entity_name())}"
+                f"{store.count(model):,} {model.plural_name()}"
                 for model in (Account, Contact, Opportunity, Activity)
             )
             print(f"Signed in to {server.url} as {user.name} ({username} / {DEMO_PASSWORD}).")
@@ -103,12 +105,33 @@ def _demo(args: argparse.Namespace) -> int:
         return 1
 
 
-def _plural(noun: str) -> str:
-    """'opportunities', 'accounts' (enough English for the entity names)."""
-    return f"{noun[:-1]}ies" if noun.endswith("y") else f"{noun}s"
+def _demo_store_key(path: Path) -> bytes:
+    """The demo store's key from the keyring; with no keyring the demo asks nothing (it is
+    one command): a key held only in memory, and the demo store re-created on each run."""
+    from sfa_desktop.security import store_key
+    from sfa_desktop.store.encryption import remove_with_sidecars
+
+    try:
+        return store_key.load(path, ask=None).key
+    except store_key.StoreKeyLost:  # encrypted with a key of an earlier run: start over
+        remove_with_sidecars(path)
+        with contextlib.suppress(store_key.StoreKeyError):
+            return store_key.load(path, ask=None).key
+    except store_key.StoreKeyError:
+        pass
+    print(
+        "No system keyring: the demo's local store is encrypted with a key held only "
+        "in memory, so it is downloaded again on each run."
+    )
+    store_key.forget(path)
+    remove_with_sidecars(path)
+    return store_key.in_memory().key
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sfa_desktop.security import store_key
+
+    store_key.prefetch(args.db or paths.default_store())  # while Qt loads
     from sfa_desktop.ui.app import application, run
 
     site, problem = site_or_none()

@@ -119,6 +119,22 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
 
         self._ctx.query(fetch, lambda result: self._loaded(generation, *result))
 
+    @property
+    def ctx(self) -> AppContext:
+        return self._ctx
+
+    @property
+    def record_type(self) -> type[R]:
+        return self._model
+
+    @property
+    def columns(self) -> list[Column[R]]:
+        return list(self._columns)
+
+    def ids(self) -> list[str]:
+        """The listed ids in their current order (filter and sort applied)."""
+        return list(self._ids)
+
     def record_at(self, row: int) -> R | None:
         if 0 <= row < len(self._ids):
             return self._rows.get(self._ids[row])

@@ -26,6 +26,13 @@ class RecordListModel(QAbstractTableModel, Generic[T]):
         self._records = list(records)
         self.endResetModel()
 
+    @property
+    def columns(self) -> list[Column[T]]:
+        return list(self._columns)
+
+    def records(self) -> list[T]:
+        return list(self._records)
+
     def record_at(self, row: int) -> T | None:
         return self._records[row] if 0 <= row < len(self._records) else None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayout,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -57,7 +58,25 @@ def table(model: QAbstractItemModel, parent: QWidget | None = None) -> QTableVie
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    add_export_menu(view)
     return view
+
+
+def add_export_menu(view: QTableView) -> None:
+    """A context menu with "Export list…" (CSV or Excel; the dialog loads on first use)."""
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def export() -> None:
+        from sfa_desktop.ui.list_export import ExportDialog
+
+        ExportDialog(view.model(), parent=view.window()).open()
+
+    def show_menu(point: QPoint) -> None:
+        menu = QMenu(view)
+        menu.addAction("Export list…", export)
+        menu.popup(view.viewport().mapToGlobal(point))
+
+    view.customContextMenuRequested.connect(show_menu)
 
 
 def clear_layout(layout: QLayout) -> None:

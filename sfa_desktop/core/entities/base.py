@@ -32,7 +32,10 @@ def utcnow() -> datetime:
 def _to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("must carry a time zone")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before the first day in UTC
+        raise ValueError("is out of range in UTC") from None
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_to_utc)]
@@ -117,6 +120,12 @@ class Record(Value):
     @classmethod
     def entity_name(cls) -> str:
         return cls.entity.value
+
+    @classmethod
+    def plural_name(cls) -> str:
+        """'opportunities', 'accounts', 'account plans' (enough English for entity names)."""
+        noun = cls.entity.value.replace("_", " ")
+        return f"{noun[:-1]}ies" if noun.endswith("y") else f"{noun}s"
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
