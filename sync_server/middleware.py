@@ -76,7 +76,9 @@ class GzipRequest:
     """Inflate `Content-Encoding: gzip` request bodies, refusing any that inflate past `limit`.
 
     The client compresses large pushes; a bomb that would inflate beyond the body limit is
-    answered 413 without being inflated in full.
+    answered 413 without being inflated in full. A stream that is cut short or followed by
+    other bytes is refused (400), and so is any other content coding (415): read as it is,
+    such a body would be taken for something it is not.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -85,8 +87,13 @@ class GzipRequest:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope["headers"]) if scope["type"] == "http" else {}
-        if headers.get(b"content-encoding", b"").lower() != b"gzip":
+        encoding = headers.get(b"content-encoding", b"identity").strip().lower()
+        if encoding in (b"identity", b""):
             await self.app(scope, receive, send)
+            return
+        if encoding != b"gzip":
+            shown = encoding.decode("latin-1")[:40]
+            await _reply(send, 415, f"Content-Encoding {shown!r} is not supported; use gzip")
             return
         compressed = bytearray()
         more = True
@@ -102,6 +109,10 @@ class GzipRequest:
             return
         if len(body) > self.limit or inflater.unconsumed_tail:
             await _reply(send, 413, f"request body inflates to more than {self.limit} bytes")
+            return
+        if not inflater.eof or inflater.unused_data:
+            what = "is cut short" if not inflater.eof else "has bytes after its end"
+            await _reply(send, 400, f"request body is not valid gzip: the stream {what}")
             return
         rest = [
             (name, value)

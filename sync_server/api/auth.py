@@ -5,14 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from sfa_desktop.core.entities.base import utcnow
-from sfa_desktop.core.protocol import LoginRequest, RefreshRequest, TokenResponse
+from sfa_desktop.core.protocol import ErrorBody, LoginRequest, RefreshRequest, TokenResponse
 from sync_server.api.deps import SessionDep, SettingsDep, client_address
 from sync_server.services import auth
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/login")
+@router.post(
+    "/login",
+    responses={503: {"model": ErrorBody, "description": "Too many sign-ins at once; retry later"}},
+)
 def login(
     body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep
 ) -> TokenResponse:

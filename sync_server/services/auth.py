@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from sync_server.errors import (
 )
 from sync_server.models import Device, LoginFailure, RefreshToken, User
 from sync_server.services import tokens
+from sync_server.services.text import require_storable
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile: t=3, 64 MiB, p=4
 
@@ -67,7 +69,8 @@ def login(
     session: Session, settings: ServerSettings, request: LoginRequest, address: str, now: datetime
 ) -> TokenResponse:
     """Check the password (rate limited per user and address), register a device, issue tokens."""
-    keys = (f"user:{request.username.lower()}", f"addr:{address}")
+    require_storable(username=request.username, device_name=request.device_name)
+    keys = (_rate_key("user", request.username.lower()), _rate_key("addr", address))
     _check_rate(session, settings, keys, now)
     user = session.scalar(select(User).where(User.username == request.username))
     cost = (settings.password_time_cost, settings.password_memory_kib)
@@ -234,6 +237,15 @@ def principal_of(
     return Principal(user, device)
 
 
+def _rate_key(kind: str, value: str) -> str:
+    """The key failed sign-ins are counted under; a long value by its digest (the column
+    holds 200 characters, a username alone may have 200)."""
+    key = f"{kind}:{value}"
+    if len(key) <= 100:
+        return key
+    return f"{kind}#{hashlib.sha256(value.encode()).hexdigest()}"
+
+
 def _window(settings: ServerSettings) -> timedelta:
     return timedelta(seconds=settings.login_window_seconds)
 
@@ -251,7 +263,7 @@ def _check_rate(
         if len(times) >= limit:
             free_at = times[len(times) - limit] + _window(settings)
             retry = max(1, math.ceil((free_at - now).total_seconds()))
-            what = "this user" if key.startswith("user:") else "this address"
+            what = "this user" if key.startswith("user") else "this address"
             raise RateLimitedError(
                 f"too many failed sign-ins for {what}; retry in {retry} s", retry
             )

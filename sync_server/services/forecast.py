@@ -23,19 +23,27 @@ from sfa_desktop.core.rules.forecast import attainment
 from sync_server.errors import BadRequestError, ForbiddenError, NotFoundError
 from sync_server.models import OpportunityFact, Record, User
 from sync_server.services.scope import load_scope
+from sync_server.services.text import require_storable
 
 
 def parse_period(text: str) -> Period:
     try:
-        return Period.parse(text)
+        period = Period.parse(text)
     except ValueError as exc:
         raise BadRequestError(str(exc)) from None
+    try:
+        period.end  # noqa: B018 - reports need the period's end, past 9999 there is none
+    except (ValueError, OverflowError):
+        detail = f"period {period} is out of range: it ends after 9999-12-31"
+        raise BadRequestError(detail) from None
+    return period
 
 
 def subject_for(session: Session, viewer: User, user_id: str | None) -> User:
     """The user whose forecast `viewer` asks for: themselves, a report, or anyone for admins."""
     if user_id is None or user_id == viewer.id:
         return viewer
+    require_storable(user_id=user_id)
     subject = session.get(User, user_id)
     if subject is None or subject.org_id != viewer.org_id:
         raise NotFoundError(f"user {user_id} does not exist")

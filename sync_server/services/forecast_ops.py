@@ -29,6 +29,7 @@ from sync_server.services.adjustments import save_adjustment
 from sync_server.services.forecast import flatten, parse_period, rollup
 from sync_server.services.records import lock_versions
 from sync_server.services.scope import load_scope
+from sync_server.services.text import require_storable
 
 
 def adjust(
@@ -36,6 +37,7 @@ def adjust(
 ) -> AdjustmentInfo:
     """Set a report's category total for a period, replacing any earlier adjustment."""
     period = parse_period(request.period)
+    require_storable(comment=request.comment, currency=request.currency)
     if request.subject_user_id not in load_scope(session, manager).reports:
         raise ForbiddenError("you can only adjust the forecasts of your reports")
     adjustment = ManagerAdjustment.parse(

@@ -46,7 +46,7 @@ def issue_access(secret: str, claims: AccessClaims) -> str:
 def read_access(secret: str, token: str, now: datetime) -> AccessClaims:
     """The claims of a genuine, unexpired token; UnauthorizedError with the reason otherwise."""
     parts = token.split(".")
-    if len(parts) != 3:
+    if len(parts) != 3 or not token.isascii():  # compare_digest takes ASCII text only
         raise UnauthorizedError("malformed access token")
     signing_input = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(_sign(secret, signing_input), parts[2]):
