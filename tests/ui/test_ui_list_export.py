@@ -15,7 +15,7 @@ from sfa_desktop.interchange import ExportFormat
 from sfa_desktop.ui.list_export import ExportDialog
 from sfa_desktop.ui.main_window import MainWindow
 
-HOSTILE = "=HYPERLINK(\"http://evil.example\",\"click\")"
+HOSTILE = '=HYPERLINK("http://evil.example","click")'
 
 
 def _export(qtbot: QtBot, ctx: AppContext, dialog: ExportDialog, path: Path) -> None:
@@ -44,7 +44,8 @@ def test_contacts_export_as_shown_to_xlsx_keeps_order_and_escapes_formulas(
     assert rows[0] == ("Last name", "First name", "Title", "Email")
     shown = [page.model.record_at(0)]
     assert len(rows) - 1 == page.model.rowCount() == dialog.written
-    assert shown[0] is not None and rows[1][0] == shown[0].last_name
+    assert shown[0] is not None
+    assert rows[1][0] == shown[0].last_name
     hostile = next(row for row in rows if row[1] == "Eve")
     assert hostile[0] == HOSTILE  # text, not a formula
     cell = next(c for r in sheet.iter_rows() for c in r if c.value == HOSTILE)
@@ -112,4 +113,5 @@ def test_small_in_memory_list_exports_synchronously(qtbot: QtBot, tmp_path: Path
     dialog.export()
     assert dialog.written == 2
     text = (tmp_path / "things.csv").read_text(encoding="utf-8-sig")
-    assert "'@SUM(A1)" in text and "plain" in text
+    assert "'@SUM(A1)" in text
+    assert "plain" in text

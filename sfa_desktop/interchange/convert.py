@@ -1,0 +1,235 @@
+"""One source row through a mapping: field values parsed and normalized, then checked by
+the record's own model, with a message per field for everything that is wrong."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sfa_desktop.core.entities import MODELS
+from sfa_desktop.core.enums import EntityKind, LeadStatus
+from sfa_desktop.core.errors import InvalidRecord
+from sfa_desktop.core.rules.matching import fold, web_domain
+from sfa_desktop.interchange.fields import FieldType, TargetField, target
+from sfa_desktop.interchange.issues import Issue
+from sfa_desktop.interchange.mapping import ColumnMapping
+from sfa_desktop.interchange.names import split_full_name
+from sfa_desktop.interchange.source import SourceRow
+from sfa_desktop.interchange.values import (
+    ValueFormat,
+    clean_text,
+    parse_bool,
+    parse_email,
+    parse_money,
+    parse_phone,
+)
+
+_PHONES = frozenset({"phone", "mobile"})
+_MOBILE_WORDS = ("mobile", "cell", "handy", "mobil", "portable", "iphone")
+_GRADES = frozenset("ABCDEFG")
+_ACCOUNT_PARTS = ("account_street", "account_city", "account_postal_code", "account_country")
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """The account a contact row names: to be found by name or domain, or created."""
+
+    name: str
+    domain: str | None = None
+    email_domain: str | None = None  # the company domain of the contact's email address
+    street: str = ""
+    city: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+    def account_fields(self) -> dict[str, Any]:
+        """The fields of the account a row creates."""
+        return {
+            "name": self.name,
+            "domain": self.domain or self.email_domain or "",
+            "street": self.street,
+            "city": self.city,
+            "postal_code": self.postal_code,
+            "country": self.country,
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A row as record fields, with what is wrong with it."""
+
+    fields: dict[str, Any]
+    issues: tuple[Issue, ...]
+    account: AccountRef | None = None
+    emails: tuple[str, ...] = ()  # every address of the row (duplicate matching)
+    phones: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not any(issue.is_error for issue in self.issues)
+
+
+@lru_cache(maxsize=16)
+def _plan(mapping: ColumnMapping) -> tuple[tuple[int, str, int | None], ...]:
+    """(column, field key, label column for phones routed by label) of the mapped columns."""
+    routed = mapping.kind is EntityKind.CONTACT
+    return tuple(
+        (column, key, mapping.label_column(column) if routed and key in _PHONES else None)
+        for column, key in enumerate(mapping.targets)
+        if key is not None
+    )
+
+
+def _gather(row: SourceRow, mapping: ColumnMapping) -> dict[str, list[str]]:
+    """Field key → the non-empty values of its columns, in column order (phones by label)."""
+    gathered: dict[str, list[str]] = defaultdict(list)
+    values = row.values
+    for column, key, label_column in _plan(mapping):
+        if column >= len(values) or not values[column]:
+            continue
+        value = clean_text(values[column])
+        if not value:
+            continue
+        if label_column is not None:
+            label = values[label_column].casefold() if label_column < len(values) else ""
+            key = "mobile" if any(word in label for word in _MOBILE_WORDS) else "phone"
+        gathered[key].append(value)
+    return gathered
+
+
+def _parse(spec: TargetField, text: str, fmt: ValueFormat, issues: list[Issue]) -> tuple[bool, Any]:
+    """(usable, value) of one field; problems are added to `issues`."""
+    try:
+        if spec.type is FieldType.EMAIL:
+            return True, parse_email(text)
+        if spec.type is FieldType.PHONE:
+            number, warning = parse_phone(text, fmt)
+            if warning:
+                issues.append(Issue.warning(warning, spec.key))
+            return True, number
+        if spec.type is FieldType.WEB:
+            domain = web_domain(text)
+            if domain is None:
+                issues.append(Issue.warning(f"{text!r} is not a web address; left out", spec.key))
+                return False, None
+            return True, domain
+        if spec.type is FieldType.BOOL:
+            return True, parse_bool(text)
+        if spec.type is FieldType.MONEY:
+            return True, parse_money(text, fmt)
+        if spec.type is FieldType.CHOICE:
+            choice = spec.choices.get(fold(text))
+            if choice is None:
+                allowed = ", ".join(sorted(set(spec.choices.values())))
+                raise ValueError(f"{text!r} is not one of {allowed}")
+            return True, choice
+        if spec.type is FieldType.GRADE:
+            grade = text.strip().upper()
+            if grade not in _GRADES:
+                raise ValueError(f"{text!r} is not a grade (A to G)")
+            return True, grade
+        if spec.type is FieldType.CURRENCY:
+            code = text.strip().upper()
+            if len(code) != 3 or not code.isalpha():
+                raise ValueError(f"{text!r} is not a currency code such as EUR")
+            return True, code
+    except ValueError as error:
+        issues.append(Issue(str(error), spec.key))
+        return False, None
+    return True, text
+
+
+def _names(values: dict[str, Any], kind: EntityKind, issues: list[Issue]) -> None:
+    """First and last name from a full name when they are missing; one name is a last name."""
+    full = values.pop("full_name", "")
+    if full and not values.get("first_name") and not values.get("last_name"):
+        values["first_name"], values["last_name"] = split_full_name(full)
+    elif full and not values.get("last_name"):
+        values["last_name"] = split_full_name(full)[1]
+    if kind is EntityKind.CONTACT and values.get("first_name") and not values.get("last_name"):
+        values["last_name"], values["first_name"] = values["first_name"], ""
+        issues.append(Issue.warning("only one name: it is used as the last name", "last_name"))
+
+
+def _account_ref(values: dict[str, Any]) -> AccountRef | None:
+    name = str(values.pop("company", "") or "")
+    domain = values.pop("website", None)
+    parts = {key: str(values.pop(key, "") or "") for key in _ACCOUNT_PARTS}
+    email = values.get("email")
+    email_domain = web_domain(email) if isinstance(email, str) else None
+    if not name and not domain and not email_domain:
+        return None
+    return AccountRef(
+        name=name,
+        domain=domain,
+        email_domain=email_domain,
+        street=parts["account_street"],
+        city=parts["account_city"],
+        postal_code=parts["account_postal_code"],
+        country=parts["account_country"],
+    )
+
+
+def _lead_rules(values: dict[str, Any]) -> None:
+    if values.get("status") == LeadStatus.DISQUALIFIED and not values.get("disqualify_reason"):
+        values["disqualify_reason"] = "Disqualified before the import"
+
+
+def convert_row(row: SourceRow, mapping: ColumnMapping, fmt: ValueFormat) -> Candidate:
+    """The record fields of `row` and every problem found, the record's own checks included."""
+    issues = list(row.issues)
+    values: dict[str, Any] = {}
+    emails: list[str] = []
+    phones: list[str] = []
+    kind = mapping.kind
+    for key, texts in _gather(row, mapping).items():
+        spec = target(kind, key)
+        if spec is None:
+            continue
+        separator = mapping.join_for(key)
+        if separator is not None:
+            texts = [separator.join(texts)]
+        parsed = []
+        for index, text in enumerate(texts):
+            # Only the value kept is checked strictly; other ones only feed matching.
+            sink = issues if index == 0 else []
+            usable, value = _parse(spec, text, fmt, sink)
+            if usable:
+                parsed.append(value)
+            elif index == 0:
+                break
+        if not parsed:
+            continue
+        values[key] = parsed[0]
+        if spec.type is FieldType.EMAIL:
+            emails.extend(parsed)
+        elif spec.type is FieldType.PHONE:
+            phones.extend(parsed)
+    if kind in (EntityKind.CONTACT, EntityKind.LEAD):
+        _names(values, kind, issues)
+    account = _account_ref(values) if kind is EntityKind.CONTACT else None
+    if kind is EntityKind.LEAD:
+        _lead_rules(values)
+    fields = {k: v for k, v in values.items() if not _is_virtual(kind, k)}
+    issues.extend(_model_issues(kind, fields, {i.field for i in issues if i.is_error}))
+    return Candidate(fields, tuple(issues), account, tuple(emails), tuple(phones))
+
+
+def _is_virtual(kind: EntityKind, key: str) -> bool:
+    spec = target(kind, key)
+    return spec is not None and spec.virtual
+
+
+def _model_issues(kind: EntityKind, fields: dict[str, Any], known: set[str]) -> list[Issue]:
+    """The record's own validation, one issue per field not already reported."""
+    try:
+        MODELS[kind].parse(fields)
+    except InvalidRecord as error:
+        return [
+            Issue(message, "" if name == "record" else name)
+            for name, message in error.errors.items()
+            if name not in known
+        ]
+    return []
