@@ -129,9 +129,6 @@ def _demo_store_key(path: Path) -> bytes:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sfa_desktop.security import store_key
-
-    store_key.prefetch(args.db or paths.default_store())  # while Qt loads
     from sfa_desktop.ui.app import application, run
 
     site, problem = site_or_none()

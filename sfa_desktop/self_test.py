@@ -11,7 +11,7 @@ import importlib
 import os
 import pkgutil
 import platform
-import sqlite3
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,8 +24,9 @@ from sfa_desktop.site_config import SiteConfig, SiteConfigError
 class _Check:
     """What the steps share: the site config found and the store's path."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, key: bytes | None = None) -> None:
         self.db = db
+        self.key = key  # None: the store's own key (keyring or passphrase)
         self.site: SiteConfig | None = None
 
     def site_file(self) -> str:
@@ -36,14 +37,28 @@ class _Check:
 
     def database(self) -> str:
         from sfa_desktop.store import Store
+        from sfa_desktop.store.encryption import is_plain
+        from sfa_desktop.store.engine import connect
         from sfa_desktop.store.migrate import HEAD_REVISION
 
-        Store.open(self.db).close()
-        with contextlib.closing(sqlite3.connect(self.db)) as connection:
+        source = "a throwaway key"
+        if self.key is None:
+            from sfa_desktop.security import store_key
+
+            found = store_key.load(self.db, ask=store_key.console_ask, attempts=3)
+            self.key, source = found.key, f"its key from the {found.source}"
+        Store.open(self.db, key=self.key).close()
+        if is_plain(self.db):
+            raise RuntimeError("the database file is not encrypted")
+        connection = connect(self.db, self.key)
+        try:
             (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            (cipher,) = connection.execute("PRAGMA cipher_version").fetchone()
+        finally:
+            connection.close()
         if revision != HEAD_REVISION:
             raise RuntimeError(f"schema {revision} after migrating, expected {HEAD_REVISION}")
-        return f"{self.db} (schema {revision})"
+        return f"{self.db} (schema {revision}, SQLCipher {cipher}, {source})"
 
     def sync_stack(self) -> str:
         from sfa_desktop.sync.credentials import Credentials
@@ -74,7 +89,7 @@ class _Check:
         for name in modules:
             importlib.import_module(name)
         app = application()
-        store = Store.open(self.db)
+        store = Store.open(self.db, key=self.key)
         ctx = AppContext(store, TaskManager(), AppSignals(), Settings(None, site=self.site))
         try:
             window = MainWindow(ctx)
@@ -95,7 +110,9 @@ def run(db: Path | None = None) -> int:
     frozen = "bundled" if getattr(sys, "frozen", False) else "from source"
     print(f"sfa-desktop {__version__} (Python {platform.python_version()}, {frozen})")
     with _store_path(db) as path:
-        check = _Check(path)
+        # The throwaway store is encrypted with a key held in memory; a store given with
+        # --db is opened with its own key.
+        check = _Check(path, None if db is not None else secrets.token_bytes(32))
         steps: list[tuple[str, Callable[[], str]]] = [
             ("site config", check.site_file),
             ("database", check.database),

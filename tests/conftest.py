@@ -10,15 +10,43 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import keyring
+from keyring.backend import KeyringBackend
+from keyring.backends.fail import Keyring as FailKeyring
+from keyrings.alt.file import PlaintextKeyring
+from store_keys import open_store
+
 from sfa_desktop.core.entities import User
 from sfa_desktop.store import Store
 
 pytest_plugins = ["sync_fixtures"]  # `server` and `device`: a real app and synced devices
 
 
+@pytest.fixture(autouse=True)
+def file_keyring(tmp_path: Path) -> Iterator[KeyringBackend]:
+    """Every test gets its own file keyring in its tmp folder, never the user's keyring
+    (store keys, refresh tokens); tests of "no keyring" replace it."""
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """No usable keyring backend, as on a headless box."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "store.db")
+    """A fresh store, encrypted with SQLCipher (store_keys.TEST_KEY) like every test store."""
+    opened = open_store(tmp_path / "store.db")
     yield opened
     opened.close()
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+
+from store_keys import TEST_KEY, raw
 
 from sfa_desktop.store.search import INDEXED, LINKED
 
 
-def index_problems(path: Path) -> list[str]:
+def index_problems(path: Path, store_key: bytes | None = TEST_KEY) -> list[str]:
     """What is missing from, stale in or extra in the search index and the link tables."""
     problems: list[str] = []
-    with sqlite3.connect(path) as db:
+    with raw(path, store_key) as db:
         for kind, table, title, body in INDEXED:
             expected = set(db.execute(f"SELECT t.id, {title}, {body} FROM {table} AS t"))
             actual = set(
@@ -34,5 +35,4 @@ def index_problems(path: Path) -> list[str]:
             actual = set(db.execute(f"SELECT {key}, contact_id FROM {link}"))
             problems += [f"{link} lacks {row}" for row in expected - actual]
             problems += [f"{link} has stale {row}" for row in actual - expected]
-    db.close()
     return problems

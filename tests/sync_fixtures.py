@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from store_keys import TEST_KEY
 
 from sfa_desktop.core.enums import Role
 from sfa_desktop.store import Store
@@ -81,7 +82,7 @@ def device(server: TestClient, tmp_path: Path) -> Iterator[Device]:
     def make(
         username: str = "rob", name: str = "laptop", transport: httpx.BaseTransport | None = None
     ) -> SyncAccount:
-        store = Store.open(tmp_path / f"{username}-{name}.db")
+        store = Store.open(tmp_path / f"{username}-{name}.db", key=TEST_KEY)
         opened.append(store)
         account = SyncAccount(
             store, Credentials(persistent=False), transport=transport or server._transport

@@ -9,6 +9,7 @@ import httpx
 
 from sfa_desktop.core.entities import User
 from sfa_desktop.core.protocol import TokenResponse
+from sfa_desktop.security import store_key
 from sfa_desktop.store import Store
 from sfa_desktop.sync.client import SyncClient
 from sfa_desktop.sync.credentials import Credentials
@@ -80,10 +81,12 @@ class SyncAccount:
             return self._client
 
     def wipe(self) -> None:
-        """Erase local data and credentials (the server revoked this device)."""
+        """Erase local data and credentials (the server revoked this device): the store's
+        key is shredded first, so a file the system cannot delete is unreadable anyway."""
         if self.server_url and self.username:
             self.credentials.forget(self.server_url, self.username)
         self.close()
+        store_key.forget(self.store.path)
         self.store.destroy()
 
     def close(self) -> None:

@@ -33,12 +33,27 @@ def register(commands: Any) -> None:
 
 
 def _account(db: Path | None) -> SyncAccount:
-    """The store's sync account (imported here: `sfa-desktop` starts without the sync stack)."""
+    """The store's sync account (imported here: `sfa-desktop` starts without the sync stack);
+    the store's key from the keyring, or its passphrase asked on the terminal."""
+    from sfa_desktop.security import store_key
     from sfa_desktop.store import Store
     from sfa_desktop.sync.account import SyncAccount
     from sfa_desktop.sync.credentials import Credentials
 
-    return SyncAccount(Store.open(db or paths.default_store()), Credentials())
+    path = db or paths.default_store()
+    key = store_key.load(path, ask=store_key.console_ask, attempts=3)
+    return SyncAccount(Store.open(path, key=key.key), Credentials())
+
+
+def _open_account(db: Path | None) -> SyncAccount | None:
+    """The sync account, or None once the reason the store cannot be opened is printed."""
+    from sfa_desktop.core.errors import DomainError
+
+    try:
+        return _account(db)
+    except DomainError as error:  # a wrong passphrase, a lost key, a wrong key
+        print(f"The local database cannot be opened: {error}", file=sys.stderr)
+        return None
 
 
 def _site_server() -> str:
@@ -65,7 +80,9 @@ def _login(args: argparse.Namespace) -> int:
     )
     from sfa_desktop.sync.errors import SyncError
 
-    account = _account(args.db)
+    account = _open_account(args.db)
+    if account is None:
+        return 1
     try:
         user = account.sign_in(server, args.user, password, args.device_name)
     except SyncError as error:
@@ -82,7 +99,9 @@ def _login(args: argparse.Namespace) -> int:
 def _sync(args: argparse.Namespace) -> int:
     from sfa_desktop.sync.errors import SyncError
 
-    account = _account(args.db)
+    account = _open_account(args.db)
+    if account is None:
+        return 1
     try:
         report = account.engine().run_once()
     except SyncError as error:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from sfa_desktop import paths
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.settings import Settings
 from sfa_desktop.app.signals import AppSignals
 from sfa_desktop.app.taskman import TaskManager
+from sfa_desktop.core.errors import DomainError
 from sfa_desktop.store import Store
 from sfa_desktop.ui.format import use_readable_locale
 from sfa_desktop.ui.main_window import MainWindow
@@ -43,22 +45,58 @@ def application() -> QApplication:
     return app
 
 
+KEYRING_BACKEND_FILE = "keyring-backend"  # the backend found last time (a start-up shortcut)
+
+
+class KeyFrom(Enum):
+    STORE_KEY = "store_key"  # the keyring, else the passphrase dialog
+
+
+def open_store(path: Path, key: bytes | KeyFrom | None = KeyFrom.STORE_KEY) -> Store | None:
+    """The store at `path` with its key from `sfa_desktop.security.store_key` (the keyring,
+    or a passphrase asked in a dialog), or with `key` given; None, once the rep has been
+    told why, when it cannot be opened (or they cancelled the passphrase)."""
+    if not isinstance(key, KeyFrom):
+        return Store.open(path, key=key)
+    from sfa_desktop.security import keyring_backend, store_key
+    from sfa_desktop.ui.passphrase_dialog import ask_passphrase
+
+    remembered = paths.config_dir() / KEYRING_BACKEND_FILE
+    keyring_backend.use_remembered(remembered)
+    try:
+        found = store_key.load(path, ask=ask_passphrase)
+        store = Store.open(path, key=found.key)
+        if found.source == "keyring":
+            keyring_backend.remember(remembered)
+        return store
+    except store_key.PassphraseNeeded:
+        return None  # the rep cancelled
+    except DomainError as error:  # a lost key, a key that does not fit, an unreadable file
+        QMessageBox.critical(None, "SFA Desktop", f"The local data cannot be opened.\n\n{error}")
+        return None
+
+
 def run(
     store_path: Path,
     start_page: str | None = None,
     account: SyncAccount | None = None,
     on_ready: Callable[[MainWindow], None] | None = None,
     site: SiteConfig | None = None,
+    key: bytes | KeyFrom | None = KeyFrom.STORE_KEY,
 ) -> int:
     """Open the main window on the store at `store_path` and run until it closes.
 
-    With `account` (a store already signed in, as the demo does) syncing starts at once;
-    otherwise it starts if the store signed in before, or after File ▸ Sign in. The sync
-    stack (httpx, keyring, APScheduler) is imported only once the first page is on screen,
-    right after `on_ready(window)`.
+    The store's key comes from the keyring, or from a passphrase the rep is asked for
+    (`key` gives it instead; None opens a plain file: tests and benchmarks). With
+    `account` (a store already open and signed in, as the demo does) syncing starts at
+    once; otherwise it starts if the store signed in before, or after File ▸ Sign in.
+    The rest of the sync stack (httpx, APScheduler) is imported only once the first page
+    is on screen, right after `on_ready(window)`.
     """
     application()
-    store = account.store if account else Store.open(store_path)
+    store = account.store if account else open_store(store_path, key)
+    if store is None:
+        return 1
     ctx = build_context(store, paths.config_dir() / "settings.json", site)
     window = MainWindow(ctx, start_page.capitalize() if start_page else None)
     services: list[SyncService] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from store_keys import TEST_KEY
+
 from sfa_desktop.core.entities import Account, Contact, Opportunity
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
@@ -13,7 +15,7 @@ from sfa_desktop.sync.local_server import DEMO_PASSWORD, LocalServer, demo_rep_u
 
 def test_demo_server_seeds_once_and_the_rep_downloads_their_book(tmp_path: Path) -> None:
     with LocalServer(tmp_path / "server", contacts=300) as server:
-        store = Store.open(tmp_path / "client.db")
+        store = Store.open(tmp_path / "client.db", key=TEST_KEY)
         device = SyncAccount(store, Credentials(persistent=False))
         user = device.sign_in(server.url, demo_rep_username(300), DEMO_PASSWORD, "demo laptop")
         report = device.engine().run_once()
@@ -25,7 +27,7 @@ def test_demo_server_seeds_once_and_the_rep_downloads_their_book(tmp_path: Path)
         device.close()
         store.close()
     with LocalServer(tmp_path / "server", contacts=300) as again:  # already seeded: reused
-        store = Store.open(tmp_path / "client.db")
+        store = Store.open(tmp_path / "client.db", key=TEST_KEY)
         device = SyncAccount(store, Credentials(persistent=False))
         device.sign_in(again.url, demo_rep_username(300), DEMO_PASSWORD, "demo laptop")
         assert device.engine().run_once().pulled >= 0

@@ -14,6 +14,7 @@ from forecast_scenario import (
     manager_reads_and_adjusts,
     reps_sell_and_submit,
 )
+from store_keys import TEST_KEY
 
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
@@ -48,7 +49,7 @@ def server_url(tmp_path: Path) -> Iterator[str]:
 def test_forecast_through_a_real_server(server_url: str, tmp_path: Path) -> None:
     devices = {}
     for username in ("rob", "ria", "mia"):
-        store = Store.open(tmp_path / f"{username}.db")
+        store = Store.open(tmp_path / f"{username}.db", key=TEST_KEY)
         account = SyncAccount(store, Credentials(persistent=False))
         account.sign_in(server_url, username, PASSWORD, f"{username}-laptop")
         devices[username] = account

@@ -7,7 +7,6 @@ next sync to finish; afterwards the triggers keep the index as before.
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from index_check import index_problems
 from pydantic import ValidationError
 from samples import NOW, sample_records
 from sqlalchemy.orm import Session
+from store_keys import TEST_KEY, raw
 
 from sfa_desktop.core.entities import Account, Activity, Contact, Record
 from sfa_desktop.core.protocol import Change
@@ -88,7 +88,7 @@ def test_a_crash_mid_download_keeps_the_pause_and_the_next_sync_finishes(
     with pytest.raises(RuntimeError):
         _killed_while_applying(signed_in, _page(5, 5), 30)
     signed_in.close()
-    store = Store.open(signed_in.path)
+    store = Store.open(signed_in.path, key=TEST_KEY)
     assert store.pull_cursor() == 15
     assert store.download_unfinished()
     assert store.count(Account) == 5
@@ -152,14 +152,13 @@ def test_a_re_download_keeps_the_index_of_rows_with_pending_edits(signed_in: Sto
 def _rows(store: Store, record: Record) -> tuple[Any, ...]:
     table = TABLES[record.entity].__table__
     json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
-    with sqlite3.connect(store.path) as db:
+    with raw(store.path) as db:
         cursor = db.execute(f'SELECT * FROM "{table.name}" WHERE id = ?', (record.id,))
         names = [column[0] for column in cursor.description]
         values = {
             name: json.loads(value) if name in json_columns else value
             for name, value in zip(names, cursor.fetchone(), strict=True)
         }
-    db.close()
     return tuple(sorted(values.items()))
 
 
@@ -168,7 +167,7 @@ def test_pulled_rows_are_stored_exactly_as_local_writes_store_them(
 ) -> None:
     records = [r for r in sample_records() if r.entity.value != "user"]
     store.import_records(records)  # the ORM's way
-    pulled = Store.open(tmp_path / "pulled.db")
+    pulled = Store.open(tmp_path / "pulled.db", key=TEST_KEY)
     pulled.apply_pull([_upsert(r) for r in records], next_since=7, first_download=True)
     pulled.finish_download()
     for record in records:
@@ -200,7 +199,7 @@ def test_awkward_values_are_stored_exactly_as_local_writes_store_them(
         _activity("t-odd", (), 4),
     ]
     store.import_records(records)
-    pulled = Store.open(tmp_path / "pulled.db")
+    pulled = Store.open(tmp_path / "pulled.db", key=TEST_KEY)
     pulled.apply_pull([_upsert(r) for r in records], next_since=4, first_download=True)
     pulled.finish_download()
     for record in records:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from store_keys import TEST_KEY, raw
 
 from sfa_desktop.core.entities import Account
 from sfa_desktop.store import Store, migrate
@@ -18,7 +18,7 @@ from sfa_desktop.store.schema import Base
 
 
 def _tables(path: Path) -> set[str]:
-    with sqlite3.connect(path) as db:
+    with raw(path) as db:
         return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
@@ -29,9 +29,9 @@ def test_head_constant_matches_the_migration_scripts() -> None:
 
 
 def test_empty_file_is_migrated_to_a_schema_equal_to_the_models(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "new.db")
+    store = Store.open(tmp_path / "new.db", key=TEST_KEY)
     store.close()
-    engine = create_store_engine(tmp_path / "new.db")
+    engine = create_store_engine(tmp_path / "new.db", TEST_KEY)
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"include_name": migrate.include_name}
@@ -43,7 +43,7 @@ def test_empty_file_is_migrated_to_a_schema_equal_to_the_models(tmp_path: Path) 
 
 
 def test_store_opens_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "wal.db")
+    store = Store.open(tmp_path / "wal.db", key=TEST_KEY)
     with store._engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -53,11 +53,11 @@ def test_store_opens_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
 def test_previous_schema_upgrades_in_place_keeping_data(tmp_path: Path) -> None:
     """A file at revision 0001 (no search, no link tables) gets them, filled from old rows."""
     path = tmp_path / "old.db"
-    engine = create_store_engine(path)
+    engine = create_store_engine(path, TEST_KEY)
     migrate.upgrade(engine, "0001")
     engine.dispose()
     assert "search_fts" not in _tables(path)
-    with sqlite3.connect(path) as db:
+    with raw(path) as db:
         db.execute(
             "INSERT INTO accounts (id, name, domain, industry, segment, street, city, postal_code,"
             " country, currency, potential_revenue, orientation, is_partner, revenue_history,"
@@ -71,17 +71,17 @@ def test_previous_schema_upgrades_in_place_keeping_data(tmp_path: Path) -> None:
             " 'call', 'Hello', '', '2025-01-02 10:00:00', 5, 'acc-old', '[\"con-x\"]', '',"
             " '2025-01-02 10:00:00', '2025-01-02 10:00:00')"
         )
-    store = Store.open(path)
+    store = Store.open(path, key=TEST_KEY)
     assert store.get(Account, "acc-old").name == "Fjordline Shipping"
     assert [hit.id for hit in store.search("fjord")] == ["acc-old"]
-    with sqlite3.connect(path) as db:
+    with raw(path) as db:
         links = db.execute("SELECT activity_id, contact_id FROM activity_contacts").fetchall()
     assert links == [("act-old", "con-x")]
     store.close()
 
 
 def _paused_triggers(path: Path) -> set[str]:
-    with sqlite3.connect(path) as db:
+    with raw(path) as db:
         triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
         return {name for name, sql in triggers if "bulk_load" in sql}
 
@@ -90,11 +90,11 @@ def test_0002_file_gets_insert_triggers_that_pause_during_a_first_download(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "v2.db"
-    engine = create_store_engine(path)
+    engine = create_store_engine(path, TEST_KEY)
     migrate.upgrade(engine, "0002")
     engine.dispose()
     assert _paused_triggers(path) == set()
-    store = Store.open(path)
+    store = Store.open(path, key=TEST_KEY)
     assert _paused_triggers(path) == {
         "accounts_search_ai",
         "contacts_search_ai",
@@ -106,7 +106,7 @@ def test_0002_file_gets_insert_triggers_that_pause_during_a_first_download(
     store.create(Account, {"name": "Fjordline Shipping"})
     assert [hit.title for hit in store.search("fjord")] == ["Fjordline Shipping"]
     store.close()
-    engine = create_store_engine(path)
+    engine = create_store_engine(path, TEST_KEY)
     migrate.upgrade(engine)
     with engine.begin() as connection:
         command.downgrade(migrate.alembic_config(connection), "0002")
@@ -116,12 +116,12 @@ def test_0002_file_gets_insert_triggers_that_pause_during_a_first_download(
 
 def test_reopening_an_up_to_date_file_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "again.db"
-    Store.open(path).close()
+    Store.open(path, key=TEST_KEY).close()
     before = path.stat().st_mtime_ns
-    store = Store.open(path)
+    store = Store.open(path, key=TEST_KEY)
     assert store.count(Account) == 0
     store.close()
-    with sqlite3.connect(path) as db:
+    with raw(path) as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [
             (migrate.HEAD_REVISION,)
         ]
@@ -131,8 +131,8 @@ def test_reopening_an_up_to_date_file_changes_nothing(tmp_path: Path) -> None:
 def test_the_big_lists_default_sort_reads_an_index_instead_of_sorting(tmp_path: Path) -> None:
     """Case-insensitive order by name/last name, ties by id, as store.queries.sorted_ids asks."""
     path = tmp_path / "store.db"
-    Store.open(path).close()
-    with sqlite3.connect(path) as db:
+    Store.open(path, key=TEST_KEY).close()
+    with raw(path) as db:
         for table, column in [
             ("accounts", "name"),
             ("contacts", "last_name"),

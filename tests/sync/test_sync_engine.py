@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from index_check import index_problems
+from store_keys import TEST_KEY
 from sync_fixtures import Device
 
 from sfa_desktop.core.entities import Account, Contact, Opportunity, User
@@ -203,7 +204,7 @@ def test_first_download_resumes_after_a_crash_and_ends_fully_searchable(
     with pytest.raises(RuntimeError):
         engine.run_once()
     desktop.store.close()
-    store = Store.open(desktop.store.path)
+    store = Store.open(desktop.store.path, key=TEST_KEY)
     assert store.download_unfinished()
     assert 0 < store.count(Account) < len(names)
 

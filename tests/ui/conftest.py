@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from store_keys import TEST_KEY
 from ui_helpers import make_context, settle
 
 from sfa_desktop.app.context import AppContext
@@ -32,7 +33,7 @@ SIZE = DemoSize(
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "demo.db"
-    store = Store.open(path)
+    store = Store.open(path, key=TEST_KEY)
     seed_demo_store(store, SIZE, seed=11, today=date.today())
     store.close()
     return path
@@ -42,7 +43,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
     path = tmp_path / "demo.db"
     shutil.copy(demo_template, path)
-    store = Store.open(path)
+    store = Store.open(path, key=TEST_KEY)
     yield store
     store.close()
 

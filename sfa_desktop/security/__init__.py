@@ -1,0 +1,1 @@
+"""Local data protection: the key of the encrypted store (Qt-free)."""
