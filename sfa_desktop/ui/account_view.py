@@ -1,4 +1,5 @@
-"""The 360° view of one account: details, hierarchy, plan, contacts, activities, deals, tasks."""
+"""The 360° view of one account: details, hierarchy, plan, contacts, activities, deals, tasks,
+and the account's history."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.app.context import AppContext
-from sfa_desktop.core.entities import Account, Contact, Task
+from sfa_desktop.core.entities import Account, Activity, Contact, Task
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import NotFound
 from sfa_desktop.operations.records import complete_task, delete_record
@@ -26,6 +27,7 @@ from sfa_desktop.ui import account_tables as cols
 from sfa_desktop.ui.account_overview import AccountOverview
 from sfa_desktop.ui.activity_dialog import Focus
 from sfa_desktop.ui.forms import open_form
+from sfa_desktop.ui.history_panel import HistoryPanel
 from sfa_desktop.ui.list_model import RecordListModel
 from sfa_desktop.ui.widgets import badge, caption, clear_layout, fit_columns, heading, table
 
@@ -57,17 +59,25 @@ class AccountView(QWidget):
         self.contact_table.doubleClicked.connect(
             lambda index: self._open_contact(self.contacts.record_at(index.row()))
         )
-        for model, name in (
-            (self.contacts, "Contacts"),
-            (self.activities, "Activities"),
-            (self.opportunities, "Open deals"),
+        self.activity_table = table(self.activities)
+        self.activity_table.doubleClicked.connect(
+            lambda index: self.edit_activity(self.activities.record_at(index.row()))
+        )
+        for widget, name, stretch in (
+            (self.contact_table, "Contacts", 0),
+            (self.activity_table, "Activities", 2),
+            (table(self.opportunities), "Open deals", 0),
         ):
-            widget = self.contact_table if model is self.contacts else table(model)
-            fit_columns(widget, 0 if model is not self.activities else 2)
+            fit_columns(widget, stretch)
             self.tabs.addTab(widget, name)
         self.task_table = table(self.tasks)
         fit_columns(self.task_table, 1)
+        self.task_table.doubleClicked.connect(
+            lambda index: self.edit_task(self.tasks.record_at(index.row()))
+        )
         self.tabs.addTab(self._tasks_tab(), "Tasks")
+        self.history = HistoryPanel(ctx)
+        self.tabs.addTab(self._history_tab(), "History")
         self.stack = QStackedWidget()
         self.stack.addWidget(caption("Select an account to see its contacts, activities and plan."))
         self.stack.addWidget(self._body())
@@ -114,10 +124,18 @@ class AccountView(QWidget):
         layout.addWidget(self.task_table)
         return widget
 
+    def _history_tab(self) -> QWidget:
+        widget = QWidget()
+        layout = QVBoxLayout(widget)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addWidget(self.history)
+        return widget
+
     # -- loading ---------------------------------------------------------------------------
 
     def show_account(self, account_id: str) -> None:
         self.account_id = account_id
+        self.history.show_record(EntityKind.ACCOUNT, account_id)
         self.reload()
 
     def reload(self) -> None:
@@ -165,12 +183,14 @@ class AccountView(QWidget):
             return
         if isinstance(error, NotFound):
             self.account_id, self.data = None, None
+            self.history.clear()
             self.stack.setCurrentIndex(0)
         else:
             self._ctx.signals.message.emit(str(error))
 
     def _changes_applied(self, changes: Changes) -> None:
-        if self.account_id and changes.kinds - {EntityKind.USER}:
+        # The History tab reloads itself; a new audit entry changes nothing else here.
+        if self.account_id and changes.kinds - {EntityKind.USER, EntityKind.AUDIT_ENTRY}:
             self.reload()
 
     # -- actions ---------------------------------------------------------------------------
@@ -199,6 +219,22 @@ class AccountView(QWidget):
             parent = self.data.parent
             titles = {"parent_id": parent.name} if parent else {}
             open_form(self._ctx, Account, self.data.account, parent=self, titles=titles)
+
+    def edit_activity(self, activity: Activity | None) -> None:
+        from sfa_desktop.ui.activity_dialog import ActivityDialog
+
+        if activity is not None and self.data is not None:
+            focus = Focus(
+                activity.account_id,
+                self.data.account.name if activity.account_id == self.data.account.id else "",
+                opportunity_id=activity.opportunity_id,
+            )
+            ActivityDialog(self._ctx, focus, self, activity).show()
+
+    def edit_task(self, task: Task | None) -> None:
+        if task is not None and self.data is not None:
+            titles = {"account_id": self.data.account.name} if task.account_id else {}
+            open_form(self._ctx, Task, task, parent=self, titles=titles)
 
     def delete(self) -> None:
         if self.data is None:

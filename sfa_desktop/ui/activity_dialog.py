@@ -1,4 +1,7 @@
-"""Log an activity: Ctrl+L from anywhere, focus in the subject, account and contact pre-filled."""
+"""Log an activity: Ctrl+L from anywhere, focus in the subject, account and contact pre-filled.
+
+Given a logged activity, the same dialog edits it and shows its history.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +32,10 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Activity, Contact, Opportunity
 from sfa_desktop.core.enums import Channel, EntityKind
 from sfa_desktop.core.errors import InvalidRecord
-from sfa_desktop.operations.records import log_activity
+from sfa_desktop.operations.records import log_activity, update_record
 from sfa_desktop.store import Store
 from sfa_desktop.ui.format import label, local_moment
+from sfa_desktop.ui.history_panel import HistorySection
 from sfa_desktop.ui.record_picker import RecordPicker
 from sfa_desktop.ui.widgets import ERROR_STYLE, caption
 
@@ -55,12 +59,22 @@ class Focus:
 class ActivityDialog(QDialog):
     """Channel buttons (Ctrl+1…6), subject, account, contacts, opportunity, time and notes."""
 
-    def __init__(self, ctx: AppContext, focus: Focus, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        focus: Focus,
+        parent: QWidget | None = None,
+        activity: Activity | None = None,
+    ) -> None:
+        """`activity` edits that activity (`focus` names its account) instead of logging one."""
         super().__init__(parent)
-        self.setWindowTitle("Log activity")
+        self.setWindowTitle("Edit activity" if activity else "Log activity")
         self.setMinimumWidth(560)
         self._ctx = ctx
         self._focus = focus
+        self.activity = activity
+        self._chosen: set[str | None] = set(activity.contact_ids if activity else ())
+        self._chosen.add(focus.contact_id)
         self._blocked: dict[str, frozenset[Channel]] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
@@ -112,6 +126,11 @@ class ActivityDialog(QDialog):
         self.general_error.setStyleSheet(ERROR_STYLE)
         self.general_error.hide()
         layout.addWidget(self.general_error)
+        self.history: HistorySection | None = None
+        if activity is not None:
+            self._fill(activity)
+            self.history = HistorySection(ctx, EntityKind.ACTIVITY, activity.id)
+            layout.addWidget(self.history)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -122,6 +141,18 @@ class ActivityDialog(QDialog):
         self.subject.setFocus()
         if focus.account_id:
             self._load_account(focus.account_id)
+
+    def _fill(self, activity: Activity) -> None:
+        self.channels.button(list(Channel).index(activity.channel) + 1).setChecked(True)
+        self.subject.setText(activity.subject)
+        local = activity.occurred_at.astimezone()
+        self.when.setDateTime(
+            QDateTime(local.year, local.month, local.day, local.hour, local.minute, local.second)
+        )
+        self.duration.setValue(activity.duration_minutes)
+        self.outcome.setText(activity.outcome)
+        self.notes.setPlainText(activity.notes)
+        self._shown_when = self.when.dateTime()  # the editor keeps milliseconds only
 
     def _channel_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -162,7 +193,10 @@ class ActivityDialog(QDialog):
         def load(store: Store) -> tuple[list[Contact], list[Opportunity]]:
             contacts = store.get_many(Contact, store.contact_ids(account_id=account_id))
             ids = store.ids(Opportunity, where={"account_id": account_id}, sort="close_date")
-            return contacts, [o for o in store.get_many(Opportunity, ids) if o.is_open]
+            deals = store.get_many(Opportunity, ids)
+            return contacts, [o for o in deals if o.is_open or o.id == keep]
+
+        keep = self._focus.opportunity_id  # an edited activity's deal, even when closed
 
         self._ctx.query(load, lambda found: self._show_account(*found))
 
@@ -173,7 +207,7 @@ class ActivityDialog(QDialog):
             item = QListWidgetItem(f"{contact.full_name}  ·  {contact.title}".rstrip(" ·"))
             item.setData(Qt.ItemDataRole.UserRole, contact.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            chosen = contact.id == self._focus.contact_id
+            chosen = contact.id in self._chosen
             item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
             self.contacts.addItem(item)
         self.opportunity.clear()
@@ -203,11 +237,20 @@ class ActivityDialog(QDialog):
 
     def fields(self) -> dict[str, object]:
         when = local_moment(self.when.dateTime())
+        contact_ids = self.contact_ids()
+        if self.activity is not None:
+            if self.when.dateTime() == self._shown_when:
+                when = self.activity.occurred_at
+            listed = {
+                self.contacts.item(row).data(Qt.ItemDataRole.UserRole)
+                for row in range(self.contacts.count())
+            }
+            contact_ids += [c for c in self.activity.contact_ids if c not in listed]
         return {
             "channel": self.channel(),
             "subject": self.subject.text(),
             "account_id": self.account.record_id(),
-            "contact_ids": tuple(self.contact_ids()),
+            "contact_ids": tuple(contact_ids),
             "opportunity_id": self.opportunity.currentData(),
             "occurred_at": when,
             "duration_minutes": self.duration.value(),
@@ -220,6 +263,14 @@ class ActivityDialog(QDialog):
             error.hide()
         self.buttons.setEnabled(False)
         fields = self.fields()
+        if self.activity is not None:
+            activity_id = self.activity.id
+            self._ctx.run_op(
+                lambda store: update_record(store, Activity, activity_id, fields),
+                self._saved,
+                self._failed,
+            )
+            return
         self._ctx.run_op(lambda store: log_activity(store, fields), self._saved, self._failed)
 
     def _saved(self, _activity: Activity) -> None:

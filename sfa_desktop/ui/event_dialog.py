@@ -39,6 +39,7 @@ from sfa_desktop.operations.calendar import (
     save_event,
 )
 from sfa_desktop.ui.format import label, local_moment
+from sfa_desktop.ui.history_panel import HistorySection
 from sfa_desktop.ui.record_picker import RecordPicker
 from sfa_desktop.ui.widgets import ERROR_STYLE
 
@@ -218,6 +219,10 @@ class EventDialog(QDialog):
         self.general_error.setWordWrap(True)
         self.general_error.hide()
         layout.addWidget(self.general_error)
+        self.history: HistorySection | None = None
+        if event is not None:
+            self.history = HistorySection(self._ctx, EntityKind.EVENT, event.id)
+            layout.addWidget(self.history)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -144,7 +144,8 @@ def open_form(
             )
 
     title = f"New {noun}" if record is None else f"Edit {noun}"
-    form = RecordForm(ctx, title, fields, values, submit, parent)
+    history = (model.entity, record.id) if record is not None else None
+    form = RecordForm(ctx, title, fields, values, submit, parent, history=history)
     form.setModal(True)
     form.show()
     return form

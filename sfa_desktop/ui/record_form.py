@@ -29,6 +29,7 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import BrokenReference, InvalidRecord
 from sfa_desktop.ui.format import local_moment
+from sfa_desktop.ui.history_panel import HistorySection
 from sfa_desktop.ui.record_picker import RecordPicker
 from sfa_desktop.ui.widgets import ERROR_STYLE
 
@@ -63,7 +64,10 @@ class RecordForm(QDialog):
         values: dict[str, Any],
         submit: Submit,
         parent: QWidget | None = None,
+        *,
+        history: tuple[EntityKind, str] | None = None,
     ) -> None:
+        """`history` (kind, id) of an existing record adds its collapsed History section."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
@@ -98,6 +102,11 @@ class RecordForm(QDialog):
             form.addRow(spec.label, cell)
             self.widgets[spec.name], self.errors[spec.name] = widget, error
         layout.addLayout(form)
+        self.history: HistorySection | None = None
+        if history is not None:
+            self.setMinimumWidth(600)  # room for the changes column
+            self.history = HistorySection(ctx, *history)
+            layout.addWidget(self.history)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -56,9 +56,12 @@ def pull_changes(
     session: SessionDep,
     since: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+    audit: Annotated[
+        bool, Query(description="also send audit entries (clients before them cannot read them)")
+    ] = False,
 ) -> Response:
     """Changes in the caller's scope after version `since`, one page at a time."""
-    body = pull.pull(session, principal_of(session, claims).user, since, limit)
+    body = pull.pull(session, principal_of(session, claims).user, since, limit, audit=audit)
     session.close()  # here, in the worker thread, rather than after on the event loop
     return Response(body, media_type="application/json")
 

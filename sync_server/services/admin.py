@@ -8,14 +8,15 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.entities import Quota
+from sfa_desktop.core.entities import FieldChange, Quota
 from sfa_desktop.core.entities import User as CoreUser
 from sfa_desktop.core.entities.base import new_id
-from sfa_desktop.core.enums import EntityKind, Role
+from sfa_desktop.core.enums import AuditAction, EntityKind, Role
 from sfa_desktop.core.periods import Period
 from sync_server.config import ServerSettings
 from sync_server.errors import BadRequestError, ConflictError, NotFoundError
 from sync_server.models import Device, Org, Record, Team, TeamAccount, TeamMember, User
+from sync_server.services.audit import write_audit
 from sync_server.services.auth import hash_password
 from sync_server.services.records import lock_versions, next_version, parse_row, save
 
@@ -220,11 +221,17 @@ def _account_rows(session: Session, account_id: str) -> list[Record]:
     return sorted(rows, key=lambda row: row.entity != EntityKind.ACCOUNT.value)
 
 
+# Not audited on reassignment: stage changes are a history, entries are the trail itself.
+_UNAUDITED = frozenset({EntityKind.STAGE_CHANGE.value, EntityKind.AUDIT_ENTRY.value})
+
+
 def reassign_account(session: Session, account_id: str, username: str, now: datetime) -> int:
     """Give an account and the old owner's records on it to another user.
 
     Every record of the account gets a new version: the new scope receives upserts and the
-    old owner's scope (and their managers') a `remove`. Returns how many records moved.
+    old owner's scope (and their managers') a `remove`. Each live record that changes owner
+    gets an audit entry (reassigned, owner old -> new). Returns how many records moved (their
+    audit entries move with them, uncounted).
     """
     account = _account(session, account_id)
     new_owner = user_by_name(session, username)
@@ -233,10 +240,13 @@ def reassign_account(session: Session, account_id: str, username: str, now: date
     old_owner = account.owner_id
     lock_versions(session)
     rows = _account_rows(session, account_id)
+    reassigned = []
     for row in rows:
         record = parse_row(row)
-        if row.owner_id == old_owner:
+        if row.owner_id == old_owner and old_owner != new_owner.id:
             record = record.with_changes({"owner_id": new_owner.id})
+            if not row.deleted and row.entity not in _UNAUDITED:
+                reassigned.append(row)
         save(
             session,
             row.org_id,
@@ -246,8 +256,20 @@ def reassign_account(session: Session, account_id: str, username: str, now: date
             deleted=row.deleted,
             moved_from=old_owner,
         )
+    change = FieldChange(field="owner_id", old=old_owner, new=new_owner.id)
+    for row in reassigned:
+        write_audit(
+            session,
+            org_id=row.org_id,
+            record=row,
+            action=AuditAction.REASSIGNED,
+            actor_id=None,
+            device_id=None,
+            changes=(change,),
+            now=now,
+        )
     session.commit()
-    return len(rows)
+    return sum(row.entity != EntityKind.AUDIT_ENTRY.value for row in rows)
 
 
 def revoke_device(session: Session, device_id: str, now: datetime) -> None:

@@ -22,16 +22,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import ChangeOp, PullResponse
 from sync_server.models import Counter, Record, Removal, User
 from sync_server.services.records import head_version
 from sync_server.services.scope import load_scope, visible_accounts_of, visible_to
 
+AUDIT = EntityKind.AUDIT_ENTRY.value
+
 
 @cache
-def _statements() -> tuple[Executable, Executable]:
+def _statements(audit: bool) -> tuple[Executable, Executable]:
     """The two pull queries, built once with bound parameters (building them per request
-    cost more than running them)."""
+    cost more than running them); without `audit`, audit entries are left out."""
     org_id: BindParameter[str] = bindparam("org_id")
     since: BindParameter[int] = bindparam("since")
     limit: BindParameter[int] = bindparam("limit")
@@ -43,6 +46,8 @@ def _statements() -> tuple[Executable, Executable]:
         .order_by(Record.version)
         .limit(limit)
     )
+    if not audit:
+        changed = changed.where(Record.entity != AUDIT)
     current = aliased(Record)
     left = (
         select(Removal.version, Removal.entity, Removal.entity_id)
@@ -59,12 +64,18 @@ def _statements() -> tuple[Executable, Executable]:
         .order_by(Removal.version)
         .limit(limit)
     )
+    if not audit:
+        left = left.where(Removal.entity != AUDIT)
     return changed, left
 
 
-def pull(session: Session, user: User, since: int, limit: int) -> bytes:
+def pull(session: Session, user: User, since: int, limit: int, *, audit: bool = False) -> bytes:
     """The JSON of a PullResponse: changes in scope with version > since, oldest first, at
     most `limit` of them.
+
+    Audit entries go only to a client that asks for them (`audit`): a client older than
+    them cannot read a page that holds one. Left out, they are skipped like any version
+    outside the caller's scope.
 
     The head is read before the changes: every version up to it is committed (versions are
     taken under the counter lock), so a short page may safely advance `next_since` to it.
@@ -76,7 +87,7 @@ def pull(session: Session, user: User, since: int, limit: int) -> bytes:
     if since > head or (since > 0 and (since < purged or since < user.resync_floor)):
         return PullResponse(next_since=0, reset_required=True).model_dump_json().encode()
     scope = load_scope(session, user)
-    changed, left = _statements()
+    changed, left = _statements(audit)
     params = {
         "org_id": scope.org_id,
         "owners": sorted(scope.owners),

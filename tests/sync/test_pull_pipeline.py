@@ -114,6 +114,14 @@ def test_a_page_is_decoded_into_plain_changes() -> None:
     assert second == (EntityKind.ACCOUNT, "a2", ChangeOp.REMOVE, 2, None)
 
 
+def test_a_kind_this_client_does_not_know_is_skipped() -> None:
+    """A newer server's kinds do not make its pages unreadable; the cursor still moves."""
+    unknown = {**_account(2), "entity": "planet"}
+    page = decode_pull(_page([_account(1), unknown, _account(3)], 3, False))
+    assert [change[1] for change in page.changes] == ["a1", "a3"]
+    assert page.next_since == 3
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -124,7 +132,7 @@ def test_a_page_is_decoded_into_plain_changes() -> None:
         json.dumps({"changes": [], "next_since": 1, "has_more": 1}).encode(),
         json.dumps({"changes": [], "next_since": 1, "extra": 1}).encode(),
         json.dumps({"changes": [{**_account(1), "extra": 1}], "next_since": 1}).encode(),
-        json.dumps({"changes": [{**_account(1), "entity": "planet"}], "next_since": 1}).encode(),
+        json.dumps({"changes": [{**_account(1), "entity": 7}], "next_since": 1}).encode(),
         json.dumps({"changes": [{**_account(1), "op": "merge"}], "next_since": 1}).encode(),
         json.dumps({"changes": [{**_account(1), "version": "1"}], "next_since": 1}).encode(),
         json.dumps({"changes": [{**_account(1), "data": [1]}], "next_since": 1}).encode(),

@@ -88,10 +88,12 @@ class Org:
         result: dict[str, Any] = response.json()["results"][0]
         return result
 
-    def pull(self, username: str, since: int = 0, limit: int = 1000) -> dict[str, Any]:
+    def pull(
+        self, username: str, since: int = 0, limit: int = 1000, audit: bool = True
+    ) -> dict[str, Any]:
         response = self.client.get(
             "/api/v1/sync/pull",
-            params={"since": since, "limit": limit},
+            params={"since": since, "limit": limit, "audit": audit},
             headers=self.headers(username),
         )
         assert response.status_code == 200, response.text

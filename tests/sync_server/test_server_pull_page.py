@@ -17,7 +17,9 @@ def test_page_is_a_strict_pull_response_carrying_the_stored_records(org: Org) ->
     gone = org.account("rob", "Gone")
     org.push("rob", "account", gone, op="delete")
     response = org.client.get(
-        "/api/v1/sync/pull", params={"since": 0, "limit": 1000}, headers=org.headers("rob")
+        "/api/v1/sync/pull",
+        params={"since": 0, "limit": 1000, "audit": True},
+        headers=org.headers("rob"),
     )
     assert response.headers["content-type"] == "application/json"
     page = PullResponse.model_validate_json(response.content)  # extra="forbid" everywhere
