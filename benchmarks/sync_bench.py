@@ -11,11 +11,17 @@
    the client alone (a sync engine fed the same pages from memory: parse + apply).
 
     python benchmarks/sync_bench.py [--records 100000] [--rounds 5] [--fresh-seed]
+        [--stores encrypted|plain|both] [--repeat 1]
+
+The client's stores are encrypted with SQLCipher as in the app; `--stores plain` measures
+plain SQLite files, `--stores both` alternates the two `--repeat` times and prints the
+medians side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import shutil
 import sqlite3
@@ -52,6 +58,8 @@ PASSWORD = "benchmark password"
 SERVER_OWNED = {EntityKind.USER, EntityKind.QUOTA}
 SEED = 11
 CACHE = user_cache_path("sfa-desktop") / "sync-bench"
+BENCH_KEY = bytes(range(32))  # a fixed raw key: the app's keys are random, the cost the same
+RESULT = "RESULT"
 
 
 def _size(records: int) -> DemoSize:
@@ -72,7 +80,9 @@ def _size(records: int) -> DemoSize:
 def _seed(url: str, records: int) -> int:
     """Push the demo book as the rep's first device; returns the records pushed."""
     with tempfile.TemporaryDirectory() as folder:
-        seeder = SyncAccount(Store.open(Path(folder) / "seed.db"), Credentials(persistent=False))
+        seeder = SyncAccount(
+            Store.open(Path(folder) / "seed.db", key=BENCH_KEY), Credentials(persistent=False)
+        )
         user = seeder.sign_in(url, "rep", PASSWORD, "seeder")
         client = seeder.engine().client
         device_id = seeder.store.state("device_id") or ""
@@ -107,21 +117,28 @@ def _seed(url: str, records: int) -> int:
         return seq
 
 
-def measure(url: str, rounds: int) -> None:
-    """Run in a fresh process so its peak RSS is the client's alone."""
+def measure(url: str, rounds: int, key: bytes | None) -> None:
+    """Run in a fresh process so its peak RSS is the client's alone; stores encrypted
+    with `key`, or plain when it is None."""
     with tempfile.TemporaryDirectory() as folder:
-        fresh = SyncAccount(Store.open(Path(folder) / "fresh.db"), Credentials(persistent=False))
+        fresh = SyncAccount(
+            Store.open(Path(folder) / "fresh.db", key=key), Credentials(persistent=False)
+        )
         fresh.sign_in(url, "rep", PASSWORD, "fresh laptop")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = fresh.engine().run_once()
         download = time.perf_counter() - started
+        download_cpu = time.process_time() - cpu_started  # the client's, all its threads
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"fresh download        {report.pulled:,} records in {download:.1f} s "
-            f"= {report.pulled / download:,.0f} records/s, peak RSS {rss:.0f} MiB"
+            f"= {report.pulled / download:,.0f} records/s, peak RSS {rss:.0f} MiB; "
+            f"client CPU {download_cpu:.1f} s = {report.pulled / download_cpu:,.0f} records/CPU-s"
         )
 
-        other = SyncAccount(Store.open(Path(folder) / "other.db"), Credentials(persistent=False))
+        other = SyncAccount(
+            Store.open(Path(folder) / "other.db", key=key), Credentials(persistent=False)
+        )
         other.sign_in(url, "rep", PASSWORD, "other laptop")
         other.store.import_records(
             fresh.store.get_many(Account, fresh.store.ids(Account, limit=100))
@@ -160,12 +177,23 @@ def measure(url: str, rounds: int) -> None:
         for account in (fresh, other):
             account.close()
             account.store.close()
-        _halves(url, Path(folder))
+        client_rate, client_cpu_rate = _halves(url, Path(folder), key)
+    result = {
+        "fresh download records/s": rate,
+        "fresh download records/CPU-s": report.pulled / download_cpu,
+        "client only records/s": client_rate,
+        "client only records/CPU-s": client_cpu_rate,
+        "100 edits pushed ms": push_ms,
+        "100 edits pulled ms": pull_ms,
+        "peak RSS MiB": rss,
+    }
+    print(RESULT, json.dumps(result), flush=True)
 
 
-def _halves(url: str, folder: Path) -> None:
-    """The server's pull path alone, then the client's parse + apply alone."""
-    device = SyncAccount(Store.open(folder / "halves.db"), Credentials(persistent=False))
+def _halves(url: str, folder: Path, key: bytes | None) -> tuple[float, float]:
+    """The server's pull path alone, then the client's parse + apply alone (its rate, per
+    second and per CPU second)."""
+    device = SyncAccount(Store.open(folder / "halves.db", key=key), Credentials(persistent=False))
     device.sign_in(url, "rep", PASSWORD, "halves laptop")
     client = device.client()
     client.pull(0, 1)  # signs the client in (an access token)
@@ -206,19 +234,21 @@ def _halves(url: str, folder: Path) -> None:
             return httpx.Response(200, content=answer.model_dump_json().encode())
         return httpx.Response(200, content=bodies[int(request.url.params["since"])])
 
-    store = Store.open(folder / "client-only.db")
+    store = Store.open(folder / "client-only.db", key=key)
     store.set_state(device_id="bench")
     replay = SyncClient("http://replay", transport=httpx.MockTransport(serve))
     replay.access_token = "replay"
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = SyncEngine(store, replay, on_wipe=lambda: None).run_once()
-    spent = time.perf_counter() - started
+    spent, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(
         f"client only           {report.pulled:,} records in {spent:.1f} s = "
-        f"{report.pulled / spent:,.0f} records/s (parse + apply, pages from memory)"
+        f"{report.pulled / spent:,.0f} records/s (parse + apply, pages from memory), "
+        f"{report.pulled / cpu:,.0f} records/CPU-s"
     )
     replay.close()
     store.close()
+    return report.pulled / spent, report.pulled / cpu
 
 
 def _cursor(body: bytes) -> tuple[int, bool]:
@@ -233,11 +263,21 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--fresh-seed", action="store_true", help="seed again, ignore the cache")
+    parser.add_argument(
+        "--stores",
+        choices=("both", "encrypted", "plain"),
+        default="encrypted",
+        help="the client's stores: encrypted (SQLCipher, as the app), plain, or both to compare",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="measurements per kind of store")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        measure(args.measure, args.rounds)
+        measure(args.measure, args.rounds, None if args.plain else BENCH_KEY)
         return
+    modes = ("plain", "encrypted") if args.stores == "both" else (args.stores,)
+    results: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
     cached = CACHE / f"server-{args.records}-seed{SEED}.db"
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "server.db"
@@ -259,11 +299,39 @@ def main() -> None:
                     f"{time.perf_counter() - t0:.1f} s"
                 )
                 _keep(database, cached)
-            subprocess.run(
-                [sys.executable, __file__, "--measure", server.url, "--rounds", str(args.rounds)],
-                check=True,
-                timeout=1800,
-            )
+            for _ in range(args.repeat):  # alternating, so drift in the machine hits both
+                for mode in modes:
+                    print(f"-- {mode} client stores")
+                    command = [sys.executable, __file__, "--measure", server.url]
+                    command += ["--rounds", str(args.rounds)] + (["--plain"] * (mode == "plain"))
+                    results[mode].append(_measured(command))
+    if len(modes) == 2 or args.repeat > 1:
+        _report(results)
+
+
+def _measured(command: list[str]) -> dict[str, float]:
+    """Run a measuring process, echo its lines, return its RESULT."""
+    output = subprocess.run(command, check=True, timeout=1800, capture_output=True, text=True)
+    result: dict[str, float] = {}
+    for line in output.stdout.splitlines():
+        if line.startswith(RESULT):
+            result = json.loads(line.removeprefix(RESULT))
+        else:
+            print(line)
+    return result
+
+
+def _report(results: dict[str, list[dict[str, float]]]) -> None:
+    """Medians per kind of store (and the encrypted store's difference)."""
+    counts = ", ".join(f"{len(runs)} {mode}" for mode, runs in results.items())
+    print(f"-- medians ({counts} runs)")
+    names = next(iter(results.values()))[0].keys()
+    for name in names:
+        medians = {mode: statistics.median(r[name] for r in runs) for mode, runs in results.items()}
+        line = "  ".join(f"{mode} {value:>10,.0f}" for mode, value in medians.items())
+        if len(medians) == 2:
+            line += f"  ({(medians['encrypted'] / medians['plain'] - 1) * 100:+.0f} %)"
+        print(f"{name:<30}  {line}")
 
 
 def _create_rep(server: ServerProcess) -> None:

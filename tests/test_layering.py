@@ -39,7 +39,12 @@ def _import_all_without_qt(*packages: str) -> subprocess.CompletedProcess[str]:
 
 def test_core_store_and_sync_import_without_pyside6() -> None:
     result = _import_all_without_qt(
-        "sfa_desktop.core", "sfa_desktop.store", "sfa_desktop.sync", "sfa_desktop.demo"
+        "sfa_desktop.core",
+        "sfa_desktop.store",
+        "sfa_desktop.sync",
+        "sfa_desktop.demo",
+        "sfa_desktop.security",
+        "sfa_desktop.interchange",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"

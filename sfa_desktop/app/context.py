@@ -66,6 +66,11 @@ class AppContext:
 
         self.tasks.run_db(lambda: undo.apply(store), finished, self._report)
 
+    def forget_undo(self) -> None:
+        """Drop the last undo (after a change it must not be applied over, such as a merge)."""
+        if self.last_undo is not None:
+            self._set_undo(None)
+
     def announce(self, changes: Changes) -> None:
         if changes:
             self.signals.changes_applied.emit(changes)

@@ -170,3 +170,16 @@ class EntityKind(StrEnum):
     FORECAST_SUBMISSION = "forecast_submission"
     MANAGER_ADJUSTMENT = "manager_adjustment"
     QUOTA = "quota"
+    AUDIT_ENTRY = "audit_entry"
+
+
+class AuditAction(StrEnum):
+    """What a change did to a record, as the server's audit trail records it."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    RESTORED = "restored"
+    MERGED = "merged"  # other records were folded into this one
+    MOVED = "moved"  # re-pointed to another record by a merge (e.g. a contact's account)
+    REASSIGNED = "reassigned"  # an administrator gave the record to another owner

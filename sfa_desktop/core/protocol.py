@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from sfa_desktop.core.enums import EntityKind, Role
 
@@ -14,12 +21,16 @@ PROTOCOL_VERSION = 1
 PROTOCOL_MIN = 1
 MAX_PUSH_MUTATIONS = 500
 MAX_PULL_LIMIT = 5_000
+MAX_SEQ = 2**63 - 1  # the server keeps a device's last seq in a signed 64-bit column
 DEFAULT_PULL_LIMIT = 1_000
 # Any device-authenticated call of a revoked device answers this: the client must wipe.
 DEVICE_REVOKED_STATUS = 410
 
-# Entities a client may write; users and quotas are server-owned.
-CLIENT_WRITABLE: frozenset[EntityKind] = frozenset(EntityKind) - {EntityKind.USER, EntityKind.QUOTA}
+# Entities a client may write; users, quotas and the audit trail are server-owned.
+SERVER_OWNED: frozenset[EntityKind] = frozenset(
+    {EntityKind.USER, EntityKind.QUOTA, EntityKind.AUDIT_ENTRY}
+)
+CLIENT_WRITABLE: frozenset[EntityKind] = frozenset(EntityKind) - SERVER_OWNED
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -57,7 +68,7 @@ class TokenResponse(Wire):
 class HandshakeRequest(Wire):
     protocol_version: int = PROTOCOL_VERSION
     schema_version: str = ""
-    client_time: datetime
+    client_time: AwareDatetime  # with its offset: a naive time cannot be compared
 
 
 class HandshakeResponse(Wire):
@@ -72,6 +83,10 @@ class HandshakeResponse(Wire):
 class MutationOp(StrEnum):
     UPSERT = "upsert"
     DELETE = "delete"
+    MERGE = "merge"  # fold `merged_ids` into the record (see Mutation)
+
+
+MAX_MERGED_IDS = 50
 
 
 class Mutation(Wire):
@@ -79,15 +94,32 @@ class Mutation(Wire):
 
     `fields` holds only the fields the write changed (all fields for a new record);
     `base_version` is the server version the client had when it wrote (None if new).
+
+    A merge is one mutation: `entity_id` is the surviving record, `fields` its changed
+    fields and `merged_ids` the records of the same kind folded into it. The server
+    re-points every record of the organisation that refers to a merged record, deletes
+    the merged records and updates the survivor, all or nothing.
     """
 
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_SEQ)
     mutation_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     entity: EntityKind
     entity_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     op: MutationOp
     fields: dict[str, Any] = Field(default_factory=dict)
     base_version: int | None = None
+    # Left out of the JSON unless set, so a plain mutation reads as it always did.
+    merged_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_MERGED_IDS, exclude_if=lambda v: v is None
+    )
+
+    @model_validator(mode="after")
+    def _check_merge(self) -> Self:
+        if self.op is MutationOp.MERGE and self.merged_ids is None:
+            raise ValueError("a merge names the records it merges (merged_ids)")
+        if self.op is not MutationOp.MERGE and self.merged_ids is not None:
+            raise ValueError("merged_ids belong to a merge only")
+        return self
 
 
 class PushRequest(Wire):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from sfa_desktop.core.errors import DomainError, NotFound
 from sfa_desktop.core.protocol import Change, ChangeOp, MutationOp, MutationResult, MutationStatus
 from sfa_desktop.store import search
 from sfa_desktop.store.changes import Changes
+from sfa_desktop.store.engine import RawConnection, raw_connection
 from sfa_desktop.store.rows import to_record
 from sfa_desktop.store.schema import TABLES, ConflictRow, OutboxRow
 from sfa_desktop.store.types import UTCDateTime
@@ -36,8 +36,7 @@ BULK_LOAD_KEY = "bulk_load"
 def _pending(session: Session, entity_ids: Iterable[str]) -> dict[str, tuple[set[str], bool]]:
     """For records with unpushed local edits: their edited fields and whether a delete waits."""
     pending: dict[str, tuple[set[str], bool]] = {}
-    connection = session.connection().connection.driver_connection
-    assert isinstance(connection, sqlite3.Connection)
+    connection = raw_connection(session)
     if connection.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is None:
         return pending  # the common case: nothing waiting to be pushed
     ids = list(entity_ids)
@@ -54,6 +53,13 @@ def _pending(session: Session, entity_ids: Iterable[str]) -> dict[str, tuple[set
             else:
                 edited.update(fields)
             pending[entity_id] = (edited, deleted)
+    # A pending merge deletes the records it folds in: the server's copies of them stay out.
+    wanted = set(ids)
+    for (merged_ids,) in session.execute(
+        select(OutboxRow.merged_ids).where(OutboxRow.op == MutationOp.MERGE.value)
+    ):
+        for merged_id in wanted.intersection(merged_ids or ()):
+            pending[merged_id] = (pending.get(merged_id, (set(), False))[0], True)
     return pending
 
 
@@ -218,7 +224,7 @@ def prepare_page(changes: Iterable[Change | PulledChange]) -> PreparedPage:
     return PreparedPage(upserts, removals, [entity_id for _kind, entity_id in latest])
 
 
-def _apply_changes(session: Session, connection: sqlite3.Connection, page: PreparedPage) -> Changes:
+def _apply_changes(session: Session, connection: RawConnection, page: PreparedPage) -> Changes:
     """Apply a prepared page in bulk; returns the kinds it touched.
 
     Only the last change of each record matters. Pending local fields are kept (and a
@@ -296,8 +302,7 @@ def apply_page(
     or the page, its cursor and the pause; the next sync continues and finishes it.
     """
     page = changes if isinstance(changes, PreparedPage) else prepare_page(changes)
-    connection = session.connection().connection.driver_connection
-    assert isinstance(connection, sqlite3.Connection)
+    connection = raw_connection(session)
     if first_download:  # before the rows: the insert triggers look for the pause
         connection.execute(_CURSOR_AND_PAUSE_SQL, (str(next_since), utcnow().isoformat()))
     else:
@@ -348,10 +353,15 @@ def record_results(session: Session, results: Sequence[MutationResult]) -> Chang
     """
     seqs = [result.seq for result in results]
     outbox = {
-        row.seq: (row.entity, row.entity_id, row.op, row.fields)
+        row.seq: (row.entity, row.entity_id, row.op, row.fields, row.merged_ids)
         for row in session.execute(
             select(
-                OutboxRow.seq, OutboxRow.entity, OutboxRow.entity_id, OutboxRow.op, OutboxRow.fields
+                OutboxRow.seq,
+                OutboxRow.entity,
+                OutboxRow.entity_id,
+                OutboxRow.op,
+                OutboxRow.fields,
+                OutboxRow.merged_ids,
             ).where(OutboxRow.seq.in_(seqs))
         )
     }
@@ -361,7 +371,7 @@ def record_results(session: Session, results: Sequence[MutationResult]) -> Chang
     for result in results:
         if result.seq not in outbox:
             continue
-        entity, entity_id, op, fields = outbox[result.seq]
+        entity, entity_id, op, fields, merged_ids = outbox[result.seq]
         if result.version is not None:
             versions.setdefault(entity, []).append({"id": entity_id, "version": result.version})
         filed += [
@@ -378,11 +388,10 @@ def record_results(session: Session, results: Sequence[MutationResult]) -> Chang
         ]
         if result.status is MutationStatus.REJECTED:
             reason = result.reason or "refused by the server"
-            filed.append(
-                _conflict_row(
-                    entity, entity_id, "", reason, None, {"op": op, "fields": fields}, now
-                )
-            )
+            refused: dict[str, Any] = {"op": op, "fields": fields}
+            if merged_ids:
+                refused["merged_ids"] = merged_ids
+            filed.append(_conflict_row(entity, entity_id, "", reason, None, refused, now))
     for entity, rows in versions.items():
         table = TABLES[EntityKind(entity)]
         ids = [row["id"] for row in rows]
@@ -392,6 +401,26 @@ def record_results(session: Session, results: Sequence[MutationResult]) -> Chang
             session.execute(update(table), rows)  # bulk UPDATE by primary key
     session.add_all(filed)
     return Changes(conflicts=bool(filed))
+
+
+def unsettled_merges(session: Session, results: Sequence[MutationResult]) -> bool:
+    """Whether a merge of these results may not have happened on the server: refused, or
+    acknowledged as a duplicate (sent before, its answer lost: applied or refused, the
+    client cannot tell). The local merge already deleted and re-pointed records that no
+    server version will bring back, so the caller downloads its scope again."""
+    unsure = [
+        result.seq
+        for result in results
+        if result.status in (MutationStatus.REJECTED, MutationStatus.DUPLICATE)
+    ]
+    if not unsure:
+        return False
+    found = session.scalar(
+        select(OutboxRow.seq)
+        .where(OutboxRow.seq.in_(unsure), OutboxRow.op == MutationOp.MERGE.value)
+        .limit(1)
+    )
+    return found is not None
 
 
 def _conflict_row(

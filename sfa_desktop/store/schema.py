@@ -249,6 +249,23 @@ class QuotaRow(Synced):
     currency: Mapped[str] = mapped_column(String(3))
 
 
+class AuditEntryRow(Synced):
+    """Who changed what on a record (server-written, pulled; see migration 0005)."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_record", "record_id", "at"),)
+    entity = EntityKind.AUDIT_ENTRY
+    record_entity: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    device_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+    changes: Mapped[list[Any]]
+    note: Mapped[str] = mapped_column(Text)
+
+
 class OutboxRow(Base):
     """A local write waiting to be pushed, in write order."""
 
@@ -306,5 +323,6 @@ TABLES: dict[EntityKind, type[Synced]] = {
         ForecastSubmissionRow,
         ManagerAdjustmentRow,
         QuotaRow,
+        AuditEntryRow,
     )
 }

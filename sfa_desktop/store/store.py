@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import (
+    MODELS,
     Account,
     AccountPlan,
     Activity,
@@ -29,9 +30,22 @@ from sfa_desktop.core.entities import (
 from sfa_desktop.core.enums import EntityKind, LeadStatus, Stage
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import CLIENT_WRITABLE, Change, Mutation, MutationResult
-from sfa_desktop.store import bulk, migrate, pipeline, queries, remote, search
+from sfa_desktop.core.rules import matching
+from sfa_desktop.store import (
+    batch,
+    bulk,
+    duplicates,
+    encryption,
+    migrate,
+    pipeline,
+    queries,
+    remote,
+    search,
+)
 from sfa_desktop.store.changes import Changes, Saved
+from sfa_desktop.store.duplicates import DuplicateSet
 from sfa_desktop.store.engine import WRITE, create_store_engine
+from sfa_desktop.store.history import HistoryEntry, history
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
 from sfa_desktop.store.queries import CoverageGap
 from sfa_desktop.store.remote import Conflict, PreparedPage
@@ -67,21 +81,33 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open (creating or upgrading in place) the store at `path`."""
+    def open(cls, path: Path | str, *, key: bytes | None) -> Store:
+        """Open (creating or upgrading in place) the store at `path`, encrypted with `key`
+        (32 bytes, see sfa_desktop.security.store_key); a plain file is encrypted in place
+        first. `key=None` opens a plain file: only for tests and benchmarks that ask.
+
+        WrongStoreKey when the file cannot be read with `key`.
+        """
         path = Path(path)
-        engine = create_store_engine(path)
-        migrate.upgrade(engine)
+        if key is not None and encryption.is_plain(path):
+            encryption.encrypt_in_place(path, key)
+        engine = create_store_engine(path, key)
+        try:
+            migrate.upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine, path)
 
     def close(self) -> None:
         self._engine.dispose()
 
     def destroy(self) -> None:
-        """Close and erase the database file (a revoked device wipes itself)."""
+        """Close and erase the database file with its WAL (a revoked device wipes itself;
+        the key is shredded by its keeper, `sfa_desktop.security.store_key.forget`)."""
         self.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        encryption.remove_with_sidecars(self.path)
+        encryption.remove_with_sidecars(encryption.temp_path(self.path))
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -322,7 +348,67 @@ class Store:
                     plans.append(writer.create(AccountPlan, {**fields, "coverage": lines}))
             return Saved(plans, writer.changes)
 
+    # -- duplicates and merges ---------------------------------------------------------------
+
+    def find_duplicates(
+        self,
+        kind: EntityKind,
+        *,
+        region: str = matching.DEFAULT_REGION,
+        min_score: float = 0.5,
+    ) -> list[DuplicateSet]:
+        """Groups of accounts or contacts that look like one record, most certain first.
+
+        Accounts are compared by web domain, phone and name (names only within the same
+        first letters of their longest word); contacts by email, phones and name, names
+        only within one account (and against contacts without an account). Phone numbers
+        without a country code are read as numbers of `region` (ISO 3166 code such as
+        "DE"). Each group says, pair by pair, why its records look alike; its oldest
+        record is the suggested survivor. Groups join transitively through strong pairs
+        (a shared email, phone or domain, the same name); a pair alike by a similar name
+        only is a group of its own, so a record can be in more than one such group (find
+        again after a merge). One query per call; nothing is written.
+        """
+        with self._read() as session:
+            return duplicates.find(session, kind, region, min_score)
+
+    def merge(
+        self,
+        kind: EntityKind,
+        survivor_id: str,
+        merged_ids: Sequence[str],
+        picked: Mapping[str, str] | None = None,
+    ) -> Saved[Record]:
+        """Fold the `merged_ids` accounts or contacts into `survivor_id`, in one transaction.
+
+        `picked` maps a field to the id of the record whose value the survivor takes
+        (fields not picked keep the survivor's value; "notes" may map to
+        `core.rules.merge.BOTH` to keep every record's notes; revenue history is merged by
+        year, see `merged_values`; `suggested_picks` fills in what the survivor lacks).
+        Every local record that refers to a merged record is re-pointed to the survivor
+        (activities, events, tasks, opportunities with their stage history, plans, leads,
+        child accounts); plans of the same fiscal year are folded into one. The merged
+        records are deleted. The outbox gets ONE merge mutation (survivor, its changed
+        fields, the merged ids): the server repeats the re-pointing for the whole
+        organisation, so the re-pointed and deleted records get no outbox rows here.
+
+        Raises DomainError (NotFound for a missing id) for a kind that cannot be merged,
+        ids of another kind, a survivor among the merged ids, repeated ids, a field that
+        cannot be picked or a pick from a record outside the merge; nothing is written then.
+        Returns the survivor as saved and the kinds that changed.
+        """
+        self._check_writable(MODELS[kind])
+        with self._write() as writer:
+            survivor = duplicates.merge(writer, kind, survivor_id, merged_ids, picked or {})
+            return Saved(survivor, writer.changes)
+
     # -- reads for views --------------------------------------------------------------------
+
+    def history(self, entity: EntityKind, record_id: str) -> list[HistoryEntry]:
+        """Who changed what on a record, newest first: this device's writes not yet synced
+        on top (`pending`), then the server's audit trail."""
+        with self._read() as session:
+            return history(session, entity, record_id)
 
     def stage_history(self, opportunity_id: str) -> list[StageChange]:
         ids = self.ids(StageChange, where={"opportunity_id": opportunity_id}, sort="changed_at")
@@ -451,6 +537,7 @@ class Store:
                     op=row.op,
                     fields=row.fields,
                     base_version=row.base_version,
+                    merged_ids=row.merged_ids,
                 )
                 for row in rows
             ]
@@ -500,10 +587,21 @@ class Store:
             return remote.finish_download(session)
 
     def record_push(self, results: Sequence[MutationResult], last_seq: int) -> Changes:
-        """Drop acknowledged outbox rows, stamp server versions, keep lost values as conflicts."""
+        """Drop acknowledged outbox rows, stamp server versions, keep lost values as conflicts.
+
+        A merge the server refused (or answered as a duplicate, its first answer lost) sets
+        the pull cursor back to 0 with the downloaded records forgotten: the sync's pull
+        then downloads the scope again, undoing the local merge if the server did not make it.
+        """
         with Session(self._writer_engine) as session, session.begin():
             touched = remote.record_results(session, results)
+            redownload = remote.unsettled_merges(session, results)
             session.execute(delete(OutboxRow).where(OutboxRow.seq <= last_seq))
+            if redownload:
+                # A merge the server may not have made: download the scope again (pending
+                # edits stay) to get back what the local merge deleted and re-pointed.
+                touched |= remote.clear_synced_data(session)
+                session.merge(SyncStateRow(key="since", value="0"))
             return touched
 
     def reset_for_download(self) -> Changes:
@@ -527,6 +625,34 @@ class Store:
         with self._write() as writer:
             remote.resolve_conflict(writer.session, conflict_id, writer.now)
             return Changes(conflicts=True)
+
+    def write_batch(
+        self, operations: Iterable[batch.Create | batch.Update], chunk_size: int = 1_000
+    ) -> batch.BatchResult:
+        """Create and update many records in ONE transaction: all of it lands, or none.
+
+        Each write is a normal local write with its outbox row (it syncs). New records are
+        validated, checked (ids free, references existing or created earlier in the batch)
+        and inserted `chunk_size` at a time; updates go one by one (see `batch.Update`).
+        `operations` is consumed inside the transaction, so it may be a generator reading
+        a file: an exception it raises rolls everything back. Not for opportunities.
+        """
+        with self._write() as writer:
+            return batch.write_batch(writer, operations, chunk_size)
+
+    def column_rows(self, model: type[Record], columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(id, *columns) of every record of `model`, oldest first, in one query (what
+        match indexes for duplicates are built from)."""
+        table = TABLES[model.entity]
+        known = table.__table__.columns
+        unknown = [name for name in columns if name not in known]
+        if unknown:
+            raise DomainError(f"{model.entity_name()} has no field {', '.join(unknown)}")
+        query = select(table.id, *(known[name] for name in columns)).order_by(
+            table.created_at, table.id
+        )
+        with self._read() as session:
+            return [tuple(row) for row in session.execute(query)]
 
     def import_records(self, records: Iterable[Record], batch_size: int = 5_000) -> int:
         """Insert already-synced records (demo data, first download) without outbox rows."""

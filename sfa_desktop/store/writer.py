@@ -57,6 +57,17 @@ class RecordWriter:
 
     def update(self, model: type[R], record_id: str, changes: dict[str, Any]) -> R:
         """Apply field changes; only fields whose value really changes reach the outbox."""
+        current, updated, changed = self.change(model, record_id, changes)
+        if changed:
+            self._append(updated, MutationOp.UPSERT, changed, base_version=current.version)
+        return updated
+
+    def change(
+        self, model: type[R], record_id: str, changes: dict[str, Any]
+    ) -> tuple[R, R, dict[str, Any]]:
+        """Validate and write field changes without an outbox row: (record before, record
+        after, the JSON values of the fields that really changed). For writes the server
+        repeats by itself (a merge re-points references on both sides)."""
         current = self.get(model, record_id)
         forbidden = set(changes) & set(Record.META_FIELDS)
         if forbidden:
@@ -67,14 +78,33 @@ class RecordWriter:
         before, after = current.data_fields(), updated.data_fields()
         changed = {name: value for name, value in after.items() if before[name] != value}
         if not changed:
-            return current
+            return current, current, {}
         self._check_references(updated, only=set(changed))
         row = self.session.get(TABLES[model.entity], record_id)
         values = column_values(updated)
         for name in [*changed, "updated_at"]:
             setattr(row, name, values[name])
-        self._append(updated, MutationOp.UPSERT, changed, base_version=current.version)
-        return updated
+        self.changes |= Changes.of(model.entity)
+        return current, updated, changed
+
+    def remove(self, model: type[Record], record_id: str) -> Record:
+        """Delete a record without an outbox row or reference checks (a merge folds it into
+        another after re-pointing what referred to it; the server deletes it the same way)."""
+        current = self.get(model, record_id)
+        self.session.delete(self.session.get(TABLES[model.entity], record_id))
+        self.changes |= Changes.of(model.entity)
+        return current
+
+    def append_merge(
+        self,
+        survivor: Record,
+        fields: dict[str, Any],
+        merged_ids: list[str],
+        base_version: int | None,
+    ) -> None:
+        """The one outbox row of a merge: `merged_ids` folded into `survivor`, whose changed
+        fields are `fields`."""
+        self._append(survivor, MutationOp.MERGE, fields, base_version, merged_ids)
 
     def delete(self, model: type[Record], record_id: str) -> None:
         """Delete a record nothing else points at (owned children go with it)."""
@@ -93,7 +123,12 @@ class RecordWriter:
         self._append(current, MutationOp.DELETE, {}, base_version=current.version)
 
     def _append(
-        self, record: Record, op: MutationOp, fields: dict[str, Any], base_version: int | None
+        self,
+        record: Record,
+        op: MutationOp,
+        fields: dict[str, Any],
+        base_version: int | None,
+        merged_ids: list[str] | None = None,
     ) -> None:
         self.session.add(
             OutboxRow(
@@ -104,6 +139,7 @@ class RecordWriter:
                 fields=fields,
                 base_version=base_version,
                 created_at=self.now,
+                merged_ids=merged_ids,
             )
         )
         self.changes |= Changes.of(record.entity)

@@ -47,6 +47,7 @@ T = TypeVar("T")
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 GZIP_REQUEST_BYTES = 4096  # bodies this large go compressed (big pushes on slow links)
+PULL = "/api/v1/sync/pull"
 _KINDS = {kind.value: kind for kind in EntityKind}
 _OPS = {op.value: op for op in ChangeOp}
 _PAGE_KEYS = frozenset(PullResponse.model_fields)
@@ -70,6 +71,11 @@ class PulledPage:
     reset_required: bool = False
 
 
+def _pull_params(since: int, limit: int) -> dict[str, Any]:
+    # Audit entries come only when asked for: clients older than them cannot read them.
+    return {"since": since, "limit": limit, "audit": "true"}
+
+
 def decode_pull(body: str | bytes | bytearray) -> PulledPage:
     """A PullResponse from its JSON, each change as a PulledChange tuple; ValueError if
     the page is unreadable."""
@@ -85,14 +91,16 @@ def decode_pull(body: str | bytes | bytearray) -> PulledPage:
             raise ValueError("next_since must be an integer and changes a list")
         if type(has_more) is not bool or type(reset_required) is not bool:
             raise ValueError("has_more and reset_required must be true or false")
-        return PulledPage(
-            [_change(change) for change in changes], next_since, has_more, reset_required
-        )
+        decoded = [_change(change) for change in changes]
+        known = [change for change in decoded if change is not None]
+        return PulledPage(known, next_since, has_more, reset_required)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"unreadable pull page ({error!r})") from None
 
 
-def _change(change: dict[str, Any]) -> PulledChange:
+def _change(change: dict[str, Any]) -> PulledChange | None:
+    """The change as a tuple; None for a kind this client does not know (a newer server's),
+    which is skipped so that newer servers stay readable."""
     if not change.keys() <= _CHANGE_KEYS:
         raise ValueError(f"unknown fields in a change: {sorted(change.keys() - _CHANGE_KEYS)}")
     entity_id, version, data = change["entity_id"], change["version"], change.get("data")
@@ -100,7 +108,11 @@ def _change(change: dict[str, Any]) -> PulledChange:
         raise ValueError("a change's entity_id must be a string and its version an integer")
     if data is not None and type(data) is not dict:
         raise ValueError("a change's data must be an object")
-    return (_KINDS[change["entity"]], entity_id, _OPS[change["op"]], version, data)
+    entity, op = change["entity"], _OPS[change["op"]]
+    if type(entity) is not str:
+        raise ValueError("a change's entity must be a string")
+    kind = _KINDS.get(entity)
+    return None if kind is None else (kind, entity_id, op, version, data)
 
 
 class SyncClient:
@@ -171,15 +183,14 @@ class SyncClient:
         return self._authed("POST", "/api/v1/sync/push", PushResponse.model_validate_json, request)
 
     def pull(self, since: int, limit: int) -> PullResponse:
-        params = {"since": since, "limit": limit}
+        """A page of changes after `since`, audit entries included."""
         return self._authed(
-            "GET", "/api/v1/sync/pull", PullResponse.model_validate_json, params=params
+            "GET", PULL, PullResponse.model_validate_json, params=_pull_params(since, limit)
         )
 
     def pull_page(self, since: int, limit: int) -> PulledPage:
         """`pull`, decoded for applying: its records are validated by the store."""
-        params = {"since": since, "limit": limit}
-        return self._authed("GET", "/api/v1/sync/pull", decode_pull, params=params)
+        return self._authed("GET", PULL, decode_pull, params=_pull_params(since, limit))
 
     # -- forecasts (read by managers; the caller's own tree for reps) -------------------------
 

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account
+from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.ui.account_view import AccountView
 from sfa_desktop.ui.activity_dialog import Focus
 from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import money
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
+from sfa_desktop.ui.import_launch import import_button
 from sfa_desktop.ui.widgets import heading, stretch_column, table
 
 COLUMNS: list[Column[Account]] = [
@@ -76,6 +78,7 @@ class AccountsPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(heading("Accounts"))
         bar.addStretch()
+        bar.addWidget(import_button(ctx, EntityKind.ACCOUNT, self))
         bar.addWidget(new)
         tools = QHBoxLayout()
         tools.addWidget(self.filter, 1)

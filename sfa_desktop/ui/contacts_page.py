@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Contact
+from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.operations.records import delete_record
 from sfa_desktop.operations.views import ContactDetail, contact_detail
 from sfa_desktop.store import Changes
@@ -26,6 +27,7 @@ from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import label
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
+from sfa_desktop.ui.import_launch import import_button
 from sfa_desktop.ui.list_model import RecordListModel
 from sfa_desktop.ui.widgets import KeyValues, Section, badge, caption, clear_layout, heading, table
 
@@ -190,6 +192,7 @@ class ContactsPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(heading("Contacts"))
         bar.addStretch()
+        bar.addWidget(import_button(ctx, EntityKind.CONTACT, self))
         bar.addWidget(new)
         left = QWidget()
         left_layout = QVBoxLayout(left)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Lead
-from sfa_desktop.core.enums import LeadStatus
+from sfa_desktop.core.enums import EntityKind, LeadStatus
 from sfa_desktop.operations.records import convert_lead, set_lead_status
 from sfa_desktop.store import LeadConversion
 from sfa_desktop.ui.activity_dialog import Focus
@@ -26,6 +26,7 @@ from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import day, label
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
+from sfa_desktop.ui.import_launch import import_button
 from sfa_desktop.ui.record_form import Field, RecordForm
 from sfa_desktop.ui.widgets import heading, table
 
@@ -104,6 +105,7 @@ class LeadsPage(QWidget):
             button = QPushButton(text)
             button.clicked.connect(slot)
             actions.addWidget(button)
+        actions.insertWidget(1, import_button(ctx, EntityKind.LEAD, self))
         actions.addStretch()
         tools = QHBoxLayout()
         tools.addWidget(self.filter, 1)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from sfa_desktop.ui.calendar_page import CalendarPage
     from sfa_desktop.ui.conflicts_page import ConflictsPage
     from sfa_desktop.ui.contacts_page import ContactsPage
+    from sfa_desktop.ui.duplicates_dialog import DuplicatesDialog
     from sfa_desktop.ui.forecast_page import ForecastPage
     from sfa_desktop.ui.leads_page import LeadsPage
     from sfa_desktop.ui.pipeline_page import PipelinePage
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self._forecast_remote: ForecastRemote | None = None
         self.reminders: ReminderService | None = None
         self.event_reminders: EventReminders | None = None
+        self._duplicates: DuplicatesDialog | None = None  # kept: it hides groups for the session
         self.setWindowTitle("SFA Desktop")
         self.resize(1280, 800)
         self.sidebar = QListWidget()
@@ -187,8 +189,13 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Search everything…", "Ctrl+K", self.search.popup)
         self._action(edit_menu, "&Log activity…", "Ctrl+L", self.log_activity)
         self._action(edit_menu, "New &task…", "Ctrl+T", self.new_task)
+        self._action(edit_menu, "Find &duplicates…", "", self.find_duplicates)
         self._action(file_menu, "&Sign in…", "", self.sign_in)
         self._action(file_menu, "Sync &now", "F5", self.sync_requested.emit)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Import…", "", self.import_file)
+        self._action(file_menu, "Export contacts to &vCard…", "", self.export_vcard)
+        file_menu.addSeparator()
         self._action(file_menu, "Se&ttings…", "Ctrl+,", self.open_settings)
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         for number, name in enumerate(PAGES, start=1):
@@ -279,6 +286,39 @@ class MainWindow(QMainWindow):
         focus = self.focus_record()
         preset = {"account_id": (focus.account_id, focus.account_name)} if focus.account_id else {}
         open_form(self.ctx, Task, parent=self, preset=preset)
+
+    def find_duplicates(self) -> DuplicatesDialog:
+        if self._duplicates is None:
+            from sfa_desktop.ui.duplicates_dialog import DuplicatesDialog
+
+            self._duplicates = DuplicatesDialog(self.ctx, self)
+        elif not self._duplicates.isVisible():
+            self._duplicates.search()
+        self._duplicates.show()
+        self._duplicates.raise_()
+        self._duplicates.activateWindow()
+        return self._duplicates
+
+    def import_file(self) -> QWidget:
+        """The import wizard, for the records of the list on screen (else as the file says)."""
+        from sfa_desktop.ui.import_launch import open_import
+
+        kinds = {
+            "Accounts": EntityKind.ACCOUNT,
+            "Contacts": EntityKind.CONTACT,
+            "Leads": EntityKind.LEAD,
+        }
+        name = PAGES[self.sidebar.currentRow()] if self.sidebar.currentRow() >= 0 else ""
+        return open_import(self.ctx, self, kinds.get(name))
+
+    def export_vcard(self) -> QWidget:
+        """Contacts to a .vcf file: all, or those listed on the Contacts page (if it was shown)."""
+        from sfa_desktop.ui.vcard_export_dialog import VCardExportDialog
+
+        listed = self.contacts.model.ids() if "Contacts" in self._built else None
+        dialog = VCardExportDialog(self.ctx, listed, self)
+        dialog.show()
+        return dialog
 
     def undo(self) -> None:
         self.ctx.undo(lambda text: self.statusBar().showMessage(f"Undone: {text}", 5_000))

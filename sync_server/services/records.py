@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.entities import MODELS, Opportunity
+from sfa_desktop.core.entities import MODELS, AuditEntry, Opportunity
 from sfa_desktop.core.entities import Record as CoreRecord
 from sfa_desktop.core.enums import EntityKind
 from sync_server.db import is_postgres
@@ -58,6 +58,11 @@ class VersionBlock:
 
     def discard(self) -> None:
         self.session.info.pop(_BLOCK, None)
+
+
+def in_version_block(session: Session) -> bool:
+    """A VersionBlock is open: writes are flushed together before commit, not one by one."""
+    return _BLOCK in session.info
 
 
 def next_version(session: Session) -> int:
@@ -140,6 +145,12 @@ def account_of(session: Session, entity: EntityKind, record: CoreRecord) -> str 
     if entity is EntityKind.STAGE_CHANGE:
         opportunity = get_row(session, EntityKind.OPPORTUNITY, str(record.opportunity_id))  # type: ignore[attr-defined]
         return opportunity.account_id if opportunity else None
+    if isinstance(record, AuditEntry):
+        # An entry follows the record it describes (once that is gone, it stays put).
+        audited = get_row(session, record.record_entity, record.record_id)
+        if audited is None:
+            audited = get_row(session, entity, record.id)
+        return audited.account_id if audited else None
     value = getattr(record, "account_id", None)
     return str(value) if value is not None else None
 

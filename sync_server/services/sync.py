@@ -6,12 +6,14 @@ import itertools
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.entities import MODELS, ManagerAdjustment
+from sfa_desktop.core.entities import MODELS, FieldChange, ManagerAdjustment
 from sfa_desktop.core.entities import Record as CoreRecord
-from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.errors import InvalidRecord
+from sfa_desktop.core.entities.audit import field_changes
+from sfa_desktop.core.enums import AuditAction, EntityKind
+from sfa_desktop.core.errors import DomainError, InvalidRecord
 from sfa_desktop.core.protocol import (
     CLIENT_WRITABLE,
     PROTOCOL_MIN,
@@ -26,12 +28,15 @@ from sfa_desktop.core.protocol import (
     PushRequest,
     PushResponse,
 )
+from sfa_desktop.core.rules.merge import check_merge, merge_plans, repoint
 from sync_server import SCHEMA_VERSION
 from sync_server.config import ServerSettings
 from sync_server.errors import BadRequestError, ConflictError, ForbiddenError
 from sync_server.models import ConflictRecord, Record
 from sync_server.services.adjustments import save_adjustment
+from sync_server.services.audit import move_trail, write_audit
 from sync_server.services.auth import Principal, principal_of
+from sync_server.services.merge import account_rows, join_teams, live_plans, referring_rows
 from sync_server.services.records import (
     DELETED_FIELD,
     VersionBlock,
@@ -44,9 +49,12 @@ from sync_server.services.records import (
     save,
 )
 from sync_server.services.scope import Scope, can_write_account, load_scope
+from sync_server.services.text import unstorable
 from sync_server.services.tokens import AccessClaims
 
 _META = frozenset({"id", "version", "created_at", "updated_at"})
+# Kinds whose writes get no audit entry: stage changes are a history already.
+_UNAUDITED = frozenset({EntityKind.STAGE_CHANGE, EntityKind.AUDIT_ENTRY})
 
 
 class RejectedError(Exception):
@@ -108,7 +116,7 @@ def push(
         # The counter row is locked only now, after the device and scope reads, and held to
         # commit: versions become visible in commit order.
         block = VersionBlock(session)
-        _prefetch(session, [m for m in request.mutations if m.seq > last])
+        _prefetch(session, [m for m in request.mutations if m.seq > last and not unstorable(m)])
     try:
         for mutation in request.mutations:
             if mutation.seq <= last:
@@ -133,9 +141,16 @@ def _apply_one(
     """Apply one mutation; a rejection changes nothing.
 
     Every rejection is raised before the first write, so only manager adjustments (which
-    read and retire other rows while writing) need a savepoint.
+    read and retire other rows while writing) and merges (which write many records) need
+    a savepoint.
     """
-    savepoint = session.begin_nested() if mutation.entity is EntityKind.MANAGER_ADJUSTMENT else None
+    problem = unstorable(mutation)  # before any query sees it: PostgreSQL refuses NUL
+    if problem is not None:
+        return _result(mutation, MutationStatus.REJECTED, reason=problem)
+    needs_savepoint = (
+        mutation.entity is EntityKind.MANAGER_ADJUSTMENT or mutation.op is MutationOp.MERGE
+    )
+    savepoint = session.begin_nested() if needs_savepoint else None
     try:
         result = _apply(session, scope, device, mutation, now)
     except (RejectedError, InvalidRecord) as exc:
@@ -151,6 +166,7 @@ def _apply_one(
 def _prefetch(session: Session, mutations: list[Mutation]) -> None:
     """Read every row the mutations touch or refer to in a few queries (under the lock)."""
     keys = {(m.entity.value, m.entity_id) for m in mutations}
+    keys |= {(m.entity.value, i) for m in mutations for i in m.merged_ids or ()}
     prefetch_rows(session, keys)
     accounts: set[tuple[str, str]] = set()
     opportunities: set[tuple[str, str]] = set()
@@ -191,6 +207,8 @@ def _apply(
         raise RejectedError(f"{m.entity.value} {m.entity_id} is outside your scope")
     if m.op is MutationOp.DELETE:
         return _delete(session, scope, device, m, row, now)
+    if m.op is MutationOp.MERGE:
+        return _merge(session, scope, device, m, row, now)
     if row is None:
         data = {**fields, "id": m.entity_id}
         if data.get("owner_id") is None:
@@ -198,6 +216,7 @@ def _apply(
         record = MODELS[m.entity].parse(data)
         _check_write(session, scope, record, None)
         version = _store(session, scope, device, record, now)
+        _audit(session, scope, device, m, AuditAction.CREATED, now)
         return _result(m, MutationStatus.APPLIED, version=version)
     current = parse_row(row)
     record = current.with_changes(fields)
@@ -215,7 +234,15 @@ def _apply(
         row.updated_by,
         row.deleted and _changed_by_other(row, DELETED_FIELD, m.base_version, device),
     )
+    before, was_deleted, keys = row.data, row.deleted, (row.owner_id, row.account_id)
     version = _store(session, scope, device, record, now)
+    action = AuditAction.RESTORED if was_deleted else AuditAction.UPDATED
+    changes = field_changes(type(record), before, new_data, changed)
+    _audit(session, scope, device, m, action, now, changes)
+    if (row.owner_id, row.account_id) != keys and m.entity not in _UNAUDITED:
+        move_trail(
+            session, record=row, previous_owner_id=keys[0], previous_account_id=keys[1], now=now
+        )
     for conflict in conflicts:
         _keep_loser(session, scope, row, conflict, version, now, scope.user_id, previous_writer)
     if deleted_by_other:
@@ -245,7 +272,210 @@ def _delete(
             m, MutationStatus.CONFLICT, version=version, reason=reason, conflicts=[conflict]
         )
     version = _store(session, scope, device, current, now, deleted=True)
+    _audit(session, scope, device, m, AuditAction.DELETED, now)
     return _result(m, MutationStatus.APPLIED, version=version)
+
+
+def _merge(
+    session: Session, scope: Scope, device: str, m: Mutation, row: Record | None, now: datetime
+) -> MutationResult:
+    """Fold `m.merged_ids` into the survivor `m.entity_id`, all or nothing (the caller
+    holds a savepoint): every record of the organisation that refers to a merged record
+    is re-pointed to the survivor (whoever's it is), the merged records are deleted and
+    the survivor takes `m.fields`. Each write gets its own version, so every scope
+    receives what it sees of the merge; an account survivor joins the merged accounts'
+    teams. Rejected, with the reason, unless the caller may write the survivor and every
+    merged record and none of them is deleted.
+    """
+    kind, merged_ids = m.entity, list(m.merged_ids or ())
+    try:
+        check_merge(kind, m.entity_id, merged_ids)
+    except DomainError as exc:
+        raise RejectedError(str(exc)) from None
+    survivor_row = _live_row(session, scope, kind, m.entity_id, row)
+    merged_rows = [_live_row(session, scope, kind, i, None) for i in merged_ids]
+    for merged_row in merged_rows:
+        _check_write(session, scope, parse_row(merged_row), merged_row)
+    moves = dict.fromkeys(merged_ids, m.entity_id)
+    fields = {k: v for k, v in m.fields.items() if k not in ("id", "version")}
+    current = parse_row(survivor_row)
+    record = current.with_changes(fields)
+    record = record.with_changes(repoint(kind, record.data_fields(), moves, kind, record.id))
+    _check_write(session, scope, record, survivor_row)
+    # Every check is done: from here on the merge writes.
+    new_data = record.model_dump(mode="json", exclude={"version"})
+    before = survivor_row.data
+    changed = {f for f in set(new_data) - _META if new_data[f] != before.get(f)}
+    conflicts = [
+        FieldConflict(field=f, winner=new_data[f], loser=before.get(f))
+        for f in sorted(changed & set(fields))
+        if _changed_by_other(survivor_row, f, m.base_version, device)
+    ]
+    previous_writer = survivor_row.updated_by
+    keys = (survivor_row.owner_id, survivor_row.account_id)
+    version = _store(session, scope, device, record, now)
+    for conflict in conflicts:
+        _keep_loser(
+            session, scope, survivor_row, conflict, version, now, scope.user_id, previous_writer
+        )
+    names = ", ".join(_label(merged_row) for merged_row in merged_rows)
+    write_audit(
+        session,
+        org_id=scope.org_id,
+        record=survivor_row,
+        action=AuditAction.MERGED,
+        actor_id=scope.user_id,
+        device_id=device,
+        changes=field_changes(type(record), before, new_data, changed),
+        note=f"Merged {names} into this {kind.value}",
+        now=now,
+    )
+    _follow(session, survivor_row, keys, now)
+    survivor_label = _label(survivor_row)
+    saved = _repoint_referrers(session, scope, device, m, moves, survivor_label, now)
+    for merged_row in merged_rows:
+        _store(session, scope, device, parse_row(merged_row), now, deleted=True)
+        saved.add((merged_row.entity, merged_row.id))
+        write_audit(
+            session,
+            org_id=scope.org_id,
+            record=merged_row,
+            action=AuditAction.MERGED,
+            actor_id=scope.user_id,
+            device_id=device,
+            note=f"Merged into {survivor_label} ({m.entity_id})",
+            now=now,
+        )
+    if kind is EntityKind.ACCOUNT and join_teams(session, m.entity_id, merged_ids):
+        # Members of the merged accounts' teams now see the survivor: send them its rows.
+        saved.add((kind.value, m.entity_id))
+        for account_row in account_rows(session, m.entity_id):
+            if (account_row.entity, account_row.id) not in saved:
+                _resend(session, scope, device, account_row, now)
+    status = MutationStatus.CONFLICT if conflicts else MutationStatus.APPLIED
+    return _result(m, status, version=version, conflicts=conflicts)
+
+
+def _live_row(
+    session: Session, scope: Scope, kind: EntityKind, record_id: str, row: Record | None
+) -> Record:
+    """The stored, not deleted `kind` record `record_id` of the caller's organisation."""
+    row = row or get_row(session, kind, record_id)
+    if row is None or row.org_id != scope.org_id:
+        other = session.scalar(
+            select(Record.entity).where(Record.id == record_id, Record.org_id == scope.org_id)
+        )
+        if other is not None:
+            raise RejectedError(f"{record_id} is a {other}, not a {kind.value}: cannot merge")
+        raise RejectedError(f"{kind.value} {record_id} does not exist")
+    if row.deleted:
+        raise RejectedError(f"{kind.value} {_label(row)} ({record_id}) is already deleted")
+    return row
+
+
+def _label(row: Record) -> str:
+    """A record's name for messages: an account's name, a contact's full name."""
+    data = row.data
+    name = data.get("name") or " ".join(
+        part for part in (data.get("first_name"), data.get("last_name")) if part
+    )
+    return str(name or row.id)
+
+
+def _repoint_referrers(
+    session: Session,
+    scope: Scope,
+    device: str,
+    m: Mutation,
+    moves: dict[str, str],
+    survivor_label: str,
+    now: datetime,
+) -> set[tuple[str, str]]:
+    """Re-point every live record of the organisation that refers to a merged record;
+    an account merge folds plans of one fiscal year into one. Returns the rows written."""
+    kind, survivor_id = m.entity, m.entity_id
+    rows = referring_rows(session, scope.org_id, kind, list(moves))
+    saved: set[tuple[str, str]] = set()
+    plan_updates: dict[str, dict[str, Any]] = {}
+    folded: set[str] = set()
+    if kind is EntityKind.ACCOUNT:
+        own_plans = live_plans(session, scope.org_id, survivor_id)
+        plans = [r for r in rows if r.entity == EntityKind.ACCOUNT_PLAN.value] + own_plans
+        outcome = merge_plans(survivor_id, list(moves), [(p.id, p.data) for p in plans])
+        plan_updates, folded = outcome.updates, set(outcome.deleted)
+        rows += [p for p in own_plans if p.id in plan_updates]
+    note = f"Moved to {survivor_label} ({survivor_id}) by a merge of {kind.value}s"
+    for row in rows:
+        entity = EntityKind(row.entity)
+        if entity is kind and row.id == survivor_id:
+            continue  # re-pointed with its own fields
+        current = parse_row(row)
+        if entity is EntityKind.ACCOUNT_PLAN and kind is EntityKind.ACCOUNT:
+            if row.id in folded:
+                _store(session, scope, device, current, now, deleted=True)
+                folded_note = f"Folded into the plan of {survivor_label} by a merge"
+                _audit_row(session, scope, device, row, AuditAction.MERGED, now, (), folded_note)
+                saved.add((row.entity, row.id))
+                continue
+            changes = plan_updates.get(row.id, {})
+        else:
+            changes = repoint(entity, row.data, moves, kind, row.id)
+        if not changes and row.account_id not in moves:
+            continue
+        before, keys = row.data, (row.owner_id, row.account_id)
+        record = current.with_changes(changes)
+        _store(session, scope, device, record, now)
+        saved.add((row.entity, row.id))
+        if entity not in _UNAUDITED:
+            after = record.model_dump(mode="json", exclude={"version"})
+            changed = field_changes(type(record), before, after, changes)
+            _audit_row(session, scope, device, row, AuditAction.MOVED, now, changed, note)
+            _follow(session, row, keys, now)
+    return saved
+
+
+def _audit_row(
+    session: Session,
+    scope: Scope,
+    device: str,
+    row: Record,
+    action: AuditAction,
+    now: datetime,
+    changes: tuple[FieldChange, ...],
+    note: str,
+) -> None:
+    write_audit(
+        session,
+        org_id=scope.org_id,
+        record=row,
+        action=action,
+        actor_id=scope.user_id,
+        device_id=device,
+        changes=changes,
+        note=note,
+        now=now,
+    )
+
+
+def _follow(session: Session, row: Record, keys: tuple[str, str | None], now: datetime) -> None:
+    """Move the audit trail of `row` along when a write changed its owner or account."""
+    if (row.owner_id, row.account_id) != keys:
+        move_trail(
+            session, record=row, previous_owner_id=keys[0], previous_account_id=keys[1], now=now
+        )
+
+
+def _resend(session: Session, scope: Scope, device: str, row: Record, now: datetime) -> None:
+    """Store a row again unchanged under a new version (a scope that grew receives it)."""
+    save(
+        session,
+        row.org_id,
+        parse_row(row),
+        actor=scope.user_id,
+        now=now,
+        device=device,
+        deleted=row.deleted,
+    )
 
 
 def _changed_by_other(row: Record, field: str, base_version: int | None, device: str) -> bool:
@@ -276,6 +506,32 @@ def _store(
         )
     return save(
         session, scope.org_id, record, actor=scope.user_id, now=now, device=device, deleted=deleted
+    )
+
+
+def _audit(
+    session: Session,
+    scope: Scope,
+    device: str,
+    m: Mutation,
+    action: AuditAction,
+    now: datetime,
+    changes: tuple[FieldChange, ...] = (),
+) -> None:
+    """An audit entry for the record `m` just wrote (none for unaudited kinds)."""
+    if m.entity in _UNAUDITED:
+        return
+    row = get_row(session, m.entity, m.entity_id)
+    assert row is not None, "the record was just stored"
+    write_audit(
+        session,
+        org_id=scope.org_id,
+        record=row,
+        action=action,
+        actor_id=scope.user_id,
+        device_id=device,
+        changes=changes,
+        now=now,
     )
 
 

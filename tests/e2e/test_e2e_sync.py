@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from store_keys import TEST_KEY
 
 from sfa_desktop.core.entities import Account, Contact
+from sfa_desktop.core.enums import AuditAction, EntityKind
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
@@ -63,7 +65,7 @@ def server_url(environment: dict[str, str]) -> Iterator[str]:
 
 
 def _device(path: Path, url: str, name: str) -> SyncAccount:
-    account = SyncAccount(Store.open(path), Credentials(persistent=False))
+    account = SyncAccount(Store.open(path, key=TEST_KEY), Credentials(persistent=False))
     account.sign_in(url, "rob", PASSWORD, name)
     return account
 
@@ -146,3 +148,31 @@ def test_headless_login_takes_the_server_from_the_site_file(
     )
     assert missing.returncode == 2
     assert "Sign-in needs --server URL" in missing.stderr
+
+
+def test_an_edit_shows_in_the_history_on_the_other_device(server_url: str, tmp_path: Path) -> None:
+    """The server writes the trail; the other device pulls it over a real socket."""
+    laptop = _device(tmp_path / "laptop.db", server_url, "Rob's laptop")
+    desktop = _device(tmp_path / "desktop.db", server_url, "Rob's desktop")
+    account = laptop.store.create(Account, {"name": "Fjord Freight", "city": "Oslo"}).value
+    laptop.engine().run_once()
+    desktop.engine().run_once()
+    laptop.store.update(Account, account.id, {"city": "Bergen", "notes": "Quay 7. " * 60})
+    laptop.engine().run_once()
+    desktop.store.update(Account, account.id, {"industry": "Shipping"})  # not synced yet
+    desktop.engine().run_once()  # push, then pull the trail (its own entry included)
+    desktop.store.update(Account, account.id, {"segment": "Enterprise"})
+
+    history = desktop.store.history(EntityKind.ACCOUNT, account.id)
+    assert [(h.action, h.actor_name, h.device_name, h.pending) for h in history] == [
+        (AuditAction.UPDATED, "You", "", True),
+        (AuditAction.UPDATED, "Rob Rep", "Rob's desktop", False),
+        (AuditAction.UPDATED, "Rob Rep", "Rob's laptop", False),
+        (AuditAction.CREATED, "Rob Rep", "Rob's laptop", False),
+    ]
+    edit = {change.field: (change.old, change.new) for change in history[2].changes}
+    assert edit["city"] == ("Oslo", "Bergen")
+    assert len(edit["notes"][1]) == 200  # long text is cut on the server
+    assert [change.field for change in history[0].changes] == ["segment"]
+    laptop.store.close()
+    desktop.store.close()

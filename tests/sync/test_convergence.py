@@ -1,8 +1,9 @@
 """Convergence harness: devices, a real server app, faults, crashes and reassignments.
 
-After any run of random offline edits, faulty syncs, crashes mid-apply and account
-reassignments, and then a quiet round of syncs: every device equals the server's view of
-its scope, outboxes are empty, no mutation is lost and none is applied twice.
+After any run of random offline edits, merges of accounts and contacts, faulty syncs,
+crashes mid-apply and account reassignments, and then a quiet round of syncs: every device
+equals the server's view of its scope, outboxes are empty, no mutation is lost and none is
+applied twice.
 
 CI runs a fixed set of examples; `SFA_SOAK=1` runs many more (and `SFA_SOAK=N` N).
 """
@@ -35,9 +36,10 @@ from index_check import index_problems
 from pg_schema import fresh_schema, require_pg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from store_keys import TEST_KEY
 from sync_fixtures import PASSWORD, seed_acme
 
-from sfa_desktop.core.entities import MODELS, Account, Contact
+from sfa_desktop.core.entities import MODELS, Account, Contact, Record
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import ChangeOp
@@ -54,6 +56,9 @@ SOAK = os.environ.get("SFA_SOAK", "")
 EXAMPLES = (int(SOAK) if SOAK.isdigit() and int(SOAK) > 1 else 300) if SOAK else 12
 DEVICES = (("rob", "laptop"), ("rob", "desktop"), ("ria", "laptop"))
 FIELDS = ("city", "industry", "segment")
+# What each device must hold exactly as the server projects it (the audit trail is written by
+# the server alone, scoped like its records, re-keyed on reassignment).
+COMPARED = (EntityKind.ACCOUNT, EntityKind.CONTACT, EntityKind.AUDIT_ENTRY)
 WORDS = st.sampled_from(["North", "South", "East", "West", "Alpha", "Beta", "Gamma"])
 
 
@@ -100,7 +105,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.created: set[str] = set()
         for username, name in DEVICES:
             transport = FaultyTransport(self.http._transport, self.rng)
-            store = CrashingStore.open(Path(self.folder.name) / f"{username}-{name}.db")
+            store = CrashingStore.open(
+                Path(self.folder.name) / f"{username}-{name}.db", key=TEST_KEY
+            )
             device = SyncAccount(store, Credentials(persistent=False), transport=transport)
             device.sign_in("http://testserver", username, PASSWORD, name)
             self.devices.append(device)
@@ -145,6 +152,28 @@ class SyncMachine(RuleBasedStateMachine):
                 return  # still has contacts: refused locally, nothing written
             self.deleted.add(account)
 
+    def _able_to_merge(self, model: type[Record]) -> list[int]:
+        """Devices holding two records of `model` or more."""
+        return [i for i, d in enumerate(self.devices) if len(d.store.ids(model)) >= 2]
+
+    @precondition(lambda self: bool(self._able_to_merge(Account)))
+    @rule(data=st.data())
+    def merge_accounts(self, data: st.DataObject) -> None:
+        """One mutation that re-points the merged account's contacts on the server."""
+        device = data.draw(st.sampled_from(self._able_to_merge(Account)))
+        store = self.devices[device].store
+        survivor, merged = data.draw(st.permutations(store.ids(Account)))[:2]
+        store.merge(EntityKind.ACCOUNT, survivor, [merged], {"city": merged})
+        self.deleted.add(merged)
+
+    @precondition(lambda self: bool(self._able_to_merge(Contact)))
+    @rule(data=st.data())
+    def merge_contacts(self, data: st.DataObject) -> None:
+        device = data.draw(st.sampled_from(self._able_to_merge(Contact)))
+        store = self.devices[device].store
+        survivor, merged = data.draw(st.permutations(store.ids(Contact)))[:2]
+        store.merge(EntityKind.CONTACT, survivor, [merged], {"last_name": merged})
+
     @rule(device=st.integers(0, 2), faulty=st.booleans())
     def sync(self, device: int, faulty: bool) -> None:
         self.transports[device].rate = 0.3 if faulty else 0.0
@@ -176,7 +205,7 @@ class SyncMachine(RuleBasedStateMachine):
     def _restart(self, device: int) -> None:
         old = self.devices[device]
         old.store.close()
-        store = CrashingStore.open(old.store.path)
+        store = CrashingStore.open(old.store.path, key=TEST_KEY)
         self.devices[device] = SyncAccount(
             store, old.credentials, transport=self.transports[device]
         )
@@ -204,7 +233,7 @@ class SyncMachine(RuleBasedStateMachine):
         for index, device in enumerate(self.devices):
             assert device.store.outbox_count() == 0
             expected = self._server_view(device)
-            for kind in (EntityKind.ACCOUNT, EntityKind.CONTACT):
+            for kind in COMPARED:
                 model = MODELS[kind]
                 local = {
                     r.id: r.model_dump(exclude={"created_at", "updated_at"})
@@ -234,7 +263,7 @@ class SyncMachine(RuleBasedStateMachine):
     def _server_view(self, device: SyncAccount) -> dict[EntityKind, dict[str, Any]]:
         """What the server says this device's user should hold, read through the protocol."""
         client = device.engine().client
-        state: dict[EntityKind, dict[str, Any]] = {EntityKind.ACCOUNT: {}, EntityKind.CONTACT: {}}
+        state: dict[EntityKind, dict[str, Any]] = {kind: {} for kind in COMPARED}
         since, more = 0, True
         while more:
             page = client.pull(since, 500)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
+from store_keys import TEST_KEY
 from ui_helpers import settle
 
 from sfa_desktop.app.context import AppContext
@@ -22,6 +23,9 @@ DEFERRED_MODULES = (
     "sfa_desktop.ui.forecast_page",
     "sfa_desktop.ui.pipeline_page",
     "sfa_desktop.ui.plans_page",
+    "sfa_desktop.ui.import_wizard",
+    "sfa_desktop.interchange",
+    "sfa_desktop.ui.duplicates_dialog",
     "sfa_desktop.sync.account",
     "PySide6.QtCharts",
     "httpx",
@@ -90,7 +94,7 @@ def test_run_shows_the_first_page_then_starts_syncing(
         seen["remote"] = window.forecast.team.remote  # handed over once sync started
         window.close()  # ends run() even with other top-level widgets open
 
-    assert app.run(path, "accounts", on_ready=ready) == 0
+    assert app.run(path, "accounts", on_ready=ready, key=TEST_KEY) == 0
     assert isinstance(seen["rows"], int)
     assert seen["rows"] > 0
     assert seen["remote"] is not None

@@ -1,5 +1,6 @@
 """Every synced record type, and the registry from entity kind to model."""
 
+from sfa_desktop.core.entities.audit import AuditEntry, FieldChange
 from sfa_desktop.core.entities.base import Record, Value, new_id, utcnow
 from sfa_desktop.core.entities.forecasts import ForecastSubmission, ManagerAdjustment, Quota
 from sfa_desktop.core.entities.people import Account, Contact, Lead, User, YearRevenue
@@ -24,6 +25,7 @@ MODELS: dict[EntityKind, type[Record]] = {
         ForecastSubmission,
         ManagerAdjustment,
         Quota,
+        AuditEntry,
     )
 }
 
@@ -34,9 +36,11 @@ __all__ = [
     "Account",
     "AccountPlan",
     "Activity",
+    "AuditEntry",
     "CalendarEvent",
     "Contact",
     "CoverageLine",
+    "FieldChange",
     "ForecastSubmission",
     "KeyContact",
     "Lead",
@@ -90,6 +94,9 @@ REFERENCES: dict[EntityKind, dict[str, EntityKind]] = {
     EntityKind.FORECAST_SUBMISSION: {},
     EntityKind.MANAGER_ADJUSTMENT: {"subject_user_id": EntityKind.USER},
     EntityKind.QUOTA: {},
+    # `record_id` points at a record of `record_entity`: not a fixed kind, and the record may
+    # be gone (a deleted record keeps its trail).
+    EntityKind.AUDIT_ENTRY: {},
 }
 
 # Records that live and die with their parent: deleting the parent deletes them too.

@@ -24,8 +24,8 @@ from sfa_desktop.core.enums import Channel, EntityKind, EventStatus, Priority
 def _check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory, too long
+        raise ValueError(f"unknown time zone {name[:100]!r}") from None
     return name
 
 
@@ -38,8 +38,9 @@ def _check_rrule(rule: str) -> str:
             utc_until = re.search(r"UNTIL=\d{8}(T\d{6})?Z", rule, re.IGNORECASE)
             start = datetime(2000, 1, 1, tzinfo=UTC if utc_until else None)
             rrulestr(rule, dtstart=start)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"not a valid RRULE: {exc}") from None
+        except (ValueError, TypeError, OverflowError, IndexError, KeyError, AttributeError) as exc:
+            # dateutil's parser fails in many ways on text that is no rule at all
+            raise ValueError(f"not a valid RRULE: {str(exc)[:200] or type(exc).__name__}") from None
     return rule
 
 

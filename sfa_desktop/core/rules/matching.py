@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cache, lru_cache
 
 import phonenumbers
 from rapidfuzz import fuzz, process
@@ -37,7 +38,12 @@ LEGAL_FORMS = frozenset(
         "oy", "plc", "pte", "pty", "sa", "sarl", "sas", "se", "sl", "spa", "srl", "the",
     }
 )  # fmt: skip
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Any run of characters that are not letters or digits (of any script) separates words.
+_NON_WORD = re.compile(r"[\W_]+")
+# Latin letters that NFKD does not decompose into a base letter and an accent.
+_LATIN = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
+)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
@@ -50,6 +56,7 @@ class Reason(StrEnum):
     SIMILAR_NAME = "similar name"
 
 
+_REASON_ORDER = {reason: index for index, reason in enumerate(Reason)}
 # How much each reason alone says that two records are one (combined as independent odds).
 WEIGHTS = {
     Reason.EMAIL: 0.95,
@@ -61,9 +68,18 @@ WEIGHTS = {
 
 
 def fold(text: str) -> str:
-    """Lower case, accents and punctuation gone, words separated by one space."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Lower case, accents and punctuation gone, words separated by one space.
+
+    Letters of every script are kept ("Яндекс" stays a word); Latin letters without a
+    decomposition are spelt plainly ("Søren" is "soren", "Łódź" is "lodz").
+    """
+    text = text.replace("&", " and ")
+    if text.isascii():
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+        plain = plain.casefold().translate(_LATIN)
     return " ".join(_NON_WORD.split(plain)).strip()
 
 
@@ -71,17 +87,30 @@ def normalize_email(value: str | None) -> str | None:
     """`Jane.Doe@Example.COM ` → `jane.doe@example.com`; None if it is not an address."""
     if not value:
         return None
-    email = value.strip().casefold()
+    email = value.strip().casefold().removeprefix("mailto:")
     local, at, domain = email.rpartition("@")
-    if not at or not local or not _DOMAIN.match(domain):
+    host = _ascii_host(domain)
+    if not at or not local or host is None:
         return None
-    return email
+    return f"{local}@{host}"
+
+
+def _ascii_host(host: str) -> str | None:
+    """`host` in its ASCII (IDNA) form if it looks like a domain name, else None."""
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return host if _DOMAIN.match(host) else None
 
 
 def web_domain(value: str | None) -> str | None:
-    """The registrable-looking host of a URL, bare domain or email address, without www.
+    """The host of a URL, bare domain or email address, without www (IDNA for
+    non-ASCII names: `müller.de` is `xn--mller-kva.de`).
 
-    An email address at a free mail provider has no company domain (None).
+    A free mail provider is no company's domain (None), whether it comes as an email
+    address or as a website.
     """
     if not value:
         return None
@@ -89,17 +118,22 @@ def web_domain(value: str | None) -> str | None:
     if "@" in text and "/" not in text:
         email = normalize_email(text)
         domain = email.rpartition("@")[2] if email else None
-        return None if domain in FREE_MAIL else domain
-    host = _SCHEME.sub("", text).split("/", 1)[0].split("?", 1)[0]
-    host = host.rpartition("@")[2].split(":", 1)[0].rstrip(".")
-    host = host.removeprefix("www.")
-    return host if _DOMAIN.match(host) else None
+    else:
+        host = _SCHEME.sub("", text).split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        host = host.rpartition("@")[2].split(":", 1)[0].rstrip(".")
+        domain = _ascii_host(host.removeprefix("www."))
+    return None if domain is None or domain in FREE_MAIL else domain
 
 
 def normalize_phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
     """A phone number in E.164 (`+4930123456`), read as a number of `region` when it has
     no country code; None when it cannot be a phone number."""
-    if not value or not any(c.isdigit() for c in value):
+    if not value:
+        return None
+    fast = _international(value)
+    if fast is not None:
+        return fast or None
+    if not any(c.isdigit() for c in value):
         return None
     try:
         number = phonenumbers.parse(value, region)
@@ -110,10 +144,95 @@ def normalize_phone(value: str | None, region: str = DEFAULT_REGION) -> str | No
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_PLUS_DIGITS = re.compile(r"\+[1-9][0-9]{7,14}")
+
+
+@cache
+def _national_prefix(country_code: int) -> re.Pattern[str] | None:
+    """What phonenumbers strips from the start of a national number of the country code
+    (a trunk 0, a carrier code) before it formats the number; None if nothing."""
+    patterns = []
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ()):
+        metadata = (
+            phonenumbers.PhoneMetadata.metadata_for_nongeo_region(country_code)
+            if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
+            else phonenumbers.PhoneMetadata.metadata_for_region(region)
+        )
+        if metadata is not None and metadata.national_prefix_for_parsing:
+            patterns.append(f"(?:{metadata.national_prefix_for_parsing})")
+    return re.compile("|".join(sorted(set(patterns)))) if patterns else None
+
+
+def _international(value: str) -> str | None:
+    """The fast path of `normalize_phone` for a number written with its country code
+    ("+49 30 1234567", "+1 (212) 555-0123"): without parsing it, when nothing in it needs
+    the parser. "" for an impossible number, None when the parser must decide."""
+    compact = (
+        value.replace(" ", "")
+        .replace("-", "")
+        .replace(".", "")
+        .replace("/", "")
+        .replace("(", "")
+        .replace(")", "")
+    )  # what people write between digits (anything else goes to the parser)
+    if not _PLUS_DIGITS.fullmatch(compact):
+        return None
+    digits = compact[1:]
+    for length in (1, 2, 3):  # country codes are prefix-free
+        country_code = int(digits[:length])
+        if country_code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            break
+    else:
+        return None
+    national = digits[length:]
+    prefix = _national_prefix(country_code)
+    if national.startswith("0") or (prefix is not None and prefix.match(national)):
+        return None  # a trunk prefix, carrier code or leading zero: the parser decides
+    return compact if len(national) in _possible_lengths(country_code) else ""
+
+
+@cache
+def _possible_lengths(country_code: int) -> frozenset[int]:
+    """Lengths of a possible national number of the country code (phonenumbers decides a
+    number's possibility by the length of its national number alone)."""
+    return frozenset(
+        length
+        for length in range(1, 18)
+        if phonenumbers.is_possible_number(
+            phonenumbers.PhoneNumber(country_code=country_code, national_number=int("5" * length))
+        )
+    )
+
+
 def company_key(name: str) -> str:
-    """A company name without case, accents, punctuation or legal form."""
-    words = [w for w in fold(name).split() if w not in LEGAL_FORMS]
-    return " ".join(words) or fold(name)
+    """A company name without case, accents, punctuation or legal form.
+
+    Runs of single letters are one word, so abbreviations read the same with or without
+    dots ("S.A." is "sa", "J.P. Morgan" is "jp morgan").
+    """
+    folded = fold(name)
+    words = _join_initials(folded.split())
+    kept = [
+        word
+        for word, following in zip(words, [*words[1:], ""], strict=True)
+        if word not in LEGAL_FORMS and not (word == "and" and following in LEGAL_FORMS)
+    ]
+    return " ".join(kept) or folded
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    joined: list[str] = []
+    run = ""
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run += word
+            continue
+        if run:
+            joined.append(run)
+            run = ""
+        if word:
+            joined.append(word)
+    return joined
 
 
 def person_key(first: str, last: str) -> str:
@@ -183,15 +302,51 @@ def score(reasons: Iterable[Reason]) -> float:
     return round(1.0 - miss, 3)
 
 
+@lru_cache(maxsize=1 << 16)
+def name_prefix(name: str) -> str:
+    """What a name is blocked by when it has no block of its own: the first letters of
+    its longest word (alphabetically first of equals), so word order does not matter."""
+    words = name.split()
+    return min(words, key=lambda word: (-len(word), word))[:3] if words else ""
+
+
+def similar_words(first: str, second: str, cutoff: float = 75.0) -> bool:
+    """Whether the words that differ between two similar names are alike too.
+
+    A shared long word makes any two names look similar as a whole ("IK Capital" and
+    "RI Capital" score 90): what tells them apart is the rest ("ik" against "ri"). A name
+    may lack an initial the other has ("John A. Smith", "John Smith").
+    """
+    words, others = set(first.split()), set(second.split())
+    mine = " ".join(sorted(words - others))
+    theirs = " ".join(sorted(others - words))
+    if not mine or not theirs:
+        return len(mine or theirs) <= 2
+    return fuzz.ratio(mine, theirs) >= cutoff
+
+
+# Name tables of the index: records of one block, records without a block by name
+# prefix, and every record by name prefix.
+_IN_BLOCK, _LOOSE, _ANY = "block", "loose", "any"
+
+
 @dataclass
 class MatchIndex:
-    """The keys of known records, looked up by exact key and by similar name."""
+    """The keys of known records, looked up by exact key and by similar name.
+
+    Names are compared only within a table: a record with a block against its block and
+    against the block-less records of its name prefix; a record without a block against
+    every record of its name prefix (see `name_prefix`).
+    """
 
     similar_name: float = 90.0  # rapidfuzz token_sort_ratio, 0..100
+    similar_words: float = 75.0  # rapidfuzz ratio of the words one name has and the other not
     _by_email: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _by_phone: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _by_domain: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    _names: defaultdict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    _names: defaultdict[tuple[str, str], dict[str, str]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
     _blocks: dict[str, str] = field(default_factory=dict)
 
     def add(self, record_id: str, keys: MatchKeys) -> None:
@@ -202,12 +357,17 @@ class MatchIndex:
         for domain in keys.domains:
             self._by_domain[domain].add(record_id)
         if keys.name:
-            self._names[self._name_block(keys)][record_id] = keys.name
+            prefix = name_prefix(keys.name)
+            own = (_IN_BLOCK, keys.block) if keys.block else (_LOOSE, prefix)
+            self._names[own][record_id] = keys.name
+            self._names[_ANY, prefix][record_id] = keys.name
         self._blocks[record_id] = keys.block
 
-    @staticmethod
-    def _name_block(keys: MatchKeys) -> str:
-        return keys.block or keys.name[:3]
+    def _name_tables(self, keys: MatchKeys) -> list[dict[str, str]]:
+        prefix = name_prefix(keys.name)
+        own = [(_IN_BLOCK, keys.block), (_LOOSE, prefix)]
+        wanted = own if keys.block else [(_ANY, prefix)]
+        return [self._names[key] for key in wanted if key in self._names]
 
     def matches(self, keys: MatchKeys, exclude: str | None = None) -> list[Match]:
         """Known records that look like `keys`, best first."""
@@ -220,19 +380,20 @@ class MatchIndex:
             for value in values:
                 for record_id in table.get(value, ()):
                     reasons[record_id].add(reason)
-        if keys.name:
-            names = self._names.get(self._name_block(keys), {})
-            for _name, ratio, record_id in process.extract(
+        for names in self._name_tables(keys) if keys.name else ():
+            for name, ratio, record_id in process.extract(
                 keys.name,
                 names,
                 scorer=fuzz.token_sort_ratio,
                 score_cutoff=self.similar_name,
                 limit=None,
             ):
-                exact = ratio >= 100.0
-                reasons[record_id].add(Reason.NAME if exact else Reason.SIMILAR_NAME)
+                if ratio >= 100.0:
+                    reasons[record_id].add(Reason.NAME)
+                elif similar_words(keys.name, name, self.similar_words):
+                    reasons[record_id].add(Reason.SIMILAR_NAME)
         found = [
-            Match(record_id, tuple(sorted(why, key=list(Reason).index)), score(why))
+            Match(record_id, tuple(sorted(why, key=_REASON_ORDER.__getitem__)), score(why))
             for record_id, why in reasons.items()
             if record_id != exclude and self._comparable(keys, record_id, why)
         ]
@@ -256,9 +417,25 @@ class DuplicateGroup:
 
 
 def duplicate_groups(
-    records: Iterable[tuple[str, MatchKeys]], min_score: float = 0.5
+    records: Iterable[tuple[str, MatchKeys]],
+    min_score: float = 0.5,
+    common: int = 5,
+    chain_score: float = 0.7,
 ) -> list[DuplicateGroup]:
-    """Groups of records that match each other (transitively), most certain first."""
+    """Groups of records that match each other, most certain first.
+
+    Pairs scoring `chain_score` or more (a shared key, the same name) join groups
+    transitively. A weaker pair (a similar name alone) is a group of its own unless both
+    records are in one group already: "Acme Nord" ~ "Acme Süd" ~ "Acme Ost" is not one
+    company, and chaining similar names turned a demo org's "<initials> <industry>" names
+    into a group of 150. So a record may be in more than one group, by weak pairs only.
+
+    An email, phone or domain held by more than `common` records (a switchboard number on
+    every contact, a shared info@ address, a group's domain on its subsidiaries) says
+    nothing about which of them are one and is ignored: it would chain them all into one
+    group.
+    """
+    listed = _without_common_keys(list(records), common)
     index = MatchIndex()
     parent: dict[str, str] = {}
 
@@ -268,21 +445,32 @@ def duplicate_groups(
             record_id = parent[record_id]
         return record_id
 
-    pairs: list[tuple[str, str, Match]] = []
-    for record_id, keys in records:
+    strong: list[tuple[str, str, Match]] = []
+    weak: list[tuple[str, str, Match]] = []
+    for record_id, keys in listed:
         parent[record_id] = record_id
         for match in index.matches(keys):
-            if match.score >= min_score:
-                pairs.append((match.record_id, record_id, match))
+            if match.score >= chain_score:
+                strong.append((match.record_id, record_id, match))
                 parent[root(record_id)] = root(match.record_id)
+            elif match.score >= min_score:
+                weak.append((match.record_id, record_id, match))
         index.add(record_id, keys)
     members: defaultdict[str, list[str]] = defaultdict(list)
     for record_id in parent:
         members[root(record_id)].append(record_id)
     why: defaultdict[str, list[tuple[str, str, Match]]] = defaultdict(list)
-    for left, right, match in pairs:
+    groups: list[DuplicateGroup] = []
+    for left, right, match in strong:
         why[root(left)].append((left, right, match))
-    groups = [
+    for left, right, match in weak:
+        if root(left) == root(right):
+            why[root(left)].append((left, right, match))
+        else:
+            groups.append(
+                DuplicateGroup((left, right), ((left, right, match.reasons),), match.score)
+            )
+    groups += [
         DuplicateGroup(
             record_ids=tuple(ids),
             reasons=tuple((a, b, m.reasons) for a, b, m in why[group]),
@@ -292,3 +480,33 @@ def duplicate_groups(
         if len(ids) > 1
     ]
     return sorted(groups, key=lambda g: (-g.score, g.record_ids))
+
+
+def _without_common_keys(
+    records: list[tuple[str, MatchKeys]], common: int
+) -> list[tuple[str, MatchKeys]]:
+    counts = Counter(
+        (kind, value)
+        for _, keys in records
+        for kind, values in (("e", keys.emails), ("p", keys.phones), ("d", keys.domains))
+        for value in values
+    )
+    frequent = {key for key, count in counts.items() if count > common}
+    if not frequent:
+        return records
+
+    def kept(kind: str, values: frozenset[str]) -> frozenset[str]:
+        return frozenset(v for v in values if (kind, v) not in frequent)
+
+    return [
+        (
+            record_id,
+            replace(
+                keys,
+                emails=kept("e", keys.emails),
+                phones=kept("p", keys.phones),
+                domains=kept("d", keys.domains),
+            ),
+        )
+        for record_id, keys in records
+    ]
