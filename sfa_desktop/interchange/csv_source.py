@@ -32,7 +32,7 @@ from sfa_desktop.interchange.errors import (
 from sfa_desktop.interchange.issues import Issue
 from sfa_desktop.interchange.limits import DEFAULT_LIMITS, Limits
 from sfa_desktop.interchange.lines import TextLines, read_sample
-from sfa_desktop.interchange.source import SourceRow
+from sfa_desktop.interchange.source import SourceRow, first_rows
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
@@ -321,13 +321,4 @@ class CsvSource:
 
     def sample(self, count: int = 20) -> list[SourceRow]:
         """The first `count` data rows (for showing the file as it is read)."""
-        found: list[SourceRow] = []
-        rows = self.rows()
-        try:
-            for row in rows:
-                found.append(row)
-                if len(found) >= count:
-                    break
-        finally:
-            rows.close()
-        return found
+        return first_rows(self, count)

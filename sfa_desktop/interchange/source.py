@@ -46,6 +46,22 @@ class Source(Protocol):
         ...
 
 
+def first_rows(source: Source, count: int = 20) -> list[SourceRow]:
+    """The first `count` rows of `source`; the read stops there."""
+    found: list[SourceRow] = []
+    rows = source.rows()
+    try:
+        for row in rows:
+            found.append(row)
+            if len(found) >= count:
+                break
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    return found
+
+
 def open_source(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Source:
     """A CSV or vCard source for `path`, its format detected (by content, then suffix)."""
     from sfa_desktop.interchange.csv_source import CsvSource

@@ -28,6 +28,7 @@ from sfa_desktop.interchange import (
     Source,
     SourceRow,
     ValueFormat,
+    first_rows,
     open_source,
 )
 
@@ -58,32 +59,16 @@ def error_text(error: BaseException) -> str:
     return f"Unexpected problem: {error!r}"
 
 
-def first_rows(source: Source, count: int = SAMPLE_ROWS) -> list[SourceRow]:
-    """The first `count` rows of `source` (the read stops there)."""
-    found: list[SourceRow] = []
-    rows = source.rows()
-    try:
-        for row in rows:
-            found.append(row)
-            if len(found) >= count:
-                break
-    finally:
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()
-    return found
-
-
 def read_start(path: str) -> tuple[Source, list[SourceRow]]:
     """Open a file (format sniffed) and read its first rows: fails early on a bad file."""
     source = open_source(path)
-    return source, first_rows(source)
+    return source, first_rows(source, SAMPLE_ROWS)
 
 
 def reread(source: CsvSource, changes: Mapping[str, Any]) -> tuple[Source, list[SourceRow]]:
     """The same CSV file read another way, with its first rows."""
     changed = source.with_format(**changes)
-    return changed, first_rows(changed)
+    return changed, first_rows(changed, SAMPLE_ROWS)
 
 
 def samples(rows: list[SourceRow], column: int, count: int = 3) -> str:

@@ -523,16 +523,7 @@ def _audit(
         return
     row = get_row(session, m.entity, m.entity_id)
     assert row is not None, "the record was just stored"
-    write_audit(
-        session,
-        org_id=scope.org_id,
-        record=row,
-        action=action,
-        actor_id=scope.user_id,
-        device_id=device,
-        changes=changes,
-        now=now,
-    )
+    _audit_row(session, scope, device, row, action, now, changes, note="")
 
 
 def _keep_loser(
