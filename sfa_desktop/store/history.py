@@ -73,13 +73,16 @@ def _pending(session: Session, entity: EntityKind, record_id: str) -> list[Histo
         return []
     local = session.get(TABLES[entity], record_id)
     never_synced = local is None or local.version is None
-    order = {name: index for index, name in enumerate(MODELS[entity].model_fields)}
+    model = MODELS[entity]
+    order = {name: index for index, name in enumerate(model.model_fields)}
+    every_field = set(model.model_fields) - set(model.META_FIELDS)
     entries = []
     for index, (op, fields, base_version, created_at) in enumerate(outbox):
         action = _PENDING_ACTION.get(op, AuditAction.UPDATED)
-        # The first write of a record this device made and never synced is its creation.
+        # The first write of a record this device made and never synced is its creation
+        # (a whole record; a record seeded here without an outbox row is edited, not made).
         created = index == 0 and action is AuditAction.UPDATED and base_version is None
-        if created and never_synced:
+        if created and never_synced and set(fields) >= every_field:
             action = AuditAction.CREATED
         changes: tuple[FieldChange, ...] = ()
         if action is AuditAction.UPDATED:

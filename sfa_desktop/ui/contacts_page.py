@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +27,7 @@ from sfa_desktop.ui.activity_dialog import ActivityDialog, Focus
 from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import label
 from sfa_desktop.ui.forms import open_form
+from sfa_desktop.ui.history_panel import HistoryPanel
 from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
 from sfa_desktop.ui.import_launch import import_button
 from sfa_desktop.ui.list_model import RecordListModel
@@ -82,7 +84,11 @@ class ContactView(QWidget):
         layout.addWidget(Section("Details", self.details))
         timeline = table(self.activities)
         timeline.setColumnWidth(0, 140)
-        layout.addWidget(Section("Activity timeline", timeline), 1)
+        self.history = HistoryPanel(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(timeline, "Activity timeline")
+        self.tabs.addTab(self.history, "History")
+        layout.addWidget(self.tabs, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(caption("Select a contact."))
         self.stack.addWidget(body)
@@ -121,6 +127,7 @@ class ContactView(QWidget):
             ]
         )
         self.activities.set_records(data.activities)
+        self.history.show_record(EntityKind.CONTACT, contact.id)
         self.stack.setCurrentIndex(1)
 
     def _failed(self, _error: BaseException) -> None:
@@ -128,7 +135,8 @@ class ContactView(QWidget):
         self.stack.setCurrentIndex(0)
 
     def _changes_applied(self, changes: Changes) -> None:
-        if self.contact_id and changes:
+        # The History tab reloads itself; a new audit entry changes nothing else here.
+        if self.contact_id and changes.kinds - {EntityKind.AUDIT_ENTRY}:
             self.show_contact(self.contact_id)
 
     def _open_account(self) -> None:

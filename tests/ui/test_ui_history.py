@@ -14,6 +14,7 @@ from sfa_desktop.core.entities import (
     Account,
     AuditEntry,
     CalendarEvent,
+    Contact,
     FieldChange,
     Opportunity,
     Task,
@@ -303,3 +304,22 @@ def test_a_merge_reads_as_its_note(plain_ctx: AppContext, qtbot: QtBot) -> None:
         "Merged Acme Ltd into this record",
         "Website: — → acme.example",
     ]
+
+
+def test_the_contact_view_has_a_history_tab(
+    ctx: AppContext, window: MainWindow, qtbot: QtBot
+) -> None:
+    window.go("Contacts")
+    page = window.contacts
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
+    contact_id = page.model.id_at(0)
+    assert contact_id is not None
+    view = page.view
+    view.tabs.setCurrentWidget(view.history)
+    with qtbot.waitSignal(view.history.loaded):
+        page.show_contact(contact_id)
+    settle(qtbot, ctx)
+    with qtbot.waitSignal(view.history.loaded):
+        ctx.run_op(lambda s: update_record(s, Contact, contact_id, {"title": "CFO"}))
+    assert view.history.rows()[0].what == "Job title → CFO"
+    settle(qtbot, ctx)
