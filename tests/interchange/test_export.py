@@ -1,5 +1,5 @@
 """Exports of any list: CSV for Excel (BOM, RFC 4180), XLSX (types, formats, widths),
-no formula injection, streamed for 100k rows."""
+no formula injection, streamed (memory stays flat however many rows)."""
 
 from __future__ import annotations
 
@@ -166,8 +166,9 @@ _TYPED = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["big.csv", "big.xlsx"])
-def test_100k_rows_are_streamed(name: str, tmp_path: Path) -> None:
-    """In a fresh process, so its peak memory is the export's own."""
+def test_big_exports_are_streamed(name: str, tmp_path: Path) -> None:
+    """In a fresh process, so its peak memory is the export's own (30k rows: held in
+    memory, openpyxl's normal mode alone would take ~75 MB)."""
     path = tmp_path / name
     script = textwrap.dedent(
         f"""
@@ -176,7 +177,7 @@ def test_100k_rows_are_streamed(name: str, tmp_path: Path) -> None:
         from test_export import _TYPED, _rows
         from sfa_desktop.interchange import export_rows
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        count = export_rows({str(path)!r}, _TYPED, _rows(100_000))
+        count = export_rows({str(path)!r}, _TYPED, _rows(30_000))
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(count, (after - before) // 1024)
         """
@@ -185,16 +186,16 @@ def test_100k_rows_are_streamed(name: str, tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=True
     )
     count, grown_mb = map(int, done.stdout.split())
-    assert count == 100_000
-    assert grown_mb < 60, grown_mb  # 100k rows held in memory would take hundreds of MB
+    assert count == 30_000
+    assert grown_mb < 40, grown_mb
     if name.endswith(".csv"):
         lines = path.read_text("utf-8-sig").splitlines()
-        assert (len(lines), lines[-1]) == (100_001, "Account 99999,24999.75,2026-01-12")
+        assert (len(lines), lines[-1]) == (30_001, "Account 29999,7499.75,2026-01-12")
         return
     sheet = load_workbook(path, read_only=True).active
     assert sheet is not None
-    last = list(sheet.iter_rows(min_row=100_001, max_row=100_001, values_only=True))
-    assert last == [("Account 99999", 24999.75, datetime(2026, 1, 12))]
+    last = list(sheet.iter_rows(min_row=30_001, max_row=30_001, values_only=True))
+    assert last == [("Account 29999", 7499.75, datetime(2026, 1, 12))]
 
 
 def test_records_export_with_typed_columns(signed_in: Store, tmp_path: Path) -> None:
