@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -30,11 +30,9 @@ from sfa_desktop.core.entities import (
 from sfa_desktop.core.enums import EntityKind, LeadStatus, Stage
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import CLIENT_WRITABLE, Change, Mutation, MutationResult
-from sfa_desktop.core.rules import matching
 from sfa_desktop.store import (
     batch,
     bulk,
-    duplicates,
     encryption,
     migrate,
     pipeline,
@@ -43,7 +41,6 @@ from sfa_desktop.store import (
     search,
 )
 from sfa_desktop.store.changes import Changes, Saved
-from sfa_desktop.store.duplicates import DuplicateSet
 from sfa_desktop.store.engine import WRITE, create_store_engine
 from sfa_desktop.store.history import HistoryEntry, history
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
@@ -60,6 +57,9 @@ from sfa_desktop.store.schema import (
     SyncStateRow,
 )
 from sfa_desktop.store.writer import RecordWriter
+
+if TYPE_CHECKING:  # duplicates brings phonenumbers and rapidfuzz: loaded when first used
+    from sfa_desktop.store.duplicates import DuplicateSet
 
 R = TypeVar("R", bound=Record)
 
@@ -354,7 +354,7 @@ class Store:
         self,
         kind: EntityKind,
         *,
-        region: str = matching.DEFAULT_REGION,
+        region: str = "US",  # matching.DEFAULT_REGION (matching loads on first use)
         min_score: float = 0.5,
     ) -> list[DuplicateSet]:
         """Groups of accounts or contacts that look like one record, most certain first.
@@ -369,6 +369,8 @@ class Store:
         only is a group of its own, so a record can be in more than one such group (find
         again after a merge). One query per call; nothing is written.
         """
+        from sfa_desktop.store import duplicates
+
         with self._read() as session:
             return duplicates.find(session, kind, region, min_score)
 
@@ -397,6 +399,8 @@ class Store:
         cannot be picked or a pick from a record outside the merge; nothing is written then.
         Returns the survivor as saved and the kinds that changed.
         """
+        from sfa_desktop.store import duplicates
+
         self._check_writable(MODELS[kind])
         with self._write() as writer:
             survivor = duplicates.merge(writer, kind, survivor_id, merged_ids, picked or {})
