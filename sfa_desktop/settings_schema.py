@@ -104,6 +104,14 @@ SCHEMA: tuple[Setting, ...] = (
         maximum=3600,
     ),
     Setting(
+        "phone_region",
+        str,
+        "",
+        "Phone region",
+        "Country of phone numbers written without a country code, as two letters (DE, GB, "
+        "US); empty: this computer's country. Used by imports and the duplicate finder.",
+    ),
+    Setting(
         "stale_days",
         int,
         30,

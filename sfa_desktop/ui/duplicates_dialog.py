@@ -7,7 +7,7 @@ with the picked values, moves their history to it and deletes them, in one trans
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QLocale, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,11 +37,11 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, Contact
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import DomainError, NotFound
-from sfa_desktop.core.rules.matching import DEFAULT_REGION
 from sfa_desktop.operations.duplicates import Comparison, compare, find, merge
 from sfa_desktop.store import Changes
 from sfa_desktop.store.duplicates import DuplicateSet
 from sfa_desktop.ui.duplicates_model import ComparisonModel, GroupListModel
+from sfa_desktop.ui.format import phone_region
 from sfa_desktop.ui.widgets import ERROR_STYLE, caption
 
 NOUNS = {EntityKind.ACCOUNT: ("account", "accounts"), EntityKind.CONTACT: ("contact", "contacts")}
@@ -54,12 +54,6 @@ HINT = (
     "Choose the record to keep in the first row. Highlighted rows differ: click the value "
     "the kept record should have."
 )
-
-
-def phone_region() -> str:
-    """Where phone numbers without a country code are from: the locale's country."""
-    _, _, country = QLocale().name().partition("_")
-    return country if len(country) == 2 and country.isalpha() else DEFAULT_REGION
 
 
 class RadioDelegate(QStyledItemDelegate):
@@ -233,7 +227,8 @@ class DuplicatesDialog(QDialog):
             self._search_again = True
             return
         self._search_id += 1
-        search_id, kind, region = self._search_id, self.kind, phone_region()
+        search_id, kind = self._search_id, self.kind
+        region = phone_region(str(self._ctx.settings["phone_region"]))
         self._searching, self._search_again = True, False
         self.status.setText("Searching…")
         self.refresh_button.setEnabled(False)

@@ -64,3 +64,13 @@ def use_readable_locale() -> None:
     """Keep the system locale, but replace the bare 'C' locale with British English."""
     if QLocale().language() == QLocale.Language.C:
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+
+
+def phone_region(configured: str) -> str:
+    """Where phone numbers without a country code are from: the `phone_region` setting,
+    else the system's country, else the US (two-letter region codes)."""
+    system = QLocale.territoryToCode(QLocale.system().territory())
+    for code in (configured.strip().upper(), system):
+        if len(code) == 2 and code.isalpha():
+            return code
+    return "US"  # core.rules.matching.DEFAULT_REGION, which loads phonenumbers

@@ -32,6 +32,7 @@ from sfa_desktop.interchange import COMMON_ENCODINGS, CsvSource, SourceRow
 from sfa_desktop.interchange.csv_source import DELIMITER_NAMES
 from sfa_desktop.interchange.presets import detect_preset
 from sfa_desktop.interchange.source import Source
+from sfa_desktop.ui.format import phone_region
 from sfa_desktop.ui.import_state import (
     COLUMNS,
     FORMAT,
@@ -95,15 +96,9 @@ def region_names() -> list[tuple[str, str]]:
 
 
 def default_region(ctx: AppContext) -> str:
-    """The system locale's country, else a `phone_region` setting, else the default."""
-    code = QLocale.territoryToCode(QLocale.system().territory())
-    if code in phonenumbers.SUPPORTED_REGIONS:
-        return str(code)
-    if "phone_region" in ctx.settings.schema:
-        setting = str(ctx.settings["phone_region"]).upper()
-        if setting in phonenumbers.SUPPORTED_REGIONS:
-            return setting
-    return DEFAULT_REGION
+    """The `phone_region` setting, else the system's country, else the default."""
+    code = phone_region(str(ctx.settings["phone_region"]))
+    return code if code in phonenumbers.SUPPORTED_REGIONS else DEFAULT_REGION
 
 
 def describe(source: Source) -> str:

@@ -20,6 +20,7 @@ from sfa_desktop.interchange import Action, RowStatus
 from sfa_desktop.interchange.errors import FileChanged
 from sfa_desktop.store import Store
 from sfa_desktop.ui import import_wizard
+from sfa_desktop.ui.format import phone_region
 from sfa_desktop.ui.import_models import action_choices
 from sfa_desktop.ui.import_state import CHECK, COLUMNS, CONFIRM, FORMAT, RESULT
 from sfa_desktop.ui.import_wizard import ImportWizard
@@ -444,3 +445,15 @@ def test_vcard_export_of_the_listed_contacts_reads_back(
     assert len(cards) == len(listed) == dialog.written
     assert {card.uid.value for card in cards} == set(listed)
     assert {card.version.value for card in cards} == {"4.0"}
+
+
+def test_the_phone_region_setting_comes_first(ctx: AppContext, qtbot: QtBot) -> None:
+    """The setting (an admin may set it for a site) beats the computer's country."""
+    system = phone_region("")
+    assert len(system) == 2
+    assert phone_region(" de ") == "DE"
+    assert phone_region("Germany") == system  # not a region code: ignored
+    ctx.settings.set("phone_region", "AT")
+    wizard = ImportWizard(ctx, EntityKind.CONTACT)
+    qtbot.addWidget(wizard)
+    assert wizard.source_page.region.currentData() == "AT"
