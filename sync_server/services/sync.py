@@ -221,15 +221,9 @@ def _apply(
     current = parse_row(row)
     record = current.with_changes(fields)
     _check_write(session, scope, record, row)
-    new_data = record.model_dump(mode="json", exclude={"version"})
-    changed = {f for f in set(new_data) - _META if new_data[f] != row.data.get(f)}
+    new_data, changed, conflicts = _edit(row, record, fields, m.base_version, device)
     if not changed and not row.deleted:
         return _result(m, MutationStatus.APPLIED, version=row.version)
-    conflicts = [
-        FieldConflict(field=f, winner=new_data[f], loser=row.data.get(f))
-        for f in sorted(changed & set(fields))
-        if _changed_by_other(row, f, m.base_version, device)
-    ]
     previous_writer, deleted_by_other = (
         row.updated_by,
         row.deleted and _changed_by_other(row, DELETED_FIELD, m.base_version, device),
@@ -239,10 +233,8 @@ def _apply(
     action = AuditAction.RESTORED if was_deleted else AuditAction.UPDATED
     changes = field_changes(type(record), before, new_data, changed)
     _audit(session, scope, device, m, action, now, changes)
-    if (row.owner_id, row.account_id) != keys and m.entity not in _UNAUDITED:
-        move_trail(
-            session, record=row, previous_owner_id=keys[0], previous_account_id=keys[1], now=now
-        )
+    if m.entity not in _UNAUDITED:
+        _follow(session, row, keys, now)
     for conflict in conflicts:
         _keep_loser(session, scope, row, conflict, version, now, scope.user_id, previous_writer)
     if deleted_by_other:
@@ -251,6 +243,22 @@ def _apply(
         _keep_loser(session, scope, row, restored, version, now, scope.user_id, previous_writer)
     status = MutationStatus.CONFLICT if conflicts else MutationStatus.APPLIED
     return _result(m, status, version=version, conflicts=conflicts)
+
+
+def _edit(
+    row: Record, record: CoreRecord, fields: dict[str, Any], base_version: int | None, device: str
+) -> tuple[dict[str, Any], set[str], list[FieldConflict]]:
+    """What writing `record` over `row` changes: its new payload, the fields whose value
+    changes, and those of them (sent in `fields`) that another device changed since
+    `base_version` (the later write wins; the loser is kept)."""
+    new_data = record.model_dump(mode="json", exclude={"version"})
+    changed = {f for f in set(new_data) - _META if new_data[f] != row.data.get(f)}
+    conflicts = [
+        FieldConflict(field=f, winner=new_data[f], loser=row.data.get(f))
+        for f in sorted(changed & set(fields))
+        if _changed_by_other(row, f, base_version, device)
+    ]
+    return new_data, changed, conflicts
 
 
 def _delete(
@@ -303,14 +311,8 @@ def _merge(
     record = record.with_changes(repoint(kind, record.data_fields(), moves, kind, record.id))
     _check_write(session, scope, record, survivor_row)
     # Every check is done: from here on the merge writes.
-    new_data = record.model_dump(mode="json", exclude={"version"})
     before = survivor_row.data
-    changed = {f for f in set(new_data) - _META if new_data[f] != before.get(f)}
-    conflicts = [
-        FieldConflict(field=f, winner=new_data[f], loser=before.get(f))
-        for f in sorted(changed & set(fields))
-        if _changed_by_other(survivor_row, f, m.base_version, device)
-    ]
+    new_data, changed, conflicts = _edit(survivor_row, record, fields, m.base_version, device)
     previous_writer = survivor_row.updated_by
     keys = (survivor_row.owner_id, survivor_row.account_id)
     version = _store(session, scope, device, record, now)
@@ -319,33 +321,17 @@ def _merge(
             session, scope, survivor_row, conflict, version, now, scope.user_id, previous_writer
         )
     names = ", ".join(_label(merged_row) for merged_row in merged_rows)
-    write_audit(
-        session,
-        org_id=scope.org_id,
-        record=survivor_row,
-        action=AuditAction.MERGED,
-        actor_id=scope.user_id,
-        device_id=device,
-        changes=field_changes(type(record), before, new_data, changed),
-        note=f"Merged {names} into this {kind.value}",
-        now=now,
-    )
+    changes = field_changes(type(record), before, new_data, changed)
+    note = f"Merged {names} into this {kind.value}"
+    _audit_row(session, scope, device, survivor_row, AuditAction.MERGED, now, changes, note)
     _follow(session, survivor_row, keys, now)
     survivor_label = _label(survivor_row)
     saved = _repoint_referrers(session, scope, device, m, moves, survivor_label, now)
     for merged_row in merged_rows:
         _store(session, scope, device, parse_row(merged_row), now, deleted=True)
         saved.add((merged_row.entity, merged_row.id))
-        write_audit(
-            session,
-            org_id=scope.org_id,
-            record=merged_row,
-            action=AuditAction.MERGED,
-            actor_id=scope.user_id,
-            device_id=device,
-            note=f"Merged into {survivor_label} ({m.entity_id})",
-            now=now,
-        )
+        note = f"Merged into {survivor_label} ({m.entity_id})"
+        _audit_row(session, scope, device, merged_row, AuditAction.MERGED, now, (), note)
     if kind is EntityKind.ACCOUNT and join_teams(session, m.entity_id, merged_ids):
         # Members of the merged accounts' teams now see the survivor: send them its rows.
         saved.add((kind.value, m.entity_id))
