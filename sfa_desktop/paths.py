@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_config_path, user_data_path, user_documents_path
 
 APP_NAME = "sfa-desktop"
 SITE_FILE = "site.toml"
@@ -18,6 +18,12 @@ def data_dir() -> Path:
 
 def config_dir() -> Path:
     return user_config_path(APP_NAME, appauthor=False)
+
+
+def documents_dir() -> Path:
+    """Where files the user saves or opens start out: Documents, else the home folder."""
+    folder = user_documents_path()
+    return folder if folder.is_dir() else Path.home()
 
 
 def default_store() -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -29,6 +28,7 @@ from sfa_desktop.interchange import (
     export_rows,
 )
 from sfa_desktop.operations.interchange import analyse_import
+from sfa_desktop.paths import documents_dir
 from sfa_desktop.ui.choice_delegate import ChoiceDelegate
 from sfa_desktop.ui.import_columns import CLICK_TO_EDIT
 from sfa_desktop.ui.import_models import STATUS_COLOUR, ProblemsFilter, ReportModel
@@ -266,10 +266,9 @@ class CheckPage(QWizardPage):
         analysis = self.state.analysis
         if analysis is None:
             return
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name = f"{analysis.source.path.stem}-import-report.csv"
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save report", str(Path(folder or Path.home()) / name), "CSV file (*.csv)"
+            self, "Save report", str(documents_dir() / name), "CSV file (*.csv)"
         )
         if chosen:
             self.write_report(Path(chosen))

@@ -7,7 +7,7 @@ import codecs
 from pathlib import Path
 
 import phonenumbers
-from PySide6.QtCore import QLocale, QStandardPaths, QTimer
+from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -32,6 +32,7 @@ from sfa_desktop.interchange import COMMON_ENCODINGS, CsvSource, SourceRow
 from sfa_desktop.interchange.csv_source import DELIMITER_NAMES
 from sfa_desktop.interchange.presets import detect_preset
 from sfa_desktop.interchange.source import Source
+from sfa_desktop.paths import documents_dir
 from sfa_desktop.ui.format import phone_region
 from sfa_desktop.ui.import_state import (
     COLUMNS,
@@ -197,9 +198,7 @@ class SourcePage(QWizardPage):
         self.completeChanged.emit()
 
     def browse(self) -> None:
-        start = self.path.text() or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
+        start = self.path.text() or str(documents_dir())
         chosen, _ = QFileDialog.getOpenFileName(self, "Import from", start, FILE_FILTER)
         if chosen:
             self.path.setText(chosen)

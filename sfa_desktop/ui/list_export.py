@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,10 +32,11 @@ from sfa_desktop.operations.list_export import (
     export_shown,
     records_in_pages,
 )
+from sfa_desktop.paths import documents_dir
 from sfa_desktop.store import Store
 from sfa_desktop.ui.id_model import IdTableModel
 from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import ERROR_STYLE, caption, heading
+from sfa_desktop.ui.widgets import ERROR_STYLE, caption, heading, save_path
 
 FORMATS = ((ExportFormat.XLSX, "Excel workbook (.xlsx)"), (ExportFormat.CSV, "CSV, UTF-8 (.csv)"))
 
@@ -65,7 +65,7 @@ class ExportDialog(QDialog):
         self.format = QComboBox()
         for fmt, text in FORMATS:
             self.format.addItem(text, fmt)
-        self.path = QLineEdit(str(_default_folder() / self._file_name(ExportFormat.XLSX)))
+        self.path = QLineEdit(str(documents_dir() / self._file_name(ExportFormat.XLSX)))
         self.path.setMinimumWidth(360)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -115,13 +115,10 @@ class ExportDialog(QDialog):
 
     def export(self) -> None:
         """Check the file name, then write the file (in the background with a store)."""
-        path = Path(self.path.text().strip()).expanduser()
         fmt = self.chosen_format()
-        if not path.name or path.suffix.lower() != f".{fmt.value}":
-            self.error.setText(f"Choose a file ending in .{fmt.value}.")
-            return
-        if not path.parent.is_dir():
-            self.error.setText(f"The folder {path.parent} does not exist.")
+        path, problem = save_path(self.path.text(), (f".{fmt.value}",))
+        if problem:
+            self.error.setText(problem)
             return
         job = self._job(path)
         self.buttons.setEnabled(False)
@@ -176,9 +173,3 @@ def _shown_columns(model: object) -> list[ShownColumn]:
         columns: list[Any] = model.columns
         return [(column.header, column.text) for column in columns]
     return []
-
-
-def _default_folder() -> Path:
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    folder = Path(documents) if documents else Path.home()
-    return folder if folder.is_dir() else Path.home()

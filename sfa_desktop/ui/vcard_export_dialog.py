@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -25,9 +24,10 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Contact
 from sfa_desktop.interchange import VCardVersion
 from sfa_desktop.operations.interchange import export_contacts_vcard
+from sfa_desktop.paths import documents_dir
 from sfa_desktop.store import Store
 from sfa_desktop.ui.import_state import error_text
-from sfa_desktop.ui.widgets import ERROR_STYLE, caption, heading
+from sfa_desktop.ui.widgets import ERROR_STYLE, caption, heading, save_path
 
 VERSIONS = (
     (VCardVersion.V3, "vCard 3.0 (read by every address book)"),
@@ -61,7 +61,7 @@ class VCardExportDialog(QDialog):
         for version, text in VERSIONS:
             self.version.addItem(text, version)
         name = f"contacts-{date.today().isoformat()}.vcf"
-        self.path = QLineEdit(str(documents() / name))
+        self.path = QLineEdit(str(documents_dir() / name))
         self.path.setMinimumWidth(380)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -106,12 +106,9 @@ class VCardExportDialog(QDialog):
             self.path.setText(chosen)
 
     def export(self) -> None:
-        path = Path(self.path.text().strip()).expanduser()
-        if not path.name or path.suffix.lower() not in SUFFIXES:
-            self.error.setText("Choose a file ending in .vcf.")
-            return
-        if not path.parent.is_dir():
-            self.error.setText(f"The folder {path.parent} does not exist.")
+        path, problem = save_path(self.path.text(), SUFFIXES)
+        if problem:
+            self.error.setText(problem)
             return
         ids = list(self.listed) if self.shown.isChecked() else None
         version, store = self.chosen_version(), self.ctx.store
@@ -137,9 +134,3 @@ class VCardExportDialog(QDialog):
 
 def _all(store: Store) -> list[str]:
     return store.contact_ids()
-
-
-def documents() -> Path:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    path = Path(folder) if folder else Path.home()
-    return path if path.is_dir() else Path.home()

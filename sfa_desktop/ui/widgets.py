@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QAbstractItemModel, QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,6 +62,16 @@ def table(model: QAbstractItemModel, parent: QWidget | None = None) -> QTableVie
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     add_export_menu(view)
     return view
+
+
+def save_path(text: str, suffixes: tuple[str, ...]) -> tuple[Path, str]:
+    """The file typed into a save dialog, and why it cannot be written there ("" if it can)."""
+    path = Path(text.strip()).expanduser()
+    if not path.name or path.suffix.lower() not in suffixes:
+        return path, f"Choose a file ending in {suffixes[0]}."
+    if not path.parent.is_dir():
+        return path, f"The folder {path.parent} does not exist."
+    return path, ""
 
 
 def add_export_menu(view: QTableView) -> None:
