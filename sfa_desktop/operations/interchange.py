@@ -89,7 +89,8 @@ def _delete_all(store: Store, records: Sequence[tuple[type[Record], str]]) -> Ch
 # -- export -----------------------------------------------------------------------------------
 
 
-def _pages(store: Store, model: type[Record], ids: Sequence[str]) -> Iterator[list[Record]]:
+def record_pages(store: Store, model: type[Record], ids: Sequence[str]) -> Iterator[list[Record]]:
+    """The records of `ids` in that order, read a page at a time."""
     for start in range(0, len(ids), _PAGE):
         yield store.get_many(model, list(ids[start : start + _PAGE]))
 
@@ -100,7 +101,7 @@ def _account_names(store: Store, records: Sequence[Record]) -> dict[str, str]:
 
 
 def _export_rows(store: Store, kind: EntityKind, ids: Sequence[str]) -> Iterator[list[object]]:
-    for page in _pages(store, MODELS[kind], ids):
+    for page in record_pages(store, MODELS[kind], ids):
         yield from record_rows(kind, page, Lookups(_account_names(store, page)))
 
 
@@ -110,17 +111,18 @@ def export_records(
     ids: Sequence[str],
     path: Path | str,
     fmt: ExportFormat | None = None,
+    title: str = "",
 ) -> int:
     """Accounts, contacts, leads or opportunities (`ids`, in that order) to CSV or XLSX,
-    read from the store a page at a time; the number of rows written."""
-    title = f"{kind.value.replace('_', ' ').title()}s"
+    every field, read from the store a page at a time; the number of rows written."""
+    title = title or MODELS[kind].plural_name().capitalize()
     return export_rows(
         path, export_columns(kind), _export_rows(store, kind, ids), fmt, sheet_title=title
     )
 
 
 def _vcard_contacts(store: Store, ids: Sequence[str]) -> Iterator[VCardContact]:
-    for page in _pages(store, Contact, ids):
+    for page in record_pages(store, Contact, ids):
         wanted = list({c.account_id for c in page if isinstance(c, Contact) and c.account_id})
         accounts = {a.id: a for a in store.get_many(Account, wanted)}
         for contact in page:

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Record
 from sfa_desktop.interchange import ExportFormat, InterchangeError
+from sfa_desktop.operations.interchange import export_records
 from sfa_desktop.operations.list_export import (
     ShownColumn,
     can_export_all_fields,
-    export_all_fields,
     export_shown,
     records_in_pages,
 )
@@ -141,10 +141,9 @@ class ExportDialog(QDialog):
 
             def from_store(store: Store | None) -> int:
                 assert store is not None
-                records = records_in_pages(store, record_type, ids)
                 if all_fields:
-                    return export_all_fields(store, path, title, record_type, records)
-                return export_shown(path, title, columns, records)
+                    return export_records(store, record_type.entity, ids, path, title=title)
+                return export_shown(path, title, columns, records_in_pages(store, record_type, ids))
 
             return from_store
         records = model.records() if isinstance(model, RecordListModel) else []
