@@ -1,4 +1,5 @@
-"""A start-up shortcut: name the keyring backend found last time instead of finding it again.
+"""The keyring backend: whether it keeps secrets, and a start-up shortcut that names the
+backend found last time instead of finding it again.
 
 keyring finds its backend by reading every installed package's entry points and asking
 each backend whether it works: about 0.2 s, paid before the first page, since the key of
@@ -18,6 +19,14 @@ from pathlib import Path
 ENV = "PYTHON_KEYRING_BACKEND"
 _OS_KEYRINGS = "keyring.backends."
 _NOT_KEYRINGS = ("keyring.backends.fail.", "keyring.backends.null.", "keyring.backends.chainer.")
+
+
+def usable() -> bool:
+    """Whether keyring has a backend that keeps secrets (not its "fail" stand-in)."""
+    import keyring
+
+    backend = keyring.get_keyring()
+    return getattr(backend, "priority", 0) > 0 and "fail" not in type(backend).__module__
 
 
 def use_remembered(remembered: Path) -> bool:
@@ -45,7 +54,7 @@ def remember(remembered: Path) -> None:
     kind = type(backend)
     name = f"{kind.__module__}.{kind.__qualname__}"
     os_keyring = name.startswith(_OS_KEYRINGS) and not name.startswith(_NOT_KEYRINGS)
-    if not (os_keyring and getattr(backend, "priority", 0) > 0):
+    if not (os_keyring and usable()):
         return
     if remembered.is_file() and remembered.read_text(encoding="utf-8").strip() == name:
         return

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sfa_desktop.core.errors import DomainError
+from sfa_desktop.security import keyring_backend
 
 SERVICE = "sfa-desktop"
 KEY_BYTES = 32
@@ -81,14 +82,6 @@ class StoreKey:
     source: Source
 
 
-def keyring_usable() -> bool:
-    """Whether a real keyring backend is configured (the rule of sync.credentials)."""
-    import keyring
-
-    backend = keyring.get_keyring()
-    return getattr(backend, "priority", 0) > 0 and "fail" not in type(backend).__module__
-
-
 def salt_file(path: Path) -> Path:
     return path.with_name(path.name + SALT_SUFFIX)
 
@@ -113,7 +106,7 @@ def load(path: Path, ask: Ask | None, attempts: int | None = None) -> StoreKey:
     `attempts` times (None: until the rep gives up), then WrongPassphrase.
     """
     path = Path(path)
-    usable = _try(keyring_usable) is True
+    usable = _try(keyring_backend.usable) is True
     if usable:
         stored = _try(lambda: _keyring_get(path))
         if isinstance(stored, bytes):
@@ -145,7 +138,7 @@ def remember(path: Path, key: bytes) -> None:
 def forget(path: Path) -> None:
     """Shred the key of the store at `path`: its keyring entry and its salt file."""
     salt_file(path).unlink(missing_ok=True)
-    if _try(keyring_usable) is True:
+    if _try(keyring_backend.usable) is True:
         import keyring
         from keyring.errors import KeyringError
 

@@ -8,12 +8,9 @@ from dataclasses import dataclass, field
 import keyring
 from keyring.errors import KeyringError
 
+from sfa_desktop.security import keyring_backend
+
 SERVICE = "sfa-desktop"
-
-
-def _usable_backend() -> bool:
-    backend = keyring.get_keyring()
-    return getattr(backend, "priority", 0) > 0 and "fail" not in type(backend).__module__
 
 
 @dataclass
@@ -25,7 +22,7 @@ class Credentials:
     will be asked to sign in again next time.
     """
 
-    persistent: bool = field(default_factory=_usable_backend)
+    persistent: bool = field(default_factory=keyring_backend.usable)
     _memory: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
