@@ -116,6 +116,9 @@ class Device(Base):
     revoked_at: Mapped[datetime | None]
     last_seq: Mapped[int] = mapped_column(default=0)
     token_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    # hex SHA-256 of the secret the device proves itself with on refresh; None for devices
+    # signed in before device keys (they keep the retry grace window)
+    key_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class RefreshToken(Base):

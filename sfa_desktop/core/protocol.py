@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -43,10 +44,23 @@ class LoginRequest(Wire):
     username: Text
     password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
     device_name: Text
+    device_key_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None,
+        description="hex SHA-256 of a random secret the device keeps (see device_key_hash());"
+        " its refreshes must then present the secret",
+    )
 
 
 class RefreshRequest(Wire):
     refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=512)]
+    device_secret: Annotated[str, StringConstraints(min_length=32, max_length=256)] | None = Field(
+        default=None, description="the secret whose hash the device registered at sign-in"
+    )
+
+
+def device_key_hash(device_secret: str) -> str:
+    """What a device registers at sign-in for the secret it presents on every refresh."""
+    return hashlib.sha256(device_secret.encode()).hexdigest()
 
 
 class UserInfo(Wire):

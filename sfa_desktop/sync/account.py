@@ -12,7 +12,7 @@ from sfa_desktop.core.protocol import TokenResponse
 from sfa_desktop.security import store_key
 from sfa_desktop.store import Store
 from sfa_desktop.sync.client import SyncClient
-from sfa_desktop.sync.credentials import Credentials
+from sfa_desktop.sync.credentials import Credentials, SavedSession, new_device_secret
 from sfa_desktop.sync.engine import SyncEngine
 from sfa_desktop.sync.errors import AuthenticationRequired
 
@@ -43,10 +43,12 @@ class SyncAccount:
         return self.store.state("username")
 
     def sign_in(self, server_url: str, username: str, password: str, device_name: str) -> User:
-        """Log in, register this device, keep the refresh token and remember who we are."""
-        client = self._new_client(server_url, username)
+        """Log in, register this device with a new secret, keep the refresh token and the
+        secret, and remember who we are."""
+        device_secret = new_device_secret()
+        client = self._new_client(server_url, username, device_secret)
         try:
-            tokens = client.login(username, password, device_name)
+            tokens = client.login(username, password, device_name, device_secret)
         finally:
             client.close()
         previous = self.store.current_user_id()
@@ -71,13 +73,14 @@ class SyncAccount:
             raise AuthenticationRequired("Sign in to a server to sync.")
         with self._lock:
             if self._client is None:
-                refresh_token = self.credentials.load(server_url, username)
-                if refresh_token is None:
+                saved = self.credentials.load(server_url, username)
+                if saved is None:
                     raise AuthenticationRequired(
                         "Sign in again to sync: the saved session is gone."
                     )
-                self._client = self._new_client(server_url, username)
-                self._client.refresh_token = refresh_token
+                self._client = self._new_client(server_url, username, saved.device_secret)
+                self._client.refresh_token = saved.refresh_token
+                self._client.device_secret = saved.device_secret
             return self._client
 
     def wipe(self) -> None:
@@ -94,8 +97,9 @@ class SyncAccount:
             self._client.close()
             self._client = None
 
-    def _new_client(self, server_url: str, username: str) -> SyncClient:
+    def _new_client(self, server_url: str, username: str, device_secret: str | None) -> SyncClient:
         def keep(tokens: TokenResponse) -> None:
-            self.credentials.save(server_url, username, tokens.refresh_token)
+            saved = SavedSession(tokens.refresh_token, device_secret)
+            self.credentials.save(server_url, username, saved)
 
         return SyncClient(server_url, transport=self._transport, on_tokens=keep)

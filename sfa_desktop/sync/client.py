@@ -33,6 +33,7 @@ from sfa_desktop.core.protocol import (
     PushResponse,
     RefreshRequest,
     TokenResponse,
+    device_key_hash,
 )
 from sfa_desktop.store.remote import PulledChange
 from sfa_desktop.sync.errors import (
@@ -142,14 +143,26 @@ class SyncClient:
         self._refreshing = threading.Lock()  # sync and forecast calls share one session
         self.access_token: str | None = None
         self.refresh_token: str | None = None
+        self.device_secret: str | None = None  # proves this device on refresh
 
     def close(self) -> None:
         self._http.close()
 
     # -- protocol calls ---------------------------------------------------------------------
 
-    def login(self, username: str, password: str, device_name: str) -> TokenResponse:
-        body = LoginRequest(username=username, password=password, device_name=device_name)
+    def login(
+        self, username: str, password: str, device_name: str, device_secret: str | None = None
+    ) -> TokenResponse:
+        """Sign in and register this device; with `device_secret` (see
+        credentials.new_device_secret) every refresh of the session must present it."""
+        self.device_secret = device_secret
+        key_hash = device_key_hash(device_secret) if device_secret is not None else None
+        body = LoginRequest(
+            username=username,
+            password=password,
+            device_name=device_name,
+            device_key_hash=key_hash,
+        )
         tokens = self._call(
             "POST",
             "/api/v1/auth/login",
@@ -162,7 +175,7 @@ class SyncClient:
     def refresh(self) -> TokenResponse:
         if not self.refresh_token:
             raise AuthenticationRequired("Sign in to sync: no saved session for this server.")
-        body = RefreshRequest(refresh_token=self.refresh_token)
+        body = RefreshRequest(refresh_token=self.refresh_token, device_secret=self.device_secret)
         try:
             tokens = self._call(
                 "POST", "/api/v1/auth/refresh", TokenResponse.model_validate_json, body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities.base import new_id
 from sfa_desktop.core.enums import Role
-from sfa_desktop.core.protocol import LoginRequest, RefreshRequest, TokenResponse, UserInfo
+from sfa_desktop.core.protocol import (
+    LoginRequest,
+    RefreshRequest,
+    TokenResponse,
+    UserInfo,
+    device_key_hash,
+)
 from sync_server.config import ServerSettings
 from sync_server.db import is_postgres
 from sync_server.errors import (
@@ -29,6 +36,8 @@ from sync_server.services import tokens
 from sync_server.services.text import require_storable
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile: t=3, 64 MiB, p=4
+# A refresh with a wrong device secret reads exactly like an unknown token.
+UNKNOWN_TOKEN = "unknown refresh token"
 
 
 @lru_cache(maxsize=4)
@@ -96,6 +105,7 @@ def login(
         created_at=now,
         last_seq=0,
         token_epoch=0,
+        key_hash=request.device_key_hash,
     )
     session.add(device)
     session.flush()
@@ -107,15 +117,29 @@ def login(
 def refresh(
     session: Session, settings: ServerSettings, request: RefreshRequest, now: datetime
 ) -> TokenResponse:
-    """Rotate a refresh token; presenting an already rotated one revokes the whole chain."""
+    """Rotate a refresh token.
+
+    A device that registered a key must present its secret, or nothing happens (a copied
+    token is worth nothing alone); with it, re-presenting an already rotated token is the
+    device's own retry after a lost answer and gets new tokens at any delay. A device
+    signed in before device keys gets the retry only within the grace window, and any
+    other reuse revokes its whole chain.
+    """
     digest = tokens.hash_refresh_token(request.refresh_token)
     row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest))
     if row is None:
-        raise UnauthorizedError("unknown refresh token")
+        raise UnauthorizedError(UNKNOWN_TOKEN)
     device = session.get_one(Device, row.device_id)
+    if device.key_hash is not None and not _proves_device(device.key_hash, request):
+        raise UnauthorizedError(UNKNOWN_TOKEN)  # the same answer: the replayer learns nothing
     if device.revoked_at is not None:
         raise DeviceRevokedError("this device was revoked; erase local data and sign in again")
-    if (
+    if device.key_hash is not None:
+        if row.revoked:
+            raise UnauthorizedError("refresh token was revoked; sign in again")
+        if row.rotated_at is not None:
+            _discard_successors(session, row)
+    elif (
         row.rotated_at is not None
         and not row.revoked
         and _lost_rotation(session, row, now, settings)
@@ -136,6 +160,13 @@ def refresh(
     return response
 
 
+def _proves_device(key_hash: str, request: RefreshRequest) -> bool:
+    """Whether the request carries the secret whose hash the device registered."""
+    if request.device_secret is None:
+        return False
+    return hmac.compare_digest(device_key_hash(request.device_secret), key_hash)
+
+
 def _successors(session: Session, row: RefreshToken) -> list[RefreshToken]:
     return list(
         session.scalars(
@@ -149,7 +180,8 @@ def _successors(session: Session, row: RefreshToken) -> list[RefreshToken]:
 def _lost_rotation(
     session: Session, row: RefreshToken, now: datetime, settings: ServerSettings
 ) -> bool:
-    """A retry of a rotation whose answer never arrived: recent, and its successor unused.
+    """For a device without a key: a retry of a rotation whose answer never arrived, recent
+    and with its successor unused.
 
     Without this, one response lost on a train's Wi-Fi would end the device's session.
     """
