@@ -6,6 +6,7 @@
   server renders them (payload, version, gzip), pages of the size the engine asks for.
 - `download`: the app's own download path (SyncEngine + SyncClient: decode, validate,
   apply page by page, index for search at the end) into a store, from any transport.
+- `account_edit`: the changes a rep makes to an account in one go (a handful of fields).
 - `cache_path`/`cache_name`: names for cached data, keyed by the local store's schema
   (migration head), the server's schema version and migration head, and the generator's
   parameters, so a cache made by older code is never reused.
@@ -16,14 +17,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import random
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from sfa_desktop.core.entities import AuditEntry, Record, new_id, utcnow
+from sfa_desktop.core.entities import Account, AuditEntry, Record, new_id, utcnow
 from sfa_desktop.core.enums import AuditAction, EntityKind
 
 if TYPE_CHECKING:
@@ -105,6 +107,47 @@ def as_pushed(records: Iterable[Record], device_name: str = "Laptop") -> Iterato
             device_name=device_name,
             at=at,
         )
+
+
+_VISIT_NOTES = (
+    "Met the purchasing lead and the plant manager on site. They are reviewing suppliers "
+    "for next year's framework agreement and want a revised offer with volume tiers. "
+    "Main concern is delivery reliability after last winter's delays; we agreed to send "
+    "the service-level figures and a reference from a customer of similar size. "
+    "Follow up by phone in two weeks; budget decision expected at the end of the quarter."
+)
+_STREETS = ("Hauptstraße", "Bahnhofstraße", "Industriestraße", "Rue de la Gare", "High Street")
+_CITIES = (("10115", "Berlin"), ("80331", "München"), ("69002", "Lyon"), ("1010", "Wien"))
+_SEGMENTS = ("Enterprise", "Mid-market", "Small business")
+
+
+def account_edit(account: Account, rng: random.Random, flavour: int) -> dict[str, Any]:
+    """What a rep changes in one go: after a visit (flavour 0: a paragraph of notes, the
+    new switchboard number, the revised potential, the segment) or after the customer
+    moved (flavour 1: street, postal code, city, grade). Every field gets a new value."""
+
+    def new(field: str, make: Callable[[], Any]) -> Any:
+        value = make()
+        while value == getattr(account, field):
+            value = make()
+        return value
+
+    if flavour == 0:
+        return {
+            "notes": f"{account.notes}\n\n{utcnow():%Y-%m-%d %H:%M:%S} visit: {_VISIT_NOTES}"[
+                -4000:
+            ],
+            "phone": new("phone", lambda: f"+49 30 {rng.randrange(1_000_000, 9_999_999)}"),
+            "potential_revenue": new("potential_revenue", lambda: rng.randrange(10**5, 10**9)),
+            "segment": new("segment", lambda: rng.choice(_SEGMENTS)),
+        }
+    postal_code, city = rng.choice([place for place in _CITIES if place[1] != account.city])
+    return {
+        "street": new("street", lambda: f"{rng.choice(_STREETS)} {rng.randrange(1, 200)}"),
+        "postal_code": postal_code,
+        "city": city,
+        "grade": new("grade", lambda: rng.choice("ABCDE")),
+    }
 
 
 def _fragment(record: Record, version: int) -> bytes:

@@ -1,31 +1,37 @@
 """Sync client benchmark over a real `sfa-server` on loopback.
 
 1. Starts `sfa-server serve` on 127.0.0.1 (SQLite file) and seeds ~100k records in one
-   rep's scope by pushing them as a device would. The seeded database is cached under
-   ~/.cache/sfa-desktop/sync-bench/ by size and seed (seeding takes a minute or more);
-   `--fresh-seed` seeds again.
+   rep's scope by pushing them as a device would (the server writes an audit entry for
+   each, so a download brings ~200k records). The seeded database is cached under
+   ~/.cache/sfa-desktop/benchmarks/, named by the store and server schema versions and
+   the generator's parameters (seeding takes a minute or more); `--fresh-seed` seeds again.
 2. In a fresh process: a new device downloads everything (records/s, wall time, peak
-   RSS), then incremental syncs: 100 local edits pushed, and 100 edits made elsewhere
-   pulled (median of several rounds).
-3. The two halves of a download apart: the server alone (pages fetched, only read), and
-   the client alone (a sync engine fed the same pages from memory: parse + apply).
+   RSS): the app's SyncAccount, SyncEngine and SyncClient on an encrypted store.
+3. The two halves of that download apart, from a second device's download recorded as
+   the app made it (its requests, the server's gzip answers): the server alone (the same
+   requests sent again, answers read but not decoded), and the client alone (a new device
+   whose engine gets the recorded answers from memory: decode, validate, apply, index).
+   Both halves carry the same records as the download, audit entries included.
+4. Incremental syncs: 100 accounts edited locally (a handful of fields each) and pushed,
+   and 100 accounts edited on the other device and pulled (median of several rounds).
 
     python benchmarks/sync_bench.py [--records 100000] [--rounds 5] [--fresh-seed]
         [--stores encrypted|plain|both] [--repeat 1]
 
-The client's stores are encrypted with SQLCipher as in the app; `--stores plain` measures
-plain SQLite files, `--stores both` alternates the two `--repeat` times and prints the
-medians side by side.
+The client's stores are encrypted with SQLCipher as in the app (a raw 32-byte key, as
+the app's keyring gives); `--stores plain` measures plain SQLite files, `--stores both`
+alternates the two `--repeat` times and prints the medians side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import random
 import resource
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,22 +40,16 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from platformdirs import user_cache_path
+from benchdata import account_edit, cache_path
+from stats import against, median
 
-from sfa_desktop.core.entities import Account, utcnow
+from sfa_desktop.core.entities import Account
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.protocol import (
-    MAX_PULL_LIMIT,
-    PROTOCOL_VERSION,
-    HandshakeResponse,
-    Mutation,
-    MutationOp,
-    PushRequest,
-)
+from sfa_desktop.core.protocol import Mutation, MutationOp, PushRequest
 from sfa_desktop.demo import DemoSize, generate
 from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
-from sfa_desktop.sync.client import SyncClient
+from sfa_desktop.sync.client import SyncClient, decode_pull
 from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.engine import SyncEngine
 from sfa_desktop.sync.local_server import ServerProcess
@@ -57,9 +57,12 @@ from sfa_desktop.sync.local_server import ServerProcess
 PASSWORD = "benchmark password"
 SERVER_OWNED = {EntityKind.USER, EntityKind.QUOTA}
 SEED = 11
-CACHE = user_cache_path("sfa-desktop") / "sync-bench"
+TODAY = date(2026, 11, 23)
 BENCH_KEY = bytes(range(32))  # a fixed raw key: the app's keys are random, the cost the same
 RESULT = "RESULT"
+DOWNLOAD_TARGET = 20_000  # records/s
+INCREMENTAL_TARGET_MS = 200
+EDITS = 100
 
 
 def _size(records: int) -> DemoSize:
@@ -94,7 +97,7 @@ def _seed(url: str, records: int) -> int:
                 client.push(PushRequest(device_id=device_id, mutations=batch))
                 batch.clear()
 
-        for record in generate(_size(records), seed=SEED, today=date.today()):
+        for record in generate(_size(records), seed=SEED, today=TODAY):
             if record.entity in SERVER_OWNED:
                 continue
             seq += 1
@@ -117,70 +120,84 @@ def _seed(url: str, records: int) -> int:
         return seq
 
 
+class Recorder(httpx.BaseTransport):
+    """The app's HTTP transport, keeping every request and the server's raw answer (gzip
+    as sent) and how long the server took, while `recording`."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.HTTPTransport()
+        self.recording = True
+        self.exchanges: list[tuple[httpx.Request, int, list[tuple[str, str]], bytes]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        if not self.recording:
+            return response
+        try:
+            raw = b"".join(response.iter_raw())
+        finally:
+            response.close()
+        headers = list(response.headers.multi_items())
+        self.exchanges.append((request, response.status_code, headers, raw))
+        return httpx.Response(response.status_code, headers=headers, content=raw)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _key(request: httpx.Request) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    return request.method, request.url.path, tuple(sorted(request.url.params.multi_items()))
+
+
+def _device(
+    folder: Path, name: str, key: bytes | None, transport: httpx.BaseTransport | None
+) -> SyncAccount:
+    """A new device: its own store (encrypted with `key`, or plain) and session."""
+    return SyncAccount(
+        Store.open(folder / f"{name}.db", key=key), Credentials(persistent=False), transport
+    )
+
+
 def measure(url: str, rounds: int, key: bytes | None) -> None:
     """Run in a fresh process so its peak RSS is the client's alone; stores encrypted
     with `key`, or plain when it is None."""
     with tempfile.TemporaryDirectory() as folder:
-        fresh = SyncAccount(
-            Store.open(Path(folder) / "fresh.db", key=key), Credentials(persistent=False)
-        )
+        fresh = _device(Path(folder), "fresh", key, None)
         fresh.sign_in(url, "rep", PASSWORD, "fresh laptop")
         started, cpu_started = time.perf_counter(), time.process_time()
         report = fresh.engine().run_once()
         download = time.perf_counter() - started
         download_cpu = time.process_time() - cpu_started  # the client's, all its threads
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"fresh download        {report.pulled:,} records in {download:.1f} s "
-            f"= {report.pulled / download:,.0f} records/s, peak RSS {rss:.0f} MiB; "
-            f"client CPU {download_cpu:.1f} s = {report.pulled / download_cpu:,.0f} records/CPU-s"
-        )
-
-        other = SyncAccount(
-            Store.open(Path(folder) / "other.db", key=key), Credentials(persistent=False)
-        )
-        other.sign_in(url, "rep", PASSWORD, "other laptop")
-        other.store.import_records(
-            fresh.store.get_many(Account, fresh.store.ids(Account, limit=100))
-        )
-        ids = fresh.store.ids(Account, limit=100)
-        push_times, pull_times = [], []
-        for round_ in range(rounds):
-            for account_id in ids:
-                fresh.store.update(Account, account_id, {"notes": f"round {round_} on fresh"})
-            t0 = time.perf_counter()
-            pushed = fresh.engine().run_once()
-            push_times.append(time.perf_counter() - t0)
-            assert pushed.pushed == len(ids), pushed
-            for account_id in ids:
-                other.store.update(Account, account_id, {"segment": f"R{round_}"})
-            other.engine().run_once()
-            t0 = time.perf_counter()
-            pulled = fresh.engine().run_once()
-            pull_times.append(time.perf_counter() - t0)
-            assert pulled.pulled >= len(ids), pulled
-        push_ms, pull_ms = (
-            statistics.median(push_times) * 1000,
-            statistics.median(pull_times) * 1000,
-        )
-        print(
-            f"incremental, {len(ids)} local edits pushed     median {push_ms:.0f} ms over {rounds}"
-        )
-        print(
-            f"incremental, {len(ids)} remote edits pulled    median {pull_ms:.0f} ms over {rounds}"
-        )
         rate = report.pulled / download
         print(
-            f"targets: 100 changes < 200 ms: {'met' if max(push_ms, pull_ms) < 200 else 'MISSED'}"
-            f"; fresh >= 20k records/s: {'met' if rate >= 20_000 else 'MISSED'}"
+            f"fresh download        {report.pulled:,} records in {download:.1f} s "
+            f"= {rate:,.0f} records/s, peak RSS {rss:.0f} MiB; client CPU "
+            f"{download_cpu:.1f} s = {report.pulled / download_cpu:,.0f} records/CPU-s"
         )
+
+        recorder = Recorder()
+        other = _device(Path(folder), "other", key, recorder)
+        other.sign_in(url, "rep", PASSWORD, "other laptop")
+        recorded = other.engine().run_once()
+        recorder.recording = False
+        if recorded.pulled != report.pulled:
+            raise RuntimeError(f"the devices downloaded {report.pulled:,} / {recorded.pulled:,}")
+        server_rate = _server_only(recorder)
+        client_rate, client_cpu_rate = _client_only(recorder, Path(folder), key)
+
+        push_ms, pull_ms = _incremental(fresh, other, rounds)
         for account in (fresh, other):
             account.close()
             account.store.close()
-        client_rate, client_cpu_rate = _halves(url, Path(folder), key)
+    print(f"fresh download: {against(rate, DOWNLOAD_TARGET, 'records/s', at_most=False)}")
+    worst = max(push_ms, pull_ms)
+    verdict = against(worst, INCREMENTAL_TARGET_MS, "ms", at_most=True)
+    print(f"100 changes (the slower of push and pull): {verdict}")
     result = {
         "fresh download records/s": rate,
         "fresh download records/CPU-s": report.pulled / download_cpu,
+        "server only records/s": server_rate,
         "client only records/s": client_rate,
         "client only records/CPU-s": client_cpu_rate,
         "100 edits pushed ms": push_ms,
@@ -190,72 +207,97 @@ def measure(url: str, rounds: int, key: bytes | None) -> None:
     print(RESULT, json.dumps(result), flush=True)
 
 
-def _halves(url: str, folder: Path, key: bytes | None) -> tuple[float, float]:
-    """The server's pull path alone, then the client's parse + apply alone (its rate, per
-    second and per CPU second)."""
-    device = SyncAccount(Store.open(folder / "halves.db", key=key), Credentials(persistent=False))
-    device.sign_in(url, "rep", PASSWORD, "halves laptop")
-    client = device.client()
-    client.pull(0, 1)  # signs the client in (an access token)
-    headers = {"Authorization": f"Bearer {client.access_token}", "Accept-Encoding": "gzip"}
-    bodies: dict[int, bytes] = {}
-    since, records, wire = 0, 0, 0
-    with httpx.Client(base_url=url, timeout=60) as http:
+def _pulls(recorder: Recorder) -> list[tuple[httpx.Request, int, list[tuple[str, str]], bytes]]:
+    return [e for e in recorder.exchanges if e[0].url.path.endswith("/sync/pull")]
+
+
+def _server_only(recorder: Recorder) -> float:
+    """The recorded pull requests sent again, one after the other: the server's share."""
+    pulls = _pulls(recorder)
+    # Counted as the engine counts a page's records (SyncReport.pulled).
+    records = sum(
+        len(decode_pull(httpx.Response(200, headers=headers, content=raw).content).changes)
+        for _request, _status, headers, raw in pulls
+    )
+    wire = 0
+    with httpx.Client(timeout=120) as http:
         started = time.perf_counter()
-        while True:
-            r = http.get(
-                "/api/v1/sync/pull",
-                params={"since": since, "limit": MAX_PULL_LIMIT},
-                headers=headers,
-            )
-            r.raise_for_status()
-            wire += int(r.headers.get("content-length", 0))
-            bodies[since] = r.content
-            since, has_more = _cursor(r.content)
-            records += r.content.count(b'"entity_id":')
-            if not has_more:
-                break
+        for request, _status, _headers, _raw in pulls:
+            again = httpx.Request(request.method, request.url, headers=request.headers)
+            response = http.send(again, stream=True)
+            wire += sum(len(chunk) for chunk in response.iter_raw())  # as sent: not decoded
+            response.close()
+            if response.status_code != 200:
+                raise RuntimeError(f"the server answered {response.status_code} to a replay")
         spent = time.perf_counter() - started
     print(
         f"server only           {records:,} records in {spent:.1f} s = {records / spent:,.0f} "
-        f"records/s ({len(bodies)} pages, {wire / 2**20:.0f} MiB gzip on the wire)"
+        f"records/s ({len(pulls)} pages, {wire / 2**20:.0f} MiB gzip on the wire; the app's "
+        "requests replayed)"
     )
-    device.close()
-    device.store.close()
+    return records / spent
 
-    def serve(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/handshake"):
-            answer = HandshakeResponse(
-                protocol_min=PROTOCOL_VERSION,
-                protocol_max=PROTOCOL_VERSION,
-                server_time=utcnow(),
-                schema_version="",
-            )
-            return httpx.Response(200, content=answer.model_dump_json().encode())
-        return httpx.Response(200, content=bodies[int(request.url.params["since"])])
+
+def _client_only(recorder: Recorder, folder: Path, key: bytes | None) -> tuple[float, float]:
+    """A new device's engine fed the recorded answers from memory: the client's share
+    (its rate per second and per CPU second)."""
+    answers = {_key(r): (status, headers, raw) for r, status, headers, raw in recorder.exchanges}
+
+    def replay(request: httpx.Request) -> httpx.Response:
+        found = answers.get(_key(request))
+        if found is None:
+            raise RuntimeError(f"the client asked what the recorded device did not: {request.url}")
+        status, headers, raw = found
+        return httpx.Response(status, headers=headers, content=raw)
 
     store = Store.open(folder / "client-only.db", key=key)
-    store.set_state(device_id="bench")
-    replay = SyncClient("http://replay", transport=httpx.MockTransport(serve))
-    replay.access_token = "replay"
+    client = SyncClient("http://replay", transport=httpx.MockTransport(replay))
+    client.access_token = "replay"  # the recorded answers need no session
     started, cpu_started = time.perf_counter(), time.process_time()
-    report = SyncEngine(store, replay, on_wipe=lambda: None).run_once()
+    report = SyncEngine(store, client, on_wipe=lambda: None).run_once()
     spent, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(
         f"client only           {report.pulled:,} records in {spent:.1f} s = "
-        f"{report.pulled / spent:,.0f} records/s (parse + apply, pages from memory), "
-        f"{report.pulled / cpu:,.0f} records/CPU-s"
+        f"{report.pulled / spent:,.0f} records/s (the engine on the recorded answers: "
+        f"gunzip, decode, validate, apply, index), {report.pulled / cpu:,.0f} records/CPU-s"
     )
-    replay.close()
+    client.close()
     store.close()
     return report.pulled / spent, report.pulled / cpu
 
 
-def _cursor(body: bytes) -> tuple[int, bool]:
-    """`next_since` and `has_more` of a page, read from its tail (they follow the changes)."""
-    tail = body[-120:].decode(errors="ignore")  # may start inside a character
-    since = int(tail.rsplit('"next_since":', 1)[1].split(",", 1)[0])
-    return since, '"has_more":true' in tail
+def _incremental(fresh: SyncAccount, other: SyncAccount, rounds: int) -> tuple[float, float]:
+    """Median ms of pushing EDITS local account edits, and of pulling EDITS made elsewhere."""
+    rng = random.Random(SEED)
+    ids = fresh.store.ids(Account, limit=EDITS)
+    push_times, pull_times, fields = [], [], 0
+    for _round in range(rounds):
+        for account in fresh.store.get_many(Account, ids):
+            edit = account_edit(account, rng, 0)
+            fresh.store.update(Account, account.id, edit)
+            fields = len(edit)
+        t0 = time.perf_counter()
+        pushed = fresh.engine().run_once()
+        push_times.append(time.perf_counter() - t0)
+        assert pushed.pushed == len(ids), pushed
+        other.engine().run_once()  # brings those edits: the next edits build on them
+        for account in other.store.get_many(Account, ids):
+            other.store.update(Account, account.id, account_edit(account, rng, 1))
+        other.engine().run_once()
+        t0 = time.perf_counter()
+        pulled = fresh.engine().run_once()
+        pull_times.append(time.perf_counter() - t0)
+        assert pulled.pulled >= len(ids), pulled
+    push_ms, pull_ms = median(push_times) * 1000, median(pull_times) * 1000
+    print(
+        f"incremental, {len(ids)} local edits pushed     median {push_ms:.0f} ms over {rounds} "
+        f"(each edit {fields} fields of an account)"
+    )
+    print(
+        f"incremental, {len(ids)} remote edits pulled    median {pull_ms:.0f} ms over {rounds} "
+        f"(with their audit entries: {pulled.pulled} records)"
+    )
+    return push_ms, pull_ms
 
 
 def main() -> None:
@@ -278,7 +320,8 @@ def main() -> None:
         return
     modes = ("plain", "encrypted") if args.stores == "both" else (args.stores,)
     results: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
-    cached = CACHE / f"server-{args.records}-seed{SEED}.db"
+    size = dataclasses.asdict(_size(args.records))
+    cached = cache_path("sync-bench-server", ".db", size=size, seed=SEED, today=TODAY)
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "server.db"
         server = ServerProcess({"SFA_DATABASE_URL": f"sqlite:///{database}", "SFA_SECRET_KEY": "b"})
@@ -311,7 +354,10 @@ def main() -> None:
 
 def _measured(command: list[str]) -> dict[str, float]:
     """Run a measuring process, echo its lines, return its RESULT."""
-    output = subprocess.run(command, check=True, timeout=1800, capture_output=True, text=True)
+    output = subprocess.run(command, check=False, timeout=1800, capture_output=True, text=True)
+    if output.returncode != 0:
+        print(output.stdout, output.stderr, sep="\n", file=sys.stderr)
+        raise SystemExit(f"sync_bench: a measuring process failed (exit {output.returncode})")
     result: dict[str, float] = {}
     for line in output.stdout.splitlines():
         if line.startswith(RESULT):
@@ -327,7 +373,7 @@ def _report(results: dict[str, list[dict[str, float]]]) -> None:
     print(f"-- medians ({counts} runs)")
     names = next(iter(results.values()))[0].keys()
     for name in names:
-        medians = {mode: statistics.median(r[name] for r in runs) for mode, runs in results.items()}
+        medians = {mode: median([r[name] for r in runs]) for mode, runs in results.items()}
         line = "  ".join(f"{mode} {value:>10,.0f}" for mode, value in medians.items())
         if len(medians) == 2:
             line += f"  ({(medians['encrypted'] / medians['plain'] - 1) * 100:+.0f} %)"
