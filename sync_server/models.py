@@ -202,9 +202,20 @@ class OpportunityFact(Base):
 
 
 class ConflictRecord(Base):
-    """A value that lost a conflict, kept so the record owner can review and restore it."""
+    """A value that lost a conflict (or a write the server refused), kept so the user who
+    lost it can review and restore it.
+
+    Each gets its own `delivery_version` from the version counter: the losing user's
+    devices pull it like a record (whatever answer was lost on the way), each once.
+    `version` is the version of the write that caused it. A refusal has an empty `field`,
+    the refused write as `loser` and the reason in `reason`.
+    """
 
     __tablename__ = "conflicts"
+    __table_args__ = (
+        Index("ix_conflicts_loser_delivery", "loser_user_id", "delivery_version"),
+        Index("ix_conflicts_delivery_version", "delivery_version", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     org_id: Mapped[str] = mapped_column(Id)
     entity: Mapped[str] = mapped_column(String(32))
@@ -218,6 +229,9 @@ class ConflictRecord(Base):
     version: Mapped[int]
     created_at: Mapped[datetime]
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivery_version: Mapped[int | None]
+    loser_device_id: Mapped[str | None] = mapped_column(Id)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class AdjustmentAudit(Base):

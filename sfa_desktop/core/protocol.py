@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -184,11 +184,48 @@ class Change(Wire):
     data: dict[str, Any] | None = None  # full record for upserts (meta fields included)
 
 
+# The entity name of a conflict notice in a pull page (sent only to clients that ask).
+CONFLICT_ENTITY = "conflict"
+
+
+class ConflictNotice(Wire):
+    """A value the caller lost to a later write, or a write of theirs the server refused
+    (`field` empty, `loser` the refused write). Filed once on the server, pulled by each
+    of the losing user's devices like a record, whatever answers were lost on the way."""
+
+    id: str
+    entity: str
+    entity_id: str
+    field: str
+    winner: Any = None
+    loser: Any = None
+    reason: str = ""
+    winner_user_id: str | None = None
+    write_version: int = 0
+    created_at: datetime
+    # For a refused write: the record as the server holds it and the caller may see it
+    # (None: it does not exist for the caller), so the device drops the refused values.
+    current: dict[str, Any] | None = None
+    current_version: int | None = None
+
+
+class ConflictChange(Wire):
+    entity: Literal["conflict"]
+    entity_id: str
+    op: Literal[ChangeOp.UPSERT]
+    version: int
+    data: ConflictNotice
+
+
 class PullResponse(Wire):
-    changes: list[Change] = Field(default_factory=list)
+    """A page of changes. `conflicts` are in it only when the pull asked for them;
+    `began` (the version a download started at) only when the pull named one."""
+
+    changes: list[Change | ConflictChange] = Field(default_factory=list)
     next_since: int
     has_more: bool = False
     reset_required: bool = False
+    began: int | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class ErrorBody(Wire):

@@ -12,13 +12,21 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from pydantic_core import to_json
-from sqlalchemy import JSON, Date, Table, delete, select, update
+from sqlalchemy import JSON, Date, Table, delete, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import MODELS, Record, utcnow
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import DomainError, NotFound
-from sfa_desktop.core.protocol import Change, ChangeOp, MutationOp, MutationResult, MutationStatus
+from sfa_desktop.core.protocol import (
+    Change,
+    ChangeOp,
+    ConflictNotice,
+    MutationOp,
+    MutationResult,
+    MutationStatus,
+)
 from sfa_desktop.store import search
 from sfa_desktop.store.changes import Changes
 from sfa_desktop.store.engine import RawConnection, raw_connection
@@ -31,6 +39,8 @@ from sfa_desktop.store.writer import RecordWriter
 # of the search index and the contact link tables skip rows; `search.finish_bulk_load`
 # indexes those rows and removes the key, in one transaction.
 BULK_LOAD_KEY = "bulk_load"
+# The server version the download in progress began at (sent with each of its pages).
+DOWNLOAD_BEGAN_KEY = "download_began"
 
 
 def _pending(session: Session, entity_ids: Iterable[str]) -> dict[str, tuple[set[str], bool]]:
@@ -171,6 +181,7 @@ class PreparedPage:
     upserts: dict[EntityKind, _Batch]
     removals: dict[EntityKind, list[tuple[str, bool]]]  # (entity id, is a delete)
     ids: list[str]  # every record the page touches
+    conflicts: tuple[ConflictNotice, ...] = ()  # values this user lost, writes refused
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -185,7 +196,9 @@ def _list_adapter(kind: EntityKind) -> TypeAdapter[list[Record]]:
     return TypeAdapter(list[MODELS[kind]])  # type: ignore[valid-type]
 
 
-def prepare_page(changes: Iterable[Change | PulledChange]) -> PreparedPage:
+def prepare_page(
+    changes: Iterable[Change | PulledChange], conflicts: Iterable[ConflictNotice] = ()
+) -> PreparedPage:
     """Validate a page's records against their entity models and build their table rows.
 
     Raises pydantic's ValidationError for a malformed record, before anything is written.
@@ -221,7 +234,9 @@ def prepare_page(changes: Iterable[Change | PulledChange]) -> PreparedPage:
             chunks.append(to_json(upsert.rows(chunk))[1:-1])
         rows_json = b"[" + b",".join(chunks) + b"]"
         upserts[kind] = _Batch(ids[kind], records, rows_json.decode())
-    return PreparedPage(upserts, removals, [entity_id for _kind, entity_id in latest])
+    return PreparedPage(
+        upserts, removals, [entity_id for _kind, entity_id in latest], tuple(conflicts)
+    )
 
 
 def _apply_changes(session: Session, connection: RawConnection, page: PreparedPage) -> Changes:
@@ -253,7 +268,31 @@ def _apply_changes(session: Session, connection: RawConnection, page: PreparedPa
             touched.add(kind)
             table = TABLES[kind]
             session.execute(delete(table).where(table.id.in_(ids)))
-    return Changes(frozenset(touched))
+    return Changes(frozenset(touched), conflicts=_file_notices(session, page.conflicts))
+
+
+def _file_notices(session: Session, notices: Sequence[ConflictNotice]) -> bool:
+    """Put pulled conflict notices in the inbox, each once (by its server id): a notice
+    pulled again (after a lost page, a re-download) changes nothing, even if dismissed."""
+    if not notices:
+        return False
+    rows = [
+        {
+            "id": f"server-{notice.id}",
+            "entity": notice.entity,
+            "entity_id": notice.entity_id,
+            "field": notice.field,
+            "reason": notice.reason,
+            "kept_value": notice.winner,
+            "lost_value": notice.loser,
+            "detected_at": notice.created_at,
+            "resolved_at": None,
+        }
+        for notice in notices
+    ]
+    before = session.scalar(select(func.count()).select_from(ConflictRow))
+    session.execute(sqlite_insert(ConflictRow).on_conflict_do_nothing(), rows)
+    return session.scalar(select(func.count()).select_from(ConflictRow)) != before
 
 
 def _merged_rows(
@@ -283,6 +322,10 @@ _CURSOR_SQL = (
     "INSERT INTO sync_state (key, value) VALUES ('since', ?) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
+_BEGAN_SQL = (
+    f"INSERT INTO sync_state (key, value) VALUES ('{DOWNLOAD_BEGAN_KEY}', ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 _CURSOR_AND_PAUSE_SQL = (
     "INSERT INTO sync_state (key, value) VALUES ('since', ?), ('bulk_load', ?) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE excluded.key = 'since'"
@@ -294,8 +337,10 @@ def apply_page(
     changes: PreparedPage | Iterable[Change],
     next_since: int,
     first_download: bool,
+    began: int | None = None,
 ) -> Changes:
-    """Apply a pulled page and store the cursor after it (the caller's one transaction).
+    """Apply a pulled page and store the cursor after it (the caller's one transaction);
+    `began`, the version the download began at, is kept with the cursor.
 
     The first page of a first download also pauses the per-row search indexing (see
     BULK_LOAD_KEY), in this same transaction: a crash leaves either no page and no pause,
@@ -307,6 +352,8 @@ def apply_page(
         connection.execute(_CURSOR_AND_PAUSE_SQL, (str(next_since), utcnow().isoformat()))
     else:
         connection.execute(_CURSOR_SQL, (str(next_since),))
+    if began is not None:
+        connection.execute(_BEGAN_SQL, (str(began),))
     return _apply_changes(session, connection, page)
 
 
@@ -346,52 +393,28 @@ class Conflict:
 
 
 def record_results(session: Session, results: Sequence[MutationResult]) -> Changes:
-    """Stamp server versions on acknowledged records and file conflicts and refusals.
+    """Stamp server versions on acknowledged records.
 
+    Lost values and refused writes are not filed from a push answer (an answer can be
+    lost): the server files them and the pull brings them, each once (`_file_notices`).
     One query reads the outbox rows of the whole batch and one UPDATE per entity kind
     stamps the versions, so acknowledging a 500-mutation push stays cheap.
     """
-    seqs = [result.seq for result in results]
+    seqs = [result.seq for result in results if result.version is not None]
     outbox = {
-        row.seq: (row.entity, row.entity_id, row.op, row.fields, row.merged_ids)
-        for row in session.execute(
-            select(
-                OutboxRow.seq,
-                OutboxRow.entity,
-                OutboxRow.entity_id,
-                OutboxRow.op,
-                OutboxRow.fields,
-                OutboxRow.merged_ids,
-            ).where(OutboxRow.seq.in_(seqs))
+        seq: (entity, entity_id)
+        for seq, entity, entity_id in session.execute(
+            select(OutboxRow.seq, OutboxRow.entity, OutboxRow.entity_id).where(
+                OutboxRow.seq.in_(seqs)
+            )
         )
     }
     versions: dict[str, list[dict[str, Any]]] = {}
-    filed: list[ConflictRow] = []
-    now = utcnow()
     for result in results:
-        if result.seq not in outbox:
+        if result.seq not in outbox or result.version is None:
             continue
-        entity, entity_id, op, fields, merged_ids = outbox[result.seq]
-        if result.version is not None:
-            versions.setdefault(entity, []).append({"id": entity_id, "version": result.version})
-        filed += [
-            _conflict_row(
-                entity,
-                entity_id,
-                lost.field,
-                "changed on another device",
-                lost.winner,
-                lost.loser,
-                now,
-            )
-            for lost in result.conflicts
-        ]
-        if result.status is MutationStatus.REJECTED:
-            reason = result.reason or "refused by the server"
-            refused: dict[str, Any] = {"op": op, "fields": fields}
-            if merged_ids:
-                refused["merged_ids"] = merged_ids
-            filed.append(_conflict_row(entity, entity_id, "", reason, None, refused, now))
+        entity, entity_id = outbox[result.seq]
+        versions.setdefault(entity, []).append({"id": entity_id, "version": result.version})
     for entity, rows in versions.items():
         table = TABLES[EntityKind(entity)]
         ids = [row["id"] for row in rows]
@@ -399,8 +422,7 @@ def record_results(session: Session, results: Sequence[MutationResult]) -> Chang
         rows = [row for row in rows if row["id"] in existing]  # deleted here: nothing to stamp
         if rows:
             session.execute(update(table), rows)  # bulk UPDATE by primary key
-    session.add_all(filed)
-    return Changes(conflicts=bool(filed))
+    return Changes()
 
 
 def unsettled_merges(session: Session, results: Sequence[MutationResult]) -> bool:

@@ -573,13 +573,20 @@ class Store:
         next_since: int,
         *,
         first_download: bool = False,
+        began: int | None = None,
     ) -> Changes:
         """Apply one pulled page and move the cursor past it, in one transaction.
 
         Pages of a `first_download` are not indexed for search one row at a time:
-        `finish_download` indexes them all once the download has caught up."""
+        `finish_download` indexes them all once the download has caught up. `began` (the
+        server version the download began at) is kept with the cursor."""
         with Session(self._writer_engine) as session, session.begin():
-            return remote.apply_page(session, changes, next_since, first_download)
+            return remote.apply_page(session, changes, next_since, first_download, began)
+
+    def download_began(self) -> int | None:
+        """The server version the download in progress began at (None: unknown)."""
+        value = self.state(remote.DOWNLOAD_BEGAN_KEY)
+        return int(value) if value is not None else None
 
     def download_unfinished(self) -> bool:
         """A first download began (its pages are not all indexed for search yet)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -23,8 +23,10 @@ from sfa_desktop.core.forecast_wire import (
     ForecastReport,
 )
 from sfa_desktop.core.protocol import (
+    CONFLICT_ENTITY,
     DEVICE_REVOKED_STATUS,
     ChangeOp,
+    ConflictNotice,
     HandshakeRequest,
     HandshakeResponse,
     LoginRequest,
@@ -70,11 +72,17 @@ class PulledPage:
     next_since: int
     has_more: bool = False
     reset_required: bool = False
+    conflicts: list[ConflictNotice] = field(default_factory=list)
+    began: int | None = None  # the version the download began at (downloads only)
 
 
-def _pull_params(since: int, limit: int) -> dict[str, Any]:
-    # Audit entries come only when asked for: clients older than them cannot read them.
-    return {"since": since, "limit": limit, "audit": "true"}
+def _pull_params(since: int, limit: int, began: int | None = None) -> dict[str, Any]:
+    # Audit entries and conflict notices come only when asked for: clients older than them
+    # cannot read them. `began` marks the pages of one download (see PullResponse).
+    params: dict[str, Any] = {"since": since, "limit": limit, "audit": "true"}
+    if began is not None:
+        params["began"] = began
+    return params
 
 
 def decode_pull(body: str | bytes | bytearray) -> PulledPage:
@@ -92,11 +100,37 @@ def decode_pull(body: str | bytes | bytearray) -> PulledPage:
             raise ValueError("next_since must be an integer and changes a list")
         if type(has_more) is not bool or type(reset_required) is not bool:
             raise ValueError("has_more and reset_required must be true or false")
-        decoded = [_change(change) for change in changes]
-        known = [change for change in decoded if change is not None]
-        return PulledPage(known, next_since, has_more, reset_required)
+        began = page.get("began")
+        if began is not None and type(began) is not int:
+            raise ValueError("began must be an integer")
+        notices: list[ConflictNotice] = []
+        known: list[PulledChange] = []
+        for change in changes:
+            if type(change) is dict and change.get("entity") == CONFLICT_ENTITY:
+                notice = ConflictNotice.model_validate(change["data"])
+                notices.append(notice)
+                decoded = _revert(notice, change["version"])
+            else:
+                decoded = _change(change)
+            if decoded is not None:
+                known.append(decoded)
+        return PulledPage(known, next_since, has_more, reset_required, notices, began)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"unreadable pull page ({error!r})") from None
+
+
+def _revert(notice: ConflictNotice, version: Any) -> PulledChange | None:
+    """For a refused write, the change that puts the record back as the server holds it
+    (in the page's order): its current copy, or a delete when the caller may not see it.
+    None for a lost value (nothing to undo: the winning write comes as a change)."""
+    kind = _KINDS.get(notice.entity)
+    if notice.field or kind is None:
+        return None
+    if type(version) is not int:
+        raise ValueError("a change's version must be an integer")
+    if notice.current is None or notice.current_version is None:
+        return (kind, notice.entity_id, ChangeOp.DELETE, version, None)
+    return (kind, notice.entity_id, ChangeOp.UPSERT, notice.current_version, notice.current)
 
 
 def _change(change: dict[str, Any]) -> PulledChange | None:
@@ -201,9 +235,11 @@ class SyncClient:
             "GET", PULL, PullResponse.model_validate_json, params=_pull_params(since, limit)
         )
 
-    def pull_page(self, since: int, limit: int) -> PulledPage:
-        """`pull`, decoded for applying: its records are validated by the store."""
-        return self._authed("GET", PULL, decode_pull, params=_pull_params(since, limit))
+    def pull_page(self, since: int, limit: int, began: int | None = None) -> PulledPage:
+        """`pull`, decoded for applying (its records are validated by the store), with the
+        caller's conflict notices; `began` marks a download's pages (0 on its first)."""
+        params = {**_pull_params(since, limit, began), "conflicts": "true"}
+        return self._authed("GET", PULL, decode_pull, params=params)
 
     # -- forecasts (read by managers; the caller's own tree for reps) -------------------------
 

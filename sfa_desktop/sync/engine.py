@@ -25,6 +25,8 @@ from sfa_desktop.sync.retry import TransientFailure
 
 CLOCK_SKEW_WARNING = timedelta(minutes=5)
 MAX_ROUNDS = 10_000  # a bound on push batches and pull pages in one sync
+# Restarts of a download in one sync: one per admin change made while it runs.
+MAX_RESETS = 5
 
 
 @dataclass
@@ -129,7 +131,7 @@ class SyncEngine:
         with ThreadPoolExecutor(2, thread_name_prefix="sfa-pull") as workers:
             while not self._pull_pages(workers, since, first, report):
                 report.resets += 1
-                if report.resets > 2:
+                if report.resets > MAX_RESETS:
                     raise SyncError("The server keeps asking for a full download; try later.")
                 report.changes |= self.store.reset_for_download()
                 since, first = 0, True
@@ -141,24 +143,35 @@ class SyncEngine:
 
         Three stages overlap: while page k is written (SQLite, without the GIL), one
         worker validates page k+1 and the other fetches page k+2 (the server's work).
+        A download names the version it began at with each page (0 on its first: the
+        server answers with it), so the server restarts it only for changes made after.
         """
         limit = self.download_limit if first else self.pull_limit
-        page = workers.submit(self.client.pull_page, since, limit).result()
+        began = (0 if since == 0 else self.store.download_began()) if first else None
+        page = workers.submit(self.client.pull_page, since, limit, began).result()
         if page.reset_required:
             return False
-        preparing = workers.submit(prepare_page, page.changes)
+        if first and since == 0:
+            began = page.began
+        preparing = workers.submit(prepare_page, page.changes, page.conflicts)
         fetching = (
-            workers.submit(self.client.pull_page, page.next_since, limit) if page.has_more else None
+            workers.submit(self.client.pull_page, page.next_since, limit, began)
+            if page.has_more
+            else None
         )
         for _round in range(MAX_ROUNDS):
             following = fetching.result() if fetching is not None else None
             fetching = None
             if following is not None and not following.reset_required:
-                next_preparing = workers.submit(prepare_page, following.changes)
+                next_preparing = workers.submit(
+                    prepare_page, following.changes, following.conflicts
+                )
                 if following.has_more:
-                    fetching = workers.submit(self.client.pull_page, following.next_since, limit)
+                    fetching = workers.submit(
+                        self.client.pull_page, following.next_since, limit, began
+                    )
             report.changes |= self.store.apply_pull(
-                preparing.result(), page.next_since, first_download=first
+                preparing.result(), page.next_since, first_download=first, began=began
             )
             report.pulled += len(page.changes)
             if following is None:

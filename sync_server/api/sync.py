@@ -10,6 +10,7 @@ from sfa_desktop.core.entities.base import utcnow
 from sfa_desktop.core.protocol import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
+    MAX_SEQ,
     HandshakeRequest,
     HandshakeResponse,
     PullResponse,
@@ -59,9 +60,24 @@ def pull_changes(
     audit: Annotated[
         bool, Query(description="also send audit entries (clients before them cannot read them)")
     ] = False,
+    conflicts: Annotated[
+        bool, Query(description="also send the caller's conflict notices (entity 'conflict')")
+    ] = False,
+    began: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_SEQ,
+            description="the version this download began at (0 on its first page: the "
+            "answer says it); a download restarts only for changes made after it",
+        ),
+    ] = None,
 ) -> Response:
     """Changes in the caller's scope after version `since`, one page at a time."""
-    body = pull.pull(session, principal_of(session, claims).user, since, limit, audit=audit)
+    principal = principal_of(session, claims)
+    body = pull.pull(
+        session, principal, since, limit, audit=audit, conflicts=conflicts, began=began
+    )
     session.close()  # here, in the worker thread, rather than after on the event loop
     return Response(body, media_type="application/json")
 

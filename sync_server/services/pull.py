@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session, aliased
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import ChangeOp, PullResponse
 from sync_server.models import Counter, Record, Removal, User
+from sync_server.services.auth import Principal
+from sync_server.services.conflicts import pulled_conflicts
 from sync_server.services.records import head_version
 from sync_server.services.scope import load_scope, visible_accounts_of, visible_to
 
@@ -69,13 +71,25 @@ def _statements(audit: bool) -> tuple[Executable, Executable]:
     return changed, left
 
 
-def pull(session: Session, user: User, since: int, limit: int, *, audit: bool = False) -> bytes:
+def pull(
+    session: Session,
+    principal: Principal,
+    since: int,
+    limit: int,
+    *,
+    audit: bool = False,
+    conflicts: bool = False,
+    began: int | None = None,
+) -> bytes:
     """The JSON of a PullResponse: changes in scope with version > since, oldest first, at
     most `limit` of them.
 
     Audit entries go only to a client that asks for them (`audit`): a client older than
     them cannot read a page that holds one. Left out, they are skipped like any version
-    outside the caller's scope.
+    outside the caller's scope. Likewise the caller's conflict notices (`conflicts`).
+
+    `began` names the download a page belongs to (see `must_restart`): a download from 0
+    passes 0 and is told the version it started at, then passes that with every page.
 
     The head is read before the changes: every version up to it is committed (versions are
     taken under the counter lock), so a short page may safely advance `next_since` to it.
@@ -83,9 +97,14 @@ def pull(session: Session, user: User, since: int, limit: int, *, audit: bool = 
     into the page with its version added, without decoding it or building a model, which
     cost more than the query and the compression together.
     """
+    user = principal.user
     head, purged = head_version(session)
-    if since > head or (since > 0 and (since < purged or since < user.resync_floor)):
+    # Read after the head: a scope change committed in between makes this page restart.
+    floor = session.scalar(select(User.resync_floor).where(User.id == user.id)) or 0
+    if must_restart(since, began, head=head, purged=purged, floor=floor):
         return PullResponse(next_since=0, reset_required=True).model_dump_json().encode()
+    if began is not None and since == 0:
+        began = head
     scope = load_scope(session, user)
     changed, left = _statements(audit)
     params = {
@@ -98,21 +117,25 @@ def pull(session: Session, user: User, since: int, limit: int, *, audit: bool = 
         (version, _change(entity, entity_id, version, deleted, data))
         for entity, entity_id, version, deleted, data in session.execute(changed, params)
     ]
-    removals = [
+    extra = [
         (version, _head(entity, entity_id, ChangeOp.REMOVE, version) + "}")
         for version, entity, entity_id in session.execute(left, params)
     ]
-    if removals:
-        changes += removals
+    if conflicts:
+        extra += pulled_conflicts(session, user, principal.device, since, limit + 1)
+    if extra:
+        changes += extra
         changes.sort(key=lambda change: change[0])
     has_more = len(changes) > limit
     changes = changes[:limit]
     last = changes[-1][0] if changes else since
-    tail = {
+    tail: dict[str, object] = {
         "next_since": last if has_more else max(head, last),
         "has_more": has_more,
         "reset_required": False,
     }
+    if began is not None:
+        tail["began"] = began
     return "".join(
         (
             '{"changes":[',
@@ -121,6 +144,26 @@ def pull(session: Session, user: User, since: int, limit: int, *, audit: bool = 
             json.dumps(tail, separators=(",", ":"))[1:],
         )
     ).encode()
+
+
+def must_restart(since: int, began: int | None, *, head: int, purged: int, floor: int) -> bool:
+    """Whether a pull from `since` must start over from 0 (`reset_required`).
+
+    An incremental pull (`began` None) restarts when the log below its cursor was purged or
+    the caller's scope grew since (`floor`): records that entered the scope with old
+    versions were never sent. A download records the version it `began` at: every page was
+    read after that, with the scope as it was then or later, so it restarts only when the
+    scope grew after it began, or entries newer than both its start and its cursor were
+    purged. So a download finishes after any admin change, restarting at most once for
+    each change made while it runs.
+    """
+    if since > head or (began is not None and began > head):
+        return True
+    if since == 0:
+        return False
+    if began is None:
+        return since < purged or since < floor
+    return began < floor or max(since, began) < purged
 
 
 def _head(entity: str, entity_id: str, op: ChangeOp, version: int) -> str:

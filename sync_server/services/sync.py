@@ -32,10 +32,16 @@ from sfa_desktop.core.rules.merge import check_merge, merge_plans, repoint
 from sync_server import SCHEMA_VERSION
 from sync_server.config import ServerSettings
 from sync_server.errors import BadRequestError, ConflictError, ForbiddenError
-from sync_server.models import ConflictRecord, Record
+from sync_server.models import Record
 from sync_server.services.adjustments import save_adjustment
 from sync_server.services.audit import move_trail, write_audit
 from sync_server.services.auth import Principal, principal_of
+from sync_server.services.conflicts import (
+    file_conflict,
+    file_refusal,
+    user_of_device,
+    writer_of,
+)
 from sync_server.services.merge import account_rows, join_teams, live_plans, referring_rows
 from sync_server.services.records import (
     DELETED_FIELD,
@@ -48,7 +54,7 @@ from sync_server.services.records import (
     prefetch_rows,
     save,
 )
-from sync_server.services.scope import Scope, can_write_account, load_scope
+from sync_server.services.scope import Scope, can_write_account, load_scope, visible
 from sync_server.services.text import unstorable
 from sync_server.services.tokens import AccessClaims
 
@@ -146,7 +152,7 @@ def _apply_one(
     """
     problem = unstorable(mutation)  # before any query sees it: PostgreSQL refuses NUL
     if problem is not None:
-        return _result(mutation, MutationStatus.REJECTED, reason=problem)
+        return _refuse(session, scope, device, mutation, problem, now)
     needs_savepoint = (
         mutation.entity is EntityKind.MANAGER_ADJUSTMENT or mutation.op is MutationOp.MERGE
     )
@@ -157,10 +163,38 @@ def _apply_one(
         if savepoint is not None:
             savepoint.rollback()
             end_prefetch(session)  # rows it cached may be gone: read them afresh
-        return _result(mutation, MutationStatus.REJECTED, reason=str(exc))
+        return _refuse(session, scope, device, mutation, str(exc), now)
     if savepoint is not None:
         savepoint.commit()
     return result
+
+
+def _refuse(
+    session: Session, scope: Scope, device: str, mutation: Mutation, reason: str, now: datetime
+) -> MutationResult:
+    """Answer `rejected` and keep the refused write for its sender's device to pull, with
+    the record as it stands for the sender (so the device can drop the refused values)."""
+    current = None
+    if unstorable(mutation) is None:  # PostgreSQL cannot even look a NUL id up
+        current = session.scalar(
+            select(Record).where(
+                Record.entity == mutation.entity.value,
+                Record.id == mutation.entity_id,
+                Record.deleted.is_(False),
+                visible(Record, scope),
+            )
+        )
+    file_refusal(
+        session,
+        scope.org_id,
+        mutation,
+        reason,
+        now=now,
+        user_id=scope.user_id,
+        device_id=device,
+        current=current,
+    )
+    return _result(mutation, MutationStatus.REJECTED, reason=reason)
 
 
 def _prefetch(session: Session, mutations: list[Mutation]) -> None:
@@ -203,8 +237,8 @@ def _apply(
         raise RejectedError(f"{m.entity.value} records are managed by the server")
     fields = {k: v for k, v in m.fields.items() if k not in ("id", "version")}
     row = get_row(session, m.entity, m.entity_id)
-    if row is not None and row.org_id != scope.org_id:
-        raise RejectedError(f"{m.entity.value} {m.entity_id} is outside your scope")
+    if row is not None and not _sees(session, scope, row):
+        raise RejectedError(f"{m.entity.value} {m.entity_id} does not exist")
     if m.op is MutationOp.DELETE:
         return _delete(session, scope, device, m, row, now)
     if m.op is MutationOp.MERGE:
@@ -224,10 +258,9 @@ def _apply(
     new_data, changed, conflicts = _edit(row, record, fields, m.base_version, device)
     if not changed and not row.deleted:
         return _result(m, MutationStatus.APPLIED, version=row.version)
-    previous_writer, deleted_by_other = (
-        row.updated_by,
-        row.deleted and _changed_by_other(row, DELETED_FIELD, m.base_version, device),
-    )
+    losers = {c.field: writer_of(row, c.field) for c in conflicts}
+    deleter = writer_of(row, DELETED_FIELD) if row.deleted else None
+    deleted_by_other = row.deleted and _changed_by_other(row, DELETED_FIELD, m.base_version, device)
     before, was_deleted, keys = row.data, row.deleted, (row.owner_id, row.account_id)
     version = _store(session, scope, device, record, now)
     action = AuditAction.RESTORED if was_deleted else AuditAction.UPDATED
@@ -236,11 +269,11 @@ def _apply(
     if m.entity not in _UNAUDITED:
         _follow(session, row, keys, now)
     for conflict in conflicts:
-        _keep_loser(session, scope, row, conflict, version, now, scope.user_id, previous_writer)
+        _keep_loser(session, scope, row, conflict, version, now, losers[conflict.field])
     if deleted_by_other:
         # Later edit vs delete: the record is restored and the deleter is told.
         restored = FieldConflict(field=DELETED_FIELD, winner=False, loser=True)
-        _keep_loser(session, scope, row, restored, version, now, scope.user_id, previous_writer)
+        _keep_loser(session, scope, row, restored, version, now, deleter)
     status = MutationStatus.CONFLICT if conflicts else MutationStatus.APPLIED
     return _result(m, status, version=version, conflicts=conflicts)
 
@@ -271,10 +304,12 @@ def _delete(
     edited = [f for f in row.field_versions if _changed_by_other(row, f, m.base_version, device)]
     if edited:
         # Delete vs later edit: the record survives; resend it so the deleter gets it back.
-        editor = row.updated_by
+        editor = user_of_device(
+            session, writer_of(row, max(edited, key=lambda f: row.field_versions[f][0]))
+        )
         version = _store(session, scope, device, current, now)
         conflict = FieldConflict(field=DELETED_FIELD, winner=False, loser=True)
-        _keep_loser(session, scope, row, conflict, version, now, editor, scope.user_id)
+        _keep_loser(session, scope, row, conflict, version, now, device, winner_user=editor)
         reason = f"changed on the server after your copy ({', '.join(sorted(edited))}); kept"
         return _result(
             m, MutationStatus.CONFLICT, version=version, reason=reason, conflicts=[conflict]
@@ -313,13 +348,11 @@ def _merge(
     # Every check is done: from here on the merge writes.
     before = survivor_row.data
     new_data, changed, conflicts = _edit(survivor_row, record, fields, m.base_version, device)
-    previous_writer = survivor_row.updated_by
+    losers = {c.field: writer_of(survivor_row, c.field) for c in conflicts}
     keys = (survivor_row.owner_id, survivor_row.account_id)
     version = _store(session, scope, device, record, now)
     for conflict in conflicts:
-        _keep_loser(
-            session, scope, survivor_row, conflict, version, now, scope.user_id, previous_writer
-        )
+        _keep_loser(session, scope, survivor_row, conflict, version, now, losers[conflict.field])
     names = ", ".join(_label(merged_row) for merged_row in merged_rows)
     changes = field_changes(type(record), before, new_data, changed)
     note = f"Merged {names} into this {kind.value}"
@@ -345,11 +378,14 @@ def _merge(
 def _live_row(
     session: Session, scope: Scope, kind: EntityKind, record_id: str, row: Record | None
 ) -> Record:
-    """The stored, not deleted `kind` record `record_id` of the caller's organisation."""
+    """The stored, not deleted `kind` record `record_id` the caller can see; whatever the
+    caller cannot see reads exactly as absent (its kind, name and state stay unsaid)."""
     row = row or get_row(session, kind, record_id)
-    if row is None or row.org_id != scope.org_id:
+    if row is None or not _sees(session, scope, row):
         other = session.scalar(
-            select(Record.entity).where(Record.id == record_id, Record.org_id == scope.org_id)
+            select(Record.entity).where(
+                Record.id == record_id, Record.entity != kind.value, visible(Record, scope)
+            )
         )
         if other is not None:
             raise RejectedError(f"{record_id} is a {other}, not a {kind.value}: cannot merge")
@@ -357,6 +393,18 @@ def _live_row(
     if row.deleted:
         raise RejectedError(f"{kind.value} {_label(row)} ({record_id}) is already deleted")
     return row
+
+
+def _sees(session: Session, scope: Scope, row: Record) -> bool:
+    """Whether `row` is in the caller's read scope (what a pull would send them)."""
+    if row.org_id != scope.org_id:
+        return False
+    if row.owner_id in scope.owners:
+        return True
+    statement = select(Record.id).where(
+        Record.entity == row.entity, Record.id == row.id, visible(Record, scope)
+    )
+    return session.scalar(statement) is not None
 
 
 def _label(row: Record) -> str:
@@ -519,24 +567,21 @@ def _keep_loser(
     conflict: FieldConflict,
     version: int,
     now: datetime,
-    winner_user: str | None,
-    loser_user: str | None,
+    loser_device: str | None,
+    *,
+    winner_user: str | None = None,
 ) -> None:
-    session.add(
-        ConflictRecord(
-            org_id=scope.org_id,
-            entity=row.entity,
-            entity_id=row.id,
-            owner_id=row.owner_id,
-            field=conflict.field,
-            winner={"value": conflict.winner},
-            loser={"value": conflict.loser},
-            winner_user_id=winner_user,
-            loser_user_id=loser_user,
-            version=version,
-            created_at=now,
-            resolved=False,
-        )
+    """File the losing value of `conflict` for the device that wrote it (and its user)."""
+    file_conflict(
+        session,
+        row,
+        field=conflict.field,
+        winner=conflict.winner,
+        loser=conflict.loser,
+        version=version,
+        now=now,
+        winner_user=winner_user or scope.user_id,
+        loser_device=loser_device,
     )
 
 

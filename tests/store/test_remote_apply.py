@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from sfa_desktop.core.entities import Account, Contact
-from sfa_desktop.core.protocol import Change, FieldConflict, MutationResult
+from sfa_desktop.core.protocol import Change, ConflictNotice, FieldConflict, MutationResult
 from sfa_desktop.store import Store
+from sfa_desktop.store.remote import prepare_page
 
 
 def _upsert(record_id: str, version: int, **fields: Any) -> Change:
@@ -72,9 +74,21 @@ def test_a_bad_page_applies_nothing_and_keeps_the_cursor(signed_in: Store) -> No
     assert signed_in.pull_cursor() == 0
 
 
-def test_push_results_stamp_versions_and_file_conflicts_and_refusals(signed_in: Store) -> None:
+def _notice(key: str, entity_id: str, field: str, **values: Any) -> ConflictNotice:
+    return ConflictNotice(
+        id=key,
+        entity="account",
+        entity_id=entity_id,
+        field=field,
+        created_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        **values,
+    )
+
+
+def test_push_results_stamp_versions_and_file_nothing(signed_in: Store) -> None:
+    """An answer can be lost: what lost or was refused comes through the pull instead."""
     kept = signed_in.create(Account, {"name": "Mine"}).value
-    refused = signed_in.create(Contact, {"last_name": "Elsewhere"}).value
+    signed_in.create(Contact, {"last_name": "Elsewhere"})
     first, second = signed_in.pending_mutations()
     touched = signed_in.record_push(
         [
@@ -94,32 +108,36 @@ def test_push_results_stamp_versions_and_file_conflicts_and_refusals(signed_in: 
         ],
         last_seq=second.seq,
     )
-    assert touched.conflicts
+    assert not touched.conflicts
     assert signed_in.outbox_count() == 0
     assert signed_in.get(Account, kept.id).version == 11
-    inbox = {c.field: c for c in signed_in.conflicts()}
-    assert (inbox["name"].kept_value, inbox["name"].lost_value) == ("Theirs", "Mine")
-    assert inbox[""].refused
-    assert inbox[""].reason == "contact is outside your scope"
-    assert inbox[""].entity_id == refused.id
+    assert signed_in.conflicts() == []
+
+
+def test_pulled_notices_fill_the_inbox_once(signed_in: Store) -> None:
+    lost = _notice("7", "a1", "name", winner="Theirs", loser="Mine", reason="replaced")
+    page = prepare_page([_upsert("a1", 4, name="Theirs")], [lost])
+    assert signed_in.apply_pull(page, next_since=5).conflicts
+    (conflict,) = signed_in.conflicts()
+    assert (conflict.field, conflict.kept_value, conflict.lost_value) == ("name", "Theirs", "Mine")
+    assert conflict.reason == "replaced"
+    # The same notice again (a lost page, a re-download): nothing new, even once dismissed.
+    assert not signed_in.apply_pull(prepare_page([], [lost]), next_since=5).conflicts
+    signed_in.dismiss_conflict(conflict.id)
+    signed_in.apply_pull(prepare_page([], [lost]), next_since=5)
+    assert signed_in.conflicts() == []
+    assert len(signed_in.conflicts(include_resolved=True)) == 1
 
 
 def test_restoring_a_lost_value_is_a_new_edit(signed_in: Store) -> None:
     account = signed_in.create(Account, {"name": "Mine"}).value
     (mutation,) = signed_in.pending_mutations()
     signed_in.record_push(
-        [
-            MutationResult(
-                seq=mutation.seq,
-                mutation_id=mutation.mutation_id,
-                status="conflict",
-                version=3,
-                conflicts=[FieldConflict(field="name", winner="Theirs", loser="Mine")],
-            )
-        ],
+        [MutationResult(seq=mutation.seq, mutation_id=mutation.mutation_id, status="applied")],
         last_seq=mutation.seq,
     )
-    signed_in.apply_pull([_upsert(account.id, 3, name="Theirs")], next_since=3)
+    lost = _notice("9", account.id, "name", winner="Theirs", loser="Mine")
+    signed_in.apply_pull(prepare_page([_upsert(account.id, 3, name="Theirs")], [lost]), 4)
     (conflict,) = signed_in.conflicts()
     signed_in.restore_conflict(conflict.id)
     assert signed_in.get(Account, account.id).name == "Mine"

@@ -57,17 +57,20 @@ def test_concurrent_edit_of_one_field_files_a_conflict_with_a_restore(device: De
     for side in (laptop, desktop):
         merged = side.store.get(Account, account.id)
         assert (merged.city, merged.industry) == ("Tromsø", "Food")
-    (conflict,) = desktop.store.conflicts()
+    # The laptop's value lost: the laptop is told, the desktop (whose value won) is not.
+    assert desktop.store.conflicts() == []
+    (conflict,) = laptop.store.conflicts()
     assert (conflict.field, conflict.kept_value, conflict.lost_value) == (
         "city",
         "Tromsø",
         "Bergen",
     )
+    assert conflict.reason == "replaced by a later change from another of your devices"
 
-    desktop.store.restore_conflict(conflict.id)
-    desktop.engine().run_once()
+    laptop.store.restore_conflict(conflict.id)
     laptop.engine().run_once()
-    assert laptop.store.get(Account, account.id).city == "Bergen"
+    desktop.engine().run_once()
+    assert desktop.store.get(Account, account.id).city == "Bergen"
 
 
 def test_pending_local_field_is_not_overwritten_by_the_pull(device: Device) -> None:

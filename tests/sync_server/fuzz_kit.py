@@ -170,6 +170,14 @@ class Snapshot:
         devices = tuple((d[0], d[3], d[4]) for d in self.devices)
         return replace(self, devices=devices)
 
+    def with_refusals(self, refused: int) -> Snapshot:
+        """This snapshot once `refused` writes were refused: each is kept for its sender as
+        one conflict record, under a version of its own, and nothing else is written."""
+        tables = tuple(
+            (name, count + refused if name == "conflicts" else count) for name, count in self.tables
+        )
+        return replace(self, counter=self.counter + refused, tables=tables)
+
 
 @dataclass
 class World:

@@ -27,9 +27,7 @@ def upgrade() -> None:
         ["loser_user_id", "delivery_version"],
         unique=False,
     )
-    op.create_index(
-        "ix_conflicts_delivery_version", "conflicts", ["delivery_version"], unique=True
-    )
+    op.create_index("ix_conflicts_delivery_version", "conflicts", ["delivery_version"], unique=True)
 
 
 def downgrade() -> None:
