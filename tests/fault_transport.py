@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import httpx
 
@@ -16,14 +17,33 @@ class FaultyTransport(httpx.BaseTransport):
 
     FAULTS = ("drop_request", "drop_response", "duplicate", "unavailable", "truncate")
 
-    def __init__(self, inner: httpx.BaseTransport, rng: random.Random) -> None:
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        rng: random.Random,
+        observe: Callable[[httpx.Request, httpx.Response], None] | None = None,
+    ) -> None:
         self.inner = inner
         self.rng = rng
         self.rate = 0.0
         self.injected: dict[str, int] = dict.fromkeys(self.FAULTS, 0)
+        # Sees every request the server answered, with the answer the server gave (also
+        # when the fault then keeps it from the client): an oracle's view of the wire.
+        self.observe = observe
+        self.armed: tuple[str, int] | None = None
+
+    def arm(self, fault: str, after: int) -> None:
+        """Inject `fault` once, on the request after the next `after` ones."""
+        self.armed = (fault, after)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         fault = self.rng.choice(self.FAULTS) if self.rng.random() < self.rate else None
+        if self.armed is not None:
+            planned, after = self.armed
+            if after == 0:
+                fault, self.armed = planned, None
+            else:
+                self.armed = (planned, after - 1)
         if fault is not None:
             self.injected[fault] += 1
         if fault == "drop_request":
@@ -47,4 +67,6 @@ class FaultyTransport(httpx.BaseTransport):
     def _send(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
         response.read()
+        if self.observe is not None:
+            self.observe(request, response)
         return response

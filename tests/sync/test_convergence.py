@@ -1,28 +1,36 @@
-"""Convergence harness: devices, a real server app, faults, crashes and reassignments.
+"""Convergence harness: devices, a real server app, faults, crashes, clock jumps and
+reassignments, checked against an independent model (tests/sync_model.py).
 
-After any run of random offline edits, merges of accounts and contacts, faulty syncs,
-crashes mid-apply and account reassignments, and then a quiet round of syncs: every device
-equals the server's view of its scope, outboxes are empty, no mutation is lost and none is
-applied twice.
+After any run of random offline edits, deletes, merges of accounts and contacts, faulty
+syncs, crashes mid-apply, device clocks hours or days off (and jumping back) and account
+reassignments, and then a quiet round of syncs: every device and the server hold exactly
+what the model predicts field by field, every losing value and refused write is in its
+device's inbox once, outboxes are empty, and every mutation a device made was processed
+by the server exactly once. `test_the_harness_catches_a_broken_server` breaks the server
+on purpose (an edit dropped, a conflict not filed, a delete skipped) and needs it to fail.
 
 CI runs a fixed set of examples; `SFA_SOAK=1` runs many more (and `SFA_SOAK=N` N).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import random
+import sys
+from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from fault_transport import FaultyTransport
-from hypothesis import HealthCheck, settings
+from hypothesis import Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -38,28 +46,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from store_keys import TEST_KEY
 from sync_fixtures import PASSWORD, seed_acme
+from sync_model import Notice, SyncModel
 
-from sfa_desktop.core.entities import MODELS, Account, Contact, Record
+from sfa_desktop.core.entities import MODELS, Account, AuditEntry, Contact, Record
+from sfa_desktop.core.entities.base import utcnow as base_utcnow
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import DomainError
-from sfa_desktop.core.protocol import ChangeOp
+from sfa_desktop.core.protocol import ChangeOp, MutationStatus
 from sfa_desktop.store import Store, remote
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.errors import SyncError
 from sync_server.app import create_app
 from sync_server.config import ServerSettings
-from sync_server.models import Device
+from sync_server.errors import ServiceError
+from sync_server.models import Counter, User
+from sync_server.models import Record as ServerRecord
 from sync_server.services import admin
+from sync_server.services import sync as server_sync
 
 SOAK = os.environ.get("SFA_SOAK", "")
 EXAMPLES = (int(SOAK) if SOAK.isdigit() and int(SOAK) > 1 else 300) if SOAK else 12
-DEVICES = (("rob", "laptop"), ("rob", "desktop"), ("ria", "laptop"))
+DEVICES = (("rob", "laptop"), ("rob", "desktop"), ("ria", "laptop"), ("mia", "laptop"))
+WRITERS = st.integers(0, 2)  # the reps' devices; the manager's only reads
 FIELDS = ("city", "industry", "segment")
-# What each device must hold exactly as the server projects it (the audit trail is written by
-# the server alone, scoped like its records, re-keyed on reassignment).
-COMPARED = (EntityKind.ACCOUNT, EntityKind.CONTACT, EntityKind.AUDIT_ENTRY)
 WORDS = st.sampled_from(["North", "South", "East", "West", "Alpha", "Beta", "Gamma"])
+# Clock offsets a device may run at: hours and days off either way.
+SKEWS = st.sampled_from([0, 3 * 3600, -5 * 3600, 2 * 86400, -3 * 86400])
+# Faults injected over a whole test run (each kind must have happened at least once).
+INJECTED: collections.Counter[str] = collections.Counter()
 
 
 class Crash(Exception):
@@ -71,13 +86,49 @@ class CrashingStore(Store):
 
     crash_next = False
 
-    def apply_pull(self, changes: Any, next_since: int, *, first_download: bool = False) -> Any:
+    def apply_pull(
+        self,
+        changes: Any,
+        next_since: int,
+        *,
+        first_download: bool = False,
+        began: int | None = None,
+    ) -> Any:
         if not self.crash_next:
-            return super().apply_pull(changes, next_since, first_download=first_download)
+            return super().apply_pull(
+                changes, next_since, first_download=first_download, began=began
+            )
         self.crash_next = False
         with Session(self._writer_engine) as session, session.begin():
-            remote.apply_page(session, changes, next_since, first_download)
+            remote.apply_page(session, changes, next_since, first_download, began)
             raise Crash
+
+
+@contextlib.contextmanager
+def device_clock(offset_seconds: int) -> Iterator[None]:
+    """The device's clock runs `offset_seconds` off (the server's is right): every client
+    module's `utcnow` is shifted while the device acts."""
+    if not offset_seconds:
+        yield
+        return
+    shift = timedelta(seconds=offset_seconds)
+
+    def skewed() -> datetime:
+        return base_utcnow() + shift
+
+    patched = [
+        module
+        for name, module in list(sys.modules.items())
+        if name.startswith(("sfa_desktop.store", "sfa_desktop.sync"))
+        and getattr(module, "utcnow", None) is base_utcnow
+    ]
+    for module in patched:
+        module.utcnow = skewed  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module in patched:
+            module.utcnow = base_utcnow  # type: ignore[attr-defined]
 
 
 class SyncMachine(RuleBasedStateMachine):
@@ -100,11 +151,13 @@ class SyncMachine(RuleBasedStateMachine):
         self.rng = random.Random(0)
         self.devices: list[SyncAccount] = []
         self.transports: list[FaultyTransport] = []
-        self.issued_seq: dict[str, int] = {}
+        self.clocks = [0] * len(DEVICES)
+        self.planned = 0  # planned faults so far (their kinds are taken in turn)
+        self.issued: set[str] = set()  # mutation ids the devices made
         self.deleted: set[str] = set()
         self.created: set[str] = set()
         for username, name in DEVICES:
-            transport = FaultyTransport(self.http._transport, self.rng)
+            transport = FaultyTransport(self.http._transport, self.rng, self._observe)
             store = CrashingStore.open(
                 Path(self.folder.name) / f"{username}-{name}.db", key=TEST_KEY
             )
@@ -112,11 +165,38 @@ class SyncMachine(RuleBasedStateMachine):
             device.sign_in("http://testserver", username, PASSWORD, name)
             self.devices.append(device)
             self.transports.append(transport)
+        with self._sessions() as session:
+            users = {u.username: u.id for u in session.scalars(select(User))}
+        self.user_ids = users
+        self.model = SyncModel(
+            {
+                d.store.state("device_id") or "": users[u]
+                for d, (u, _) in zip(self.devices, DEVICES, strict=True)
+            },
+            {users["mia"]: {users["rob"], users["ria"]}},
+        )
 
     def _database_url(self) -> str:
         if self.database == "sqlite":
             return f"sqlite:///{Path(self.folder.name) / 'server.db'}"
         return self.cleanup.enter_context(fresh_schema("sfa_h"))
+
+    def _sessions(self) -> Session:
+        return self.http.app.state.sessions()  # type: ignore[attr-defined,no-any-return]
+
+    def _head(self) -> int:
+        with self._sessions() as session:
+            return int(session.scalar(select(Counter.value)) or 0)
+
+    def _observe(self, request: httpx.Request, response: httpx.Response) -> None:
+        """Every push the server answered goes to the model, with the server's answer."""
+        if request.url.path.endswith("/sync/push") and response.status_code == 200:
+            encoding = request.headers.get("content-encoding")
+            self.model.observe(request.content, encoding, response.content, self._head())
+
+    def _issued(self, device: int) -> None:
+        """Note the mutations the device's last local write put in its outbox."""
+        self.issued |= {m.mutation_id for m in self.devices[device].store.pending_mutations(10_000)}
 
     # -- what reps and admins do ------------------------------------------------------------
 
@@ -124,25 +204,37 @@ class SyncMachine(RuleBasedStateMachine):
     def first_account(self) -> str:
         return self.create_account(0, "Seed")
 
-    @rule(target=accounts, device=st.integers(0, 2), name=WORDS)
+    @rule(target=accounts, device=WRITERS, name=WORDS)
     def create_account(self, device: int, name: str) -> str:
-        record = self.devices[device].store.create(Account, {"name": f"{name} Co"}).value
+        with device_clock(self.clocks[device]):
+            record = self.devices[device].store.create(Account, {"name": f"{name} Co"}).value
+        self._issued(device)
         self.created.add(record.id)
         return record.id
 
-    @rule(device=st.integers(0, 2), account=accounts, field=st.sampled_from(FIELDS), value=WORDS)
+    @rule(device=WRITERS, account=accounts, field=st.sampled_from(FIELDS), value=WORDS)
     def edit_account(self, device: int, account: str, field: str, value: str) -> None:
         store = self.devices[device].store
         if store.get_many(Account, [account]):
-            store.update(Account, account, {field: value})
+            with device_clock(self.clocks[device]):
+                store.update(Account, account, {field: value})
+            self._issued(device)
 
-    @rule(device=st.integers(0, 2), account=accounts, name=WORDS)
+    @rule(account=accounts, field=st.sampled_from(FIELDS), values=st.lists(WORDS, min_size=3))
+    def edit_everywhere(self, account: str, field: str, values: list[str]) -> None:
+        """The same field edited on every rep's device that holds the account (offline)."""
+        for device, value in enumerate(values[:3]):
+            self.edit_account(device, account, field, value)
+
+    @rule(device=WRITERS, account=accounts, name=WORDS)
     def add_contact(self, device: int, account: str, name: str) -> None:
         store = self.devices[device].store
         if store.get_many(Account, [account]):
-            store.create(Contact, {"last_name": name, "account_id": account})
+            with device_clock(self.clocks[device]):
+                store.create(Contact, {"last_name": name, "account_id": account})
+            self._issued(device)
 
-    @rule(device=st.integers(0, 2), account=accounts)
+    @rule(device=WRITERS, account=accounts)
     def delete_account(self, device: int, account: str) -> None:
         store = self.devices[device].store
         if store.get_many(Account, [account]):
@@ -150,11 +242,12 @@ class SyncMachine(RuleBasedStateMachine):
                 store.delete(Account, account)
             except DomainError:
                 return  # still has contacts: refused locally, nothing written
+            self._issued(device)
             self.deleted.add(account)
 
     def _able_to_merge(self, model: type[Record]) -> list[int]:
-        """Devices holding two records of `model` or more."""
-        return [i for i, d in enumerate(self.devices) if len(d.store.ids(model)) >= 2]
+        """Devices of reps holding two records of `model` or more."""
+        return [i for i, d in enumerate(self.devices[:3]) if len(d.store.ids(model)) >= 2]
 
     @precondition(lambda self: bool(self._able_to_merge(Account)))
     @rule(data=st.data())
@@ -164,6 +257,7 @@ class SyncMachine(RuleBasedStateMachine):
         store = self.devices[device].store
         survivor, merged = data.draw(st.permutations(store.ids(Account)))[:2]
         store.merge(EntityKind.ACCOUNT, survivor, [merged], {"city": merged})
+        self._issued(device)
         self.deleted.add(merged)
 
     @precondition(lambda self: bool(self._able_to_merge(Contact)))
@@ -173,20 +267,39 @@ class SyncMachine(RuleBasedStateMachine):
         store = self.devices[device].store
         survivor, merged = data.draw(st.permutations(store.ids(Contact)))[:2]
         store.merge(EntityKind.CONTACT, survivor, [merged], {"last_name": merged})
+        self._issued(device)
 
-    @rule(device=st.integers(0, 2), faulty=st.booleans())
-    def sync(self, device: int, faulty: bool) -> None:
-        self.transports[device].rate = 0.3 if faulty else 0.0
+    @rule(
+        device=st.integers(0, len(DEVICES) - 1),
+        fault=st.sampled_from(["none", "planned", "random"]),
+        after=st.integers(0, 6),
+    )
+    def sync(self, device: int, fault: str, after: int) -> None:
+        """A sync; "planned": one fault on its request after `after` others, the kinds
+        taken in turn (so every kind is met); "random": each request may meet one."""
+        transport = self.transports[device]
+        if fault == "random":
+            transport.rate = 0.3
+        elif fault == "planned":
+            kinds = FaultyTransport.FAULTS
+            transport.arm(kinds[self.planned % len(kinds)], after)
+            self.planned += 1
         try:
-            self.devices[device].engine().run_once()
+            with device_clock(self.clocks[device]):
+                self.devices[device].engine().run_once()
         except SyncError:
-            assert faulty, "a sync without faults must succeed"
+            assert fault != "none", "a sync without faults must succeed"
         except Crash:
             self._restart(device)
         finally:
-            self.transports[device].rate = 0.0
+            transport.rate, transport.armed = 0.0, None
 
-    @rule(device=st.integers(0, 2))
+    @rule(device=st.integers(0, len(DEVICES) - 1), offset=SKEWS)
+    def set_clock(self, device: int, offset: int) -> None:
+        """The device's clock is set hours or days off, or back again (a jump back)."""
+        self.clocks[device] = offset
+
+    @rule(device=st.integers(0, len(DEVICES) - 1))
     def crash_during_next_apply(self, device: int) -> None:
         store = self.devices[device].store
         assert isinstance(store, CrashingStore)
@@ -196,11 +309,12 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(data=st.data(), to=st.sampled_from(["rob", "ria"]))
     def reassign(self, data: st.DataObject, to: str) -> None:
         account = data.draw(st.sampled_from(sorted(self.created - self.deleted)))
-        with (
-            self.http.app.state.sessions() as session,  # type: ignore[attr-defined]
-            contextlib.suppress(DomainError),  # not on the server yet, or deleted there
-        ):
-            admin.reassign_account(session, account, to, datetime.now(UTC))
+        with self._sessions() as session:
+            try:
+                admin.reassign_account(session, account, to, datetime.now(UTC))
+            except (DomainError, ServiceError):
+                return  # not on the server yet
+        self.model.reassign(account, self.user_ids[to], self._head())
 
     def _restart(self, device: int) -> None:
         old = self.devices[device]
@@ -214,77 +328,102 @@ class SyncMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         try:
-            self._check_convergence()
+            self._check_against_the_model()
         finally:
+            for transport in self.transports:
+                INJECTED.update(transport.injected)
+            INJECTED["conflicts filed"] += self.model.conflicts_filed
             for device in self.devices:
                 device.store.close()
             self.http.__exit__(None, None, None)
             self.cleanup.close()
             self.folder.cleanup()
 
-    def _check_convergence(self) -> None:
+    def _check_against_the_model(self) -> None:
         for store in (d.store for d in self.devices):
             assert isinstance(store, CrashingStore)
             store.crash_next = False
-        issued = {i: self._highest_seq(d.store) for i, d in enumerate(self.devices)}
+        for index in range(len(self.devices)):  # one more fault each, kinds in turn
+            self.sync(index, "planned", self.planned % 4)
         for _round in range(2):
-            for device in self.devices:
-                device.engine().run_once()
+            for index, device in enumerate(self.devices):
+                with device_clock(self.clocks[index]):
+                    device.engine().run_once()
+        model = self.model
+        assert model.mismatches == []
+        processed = set(model.processed)
+        assert self.issued - processed == set(), "mutations lost"
+        assert processed - self.issued == set(), "mutations the devices never made"
+        assert max(model.processed.values(), default=1) == 1, "a mutation processed twice"
+        with self._sessions() as session:
+            for kind in (EntityKind.ACCOUNT, EntityKind.CONTACT):
+                rows = session.scalars(
+                    select(ServerRecord).where(
+                        ServerRecord.entity == kind.value, ServerRecord.deleted.is_(False)
+                    )
+                )
+                stored = {row.id: row.data for row in rows}
+                _same(stored, model.live(kind.value), f"server {kind.value}s")
         for index, device in enumerate(self.devices):
-            assert device.store.outbox_count() == 0
-            expected = self._server_view(device)
-            for kind in COMPARED:
-                model = MODELS[kind]
+            name = DEVICES[index]
+            user = self.user_ids[name[0]]
+            assert device.store.outbox_count() == 0, name
+            assert not device.store.download_unfinished(), name
+            assert index_problems(device.store.path) == [], name
+            for kind in (EntityKind.ACCOUNT, EntityKind.CONTACT):
+                model_class = MODELS[kind]
                 local = {
-                    r.id: r.model_dump(exclude={"created_at", "updated_at"})
-                    for r in device.store.get_many(model, device.store.ids(model))
+                    r.id: r.model_dump(mode="json")
+                    for r in device.store.get_many(model_class, device.store.ids(model_class))
                 }
-                assert local == expected[kind], f"device {DEVICES[index]} differs on {kind}"
-            assert self._server_last_seq(device) >= issued[index]
-            assert not device.store.download_unfinished()
-            assert index_problems(device.store.path) == [], DEVICES[index]
-        # Nothing created was lost: every account not deleted by a device is on the server.
-        alive = set().union(*(self._server_view(d)[EntityKind.ACCOUNT] for d in self.devices))
-        mia = self._manager_view()
-        assert (self.created - self.deleted) <= alive | mia
-
-    @staticmethod
-    def _highest_seq(store: Store) -> int:
-        pending = store.pending_mutations(10_000)
-        return pending[-1].seq if pending else 0
-
-    def _server_last_seq(self, device: SyncAccount) -> int:
-        with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
-            found = session.scalar(
-                select(Device.last_seq).where(Device.id == device.store.state("device_id"))
+                _same(local, model.projection(user, kind.value), f"{name} {kind.value}s")
+            inbox = collections.Counter(
+                Notice(c.entity_id, c.field, c.kept_value, c.lost_value)
+                if c.field
+                else Notice(c.entity_id, "", None, c.lost_value["op"])
+                for c in device.store.conflicts(include_resolved=True)
             )
-            return int(found or 0)
+            expected = collections.Counter(model.inbox[device.store.state("device_id") or ""])
+            assert inbox == expected, f"inbox of {name}"
+            # The audit trail is the server's alone: each device holds the server's projection.
+            assert _audit_entries(device) == _server_audit_view(device), name
 
-    def _server_view(self, device: SyncAccount) -> dict[EntityKind, dict[str, Any]]:
-        """What the server says this device's user should hold, read through the protocol."""
-        client = device.engine().client
-        state: dict[EntityKind, dict[str, Any]] = {kind: {} for kind in COMPARED}
-        since, more = 0, True
-        while more:
-            page = client.pull(since, 500)
-            for change in page.changes:
-                if change.entity not in state:
-                    continue
-                if change.op is ChangeOp.UPSERT and change.data is not None:
-                    record = MODELS[change.entity].model_validate(
-                        {**change.data, "version": change.version}
-                    )
-                    state[change.entity][change.entity_id] = record.model_dump(
-                        exclude={"created_at", "updated_at"}
-                    )
-                else:
-                    state[change.entity].pop(change.entity_id, None)
-            since, more = page.next_since, page.has_more
-        return state
 
-    def _manager_view(self) -> set[str]:
-        with self.http.app.state.sessions() as session:  # type: ignore[attr-defined]
-            return {u.id for u in admin.list_users(session, "acme")}
+def _same(
+    actual: dict[str, dict[str, Any]], expected: dict[str, dict[str, Any]], what: str
+) -> None:
+    """Every expected record with every field the model knows, and nothing more."""
+    assert set(actual) == set(expected), f"{what}: records differ"
+    for record_id, fields in expected.items():
+        held = {name: actual[record_id].get(name) for name in fields}
+        assert held == fields, f"{what}: {record_id} differs"
+
+
+def _audit_entries(device: SyncAccount) -> dict[str, Any]:
+    store = device.store
+    return {
+        r.id: r.model_dump(exclude={"created_at", "updated_at"})
+        for r in store.get_many(AuditEntry, store.ids(AuditEntry))
+    }
+
+
+def _server_audit_view(device: SyncAccount) -> dict[str, Any]:
+    """The audit entries the server's pull gives this device's user."""
+    client = device.engine().client
+    state: dict[str, Any] = {}
+    since, more = 0, True
+    while more:
+        page = client.pull(since, 500)
+        for change in page.changes:
+            if change.entity is not EntityKind.AUDIT_ENTRY:
+                continue
+            if change.op is ChangeOp.UPSERT and change.data is not None:
+                record = AuditEntry.model_validate({**change.data, "version": change.version})
+                state[change.entity_id] = record.model_dump(exclude={"created_at", "updated_at"})
+            else:
+                state.pop(change.entity_id, None)
+        since, more = page.next_since, page.has_more
+    return state
 
 
 HARNESS_SETTINGS = settings(
@@ -292,7 +431,6 @@ HARNESS_SETTINGS = settings(
     stateful_step_count=25,
     deadline=None,
     derandomize=not SOAK,
-    suppress_health_check=list(HealthCheck),
     database=None,
 )
 
@@ -306,10 +444,52 @@ class PostgresSync(SyncMachine):
 
 
 def test_convergence_on_sqlite() -> None:
+    INJECTED.clear()
     run_state_machine_as_test(SqliteSync, settings=HARNESS_SETTINGS)
+    assert set(INJECTED) == {*FaultyTransport.FAULTS, "conflicts filed"}
+    assert min(INJECTED.values()) > 0, INJECTED
+    print(f"harness on SQLite: {dict(INJECTED)}")
 
 
 @pytest.mark.postgres
 def test_convergence_on_postgresql() -> None:
     require_pg()
+    INJECTED.clear()
     run_state_machine_as_test(PostgresSync, settings=HARNESS_SETTINGS)
+    assert set(INJECTED) == {*FaultyTransport.FAULTS, "conflicts filed"}
+    assert min(INJECTED.values()) > 0, INJECTED
+    print(f"harness on PostgreSQL: {dict(INJECTED)}")
+
+
+def _drop_edits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edits of existing records are answered `applied` and not written."""
+
+    def nothing_changes(row: Any, record: Any, fields: Any, base: Any, device: Any) -> Any:
+        return dict(row.data), set(), []
+
+    monkeypatch.setattr(server_sync, "_edit", nothing_changes)
+
+
+def _skip_conflicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Losing values are not filed (the later write still wins)."""
+    monkeypatch.setattr(server_sync, "file_conflict", lambda *args, **kwargs: None)
+
+
+def _skip_deletes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deletes are answered `applied` and not made."""
+
+    def no_delete(session: Any, scope: Any, device: Any, m: Any, row: Any, now: Any) -> Any:
+        return server_sync._result(m, MutationStatus.APPLIED, version=row.version if row else None)
+
+    monkeypatch.setattr(server_sync, "_delete", no_delete)
+
+
+@pytest.mark.parametrize("break_server", [_drop_edits, _skip_conflicts, _skip_deletes])
+def test_the_harness_catches_a_broken_server(
+    monkeypatch: pytest.MonkeyPatch, break_server: Any
+) -> None:
+    """The oracle can fail: each deliberate server bug must make the harness fail."""
+    break_server(monkeypatch)
+    quick = settings(HARNESS_SETTINGS, phases=[Phase.explicit, Phase.generate])
+    with pytest.raises(AssertionError):
+        run_state_machine_as_test(SqliteSync, settings=quick)
