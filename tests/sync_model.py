@@ -68,7 +68,18 @@ class SyncModel:
     """The expected server. `devices` maps device id -> user id; `managers` maps a
     manager's user id -> the user ids below them."""
 
-    def __init__(self, devices: dict[str, str], managers: dict[str, set[str]]) -> None:
+    def __init__(
+        self,
+        devices: dict[str, str],
+        managers: dict[str, set[str]],
+        *,
+        unseen_commits: bool = False,
+    ) -> None:
+        """With `unseen_commits` (a server that may die between commit and answer), a
+        `duplicate` answer for a mutation the model never saw processed means an unseen
+        request committed it just before: the model applies it there. The caller must then
+        let the interrupted device retry before any other device pushes."""
+        self.unseen_commits = unseen_commits
         self.devices = dict(devices)
         self.managers = managers
         self.records: dict[str, ModelRecord] = {}
@@ -78,6 +89,7 @@ class SyncModel:
         self.inbox: dict[str, list[Notice]] = {device: [] for device in devices}
         self.mismatches: list[str] = []
         self.conflicts_filed = 0
+        self.unseen = 0  # mutations committed by requests whose answer never came
 
     # -- what the model is fed --------------------------------------------------------
 
@@ -92,6 +104,15 @@ class SyncModel:
         for mutation in request["mutations"]:
             seq, seen = mutation["seq"], statuses.get(mutation["seq"])
             if seq <= self.last_seq.get(device, 0):
+                expected = "duplicate"
+            elif seen == "duplicate" and self.unseen_commits:
+                self.last_seq[device] = seq  # committed by a request whose answer died
+                self.processed[mutation["mutation_id"]] += 1
+                self.unseen += 1
+                try:
+                    self._apply(device, mutation, event)
+                except Rejected:
+                    self._tell(device, Notice(mutation["entity_id"], "", None, mutation["op"]))
                 expected = "duplicate"
             else:
                 self.last_seq[device] = seq
