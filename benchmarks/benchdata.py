@@ -4,6 +4,7 @@
   pushes them (a download carries both).
 - `PageServer`: an in-memory stand-in for the server's pull: the records rendered as the
   server renders them (payload, version, gzip), pages of the size the engine asks for.
+- `Tap`: the app's HTTP transport that tells the benchmark about every exchange.
 - `download`: the app's own download path (SyncEngine + SyncClient: decode, validate,
   apply page by page, index for search at the end) into a store, from any transport.
 - `account_edit`: the changes a rep makes to an account in one go (a handful of fields).
@@ -18,6 +19,7 @@ import gzip
 import hashlib
 import json
 import random
+import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -227,6 +229,39 @@ class PageServer:
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
+
+
+# What a Tap reports: the request, the answer's status (0: no answer), headers and raw
+# body (as sent: still compressed), and the seconds from sending to the body read.
+OnExchange = Callable[[httpx.Request, int, list[tuple[str, str]], bytes, float], None]
+
+
+class Tap(httpx.BaseTransport):
+    """The transport the app's client uses (its own connections, httpx's defaults), with
+    each answer read whole (as the client reads it) and reported to `on_exchange`."""
+
+    def __init__(self, on_exchange: OnExchange) -> None:
+        self._inner = httpx.HTTPTransport()
+        self._on_exchange = on_exchange
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = self._inner.handle_request(request)
+            try:
+                raw = b"".join(response.iter_raw())
+            finally:
+                response.close()
+        except httpx.TransportError:
+            self._on_exchange(request, 0, [], b"", time.perf_counter() - started)
+            raise
+        headers = list(response.headers.multi_items())
+        seconds = time.perf_counter() - started
+        self._on_exchange(request, response.status_code, headers, raw, seconds)
+        return httpx.Response(response.status_code, headers=headers, content=raw)
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def download(store: Store, transport: httpx.BaseTransport) -> SyncReport:

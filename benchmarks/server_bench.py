@@ -1,27 +1,39 @@
 """Sync server benchmark (prints figures; not a test).
 
-1. N simulated reps (default 500), each with a small book (accounts with contacts and an
-   opportunity), against real `sfa-server serve` processes on 127.0.0.1 (one port each, as
-   behind a load balancer), PostgreSQL unless `--sqlite`:
+1. N simulated reps (default 500), each with a realistic book: ≥ 2,000 records of the
+   kinds a rep works with (100 accounts, 500 contacts, 250 opportunities, 1,000
+   activities, 75 events, 75 tasks, plus leads, stage history and account plans), pushed
+   by the rep's first device through the server's own push service, so the server holds
+   an audit entry for each, as in use: a rep's download is about 5,000 records. The
+   seeded database is kept (a PostgreSQL template database, or a SQLite file under
+   ~/.cache/sfa-desktop/benchmarks/) under a name keyed by the store and server schema
+   versions and the book's parameters; each run works on a fresh copy; `--fresh-seed`
+   seeds again. PostgreSQL is required unless `--sqlite` is given.
+   Each rep is the desktop's own sync stack: SyncAccount, SyncEngine and SyncClient (its
+   retries, Retry-After, token refresh, gzip, pull parameters and audit entries), on a
+   local store that keeps the accounts of its pulls (the records of other kinds are
+   validated and dropped: the server's work is the same and the bench's box is shared).
+   Against real `sfa-server serve` processes on 127.0.0.1 (one port each, as behind a
+   load balancer):
    - sign-in burst: every rep signs in at once (real argon2id cost unless
-     `--cheap-hashes`), retrying 429/503 after Retry-After as the desktop client should,
-     then downloads its scope (timed apart);
+     `--cheap-hashes`) and downloads its scope (sign-in and download timed apart);
    - paced incremental syncs (the target): each rep syncs every `--interval` seconds
      (default 30) from a random phase. The desktop's background sync runs every 15
      minutes, so 500 reps make ~0.6 syncs/s; every 30 s is 30 times that (~17 syncs/s).
-     A sync is what the desktop does: handshake, a push of 2 mutations (a new task and an
-     edit of one of the rep's accounts; `--push-share` of the syncs push), pull pages until
-     caught up;
+     A sync is what the desktop does: handshake, push, pull until caught up. `--push-share`
+     of the syncs first log a visit (a new activity with a paragraph of notes) and edit
+     four fields of one of the rep's accounts, through the store as the app does;
    - `--burst`: every rep syncs at the same instant, `--burst-rounds` times: the capacity
      figure (latency there is queueing: N syncs in flight / throughput), not the target;
    - `--interval 0`: back to back, the saturation throughput.
-   Prints p50/p90/p99/max per request kind and per whole sync, throughput, errors and
+   Prints p50/p90/p95/p99/max per request and per whole sync, throughput, errors and
    retries, and the CPU of the server processes per request.
 2. Forecast rollup for 1,000 reps / 1M opportunities on PostgreSQL (bulk-loaded with COPY
    into a fresh schema): median of several timed runs of the rollup service.
 
-    PYTHONPATH=. python benchmarks/server_bench.py [--reps 500] [--interval 30] [--rounds 4]
-        [--burst] [--processes 2] [--workers 1] [--sqlite] [--cheap-hashes] [--skip-rollup]
+    python benchmarks/server_bench.py [--reps 500] [--interval 30] [--rounds 4]
+        [--burst] [--processes 2] [--workers 1] [--sqlite] [--cheap-hashes]
+        [--fresh-seed] [--skip-sync] [--skip-rollup]
 
 `BENCH_SERVER_ROOT=/path/to/other/checkout` runs that tree's server (before/after runs).
 """
@@ -29,56 +41,253 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import json
+import dataclasses
 import os
 import random
+import shutil
 import socket
-import ssl
-import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
+from benchdata import cache_name, cache_path
+from desktops import Board, PhaseStats, Rep, make_reps
 from sqlalchemy import create_engine, insert, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from stats import against, median, percentile
 
-from sfa_desktop.core.entities import Account, Contact, Opportunity
+from sfa_desktop.core.entities import Record
 from sfa_desktop.core.entities.base import new_id
-from sfa_desktop.core.enums import ForecastCategory, Role
+from sfa_desktop.core.enums import EntityKind, ForecastCategory, Role
 from sfa_desktop.core.periods import Period
+from sfa_desktop.core.protocol import (
+    MAX_PUSH_MUTATIONS,
+    LoginRequest,
+    Mutation,
+    MutationOp,
+    PushRequest,
+)
+from sfa_desktop.demo import DemoSize, generate
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.migrate import upgrade
 from sync_server.models import User
-from sync_server.services import admin
+from sync_server.services import admin, auth, sync
 from sync_server.services.auth import hash_password
 from sync_server.services.forecast import rollup
-from sync_server.services.records import VersionBlock, save
+from sync_server.services.tokens import read_access
 
 PG_URL = os.environ.get(
     "SFA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 PASSWORD = "benchmark-password"
 CHEAP = {"SFA_PASSWORD_TIME_COST": "1", "SFA_PASSWORD_MEMORY_KIB": "1024"}
-KINDS = ("login", "handshake", "push", "pull", "sync")
+TODAY = date(2026, 11, 23)
+SEED = 100
+SERVER_OWNED = {EntityKind.USER, EntityKind.QUOTA}
+# The kinds a rep works with: their count per rep must reach MIN_SCOPE.
+WORK_KINDS = {
+    EntityKind.ACCOUNT,
+    EntityKind.CONTACT,
+    EntityKind.OPPORTUNITY,
+    EntityKind.ACTIVITY,
+    EntityKind.EVENT,
+    EntityKind.TASK,
+}
+MIN_SCOPE = 2_000
+SYNC_TARGET_MS = 500  # p99 of a paced sync
+
+
+def rep_book(contacts: int) -> DemoSize:
+    """One rep's book in the demo generator's benchmark mix (DemoSize.scaled), with
+    `contacts` contacts (500: 2,000 records of the WORK_KINDS)."""
+    mix = DemoSize.scaled(100_000)
+    kinds = ("accounts", "opportunities", "activities", "events", "tasks", "leads")
+    counts = {name: round(getattr(mix, name) * contacts / mix.contacts) for name in kinds}
+    return DemoSize(reps=1, contacts=contacts, **counts)
+
+
+# -- the seeded database: made once per schema version and book, copied for every run --
+
+
+def pg_reachable() -> bool:
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def seed(url: str, names: list[str], book: DemoSize) -> int:
+    """The org: a manager and the reps (cheap password hashes), then each rep's book pushed
+    by the rep's first device through the server's push service (records, field versions,
+    audit entries, forecast facts as a real push writes them); returns the records pushed."""
+    settings = ServerSettings(
+        database_url=url, password_time_cost=1, password_memory_kib=1024, secret_key="seed"
+    )
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    with sessions() as session:
+        admin.create_org(session, "bench", now)
+        for name in ["boss", *names]:
+            admin.create_user(
+                session,
+                "bench",
+                name,
+                name=name.title(),
+                email=f"{name}@example.com",
+                password=PASSWORD,
+                role=Role.MANAGER if name == "boss" else Role.REP,
+                manager=None if name == "boss" else "boss",
+                now=now,
+                settings=settings,
+            )
+    pushed, started = 0, time.perf_counter()
+    for index, name in enumerate(names):
+        pushed += _push_book(
+            sessions, settings, name, generate(book, seed=SEED + index, today=TODAY)
+        )
+        if (index + 1) % 25 == 0 or index + 1 == len(names):
+            spent = time.perf_counter() - started
+            print(f"  seeded {index + 1} of {len(names)} reps, {pushed:,} records, {spent:.0f} s")
+    engine.dispose()
+    return pushed
+
+
+def _push_book(
+    sessions: sessionmaker[Session], settings: ServerSettings, name: str, book: Iterable[Record]
+) -> int:
+    """Sign `name` in on a first device and push `book` from it, as the app's outbox
+    would (batches of MAX_PUSH_MUTATIONS); returns the records pushed."""
+    now = datetime.now(UTC)
+    request = LoginRequest(username=name, password=PASSWORD, device_name="first laptop")
+    with sessions() as session:
+        tokens = auth.login(session, settings, request, "127.0.0.1", now)
+    claims = read_access(settings.secret_key, tokens.access_token, now)
+    batch: list[Mutation] = []
+    seq = 0
+
+    def flush() -> None:
+        with sessions() as session:
+            request = PushRequest(device_id=tokens.device_id, mutations=batch)
+            answer = sync.push(session, claims, request, now)
+        refused = [r for r in answer.results if r.status.value != "applied"]
+        if refused:
+            raise RuntimeError(f"seeding {name}: the server refused {refused[:3]}")
+        batch.clear()
+
+    for record in book:
+        if record.entity in SERVER_OWNED:
+            continue
+        seq += 1
+        batch.append(
+            Mutation(
+                seq=seq,
+                mutation_id=new_id(),
+                entity=record.entity,
+                entity_id=record.id,
+                op=MutationOp.UPSERT,
+                fields=record.data_fields() | {"owner_id": tokens.user.id},
+            )
+        )
+        if len(batch) == MAX_PUSH_MUTATIONS:
+            flush()
+    if batch:
+        flush()
+    return seq
 
 
 @contextmanager
-def fresh_database(use_pg: bool, workdir: str) -> Iterator[str]:
-    """A URL to an empty database: a new PostgreSQL schema, or a SQLite file."""
-    if not use_pg:
-        yield f"sqlite:///{workdir}/bench-{uuid.uuid4().hex[:8]}.db"
+def seeded_database(args: argparse.Namespace, names: list[str], workdir: str) -> Iterator[str]:
+    """A URL to a fresh copy of the seeded database (seeded first if not cached)."""
+    book = rep_book(args.contacts)
+    params = {"reps": len(names), "book": dataclasses.asdict(book), "seed": SEED, "today": TODAY}
+    if args.sqlite:
+        cached = cache_path("server-bench", ".db", **params)
+        if args.fresh_seed or not cached.exists():
+            partial = cached.with_suffix(".partial")
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            partial.unlink(missing_ok=True)
+            _seed_timed(f"sqlite:///{partial}", names, book)
+            partial.replace(cached)
+        else:
+            print(f"seeded database: {cached}")
+        copy = Path(workdir) / "server.db"
+        shutil.copyfile(cached, copy)
+        yield f"sqlite:///{copy}"
         return
+    template = cache_name("server", **params)
+    admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin_engine.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": template}
+            )
+            if exists and args.fresh_seed:
+                connection.execute(text(f"DROP DATABASE {template}"))
+            if not exists or args.fresh_seed:
+                partial = f"{template}_partial"
+                connection.execute(text(f"DROP DATABASE IF EXISTS {partial}"))
+                connection.execute(text(f"CREATE DATABASE {partial}"))
+                _seed_timed(_pg_database(partial), names, book)
+                connection.execute(text(f"ALTER DATABASE {partial} RENAME TO {template}"))
+            else:
+                print(f"seeded database: PostgreSQL template database {template}")
+            run = f"sfa_bench_run_{uuid.uuid4().hex[:10]}"
+            started = time.perf_counter()
+            connection.execute(text(f"CREATE DATABASE {run} TEMPLATE {template}"))
+            print(f"copied it for this run in {time.perf_counter() - started:.0f} s")
+        try:
+            yield _pg_database(run)
+        finally:
+            with admin_engine.connect() as connection:
+                connection.execute(text(f"DROP DATABASE {run} WITH (FORCE)"))
+    finally:
+        admin_engine.dispose()
+
+
+def _pg_database(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _seed_timed(url: str, names: list[str], book: DemoSize) -> None:
+    print(f"seeding {len(names)} reps' books (once for this schema and size) ...")
+    started = time.perf_counter()
+    pushed = seed(url, names, book)
+    spent = time.perf_counter() - started
+    print(f"seeded {pushed:,} records in {spent:.0f} s ({pushed / spent:,.0f} records/s)")
+
+
+def use_real_hashes(url: str) -> None:
+    """Every user's password hash at the server's default cost (one hash computed here
+    and shared: hashing 500 would take minutes)."""
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        session.execute(update(User).values(password_hash=hash_password(PASSWORD)))
+        session.commit()
+    engine.dispose()
+
+
+@contextmanager
+def fresh_schema() -> Iterator[str]:
+    """A URL to a new, empty PostgreSQL schema, dropped at the end."""
     schema = f"sfa_bench_{uuid.uuid4().hex[:10]}"
     admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin_engine.connect() as connection:
@@ -89,76 +298,6 @@ def fresh_database(use_pg: bool, workdir: str) -> Iterator[str]:
         with admin_engine.connect() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin_engine.dispose()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def seed_reps(url: str, reps: int, accounts: int, real_hashes: bool) -> list[str]:
-    """A manager and `reps` reps, each owning `accounts` accounts with two contacts and one
-    opportunity each. With `real_hashes` every password hash has the server's default cost
-    (one hash computed here and shared: hashing 500 at seed time would take minutes)."""
-    cheap = ServerSettings(database_url=url, password_time_cost=1, password_memory_kib=1024)
-    engine = make_engine(url)
-    upgrade(engine)
-    now = datetime.now(UTC)
-    names = [f"rep{i:04d}" for i in range(reps)]
-    sessions = session_factory(engine)
-    with sessions() as session:
-        admin.create_org(session, "bench", now)
-        org_id = admin.org_by_name(session, "bench").id
-        people = {"boss": None, **dict.fromkeys(names, "boss")}
-        for name, manager in people.items():
-            user = admin.create_user(
-                session,
-                "bench",
-                name,
-                name=name,
-                email=f"{name}@example.com",
-                password=PASSWORD,
-                role=Role.MANAGER if manager is None else Role.REP,
-                manager=manager,
-                now=now,
-                settings=cheap,
-            )
-            if manager is None:
-                continue
-            block = VersionBlock(session)
-            for a in range(accounts):
-                account = Account.parse(
-                    {"id": new_id(), "name": f"{name} customer {a}", "owner_id": user.id}
-                )
-                save(session, org_id, account, actor=user.id, now=now)
-                for c in range(2):
-                    contact = Contact.parse(
-                        {
-                            "id": new_id(),
-                            "account_id": account.id,
-                            "last_name": f"Person {c}",
-                            "owner_id": user.id,
-                        }
-                    )
-                    save(session, org_id, contact, actor=user.id, now=now)
-                deal = Opportunity.parse(
-                    {
-                        "id": new_id(),
-                        "account_id": account.id,
-                        "name": f"Deal {a}",
-                        "amount": 100_000 * (a + 1),
-                        "close_date": "2026-12-15",
-                        "owner_id": user.id,
-                    }
-                )
-                save(session, org_id, deal, actor=user.id, now=now)
-            block.close()
-            session.commit()
-        if real_hashes:
-            session.execute(update(User).values(password_hash=hash_password(PASSWORD)))
-            session.commit()
-    engine.dispose()
-    return names
 
 
 def free_port() -> int:
@@ -258,167 +397,6 @@ def server(url: str, workers: int, cheap_hashes: bool) -> Iterator[ServerProcess
         process.wait(timeout=20)
 
 
-class Stats:
-    """Latencies per kind, errors, retries (a retried request counts once, with its waits)."""
-
-    def __init__(self) -> None:
-        self.samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
-        self.errors: Counter[str] = Counter()
-        self.retries: Counter[str] = Counter()
-        self.requests = 0
-
-    def report(
-        self,
-        title: str,
-        elapsed: float,
-        server_cpu: float,
-        client_cpu: float,
-        box: float,
-        postgres: float,
-    ) -> None:
-        print(f"\n== {title} ==")
-        for kind, values in self.samples.items():
-            if not values:
-                continue
-            ms = [v * 1000 for v in values]
-            print(
-                f"{kind:>9}: n {len(ms):5d}   p50 {percentile(ms, 0.5):7.1f} ms   p90 "
-                f"{percentile(ms, 0.9):7.1f} ms   p99 {percentile(ms, 0.99):7.1f} ms   "
-                f"max {max(ms):7.1f} ms"
-            )
-        syncs = len(self.samples["sync"])
-        print(
-            f"throughput: {self.requests / elapsed:.0f} requests/s, {syncs / elapsed:.1f} "
-            f"syncs/s over {elapsed:.1f} s; server CPU {server_cpu:.1f} s = "
-            f"{1000 * server_cpu / max(1, self.requests):.2f} ms per request "
-            f"({100 * server_cpu / elapsed:.0f}% of one core); PostgreSQL "
-            f"{1000 * postgres / max(1, self.requests):.2f} ms per request; bench client CPU "
-            f"{100 * client_cpu / elapsed:.0f}% of one core; whole box {100 * box:.0f}% busy"
-        )
-        print(f"errors: {dict(self.errors) or 'none'}; retried: {dict(self.retries) or 'none'}")
-
-
-class Retry(Exception):
-    def __init__(self, reason: str, wait: float | None) -> None:
-        super().__init__(reason)
-        self.reason, self.wait = reason, wait
-
-
-async def call(
-    client: httpx.AsyncClient, stats: Stats, kind: str, method: str, path: str, **kwargs: Any
-) -> Any:
-    """One protocol call as the desktop client makes it: transient failures (a dropped
-    connection, 429/503/5xx) are retried, after Retry-After when the server gives one."""
-    for attempt in range(8):
-        stats.requests += 1
-        try:
-            response = await client.request(method, path, **kwargs)
-            if response.status_code in (429, 500, 502, 503, 504):
-                after = response.headers.get("retry-after")
-                raise Retry(str(response.status_code), float(after) if after else None)
-            response.raise_for_status()
-            return json.loads(response.content)
-        except (httpx.TransportError, Retry) as error:
-            reason = error.reason if isinstance(error, Retry) else type(error).__name__
-            stats.retries[f"{kind} {reason}"] += 1
-            wait = error.wait if isinstance(error, Retry) and error.wait else None
-            await asyncio.sleep(wait or min(8.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.5))
-    stats.errors[f"{kind} gave up"] += 1
-    raise RuntimeError(f"{kind} failed 8 times")
-
-
-@dataclass
-class Rep:
-    """One simulated desktop: its connection, tokens, cursor, outbox seq, known accounts."""
-
-    name: str
-    client: httpx.AsyncClient
-    headers: dict[str, str] = field(default_factory=dict)
-    device_id: str = ""
-    since: int = 0
-    seq: int = 0
-    accounts: dict[str, int] = field(default_factory=dict)  # id -> version last seen
-
-    async def sign_in(self, stats: Stats) -> None:
-        t0 = time.perf_counter()
-        body = {"username": self.name, "password": PASSWORD, "device_name": "bench"}
-        login = await call(self.client, stats, "login", "POST", "/api/v1/auth/login", json=body)
-        stats.samples["login"].append(time.perf_counter() - t0)
-        self.headers = {"Authorization": f"Bearer {login['access_token']}"}
-        self.device_id = login["device_id"]
-        await self.pull(stats, "initial pull", 5000)
-
-    async def pull(self, stats: Stats, kind: str, limit: int = 1000) -> None:
-        for _ in range(1000):
-            page = await call(
-                self.client,
-                stats,
-                kind,
-                "GET",
-                "/api/v1/sync/pull",
-                headers=self.headers,
-                params={"since": self.since, "limit": limit},
-            )
-            for change in page["changes"]:
-                if change["entity"] == "account" and change["op"] == "upsert":
-                    self.accounts[change["entity_id"]] = change["version"]
-            self.since = page["next_since"]
-            if not page["has_more"]:
-                return
-
-    async def sync(self, stats: Stats, push: bool) -> None:
-        started = time.perf_counter()
-        body = {"client_time": datetime.now(UTC).isoformat()}
-        await call(
-            self.client,
-            stats,
-            "handshake",
-            "POST",
-            "/api/v1/sync/handshake",
-            headers=self.headers,
-            json=body,
-        )
-        t1 = time.perf_counter()
-        stats.samples["handshake"].append(t1 - started)
-        if push:
-            await self.push(stats)
-            stats.samples["push"].append(time.perf_counter() - t1)
-        t2 = time.perf_counter()
-        await self.pull(stats, "pull")
-        t3 = time.perf_counter()
-        stats.samples["pull"].append(t3 - t2)
-        stats.samples["sync"].append(t3 - started)
-
-    async def push(self, stats: Stats) -> None:
-        """A new task and an edit of one of the rep's accounts (field-level merge path)."""
-        account_id = random.choice(list(self.accounts)) if self.accounts else None
-        edits = [("task", new_id(), {"title": f"call back {self.seq}"}, None)]
-        if account_id is not None:
-            phone = f"+49 30 {random.randrange(10**6, 10**7)}"
-            edits.append(("account", account_id, {"phone": phone}, self.accounts[account_id]))
-        mutations = []
-        for entity, entity_id, fields, base in edits:
-            self.seq += 1
-            mutations.append(
-                {
-                    "seq": self.seq,
-                    "mutation_id": new_id(),
-                    "entity": entity,
-                    "entity_id": entity_id,
-                    "op": "upsert",
-                    "fields": fields,
-                    "base_version": base,
-                }
-            )
-        body = {"device_id": self.device_id, "mutations": mutations}
-        answer = await call(
-            self.client, stats, "push", "POST", "/api/v1/sync/push", headers=self.headers, json=body
-        )
-        for result in answer["results"]:
-            if result["status"] not in ("applied", "duplicate"):
-                stats.errors[f"push {result['status']}"] += 1
-
-
 @contextmanager
 def measured(servers: list[ServerProcess]) -> Iterator[dict[str, float]]:
     """Wall time, server CPU, bench client CPU and the machine's busy share of a phase."""
@@ -434,111 +412,117 @@ def measured(servers: list[ServerProcess]) -> Iterator[dict[str, float]]:
     out["box"] = (busy1 - busy0) / max(1e-9, total1 - total0)
 
 
-async def run_all(servers: list[ServerProcess], names: list[str], args: argparse.Namespace) -> None:
-    # One client (one connection) per rep, as each desktop has its own; one TLS context for
-    # all (httpx builds one per client otherwise). The connection is dropped after 3 s idle,
-    # below the server's keep-alive, as the desktop's httpx does after 5 s.
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=3)
-    context = ssl.create_default_context()
-    headers = {"Accept-Encoding": "gzip"}
-    async with contextlib.AsyncExitStack() as stack:
-        reps = [
-            Rep(
-                name,
-                await stack.enter_async_context(
-                    httpx.AsyncClient(
-                        base_url=servers[i % len(servers)].base,
-                        limits=limits,
-                        timeout=120,
-                        trust_env=False,
-                        verify=context,
-                        headers=headers,
-                    )
-                ),
-            )
-            for i, name in enumerate(names)
-        ]
-        stats = Stats()
+def run_all(
+    servers: list[ServerProcess], names: list[str], args: argparse.Namespace, workdir: Path
+) -> None:
+    board = Board()
+    reps = make_reps(names, [s.base for s in servers], PASSWORD, board, workdir)
+    with ThreadPoolExecutor(len(reps), thread_name_prefix="rep") as pool:
+        stats = board.current = PhaseStats()
         with measured(servers) as phase:
-            await asyncio.wait_for(asyncio.gather(*(r.sign_in(stats) for r in reps)), 1800)
+            signed = list(pool.map(lambda rep: rep.sign_in(stats), reps))
+            reps = [rep for rep, ok in zip(reps, signed, strict=True) if ok]
+            list(pool.map(lambda rep: rep.sync(stats, "download"), reps))
         stats.report(
-            f"sign-in burst: {len(reps)} reps sign in at once and download their scope",
-            phase["elapsed"],
-            phase["server"],
-            phase["client"],
-            phase["box"],
-            phase["postgres"],
+            f"sign-in burst: {len(names)} reps sign in at once and download their scope", phase
         )
+        if len(reps) < len(names):
+            print(f"{len(names) - len(reps)} reps could not sign in after 3 tries: left out")
+        _scope(reps)
         peaks = ", ".join(f"{s.peak_rss_mib():.0f}" for s in servers)
         print(f"peak memory of each server process so far: {peaks} MiB")
         if args.rounds:
-            stats = Stats()
+            stats = board.current = PhaseStats()
             with measured(servers) as phase:
-                await asyncio.wait_for(asyncio.gather(*(paced(r, stats, args) for r in reps)), 3600)
+                list(pool.map(lambda rep: paced(rep, stats, args), reps))
             pacing = (
                 f"each every {args.interval:g} s from a random phase"
                 if args.interval > 0
                 else "back to back (saturation)"
             )
             stats.report(
-                f"incremental sync: {len(reps)} reps x {args.rounds} rounds, {pacing}",
-                phase["elapsed"],
-                phase["server"],
-                phase["client"],
-                phase["box"],
-                phase["postgres"],
+                f"incremental sync: {len(reps)} reps x {args.rounds} rounds, {pacing}", phase
             )
+            p99 = percentile(stats.samples["sync"], 0.99) * 1000
+            print(f"sync p99: {against(p99, SYNC_TARGET_MS, 'ms', at_most=True)}")
         for round_ in range(args.burst_rounds if args.burst else 0):
-            stats = Stats()
-            await asyncio.sleep(4)  # idle connections close, as between real syncs
+            time.sleep(6)  # idle connections close, as between real syncs
+            stats = board.current = PhaseStats()
             with measured(servers) as phase:
-                push = [random.random() < args.push_share for _ in reps]
-                await asyncio.gather(*(r.sync(stats, p) for r, p in zip(reps, push, strict=True)))
+                at_once(pool, reps, stats, args.push_share)
             stats.report(
                 f"burst {round_ + 1}: all {len(reps)} reps sync at the same instant "
                 "(capacity, not the target)",
-                phase["elapsed"],
-                phase["server"],
-                phase["client"],
-                phase["box"],
-                phase["postgres"],
+                phase,
             )
+    for rep in reps:
+        rep.account.close()
+        rep.store.close()
 
 
-async def paced(rep: Rep, stats: Stats, args: argparse.Namespace) -> None:
-    next_start = time.perf_counter() + random.uniform(0, args.interval)
+def at_once(
+    pool: ThreadPoolExecutor, reps: list[Rep], stats: PhaseStats, push_share: float
+) -> None:
+    """Every rep syncs at the same instant."""
+    barrier = threading.Barrier(len(reps))
+
+    def sync(rep: Rep) -> None:
+        work = rep.rng.random() < push_share
+        barrier.wait()
+        rep.sync(stats, work=work)
+
+    list(pool.map(sync, reps))
+
+
+def paced(rep: Rep, stats: PhaseStats, args: argparse.Namespace) -> None:
+    next_start = time.perf_counter() + rep.rng.uniform(0, args.interval)
     for _ in range(args.rounds):
-        await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
+        time.sleep(max(0.0, next_start - time.perf_counter()))
         next_start += args.interval
-        await rep.sync(stats, random.random() < args.push_share)
+        rep.sync(stats, work=rep.rng.random() < args.push_share)
 
 
-def sync_benchmark(args: argparse.Namespace, use_pg: bool, workdir: str) -> None:
-    backend = "PostgreSQL" if use_pg else "SQLite"
-    processes, workers = (args.processes, args.workers) if use_pg else (1, 1)
+def _scope(reps: list[Rep]) -> None:
+    """What each rep downloaded: the records of the kinds a rep works with, and all."""
+    work = [sum(rep.store.pulled[k] for k in WORK_KINDS) for rep in reps]
+    everything = [sum(rep.store.pulled.values()) for rep in reps]
+    audit = [rep.store.pulled[EntityKind.AUDIT_ENTRY] for rep in reps]
     print(
-        f"sync benchmark: {args.reps} reps x {args.accounts} accounts (+2 contacts, 1 deal "
-        f"each), {backend}, {processes} server process(es) x {workers} uvicorn worker(s), "
-        f"{'cheap' if args.cheap_hashes else 'real (server default)'} argon2id hashes; "
-        f"load average before: {os.getloadavg()[0]:.2f}"
+        f"scope per rep: {min(work):,} / {median(work):,.0f} / {max(work):,} (min / median / "
+        f"max) records of the six kinds a rep works with; {min(everything):,} / "
+        f"{median(everything):,.0f} / {max(everything):,} records downloaded in all "
+        f"(audit entries median {median(audit):,.0f})"
     )
-    with fresh_database(use_pg, workdir) as url:
-        names = seed_reps(url, args.reps, args.accounts, not args.cheap_hashes)
+    if min(work) < MIN_SCOPE:
+        print(f"WARNING: a rep's scope is below the realistic {MIN_SCOPE:,} records")
+
+
+def sync_benchmark(args: argparse.Namespace) -> None:
+    backend = "SQLite" if args.sqlite else "PostgreSQL"
+    processes, workers = (1, 1) if args.sqlite else (args.processes, args.workers)
+    names = [f"rep{i:04d}" for i in range(args.reps)]
+    book = rep_book(args.contacts)
+    print(
+        f"sync benchmark: {args.reps} reps, each a book of {book.contacts} contacts, "
+        f"{book.accounts} accounts, {book.opportunities} opportunities, {book.activities} "
+        f"activities, {book.events} events, {book.tasks} tasks, {book.leads} leads; "
+        f"{backend}, {processes} server process(es) x {workers} uvicorn worker(s), "
+        f"{'cheap' if args.cheap_hashes else 'real (server default)'} argon2id hashes"
+    )
+    with tempfile.TemporaryDirectory() as workdir, seeded_database(args, names, workdir) as url:
+        if not args.cheap_hashes:
+            use_real_hashes(url)
+        print(f"load average before: {os.getloadavg()[0]:.2f}")
         with contextlib.ExitStack() as stack:
             servers = [
                 stack.enter_context(server(url, workers, args.cheap_hashes))
                 for _ in range(processes)
             ]
-            runner: Any = asyncio.run
-            with contextlib.suppress(ImportError):
-                import uvloop  # a lean client leaves more of the 2 cores to the server
-
-                runner = uvloop.run
-            runner(run_all(servers, names, args))
+            run_all(servers, names, args, Path(workdir))
 
 
 def rollup_benchmark(reps: int, opportunities: int, runs: int, explain: bool = False) -> None:
-    with fresh_database(True, "") as url:
+    with fresh_schema() as url:
         engine = make_engine(url)
         upgrade(engine)
         now = datetime.now(UTC)
@@ -626,27 +610,22 @@ def rollup_benchmark(reps: int, opportunities: int, runs: int, explain: bool = F
         f"opportunities (PostgreSQL, COPY load {load:.1f} s) =="
     )
     print(
-        f"rollup 2026-Q4 for the whole org: median {statistics.median(timings) * 1000:.0f} ms "
+        f"rollup 2026-Q4 for the whole org: median {median(timings) * 1000:.0f} ms "
         f"over {runs} runs (min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}); "
         f"closed total {report.root.totals.closed:,}"
     )
 
 
-def pg_reachable() -> bool:
-    try:
-        engine = create_engine(PG_URL)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=500)
-    parser.add_argument("--accounts", type=int, default=10, help="accounts per rep")
+    parser.add_argument(
+        "--contacts",
+        type=int,
+        default=500,
+        help="contacts per rep; the rest of the book follows the demo mix "
+        "(500: 2,000 records of the six kinds a rep works with)",
+    )
     parser.add_argument("--rounds", type=int, default=4, help="paced syncs per rep (0: none)")
     parser.add_argument(
         "--interval", type=float, default=30.0, help="seconds between a rep's syncs (0: none)"
@@ -658,10 +637,13 @@ def main() -> None:
         "--processes", type=int, default=2, help="server processes, each on its own port"
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per server")
-    parser.add_argument("--sqlite", action="store_true", help="sync benchmark on SQLite")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="sync benchmark on SQLite instead of PostgreSQL"
+    )
     parser.add_argument(
         "--cheap-hashes", action="store_true", help="1 MiB argon2 hashes: a quick sign-in"
     )
+    parser.add_argument("--fresh-seed", action="store_true", help="seed again, ignore the cache")
     parser.add_argument("--rollup-reps", type=int, default=1000)
     parser.add_argument("--opps", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
@@ -669,17 +651,16 @@ def main() -> None:
     parser.add_argument("--skip-rollup", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print the rollup's SQL plan")
     args = parser.parse_args()
-    use_pg = pg_reachable() and not args.sqlite
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as workdir:
-        if not args.skip_sync:
-            sync_benchmark(args, use_pg, workdir)
+    needs_pg = not args.skip_rollup or (not args.skip_sync and not args.sqlite)
+    if needs_pg and not pg_reachable():
+        sys.exit(
+            f"server_bench: PostgreSQL is not reachable at {make_url(PG_URL).render_as_string()}"
+            " (start it or set SFA_TEST_POSTGRES_URL; --sqlite --skip-rollup measures SQLite)"
+        )
+    if not args.skip_sync:
+        sync_benchmark(args)
     if not args.skip_rollup:
-        if not pg_reachable():
-            print("PostgreSQL unreachable: rollup benchmark skipped")
-        else:
-            rollup_benchmark(args.rollup_reps, args.opps, args.runs, args.explain)
+        rollup_benchmark(args.rollup_reps, args.opps, args.runs, args.explain)
 
 
 if __name__ == "__main__":

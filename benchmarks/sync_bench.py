@@ -40,7 +40,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from benchdata import account_edit, cache_path
+from benchdata import Tap, account_edit, cache_path
 from stats import against, median
 
 from sfa_desktop.core.entities import Account
@@ -120,29 +120,25 @@ def _seed(url: str, records: int) -> int:
         return seq
 
 
-class Recorder(httpx.BaseTransport):
-    """The app's HTTP transport, keeping every request and the server's raw answer (gzip
-    as sent) and how long the server took, while `recording`."""
+class Recorder:
+    """What a device's download asked and the server answered (raw, as sent), kept by a
+    Tap on the app's transport while `recording`."""
 
     def __init__(self) -> None:
-        self._inner = httpx.HTTPTransport()
         self.recording = True
         self.exchanges: list[tuple[httpx.Request, int, list[tuple[str, str]], bytes]] = []
+        self.transport = Tap(self._keep)
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self._inner.handle_request(request)
-        if not self.recording:
-            return response
-        try:
-            raw = b"".join(response.iter_raw())
-        finally:
-            response.close()
-        headers = list(response.headers.multi_items())
-        self.exchanges.append((request, response.status_code, headers, raw))
-        return httpx.Response(response.status_code, headers=headers, content=raw)
-
-    def close(self) -> None:
-        self._inner.close()
+    def _keep(
+        self,
+        request: httpx.Request,
+        status: int,
+        headers: list[tuple[str, str]],
+        raw: bytes,
+        _seconds: float,
+    ) -> None:
+        if self.recording:
+            self.exchanges.append((request, status, headers, raw))
 
 
 def _key(request: httpx.Request) -> tuple[str, str, tuple[tuple[str, str], ...]]:
@@ -177,7 +173,7 @@ def measure(url: str, rounds: int, key: bytes | None) -> None:
         )
 
         recorder = Recorder()
-        other = _device(Path(folder), "other", key, recorder)
+        other = _device(Path(folder), "other", key, recorder.transport)
         other.sign_in(url, "rep", PASSWORD, "other laptop")
         recorded = other.engine().run_once()
         recorder.recording = False
