@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from stats import median
 from store_keys import open_store
 
 from sfa_desktop.core.entities import User
@@ -92,7 +92,7 @@ def main() -> None:
             f"run {number}: analyse {analysing:.2f} s, commit {committing:.2f} s, "
             f"total {wall:.2f} s ({args.rows / wall:,.0f} rows/s), cpu {cpu:.2f} s"
         )
-    print(f"median: {args.rows / statistics.median(walls):,.0f} rows/s")
+    print(f"median: {args.rows / median(walls):,.0f} rows/s")
 
 
 if __name__ == "__main__":
