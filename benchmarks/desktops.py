@@ -147,9 +147,9 @@ class Rep:
             return True
         return False
 
-    def sync(self, stats: PhaseStats, kind: str = "sync", work: bool = False) -> None:
-        """One sync by the app's engine; with `work`, first the rep logs a visit and
-        updates the account (through the store, so the outbox is the app's)."""
+    def sync(self, stats: PhaseStats, kind: str = "sync", work: bool = False) -> bool:
+        """One sync by the app's engine (True if it finished); with `work`, first the rep
+        logs a visit and updates the account (through the store: the app's outbox)."""
         if work:
             self.work()
         started = time.perf_counter()
@@ -157,7 +157,15 @@ class Rep:
             self.account.engine().run_once()
         except SyncError as error:
             stats.error(f"{kind}: {type(error).__name__}")
-        stats.sample(kind, time.perf_counter() - started)  # a failed sync counts too
+            return False
+        finally:
+            stats.sample(kind, time.perf_counter() - started)  # a failed sync counts too
+        return True
+
+    def start(self, stats: PhaseStats) -> bool:
+        """Sign in (unless signed in), then the first sync: the download of the scope."""
+        signed_in = self.account.username is not None or self.sign_in(stats)
+        return signed_in and self.sync(stats, "download")
 
     def work(self) -> None:
         account = self.store.get(Account, self.rng.choice(self.store.ids(Account)))
