@@ -39,6 +39,8 @@ from sfa_desktop.store.writer import RecordWriter
 # of the search index and the contact link tables skip rows; `search.finish_bulk_load`
 # indexes those rows and removes the key, in one transaction.
 BULK_LOAD_KEY = "bulk_load"
+# The pseudo-field of a conflict between a delete and an edit (the server's name for it).
+DELETED_FIELD = "_deleted"
 # The server version the download in progress began at (sent with each of its pages).
 DOWNLOAD_BEGAN_KEY = "download_began"
 
@@ -495,5 +497,8 @@ def restore_conflict(writer: RecordWriter, conflict_id: str) -> None:
     if not row.field:
         raise DomainError("a refused write cannot be restored; edit the record again")
     model = MODELS[EntityKind(row.entity)]
-    writer.update(model, row.entity_id, {row.field: row.lost_value})
+    if row.field == DELETED_FIELD:  # the delete that lost: delete again
+        writer.delete(model, row.entity_id)
+    else:
+        writer.update(model, row.entity_id, {row.field: row.lost_value})
     writer.changes |= Changes(conflicts=True)

@@ -28,12 +28,30 @@ def _value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+DELETED_FIELD = "_deleted"  # a delete that lost to an edit (or an edit that undid it)
+
+
+def _field(item: ConflictItem) -> str:
+    field = item.conflict.field
+    if field == DELETED_FIELD:
+        return "your delete"
+    return label(field) if field else "whole change"
+
+
+def _shown(item: ConflictItem, value: Any) -> str:
+    if not item.conflict.field:
+        return "—"
+    if item.conflict.field == DELETED_FIELD:
+        return "deleted" if value else "kept"
+    return _value(value)
+
+
 COLUMNS: list[Column[ConflictItem]] = [
     Column("When", lambda i: moment(i.conflict.detected_at)),
     Column("Record", lambda i: f"{label(i.conflict.entity.value)}: {i.record_title}"),
-    Column("Field", lambda i: label(i.conflict.field) if i.conflict.field else "whole change"),
-    Column("Now", lambda i: _value(i.conflict.kept_value) if i.conflict.field else "—"),
-    Column("Lost value", lambda i: _value(i.conflict.lost_value) if i.conflict.field else "—"),
+    Column("Field", _field),
+    Column("Now", lambda i: _shown(i, i.conflict.kept_value)),
+    Column("Lost value", lambda i: _shown(i, i.conflict.lost_value)),
     Column("Why", lambda i: i.conflict.reason),
 ]
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sfa_desktop.core.protocol import CONFLICT_ENTITY, Mutation
 from sync_server.models import ConflictRecord, Device, Record, User
 from sync_server.services.records import DELETED_FIELD, next_version
-from sync_server.services.text import unstorable
+from sync_server.services.text import NUL, unstorable
 
 
 class ConflictInfo(BaseModel):
@@ -144,7 +144,7 @@ def file_refusal(
     conflict), with the record as the server holds it (`current`, None when the sender
     may not see it) so the device can put its copy back."""
     refused: dict[str, Any] = {"op": mutation.op.value}
-    if unstorable(mutation) is None:
+    if unstorable(mutation) is None and _plain_json(mutation.fields):
         refused["fields"] = mutation.fields
         if mutation.merged_ids:
             refused["merged_ids"] = mutation.merged_ids
@@ -153,7 +153,7 @@ def file_refusal(
         ConflictRecord(
             org_id=org_id,
             entity=mutation.entity.value,
-            entity_id=mutation.entity_id,
+            entity_id=mutation.entity_id.replace(NUL, "\N{REPLACEMENT CHARACTER}"),
             owner_id=user_id,
             field="",
             winner={"value": stands},
@@ -168,6 +168,15 @@ def file_refusal(
             delivery_version=next_version(session),
         )
     )
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether `value` is JSON every backend stores (PostgreSQL refuses NaN and Infinity)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        return False
+    return True
 
 
 def pulled_conflicts(

@@ -98,8 +98,14 @@ def test_two_offline_devices_converge_through_a_real_server(
         assert device.store.get(Contact, contact.id).last_name == "Olsen"
         assert device.store.outbox_count() == 0
     assert second.conflicts == 1
-    (conflict,) = desktop.store.conflicts()
-    assert (conflict.field, conflict.lost_value) == ("city", "Bergen")
+    # The laptop's Bergen lost: the laptop is told (through its pull), the desktop is not.
+    assert desktop.store.conflicts() == []
+    (conflict,) = laptop.store.conflicts()
+    assert (conflict.field, conflict.kept_value, conflict.lost_value) == (
+        "city",
+        "Stavanger",
+        "Bergen",
+    )
     laptop.store.close()
     desktop.store.close()
 

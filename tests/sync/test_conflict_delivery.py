@@ -118,6 +118,10 @@ def test_the_deleter_is_told_when_a_later_edit_revives_the_record(device: Device
     assert rob.store.get(Account, account.id).city == "Still here"
     assert _inbox(rob) == [(account.id, "_deleted", False, True)]
     assert _inbox(ria_view) == []
+    (conflict,) = rob.store.conflicts()
+    rob.store.restore_conflict(conflict.id)  # "delete it after all": a new delete that syncs
+    _synced(rob, ria_view)
+    assert ria_view.store.get_many(Account, [account.id]) == []
 
 
 def test_a_delete_that_loses_to_an_earlier_edit_tells_the_deleter(device: Device) -> None:

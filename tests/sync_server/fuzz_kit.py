@@ -585,9 +585,12 @@ def hostile_mutation(draw: st.DrawFn, world: World, username: str) -> dict[str, 
         ]
         if not numeric:
             numeric = ["owner_id"]  # a text field: no number is valid there
-        fields[draw(st.sampled_from(numeric))] = draw(
+        name = draw(st.sampled_from(numeric))
+        fields[name] = draw(
             st.sampled_from([math.nan, math.inf, -math.inf, 10**30, 2**63, -(2**63), -1, 1.5])
         )
+        if name == "probability":  # else the stage's default replaces it: nothing invalid
+            fields["probability_overridden"] = True
     elif choice == "foreign-owner":
         strangers = [name for name in USERS if name != username]
         fields["owner_id"] = world.ids[draw(st.sampled_from(strangers))]

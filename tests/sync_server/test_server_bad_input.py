@@ -9,7 +9,7 @@ from server_kit import Org
 from sqlalchemy import func, select
 
 from sfa_desktop.core.entities.base import new_id
-from sync_server.models import Counter, Device, Record
+from sync_server.models import ConflictRecord, Counter, Device, Record
 
 
 def _state(org: Org) -> tuple[Any, ...]:
@@ -119,4 +119,9 @@ def test_invalid_fields_are_rejected_with_the_core_message(org: Org) -> None:
     )
     assert opportunity["status"] == "rejected"
     assert "close_date" in opportunity["reason"]
-    assert _state(org)[1] == before  # no version was spent on either
+    # No record changed: the only versions spent are the two refusals kept for rob.
+    assert _state(org)[1] == before + 2
+    with org.session() as session:
+        refusals = session.scalars(select(ConflictRecord).where(ConflictRecord.field == "")).all()
+    assert sorted(r.reason for r in refusals) == sorted([result["reason"], opportunity["reason"]])
+    assert {r.loser_user_id for r in refusals} == {org.ids["rob"]}

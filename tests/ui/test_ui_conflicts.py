@@ -24,8 +24,9 @@ def test_conflict_is_listed_restored_and_synced(
     desktop.store.update(Account, account.id, {"city": "Tromsø"})
     laptop.engine().run_once()
     desktop.engine().run_once()  # later arrival: Tromsø wins, Bergen is kept
+    laptop.engine().run_once()  # the laptop, whose value lost, is told
 
-    ctx = make_context(desktop.store, tmp_path)
+    ctx = make_context(laptop.store, tmp_path)
     page = ConflictsPage(ctx)
     page.resize(1280, 800)
     page.show()
@@ -41,9 +42,9 @@ def test_conflict_is_listed_restored_and_synced(
     page.restore_button.click()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0)
     assert page.summary.text() == "Nothing to review."
-    assert desktop.store.get(Account, account.id).city == "Bergen"
-    desktop.engine().run_once()
-    laptop.engine().run_once()
     assert laptop.store.get(Account, account.id).city == "Bergen"
+    laptop.engine().run_once()
+    desktop.engine().run_once()
+    assert desktop.store.get(Account, account.id).city == "Bergen"
     settle(qtbot, ctx)
     ctx.tasks.shutdown()
