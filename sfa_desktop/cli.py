@@ -64,6 +64,7 @@ def _demo(args: argparse.Namespace) -> int:
     import shutil
 
     from sfa_desktop.core.entities import Account, Activity, Contact, Opportunity
+    from sfa_desktop.core.errors import DomainError
     from sfa_desktop.store import Store
     from sfa_desktop.sync.account import SyncAccount
     from sfa_desktop.sync.credentials import Credentials
@@ -83,6 +84,8 @@ def _demo(args: argparse.Namespace) -> int:
     try:
         with LocalServer(folder / "server", args.contacts, args.seed) as server:
             account = SyncAccount(Store.open(folder / "client.db", key=key), Credentials())
+            if account.store.rescued is not None:
+                print(account.store.rescued.message)
             username = demo_rep_username(args.contacts, args.seed)
             user = account.sign_in(server.url, username, DEMO_PASSWORD, "demo laptop")
             report = account.engine().run_once()
@@ -100,7 +103,7 @@ def _demo(args: argparse.Namespace) -> int:
             from sfa_desktop.ui.app import run
 
             return run(store.path, args.page, account)
-    except SyncError as error:
+    except (SyncError, DomainError) as error:  # DomainError: the local store cannot open
         print(f"The demo could not start: {error}")
         return 1
 

@@ -7,7 +7,9 @@ from a passphrase the rep chooses when there is no keyring.
   twice the first time; the key is derived from it with scrypt (N=2^17, r=8, p=1: 128 MiB,
   about half a second, once per start) and a random salt kept in `<store>.salt` beside the
   database. That file is not secret; it also holds a check value, so a wrong passphrase is
-  told apart at once ("wrong passphrase") from a store whose key does not fit.
+  told apart at once ("wrong passphrase") from a store whose key does not fit. A second
+  copy, `<store>.salt-copy`, is written with it: a damaged or replaced salt file is
+  answered from the copy (and mended), so a right passphrase still opens the store.
 - `forget` removes both (a revoked device shreds its key with its data).
 
 How to ask for a passphrase is the caller's: a dialog in the app, `console_ask` (getpass
@@ -28,6 +30,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +40,7 @@ from sfa_desktop.security import keyring_backend
 SERVICE = "sfa-desktop"
 KEY_BYTES = 32
 SALT_SUFFIX = ".salt"
+SALT_COPY_SUFFIX = ".salt-copy"
 ENV_PASSPHRASE = "SFA_STORE_PASSPHRASE"
 MIN_PASSPHRASE = 8
 # scrypt cost: RFC 7914 / OWASP's interactive profile (128 * r * N bytes = 128 MiB).
@@ -86,6 +90,10 @@ def salt_file(path: Path) -> Path:
     return path.with_name(path.name + SALT_SUFFIX)
 
 
+def salt_copy(path: Path) -> Path:
+    return path.with_name(path.name + SALT_COPY_SUFFIX)
+
+
 def entry(path: Path) -> str:
     """The keyring entry of the store at `path` (one per store file)."""
     return f"store-key:{Path(path).absolute()}"
@@ -112,7 +120,7 @@ def load(path: Path, ask: Ask | None, attempts: int | None = None) -> StoreKey:
         if isinstance(stored, bytes):
             return StoreKey(stored, "keyring")
         usable = stored is None  # an error: treat the keyring as missing
-    if salt_file(path).exists() and path.exists():
+    if (salt_file(path).exists() or salt_copy(path).exists()) and path.exists():
         return _from_passphrase(path, ask, attempts, new=False)
     if _encrypted(path):
         where = "system keyring" if usable else "system keyring, which is not available now"
@@ -136,8 +144,9 @@ def remember(path: Path, key: bytes) -> None:
 
 
 def forget(path: Path) -> None:
-    """Shred the key of the store at `path`: its keyring entry and its salt file."""
+    """Shred the key of the store at `path`: its keyring entry and its salt files."""
     salt_file(path).unlink(missing_ok=True)
+    salt_copy(path).unlink(missing_ok=True)
     if _try(keyring_backend.usable) is True:
         import keyring
         from keyring.errors import KeyringError
@@ -160,24 +169,45 @@ def create_passphrase(path: Path, passphrase: str) -> StoreKey:
         "salt": base64.b64encode(salt).decode(),
         "check": base64.b64encode(_check(key)).decode(),
     }
-    _write_atomically(salt_file(path), json.dumps(content, indent=1).encode())
+    encoded = json.dumps(content, indent=1).encode()
+    _write_atomically(salt_file(path), encoded)
+    _write_atomically(salt_copy(path), encoded)
     return StoreKey(key, "passphrase")
 
 
 def unlock(path: Path, passphrase: str) -> StoreKey:
-    """The key of the store at `path` from its passphrase; WrongPassphrase if it is not."""
-    try:
-        content = json.loads(salt_file(path).read_text())
-        salt = base64.b64decode(content["salt"])
-        check = base64.b64decode(content["check"])
-        params = {name: content[name] for name in ("kdf", "n", "r", "p")}
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        problem = f"The passphrase file {salt_file(path)} is unreadable: {error}"
-        raise StoreKeyError(problem) from None
-    key = _derive(passphrase, salt, params)
-    if not hmac.compare_digest(_check(key), check):
+    """The key of the store at `path` from its passphrase; WrongPassphrase if it is not.
+
+    The salt file is tried, then its copy when they differ (one damaged or replaced); the
+    one the passphrase fits is written back over the other."""
+    tried: list[bytes] = []
+    for file in (salt_file(path), salt_copy(path)):
+        try:
+            raw = file.read_bytes()
+        except OSError:
+            continue
+        if raw in tried:
+            continue
+        tried.append(raw)
+        try:
+            content = json.loads(raw)
+            salt = base64.b64decode(content["salt"], validate=True)
+            check = base64.b64decode(content["check"], validate=True)
+            params = {name: content[name] for name in ("kdf", "n", "r", "p")}
+            key = _derive(passphrase, salt, params)
+        except (ValueError, KeyError, TypeError, StoreKeyError):
+            continue
+        if hmac.compare_digest(_check(key), check):
+            for other in (salt_file(path), salt_copy(path)):
+                if other != file and _read_or_none(other) != raw:
+                    _mend(other, raw)
+            return StoreKey(key, "passphrase")
+    if any(_parses(raw) for raw in tried):
         raise WrongPassphrase()
-    return StoreKey(key, "passphrase")
+    raise StoreKeyError(
+        f"The passphrase file {salt_file(path)} is damaged and has no readable copy, so "
+        "the local database cannot be unlocked."
+    )
 
 
 def passphrase_problem(passphrase: str, repeated: str) -> str:
@@ -247,6 +277,30 @@ def _from_passphrase(path: Path, ask: Ask | None, attempts: int | None, new: boo
                 raise
             problem = str(error)
     raise WrongPassphrase()
+
+
+def _mend(path: Path, content: bytes) -> None:
+    """Write `content` to `path`, a damaged one kept aside as `<name>.damaged-<UTC time>`
+    (or the copy made, for a salt file written before copies)."""
+    if path.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        path.replace(path.with_name(f"{path.name}.damaged-{stamp}"))
+    _write_atomically(path, content)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _parses(raw: bytes) -> bool:
+    try:
+        content = json.loads(raw)
+        return bool(base64.b64decode(content["salt"], validate=True)) and "check" in content
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def _derive(passphrase: str, salt: bytes, params: dict[str, Any]) -> bytes:

@@ -21,6 +21,7 @@ from sfa_desktop.store.engine import RawConnection, connect, key_pragma, raw_key
 PLAIN_HEADER = b"SQLite format 3\x00"
 SIDECARS = ("-wal", "-shm", "-journal")
 TEMP_SUFFIX = ".encrypting"
+COPY_FILES = (".outbox", ".outbox-journal")  # the outbox copy (store/outbox_copy.py)
 
 
 class StoreInUse(DomainError):
@@ -42,7 +43,8 @@ def temp_path(path: Path) -> Path:
 
 
 def remove_with_sidecars(path: Path) -> None:
-    for suffix in ("", *SIDECARS):
+    """Delete a store file with its WAL, shm and journal, and its outbox copy."""
+    for suffix in ("", *SIDECARS, *COPY_FILES):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
@@ -52,7 +54,7 @@ def encrypt_in_place(path: Path, key: bytes) -> None:
     remove_with_sidecars(temp)  # left by an earlier attempt that did not finish
     try:
         counts = _export(path, temp, key)
-        _fsync(temp)
+        fsync(temp)
         _verify(temp, key, counts)
     except BaseException:
         remove_with_sidecars(temp)
@@ -62,8 +64,9 @@ def encrypt_in_place(path: Path, key: bytes) -> None:
     for suffix in SIDECARS:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.replace(temp, path)
-    _fsync_folder(path.parent)
-    for suffix in SIDECARS:
+    fsync_folder(path.parent)
+    # The plain outbox copy holds nothing the checked file lacks; it is made again, keyed.
+    for suffix in (*SIDECARS, *COPY_FILES):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
@@ -114,7 +117,7 @@ def _row_counts(connection: RawConnection) -> dict[str, int]:
     }
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
     descriptor = os.open(path, os.O_RDWR)
     try:
         os.fsync(descriptor)
@@ -122,7 +125,7 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename durable (POSIX; Windows has no directory handles to flush)."""
     if os.name == "nt":
         return

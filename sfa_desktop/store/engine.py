@@ -8,7 +8,7 @@ a key (tests and benchmarks that ask for a plain file) it is an ordinary SQLite 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -110,9 +110,12 @@ def raw_connection(session: Session) -> RawConnection:
     return cast(RawConnection, connection)
 
 
-def create_store_engine(path: Path, key: bytes | None) -> Engine:
+def create_store_engine(
+    path: Path, key: bytes | None, on_connect: Callable[[RawConnection], None] | None = None
+) -> Engine:
     """An engine on the database file at `path` (created when missing), encrypted with
-    `key` (32 random bytes), or a plain SQLite file when `key` is None.
+    `key` (32 random bytes), or a plain SQLite file when `key` is None; `on_connect` runs
+    on each new connection (the store attaches its outbox copy).
 
     Transactions are explicit: reads begin DEFERRED; writes, run on an engine with the
     WRITE execution options, begin IMMEDIATE so two writers queue on the busy timeout
@@ -121,11 +124,22 @@ def create_store_engine(path: Path, key: bytes | None) -> Engine:
     if key is not None and len(key) != KEY_BYTES:
         raise ValueError(f"a store key has {KEY_BYTES} bytes, not {len(key)}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    _quiet_codec_log()
+    quiet_codec_log()
+
+    def connection() -> RawConnection:
+        opened = connect(path, key)
+        if on_connect is not None:
+            try:
+                on_connect(opened)
+            except BaseException:
+                opened.close()
+                raise
+        return opened
+
     engine = create_engine(
         f"sqlite:///{path}",
         module=sqlcipher,  # SQLAlchemy maps sqlcipher3's exceptions like sqlite3's
-        creator=lambda: connect(path, key),  # the key is the connection's first statement
+        creator=connection,  # the key is the connection's first statement
         pool_size=4,
         max_overflow=4,
     )
@@ -141,7 +155,7 @@ def create_store_engine(path: Path, key: bytes | None) -> Engine:
 _quiet = False
 
 
-def _quiet_codec_log() -> None:
+def quiet_codec_log() -> None:
     """Stop SQLCipher printing "hmac check failed" to stderr for a wrong key (once per
     process; the setting is global): WrongStoreKey says it better."""
     global _quiet

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -34,14 +35,16 @@ from sfa_desktop.store import (
     batch,
     bulk,
     encryption,
-    migrate,
+    integrity,
+    outbox_copy,
     pipeline,
     queries,
     remote,
+    rescue,
     search,
 )
 from sfa_desktop.store.changes import Changes, Saved
-from sfa_desktop.store.engine import WRITE, create_store_engine
+from sfa_desktop.store.engine import WRITE, RawConnection
 from sfa_desktop.store.history import HistoryEntry, history
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
 from sfa_desktop.store.queries import CoverageGap
@@ -79,6 +82,8 @@ class Store:
         self._engine = engine
         self._writer_engine = engine.execution_options(**WRITE)
         self.path = path
+        self.rescued: rescue.Rescue | None = None  # set when `open` rescued a damaged file
+        self._fully_checked: float | None = None  # monotonic time of the last full check
 
     @classmethod
     def open(cls, path: Path | str, *, key: bytes | None) -> Store:
@@ -86,18 +91,34 @@ class Store:
         (32 bytes, see sfa_desktop.security.store_key); a plain file is encrypted in place
         first. `key=None` opens a plain file: only for tests and benchmarks that ask.
 
-        WrongStoreKey when the file cannot be read with `key`.
+        The file is checked first: a damaged one is set aside and what only this computer
+        has (unsynced edits, sign-in) is kept in a new store, `rescued` saying so in one
+        sentence (sfa_desktop.store.rescue). WrongStoreKey when the file cannot be read
+        with `key`; StoreDamaged when it can be neither opened nor rescued.
         """
         path = Path(path)
-        if key is not None and encryption.is_plain(path):
-            encryption.encrypt_in_place(path, key)
-        engine = create_store_engine(path, key)
-        try:
-            migrate.upgrade(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine, path)
+        engine, checked = rescue.open_engine(path, key)
+        store = cls(engine, path)
+        store.rescued = checked.rescue
+        store._fully_checked = time.monotonic() if checked.full else None
+        return store
+
+    def integrity_problem(self) -> str:
+        """Why this store is damaged, in one sentence for the rep, or "" (what a sync checks
+        before it reports success; see sfa_desktop.store.integrity for what is checked)."""
+        last = self._fully_checked
+        full = last is None or time.monotonic() - last > integrity.FULL_CHECK_EVERY
+        with self._engine.connect() as connection:
+            raw = cast(RawConnection, connection.connection.driver_connection)
+            found = integrity.problem(raw, full=full)
+            if found:
+                outbox_copy.mark_check_failed(raw, found)
+                connection.invalidate()  # SQLCipher fails its every later read
+        if found:
+            return integrity.message(self.path, found)
+        if full:
+            self._fully_checked = time.monotonic()
+        return ""
 
     def close(self) -> None:
         self._engine.dispose()

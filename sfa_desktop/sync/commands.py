@@ -46,14 +46,18 @@ def _account(db: Path | None) -> SyncAccount:
 
 
 def _open_account(db: Path | None) -> SyncAccount | None:
-    """The sync account, or None once the reason the store cannot be opened is printed."""
+    """The sync account, or None once the reason the store cannot be opened is printed
+    (one line; a rescued store's one-line note is printed too)."""
     from sfa_desktop.core.errors import DomainError
 
     try:
-        return _account(db)
-    except DomainError as error:  # a wrong passphrase, a lost key, a wrong key
+        account = _account(db)
+    except DomainError as error:  # a wrong passphrase, a lost key, a wrong key, a damaged file
         print(f"The local database cannot be opened: {error}", file=sys.stderr)
         return None
+    if account.store.rescued is not None:  # a damaged file was set aside: say what was kept
+        print(account.store.rescued.message, file=sys.stderr)
+    return account
 
 
 def _site_server() -> str:

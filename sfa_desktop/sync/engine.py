@@ -75,6 +75,8 @@ class SyncEngine:
             raise as_offline(error) from error
         except DeviceRevoked as revoked:
             self._wipe(str(revoked))
+        if problem := self.store.integrity_problem():  # never "Synced" on a damaged store
+            raise SyncError(problem)
         report.finished_at = utcnow()
         self.store.set_state(last_sync=report.finished_at.isoformat())
         return report

@@ -57,7 +57,7 @@ def open_store(path: Path, key: bytes | KeyFrom | None = KeyFrom.STORE_KEY) -> S
     or a passphrase asked in a dialog), or with `key` given; None, once the rep has been
     told why, when it cannot be opened (or they cancelled the passphrase)."""
     if not isinstance(key, KeyFrom):
-        return Store.open(path, key=key)
+        return _told_of_rescue(Store.open(path, key=key))
     from sfa_desktop.security import keyring_backend, store_key
     from sfa_desktop.ui.passphrase_dialog import ask_passphrase
 
@@ -68,12 +68,19 @@ def open_store(path: Path, key: bytes | KeyFrom | None = KeyFrom.STORE_KEY) -> S
         store = Store.open(path, key=found.key)
         if found.source == "keyring":
             keyring_backend.remember(remembered)
-        return store
+        return _told_of_rescue(store)
     except store_key.PassphraseNeeded:
         return None  # the rep cancelled
     except DomainError as error:  # a lost key, a key that does not fit, an unreadable file
         QMessageBox.critical(None, "SFA Desktop", f"The local data cannot be opened.\n\n{error}")
         return None
+
+
+def _told_of_rescue(store: Store) -> Store:
+    """`store`, once the rep has read what a rescue of its damaged file kept (if any)."""
+    if store.rescued is not None:
+        QMessageBox.warning(None, "SFA Desktop", store.rescued.message)
+    return store
 
 
 def run(

@@ -116,7 +116,7 @@ def test_a_plain_store_is_encrypted_in_place_with_data_outbox_cursor_and_search(
     assert [m.seq for m in store.pending_mutations()] == [before.seq, before.seq + 1]
     store.close()
     assert index_problems(path) == []
-    assert _files(tmp_path) == ["old.db"]  # no temp copy, no stale WAL
+    assert _files(tmp_path) == ["old.db", "old.db.outbox"]  # no temp copy, no stale WAL
 
 
 def test_a_plain_store_with_an_unflushed_wal_loses_nothing(tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ CRASH = textwrap.dedent(
 
 @pytest.mark.parametrize(
     ("point", "encrypted_after"),
-    [("_fsync", False), ("_verify", False), ("replace", False), ("_fsync_folder", True)],
+    [("fsync", False), ("_verify", False), ("replace", False), ("fsync_folder", True)],
 )
 def test_a_crash_while_encrypting_leaves_one_whole_database(
     tmp_path: Path, point: str, encrypted_after: bool
@@ -214,7 +214,7 @@ def test_the_encrypted_copy_is_checked_before_it_replaces_the_original(
     with pytest.raises(DomainError, match="failed its check"):
         Store.open(path, key=TEST_KEY)
     assert is_plain(path)
-    assert _files(tmp_path) == ["store.db"]
+    assert _files(tmp_path) == ["store.db", "store.db.outbox"]  # the plain one's outbox copy
     monkeypatch.undo()
     store = Store.open(path, key=TEST_KEY)
     assert store.get(Contact, seen["contact"].id) == seen["contact"]  # type: ignore[attr-defined]
