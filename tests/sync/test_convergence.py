@@ -343,6 +343,12 @@ class SyncMachine(RuleBasedStateMachine):
         for store in (d.store for d in self.devices):
             assert isinstance(store, CrashingStore)
             store.crash_next = False
+        for index in range(len(self.devices)):
+            self.sync(index, "none", 0)
+        # Every run meets at least one conflict: both of rob's devices edit one field.
+        held = set(self.devices[0].store.ids(Account)) & set(self.devices[1].store.ids(Account))
+        if held:
+            self.edit_everywhere(min(held), "segment", ["Alpha", "Beta", "Gamma"])
         for index in range(len(self.devices)):  # one more fault each, kinds in turn
             self.sync(index, "planned", self.planned % 4)
         for _round in range(2):
