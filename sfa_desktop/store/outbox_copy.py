@@ -46,13 +46,15 @@ def copy_path(path: Path) -> Path:
 
 @dataclass(frozen=True)
 class Contents:
-    """What a copy holds: outbox rows (column -> value, by seq), sign-in keys, the highest
-    seq ever written (acknowledged rows leave the outbox, not the count), a failed check."""
+    """What a copy holds: whether it has outbox rows (and, when asked for, the rows:
+    column -> value, by seq), sign-in keys, the highest seq ever written (acknowledged rows leave
+    the outbox, not the count), a failed check."""
 
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    pending: bool = False
     sign_in: dict[str, str] = field(default_factory=dict)
     high_water: int = 0
     check_failed: str = ""
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def open_copy(path: Path, key: bytes | None) -> sqlcipher.Connection:
@@ -69,9 +71,10 @@ def open_copy(path: Path, key: bytes | None) -> sqlcipher.Connection:
     return connection
 
 
-def read(path: Path, key: bytes | None) -> Contents | None:
+def read(path: Path, key: bytes | None, *, with_rows: bool = False) -> Contents | None:
     """The copy of the store at `path`, or None when there is none or it cannot be read
-    with `key` (a wrong key, or a copy of another store)."""
+    with `key` (a wrong key, or a copy of another store); its rows `with_rows` only (an
+    open needs the summary, a rescue the rows)."""
     if not copy_path(path).exists() or copy_path(path).stat().st_size == 0:
         return None
     try:
@@ -79,12 +82,16 @@ def read(path: Path, key: bytes | None) -> Contents | None:
     except sqlcipher.DatabaseError:
         return None
     try:
-        cursor = connection.execute("SELECT * FROM outbox ORDER BY seq")
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows: list[dict[str, Any]] = []
+        if with_rows:
+            cursor = connection.execute("SELECT * FROM outbox ORDER BY seq")
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        (pending,) = connection.execute("SELECT EXISTS (SELECT 1 FROM outbox)").fetchone()
         sign_in = dict(connection.execute("SELECT key, value FROM sign_in").fetchall())
         marks = dict(connection.execute("SELECT key, value FROM marks").fetchall())
-        return Contents(rows, sign_in, _high_water(connection, ""), marks.get(MARK, ""))
+        high_water = _high_water(connection, "")
+        return Contents(bool(pending), sign_in, high_water, marks.get(MARK, ""), rows)
     except sqlcipher.DatabaseError:
         return None
     finally:
@@ -96,6 +103,9 @@ def prepare(connection: RawConnection, path: Path, key: bytes | None) -> list[st
     readable and not ahead of it), make it if missing and bring it level with the store;
     returns the outbox columns the triggers copy."""
     columns = _attach_and_create(connection, path, key)
+    if _level(connection):
+        connection.execute(f"DETACH DATABASE {ALIAS}")
+        return columns  # level already (the usual case): nothing to write
     names = ", ".join(f'"{name}"' for name in columns)
     high_water = max(_high_water(connection, "main."), _high_water(connection, f"{ALIAS}."))
     connection.execute("BEGIN IMMEDIATE")
@@ -189,6 +199,26 @@ def _attach_and_create(connection: RawConnection, path: Path, key: bytes | None)
         if column not in present:  # a new store, or a migration added a column
             connection.execute(f'ALTER TABLE {ALIAS}.outbox ADD COLUMN "{column}"')
     return columns
+
+
+def _level(connection: Any) -> bool:
+    """Whether the attached copy is level with the store, told cheaply (no table scan):
+    the same outbox seq range (rows join the outbox at its end and leave it from its
+    start, acknowledged in seq order) and highest seq, the same sign-in, and no failed
+    check noted."""
+
+    def outbox(schema: str) -> tuple[Any, ...]:
+        seqs = connection.execute(f"SELECT min(seq), max(seq) FROM {schema}.outbox")
+        return (*seqs.fetchone(), _high_water(connection, f"{schema}."))
+
+    sign_in = f"SELECT key, value FROM main.sync_state WHERE key IN ({_KEYS}) ORDER BY key"
+    copied = f"SELECT key, value FROM {ALIAS}.sign_in ORDER BY key"
+    (marks,) = connection.execute(f"SELECT count(*) FROM {ALIAS}.marks").fetchone()
+    return (
+        outbox("main") == outbox(ALIAS)
+        and connection.execute(sign_in).fetchall() == connection.execute(copied).fetchall()
+        and not marks
+    )
 
 
 def _high_water(connection: Any, schema: str) -> int:

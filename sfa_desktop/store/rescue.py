@@ -114,7 +114,7 @@ def check(path: Path, key: bytes | None) -> Checked:
     copy_file = outbox_copy.copy_path(path)
     unreadable_copy = copy is None and copy_file.exists() and copy_file.stat().st_size > 0
     if not path.exists():
-        if copy is not None and (copy.rows or copy.sign_in):
+        if copy is not None and (copy.pending or copy.sign_in):
             return Checked(rescue(path, key, "was missing", copy), True)
         if unreadable_copy or copy is not None:
             _set_aside_copy(path)  # another store's, or an empty one: not this store's data
@@ -130,6 +130,7 @@ def check(path: Path, key: bytes | None) -> Checked:
 def rescue(path: Path, key: bytes | None, reason: str, copy: Contents | None) -> Rescue:
     """Keep what can be read of the store at `path` in a new store there (see the module)."""
     exists = path.exists()
+    copy = outbox_copy.read(path, key, with_rows=True) if copy is not None else None
     found = salvage.read(path, key) if exists and path.stat().st_size else salvage.Salvage()
     rows = {row["mutation_id"]: row for row in found.rows}
     rows.update({row["mutation_id"]: row for row in copy.rows} if copy else {})
