@@ -27,6 +27,15 @@ FULL_CHECK_AT_OPEN = 8 * 2**20  # bytes: ~0.1 s of checking
 FULL_CHECK_EVERY = 3600.0  # seconds
 KEPT_TABLES = ("outbox", "sync_state", "conflicts")
 _NOT_A_DATABASE = 26
+# What a damaged file answers: SQLITE_CORRUPT, SQLITE_NOTADB (a page that fails its HMAC
+# reads as either), SQLITE_IOERR_SHORT_READ (a cut-off file). A busy, locked or missing
+# file is not damage: it is raised, never rescued.
+_DAMAGE = {11, 26, 522}
+
+
+def is_damage(error: sqlcipher.DatabaseError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and (code in _DAMAGE or code & 0xFF in _DAMAGE)
 
 
 def problem(connection: Any, *, full: bool, path: Path | None = None) -> str:
@@ -48,6 +57,8 @@ def problem(connection: Any, *, full: bool, path: Path | None = None) -> str:
         if path is not None and _cut_off(connection, path):
             return "was cut off (it is shorter than its header says)"
     except sqlcipher.DatabaseError as error:
+        if not is_damage(error):
+            raise
         return f"could not be read ({error})"
     return ""
 

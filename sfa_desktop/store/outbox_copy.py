@@ -25,6 +25,7 @@ from typing import Any
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from sfa_desktop.store.engine import RawConnection, key_pragma, raw_key_literal
+from sfa_desktop.store.integrity import is_damage
 
 SUFFIX = ".outbox"
 ALIAS = "outbox_copy"
@@ -63,6 +64,7 @@ def open_copy(path: Path, key: bytes | None) -> sqlcipher.Connection:
     try:
         if key is not None:
             connection.execute(key_pragma(key))
+        connection.execute("PRAGMA busy_timeout = 10000")
         connection.execute("PRAGMA journal_mode = DELETE")
         connection.execute("PRAGMA synchronous = FULL")
     except sqlcipher.DatabaseError:
@@ -73,13 +75,14 @@ def open_copy(path: Path, key: bytes | None) -> sqlcipher.Connection:
 
 def read(path: Path, key: bytes | None, *, with_rows: bool = False) -> Contents | None:
     """The copy of the store at `path`, or None when there is none or it cannot be read
-    with `key` (a wrong key, or a copy of another store); its rows `with_rows` only (an
-    open needs the summary, a rescue the rows)."""
+    with `key` (a wrong key, a damaged copy, or another store's); its rows `with_rows`
+    only (an open needs the summary, a rescue the rows). A busy copy is an error."""
     if not copy_path(path).exists() or copy_path(path).stat().st_size == 0:
         return None
     try:
         connection = open_copy(path, key)
-    except sqlcipher.DatabaseError:
+    except sqlcipher.DatabaseError as error:
+        _raise_unless_unreadable(error)
         return None
     try:
         rows: list[dict[str, Any]] = []
@@ -92,10 +95,18 @@ def read(path: Path, key: bytes | None, *, with_rows: bool = False) -> Contents 
         marks = dict(connection.execute("SELECT key, value FROM marks").fetchall())
         high_water = _high_water(connection, "")
         return Contents(bool(pending), sign_in, high_water, marks.get(MARK, ""), rows)
-    except sqlcipher.DatabaseError:
+    except sqlcipher.DatabaseError as error:
+        _raise_unless_unreadable(error)
         return None
     finally:
         connection.close()
+
+
+def _raise_unless_unreadable(error: sqlcipher.DatabaseError) -> None:
+    """A copy that cannot be read (damaged, another key, not ours: no such table) is
+    treated as none; any other error (busy, locked, I/O) is raised."""
+    if getattr(error, "sqlite_errorcode", None) != 1 and not is_damage(error):
+        raise error
 
 
 def prepare(connection: RawConnection, path: Path, key: bytes | None) -> list[str]:

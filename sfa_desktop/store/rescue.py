@@ -54,9 +54,11 @@ class Rescue:
 
     @property
     def message(self) -> str:
-        where = f"set aside as {self.aside.name}" if self.aside else "missing"
-        said = f"The local database {self.path.name} {self.reason}, so it was {where} and a "
-        said += "new one started; "
+        said = f"The local database {self.path.name} {self.reason}, so "
+        if self.aside is not None:
+            said += f"it was set aside as {self.aside.name} and a new one started; "
+        else:
+            said += "a new one was started; "
         edits = f"{self.edits} unsynced edit{'' if self.edits == 1 else 's'}"
         if not self.complete:
             if self.edits:
@@ -156,11 +158,11 @@ def rescue(path: Path, key: bytes | None, reason: str, copy: Contents | None) ->
         for suffix in _SIDECARS[2:]:
             _move(Path(f"{path}{suffix}"), Path(f"{aside}{suffix}"))
         encryption.fsync_folder(path.parent)
-    except (OSError, sqlcipher.DatabaseError) as error:
+    except (OSError, DBAPIError, sqlcipher.DatabaseError) as error:
         encryption.remove_with_sidecars(temp)
         raise StoreDamaged(
             f"The local database {path.name} {reason} and could not be rescued ({error}); "
-            "it was left as it is."
+            "nothing was deleted."
         ) from None
     signed_in = all(state.get(k) for k in ("user_id", *_DEVICE_KEYS))
     return Rescue(path, reason, aside if exists else None, len(outbox), signed_in, complete)
@@ -179,6 +181,8 @@ def _diagnose(path: Path, key: bytes | None, copy: Contents | None) -> tuple[str
             raise
         return "could not be read (its first page is damaged)", True
     except sqlcipher.DatabaseError as error:
+        if not integrity.is_damage(error):
+            raise
         return f"could not be read ({error})", True
     try:
         found = integrity.problem(connection, full=full, path=path)
@@ -226,6 +230,11 @@ def _build(
             _insert(connection, "sync_state", [{"key": k, "value": v} for k, v in state.items()])
             _insert(connection, "conflicts", conflicts)
             outbox_copy.set_high_water(connection, high_water)
+        with engine.connect() as transaction:  # all of it into the file: only it is renamed
+            connection = cast(RawConnection, transaction.connection.driver_connection)
+            busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                raise OSError(f"the new database {temp.name} could not be checkpointed")
     finally:
         engine.dispose()
     encryption.fsync(temp)
