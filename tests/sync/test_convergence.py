@@ -62,7 +62,7 @@ from sync_server.config import ServerSettings
 from sync_server.errors import ServiceError
 from sync_server.models import Counter, User
 from sync_server.models import Record as ServerRecord
-from sync_server.services import admin
+from sync_server.services import admin, merge_push, writes
 from sync_server.services import sync as server_sync
 
 SOAK = os.environ.get("SFA_SOAK", "")
@@ -245,6 +245,14 @@ class SyncMachine(RuleBasedStateMachine):
             self._issued(device)
             self.deleted.add(account)
 
+    @rule(device=WRITERS, data=st.data())
+    def delete_contact(self, device: int, data: st.DataObject) -> None:
+        store = self.devices[device].store
+        held = store.ids(Contact)
+        if held:
+            store.delete(Contact, data.draw(st.sampled_from(held)))
+            self._issued(device)
+
     def _able_to_merge(self, model: type[Record]) -> list[int]:
         """Devices of reps holding two records of `model` or more."""
         return [i for i, d in enumerate(self.devices[:3]) if len(d.store.ids(model)) >= 2]
@@ -349,8 +357,12 @@ class SyncMachine(RuleBasedStateMachine):
         held = set(self.devices[0].store.ids(Account)) & set(self.devices[1].store.ids(Account))
         if held:
             self.edit_everywhere(min(held), "segment", ["Alpha", "Beta", "Gamma"])
+        # ... and one sure delete of a record the server holds.
+        doomed = self.create_account(0, "Doomed")
+        self.sync(0, "none", 0)
+        self.delete_account(0, doomed)
         for index in range(len(self.devices)):  # one more fault each, kinds in turn
-            self.sync(index, "planned", self.planned % 4)
+            self.sync(index, "planned", 0)
         for _round in range(2):
             for index, device in enumerate(self.devices):
                 with device_clock(self.clocks[index]):
@@ -473,19 +485,20 @@ def _drop_edits(monkeypatch: pytest.MonkeyPatch) -> None:
     def nothing_changes(row: Any, record: Any, fields: Any, base: Any, device: Any) -> Any:
         return dict(row.data), set(), []
 
-    monkeypatch.setattr(server_sync, "_edit", nothing_changes)
+    for module in (server_sync, merge_push):
+        monkeypatch.setattr(module, "edit_fields", nothing_changes)
 
 
 def _skip_conflicts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Losing values are not filed (the later write still wins)."""
-    monkeypatch.setattr(server_sync, "file_conflict", lambda *args, **kwargs: None)
+    monkeypatch.setattr(writes, "file_conflict", lambda *args, **kwargs: None)
 
 
 def _skip_deletes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Deletes are answered `applied` and not made."""
 
     def no_delete(session: Any, scope: Any, device: Any, m: Any, row: Any, now: Any) -> Any:
-        return server_sync._result(m, MutationStatus.APPLIED, version=row.version if row else None)
+        return server_sync.answer(m, MutationStatus.APPLIED, version=row.version if row else None)
 
     monkeypatch.setattr(server_sync, "_delete", no_delete)
 
