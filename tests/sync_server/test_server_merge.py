@@ -251,12 +251,19 @@ def test_a_create_and_its_merge_in_one_push(org: Org) -> None:
 def test_refused_merges_change_nothing_and_say_why(org: Org) -> None:
     ids = _two_accounts_with_history(org)
     rias = org.account("ria", "Ria's Acme")
+    rias_gone = org.account("ria", "Project Secret")
+    assert org.push("ria", "account", rias_gone, op="delete")["status"] == "applied"
+    ria_contact = new_id()
+    org.push("ria", "contact", ria_contact, {"account_id": rias, "last_name": "Hidden"})
     gone = org.account("rob", "Gone")
     assert org.push("rob", "account", gone, op="delete")["status"] == "applied"
     before = _snapshot(org)
+    # Out of rob's scope reads exactly as absent: no name, no kind, no state.
     cases = [
         ("account", ids["a"], [rias], f"account {rias} does not exist"),
         ("account", rias, [ids["b"]], f"account {rias} does not exist"),
+        ("account", ids["a"], [rias_gone], f"account {rias_gone} does not exist"),
+        ("account", ids["a"], [ria_contact], f"account {ria_contact} does not exist"),
         ("account", ids["a"], [gone], "Gone"),
         ("account", gone, [ids["b"]], "already deleted"),
         ("account", ids["a"], [ids["anna"]], "is a contact, not a account"),
@@ -271,6 +278,8 @@ def test_refused_merges_change_nothing_and_say_why(org: Org) -> None:
         result = _merge(org, "rob", entity, survivor, merged, **fields)
         assert result["status"] == "rejected", (reason, result)
         assert reason in result["reason"], (reason, result)
+        if "does not exist" in reason:
+            assert result["reason"].endswith(reason), result  # nothing more is said
     assert _snapshot(org) == before
     # A later valid merge in the same org still works.
     assert _merge(org, "rob", "account", ids["a"], [ids["b"]])["status"] == "applied"
