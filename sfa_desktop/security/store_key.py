@@ -125,8 +125,9 @@ def load(path: Path, ask: Ask | None, attempts: int | None = None) -> StoreKey:
     if _encrypted(path):
         where = "system keyring" if usable else "system keyring, which is not available now"
         raise StoreKeyLost(
-            f"The local database {path} is encrypted, but its key is not in the {where}. "
-            "Its data cannot be read: remove the file and sync again to download it."
+            f"The local database {path} is encrypted, but its key is not in the {where}, "
+            "so it cannot be read and was left as it is: restore the key, or move the file "
+            "aside and sign in again to download your data."
         )
     if usable:
         created = in_memory().key
