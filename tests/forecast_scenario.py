@@ -3,7 +3,13 @@ adjusted by the manager, every figure against hand-computed totals (amounts in c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
+
+import httpx
+from store_keys import TEST_KEY
 
 from sfa_desktop.core.entities import Account, ManagerAdjustment, Opportunity
 from sfa_desktop.core.enums import ForecastCategory
@@ -17,7 +23,30 @@ from sfa_desktop.sync.forecast_client import ForecastRemote
 
 Q4 = Period.parse("2026-Q4")
 NOW = datetime(2026, 11, 1, 9, tzinfo=UTC)
-QUOTAS = {"rob": 2_000_000, "ria": 1_000_000}
+# Mia's quota is the team's number, set (as the demo does) to what the reps' quotas add up
+# to: it stands beside their rolled-up quota, never added to it.
+QUOTAS = {"rob": 2_000_000, "ria": 1_000_000, "mia": 3_000_000}
+PASSWORD = "correct horse battery"
+
+
+@contextmanager
+def devices(transport: httpx.BaseTransport, folder: Path) -> Iterator[Callable[[str], SyncAccount]]:
+    """Sign in desktop devices (a store each in `folder`) to the app behind `transport`."""
+    opened: list[SyncAccount] = []
+
+    def sign_in(username: str) -> SyncAccount:
+        store = Store.open(folder / f"{username}.db", key=TEST_KEY)
+        account = SyncAccount(store, Credentials(persistent=False), transport=transport)
+        account.sign_in("http://testserver", username, PASSWORD, f"{username}-laptop")
+        opened.append(account)
+        return account
+
+    try:
+        yield sign_in
+    finally:
+        for account in opened:
+            account.close()
+            account.store.close()
 
 
 def _deal(store: Store, account_id: str, amount: int, close: date, stage: str) -> None:
@@ -77,9 +106,13 @@ def manager_reads_and_adjusts(mia: SyncAccount) -> None:
     assert root.totals.commit == 1_800_000
     assert root.totals.best_case == 500_000
     assert root.totals.pipeline == 200_000
+    # Mia's own quota (the team's number) beside the reps' quotas rolled up, not added:
+    # before, her quota read 3,000,000 + 2,000,000 + 1,000,000 = 6,000,000.
     assert root.quota == 3_000_000
+    assert root.rolled_up_quota == 3_000_000  # 2,000,000 (Rob) + 1,000,000 (Ria)
+    assert root.attainment_basis == "own"
     assert root.attainment is not None
-    assert abs(root.attainment - 400_000 / 3_000_000) < 1e-9
+    assert abs(root.attainment - 0.133333) < 1e-6  # 400,000 closed / 3,000,000
     rob = _node(root, "Rob")
     assert rob.submission is not None
     assert (rob.submission.commit, rob.submission.best_case) == (1_300_000, 1_800_000)

@@ -63,6 +63,26 @@ class Period:
         start: date = self.start - relativedelta(months=_MONTHS[self.kind])
         return Period(start, self.kind)
 
+    def parts(self) -> list[Period]:
+        """The next smaller periods that make this one up, in order: a year's quarters, a
+        quarter's months; a month has none."""
+        smaller = {PeriodKind.YEAR: PeriodKind.QUARTER, PeriodKind.QUARTER: PeriodKind.MONTH}
+        kind = smaller.get(self.kind)
+        if kind is None:
+            return []
+        step = _MONTHS[kind]
+        return [
+            Period(self.start + relativedelta(months=i), kind)
+            for i in range(0, _MONTHS[self.kind], step)
+        ]
+
+    def within(self) -> list[Period]:
+        """Every period inside this one, itself first: a year, its quarters and its months."""
+        found = [self]
+        for part in self.parts():
+            found.extend(part.within())
+        return found
+
     def __str__(self) -> str:
         if self.kind is PeriodKind.QUARTER:
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"

@@ -15,8 +15,17 @@ from sfa_desktop.core.entities import (
     User,
 )
 from sfa_desktop.core.errors import DomainError
+from sfa_desktop.core.forecast_wire import ForecastNode
 from sfa_desktop.core.periods import Period
-from sfa_desktop.core.rules.forecast import ForecastTotals, attainment, forecast_totals
+from sfa_desktop.core.rules.forecast import (
+    AttainmentBasis,
+    ForecastTotals,
+    PeriodQuota,
+    QuotaSource,
+    attainment,
+    forecast_totals,
+    period_quota,
+)
 from sfa_desktop.core.rules.projection import MIN_CLOSED_DEALS, Projection, history_for, project
 from sfa_desktop.operations.result import OpResult, Undo
 from sfa_desktop.store import Store
@@ -34,10 +43,18 @@ class RepForecast:
     submission: ForecastSubmission | None
     projection: Projection
     other_currencies: int  # deals in the period left out because of their currency
+    quota_detail: PeriodQuota  # where `quota` comes from (set, from months…)
 
     @property
     def attainment(self) -> float | None:
         return attainment(self.totals.closed, self.quota)
+
+    @property
+    def quota_note(self) -> str:
+        """'' for a quota set for the period, else where it comes from ('from months; none
+        set for 2026-12')."""
+        detail = self.quota_detail
+        return "" if detail.source is QuotaSource.SET else quota_note(detail)
 
 
 def current_user(store: Store) -> User:
@@ -61,8 +78,17 @@ def rep_forecast(
     accounts with, or a manager's reports) when the user closed fewer than `min_closed`.
     """
     user = current_user(store)
-    quotas = store.records(Quota, {"owner_id": user.id, "period": str(period)})
+    inside = {str(p) for p in period.within()}
+    quotas = sorted(
+        (q for q in store.records(Quota, {"owner_id": user.id}) if q.period in inside),
+        key=lambda q: (q.period != str(period), q.period),  # the period's own quota first
+    )
     currency = quotas[0].currency if quotas else "EUR"
+    amounts: dict[str, int] = {}
+    for quota in quotas:
+        if quota.currency == currency:
+            amounts[quota.period] = amounts.get(quota.period, 0) + quota.amount
+    detail = period_quota(amounts, period)
     everyone = [o for o in store.records(Opportunity) if o.currency == currency]
     mine = [o for o in everyone if o.owner_id == user.id]
     other = sum(
@@ -77,10 +103,11 @@ def rep_forecast(
         period=period,
         currency=currency,
         totals=forecast_totals(mine, period),
-        quota=sum(q.amount for q in quotas if q.currency == currency),
+        quota=detail.amount,
         submission=latest_submission(store, user.id, period),
         projection=project(period, mine, changes, history, now),
         other_currencies=other,
+        quota_detail=detail,
     )
 
 
@@ -107,3 +134,23 @@ def deals_of(store: Store, owner_id: str, period: Period) -> list[Opportunity]:
         o for o in store.records(Opportunity, {"owner_id": owner_id}) if o.close_date in period
     ]
     return sorted(found, key=lambda o: (-o.amount, o.name))
+
+
+def quota_note(quota: PeriodQuota | ForecastNode) -> str:
+    """Where a quota comes from, in words: 'set', 'from months', 'from quarters', 'none',
+    with the parts that have none ('from months; none set for 2026-12')."""
+    if isinstance(quota, ForecastNode):
+        quota = PeriodQuota(quota.quota, quota.quota_source, tuple(quota.quota_missing))
+    note = quota.source.value
+    if quota.missing:
+        note += f"; none set for {', '.join(quota.missing)}"
+    return note
+
+
+def attainment_note(node: ForecastNode) -> str:
+    """What a person's attainment is measured against, in words ('' without a quota)."""
+    return {
+        AttainmentBasis.OWN: "own quota",
+        AttainmentBasis.ROLLED_UP: "rolled-up quota",
+        AttainmentBasis.NONE: "",
+    }[node.attainment_basis]

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from sfa_desktop.core.forecast_wire import ForecastNode, ForecastReport
+from sfa_desktop.operations.forecast import attainment_note, quota_note
 
 HEADERS = (
     "Name",
@@ -18,7 +19,10 @@ HEADERS = (
     "Commit forecast",
     "Best case forecast",
     "Quota",
+    "Rolled-up quota",
     "Attainment",
+    "Attainment against",
+    "Quota source",
     "Submitted commit",
     "Submitted best case",
     "Adjustments",
@@ -34,7 +38,10 @@ def _walk(node: ForecastNode, depth: int = 0) -> list[tuple[int, ForecastNode]]:
 
 
 def table_rows(report: ForecastReport) -> list[Row]:
-    """One row per person, depth first; amounts adjusted, in major units (cents / 100)."""
+    """One row per person, depth first; amounts adjusted, in major units (cents / 100).
+
+    Quota is the person's own (a manager's: the team's number); the rolled-up quota (the
+    reports' quotas added up, managers only) stands beside it and is never added to it."""
     rows: list[Row] = []
     for depth, node in _walk(report.root):
         totals = node.adjusted.totals()
@@ -51,7 +58,10 @@ def table_rows(report: ForecastReport) -> list[Row]:
                 totals.commit_forecast / 100,
                 totals.best_case_forecast / 100,
                 node.quota / 100,
+                node.rolled_up_quota / 100 if node.reports else None,
                 None if node.attainment is None else round(node.attainment, 4),
+                attainment_note(node),
+                quota_note(node),
                 submission.commit / 100 if submission else None,
                 submission.best_case / 100 if submission else None,
                 "; ".join(
@@ -88,10 +98,10 @@ def write_xlsx(report: ForecastReport, path: Path) -> Path:
         sheet.append(list(row))
         line = sheet.max_row
         sheet.cell(line, 1).alignment = Alignment(indent=int(row[1] or 0) * 2)
-        for column in (4, 5, 6, 7, 8, 9, 10, 12, 13):
+        for column in (4, 5, 6, 7, 8, 9, 10, 11, 15, 16):
             sheet.cell(line, column).number_format = money_format
-        sheet.cell(line, 11).number_format = "0.0%"
-    widths = (28, 7, 10, *(16,) * 10, 50)
+        sheet.cell(line, 12).number_format = "0.0%"
+    widths = (28, 7, 10, *(16,) * 13, 50)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
     sheet.freeze_panes = "B2"

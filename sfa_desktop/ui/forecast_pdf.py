@@ -9,19 +9,41 @@ from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from sfa_desktop.core.forecast_wire import ForecastReport
-from sfa_desktop.operations.forecast_export import HEADERS, table_rows
+from sfa_desktop.operations.forecast_export import HEADERS, Row, table_rows
 from sfa_desktop.ui.format import moment
 
-_SHOWN = (0, 3, 4, 5, 6, 9, 10, 11)  # the columns that fit a landscape page
+_SHOWN = tuple(
+    HEADERS.index(name)  # the columns that fit a landscape page
+    for name in (
+        "Name",
+        "Closed",
+        "Commit",
+        "Best case",
+        "Pipeline",
+        "Quota",
+        "Rolled-up quota",
+        "Attainment",
+        "Submitted commit",
+    )
+)
+_QUOTA, _SOURCE = HEADERS.index("Quota"), HEADERS.index("Quota source")
+_ATTAINMENT, _AGAINST = HEADERS.index("Attainment"), HEADERS.index("Attainment against")
 
 
-def _cell(index: int, value: object, currency: str) -> str:
+def _cell(index: int, row: Row, currency: str) -> str:
+    value = row[index]
+    if index == _QUOTA and row[_SOURCE] == "none":
+        return "—"
     if value is None or value == "":
         return "—"
-    if index == 10 and isinstance(value, float):
-        return f"{value:.0%}"
+    if index == _ATTAINMENT and isinstance(value, float):
+        basis = row[_AGAINST]
+        return f"{value:.1%}" + (" of rolled-up" if basis == "rolled-up quota" else "")
     if isinstance(value, float):
-        return f"{value:,.0f} {currency}"
+        text = f"{value:,.0f} {currency}"
+        if index == _QUOTA and row[_SOURCE] != "set":
+            text += f" ({escape(str(row[_SOURCE]))})"
+        return text
     return escape(str(value))
 
 
@@ -32,7 +54,7 @@ def report_html(report: ForecastReport, note: str = "") -> str:
         depth = int(row[1] or 0)
         cells = []
         for i in _SHOWN:
-            text = _cell(i, row[i], report.currency)
+            text = _cell(i, row, report.currency)
             if i == 0:
                 text = "&nbsp;" * 4 * depth + (f"<b>{text}</b>" if depth == 0 else text)
             align = "left" if i == 0 else "right"

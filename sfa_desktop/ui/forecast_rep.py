@@ -22,6 +22,7 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import ForecastSubmission, utcnow
 from sfa_desktop.core.enums import ForecastCategory
 from sfa_desktop.core.errors import InvalidRecord
+from sfa_desktop.core.rules.forecast import QuotaSource
 from sfa_desktop.core.rules.projection import DealProjection, Projection
 from sfa_desktop.operations.forecast import RepForecast, submit_forecast
 from sfa_desktop.ui.columns import Column
@@ -164,7 +165,7 @@ class RepForecastView(QWidget):
             [
                 ("Commit forecast", money(totals.commit_forecast, currency)),
                 ("Best case forecast", money(totals.best_case_forecast, currency)),
-                ("Quota", money(forecast.quota, currency) if forecast.quota else "No quota"),
+                ("Quota", _quota(forecast)),
                 ("Attainment", "—" if reached is None else f"{reached:.0%} closed of quota"),
             ]
         )
@@ -234,3 +235,11 @@ class RepForecastView(QWidget):
     def _clear_errors(self) -> None:
         for error in self.errors.values():
             error.hide()
+
+
+def _quota(forecast: RepForecast) -> str:
+    """The quota, with where it comes from when not set for the period ('from months')."""
+    if forecast.quota_detail.source is QuotaSource.NONE:
+        return "No quota"
+    text = money(forecast.quota, forecast.currency)
+    return f"{text} ({forecast.quota_note})" if forecast.quota_note else text

@@ -8,6 +8,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QColor, QFont
 
 from sfa_desktop.core.forecast_wire import ForecastNode, ForecastReport
+from sfa_desktop.core.rules.forecast import AttainmentBasis, QuotaSource
+from sfa_desktop.operations.forecast import quota_note
 from sfa_desktop.ui.columns import ID_ROLE, Column, cell, header
 from sfa_desktop.ui.format import money
 
@@ -15,7 +17,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def tree_columns(currency: str) -> list[Column[ForecastNode]]:
-    """Adjusted figures (what the manager reports up) with quota and attainment."""
+    """Adjusted figures (what the manager reports up) with quota and attainment: a
+    manager's own quota (the team's number) beside the reports' quotas rolled up."""
 
     def amount(pick: str) -> Column[ForecastNode]:
         return Column(
@@ -30,7 +33,12 @@ def tree_columns(currency: str) -> list[Column[ForecastNode]]:
         amount("commit"),
         amount("best_case"),
         amount("pipeline"),
-        Column("Quota", lambda n: money(n.quota, currency), numeric=True),
+        Column("Quota", lambda n: _quota(n, currency), numeric=True),
+        Column(
+            "Rolled-up quota",
+            lambda n: money(n.rolled_up_quota, currency) if n.reports else "",
+            numeric=True,
+        ),
         Column("Attainment", _attainment, numeric=True, colour=_attainment_colour),
         Column(
             "Submitted commit",
@@ -41,8 +49,20 @@ def tree_columns(currency: str) -> list[Column[ForecastNode]]:
     ]
 
 
+def _quota(node: ForecastNode, currency: str) -> str:
+    """The quota set for the person (a manager's: the team's number), with where it comes
+    from when it was not set for the period itself."""
+    if node.quota_source is QuotaSource.NONE:
+        return "—"
+    text = money(node.quota, currency)
+    return text if node.quota_source is QuotaSource.SET else f"{text} ({quota_note(node)})"
+
+
 def _attainment(node: ForecastNode) -> str:
-    return "—" if node.attainment is None else f"{node.attainment:.0%}"
+    if node.attainment is None:
+        return "—"
+    text = f"{node.attainment:.1%}"
+    return f"{text} of rolled-up" if node.attainment_basis is AttainmentBasis.ROLLED_UP else text
 
 
 def _attainment_colour(node: ForecastNode) -> str | None:
@@ -124,7 +144,12 @@ class ForecastTreeModel(QAbstractItemModel):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.BackgroundRole and node.adjustments and index.column() == 8:
+        adjusted_column = len(self._columns) - 1
+        if (
+            role == Qt.ItemDataRole.BackgroundRole
+            and node.adjustments
+            and index.column() == adjusted_column
+        ):
             return QColor("#fef7e0")
         return cell(self._columns[index.column()], node, role)
 

@@ -37,7 +37,7 @@ def report(
     user_id: UserQuery = None,
     currency: CurrencyQuery = None,
 ) -> ForecastReport:
-    """The forecast tree of a user (default: the caller) for a month or quarter."""
+    """The forecast tree of a user (default: the caller) for a month, quarter or year."""
     subject = forecast.subject_for(session, user, user_id)
     return forecast.rollup(
         session,

@@ -19,7 +19,12 @@ from sfa_desktop.core.forecast_wire import (
     SubmissionInfo,
 )
 from sfa_desktop.core.periods import Period
-from sfa_desktop.core.rules.forecast import attainment
+from sfa_desktop.core.rules.forecast import (
+    PeriodQuota,
+    attainment,
+    attainment_quota,
+    period_quota,
+)
 from sync_server.errors import BadRequestError, ForbiddenError, NotFoundError
 from sync_server.models import OpportunityFact, Record, User
 from sync_server.services.scope import load_scope
@@ -61,7 +66,7 @@ Amounts = tuple[int, ...]  # one amount per forecast category, in `_CATEGORIES` 
 @dataclass
 class _Inputs:
     own: dict[str, Amounts]
-    quotas: dict[str, int]
+    quotas: dict[str, PeriodQuota]
     submissions: dict[str, SubmissionInfo]
     adjustments: dict[str, list[AdjustmentInfo]]
 
@@ -123,30 +128,38 @@ def _sums(
 
 
 def _records(
-    session: Session, org_id: str, entity: EntityKind, owners: set[str] | None, period: Period
+    session: Session,
+    org_id: str,
+    entity: EntityKind,
+    owners: set[str] | None,
+    periods: list[Period],
 ) -> list[Record]:
     statement = select(Record).where(
         Record.entity == entity.value,
         Record.org_id == org_id,
         Record.deleted.is_(False),
-        Record.data["period"].as_string() == str(period),
+        Record.data["period"].as_string().in_([str(period) for period in periods]),
     )
     rows = session.scalars(statement)
     return [row for row in rows if owners is None or row.owner_id in owners]
 
 
-def _quotas(session: Session, org_id: str, owners: set[str], period: Period) -> dict[str, int]:
-    quotas: dict[str, int] = defaultdict(int)
-    for row in _records(session, org_id, EntityKind.QUOTA, owners, period):
-        quotas[row.owner_id] += int(row.data["amount"])
-    return quotas
+def _quotas(
+    session: Session, org_id: str, owners: set[str], period: Period
+) -> dict[str, PeriodQuota]:
+    """Each owner's own quota for `period`: set for it, or added up from the months and
+    quarters inside it (`period_quota`); never their reports' quotas."""
+    amounts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in _records(session, org_id, EntityKind.QUOTA, owners, period.within()):
+        amounts[row.owner_id][row.data["period"]] += int(row.data["amount"])
+    return {owner: period_quota(by_period, period) for owner, by_period in amounts.items()}
 
 
 def _submissions(
     session: Session, org_id: str, owners: set[str], period: Period
 ) -> dict[str, SubmissionInfo]:
     latest: dict[str, SubmissionInfo] = {}
-    for row in _records(session, org_id, EntityKind.FORECAST_SUBMISSION, owners, period):
+    for row in _records(session, org_id, EntityKind.FORECAST_SUBMISSION, owners, [period]):
         info = SubmissionInfo(
             id=row.id,
             commit=row.data["commit"],
@@ -163,7 +176,7 @@ def _adjustments(
     session: Session, org_id: str, subjects: set[str], period: Period
 ) -> dict[str, list[AdjustmentInfo]]:
     found: dict[str, list[AdjustmentInfo]] = defaultdict(list)
-    for row in _records(session, org_id, EntityKind.MANAGER_ADJUSTMENT, None, period):
+    for row in _records(session, org_id, EntityKind.MANAGER_ADJUSTMENT, None, [period]):
         if row.data["subject_user_id"] in subjects:
             found[row.data["subject_user_id"]].append(
                 AdjustmentInfo(
@@ -181,7 +194,11 @@ def _adjustments(
 
 def _tree(root: Any, children: dict[str | None, list[Any]], inputs: _Inputs) -> ForecastNode:
     """The forecast tree under `root` in one bottom-up pass over plain tuples of amounts
-    (a manager reached twice, through a cycle, is listed once)."""
+    (a manager reached twice, through a cycle, is listed once).
+
+    Amounts add up the hierarchy; quotas do not: a manager's quota is the one set for them,
+    and the reports' quotas are summed beside it as the rolled-up quota.
+    """
     order: list[tuple[Any, list[Any]]] = []  # (user, reports) parents before children
     seen = {root.id}
     stack = [root]
@@ -194,20 +211,23 @@ def _tree(root: Any, children: dict[str | None, list[Any]], inputs: _Inputs) -> 
                 reports.append(child)
         order.append((user, reports))
         stack.extend(reversed(reports))
+    # user id -> (node, totals, adjusted, the quota its attainment is measured against)
     built: dict[str, tuple[ForecastNode, Amounts, Amounts, int]] = {}
     for user, reports in reversed(order):
         below = [built[child.id] for child in reports]
         own = inputs.own.get(user.id, _ZERO)
         totals = own
         adjusted_sum = own
-        quota = inputs.quotas.get(user.id, 0)
+        rolled_up = 0
         for _, child_totals, child_adjusted, child_quota in below:
             totals = tuple(map(sum, zip(totals, child_totals, strict=True)))
             adjusted_sum = tuple(map(sum, zip(adjusted_sum, child_adjusted, strict=True)))
-            quota += child_quota
+            rolled_up += child_quota
         adjusted = list(adjusted_sum)
         for adjustment in inputs.adjustments.get(user.id, []):
             adjusted[_INDEX[adjustment.category.value]] = adjustment.amount
+        quota = inputs.quotas.get(user.id, PeriodQuota())
+        measured, basis = attainment_quota(quota, rolled_up)
         # Built without re-validation: every value here comes from validated data.
         node = ForecastNode.model_construct(
             user_id=user.id,
@@ -217,13 +237,17 @@ def _tree(root: Any, children: dict[str | None, list[Any]], inputs: _Inputs) -> 
             own=_amounts(own),
             totals=_amounts(totals),
             adjusted=_amounts(adjusted),
-            quota=quota,
-            attainment=attainment(totals[_INDEX["closed"]], quota),
+            quota=quota.amount,
+            quota_source=quota.source,
+            quota_missing=list(quota.missing),
+            rolled_up_quota=rolled_up,
+            attainment_basis=basis,
+            attainment=attainment(totals[_INDEX["closed"]], measured),
             submission=inputs.submissions.get(user.id),
             adjustments=inputs.adjustments.get(user.id, []),
             reports=[child[0] for child in below],
         )
-        built[user.id] = (node, totals, tuple(adjusted), quota)
+        built[user.id] = (node, totals, tuple(adjusted), measured)
         for child in reports:
             del built[child.id]
     return built[root.id][0]

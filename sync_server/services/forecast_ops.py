@@ -110,7 +110,7 @@ def take_snapshots(session: Session, currency: str, now: datetime) -> int:
                             user_id=node.user_id,
                             period=str(period),
                             taken_at=now,
-                            quota=node.quota,
+                            quota=node.measured_quota,  # what attainment is against
                             **node.adjusted.model_dump(),
                         )
                     )
@@ -161,11 +161,16 @@ CSV_COLUMNS = (
     "attainment",
     "submitted_commit",
     "submitted_best_case",
+    "rolled_up_quota",
+    "attainment_basis",
+    "quota_source",
+    "quota_missing",
 )
 
 
 def to_csv(report: ForecastReport) -> str:
-    """One row per person, depth-first, amounts in minor units."""
+    """One row per person, depth-first, amounts in minor units. `quota` is the person's own
+    (a manager's: the team's number), `rolled_up_quota` the reports' quotas added up."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -184,6 +189,10 @@ def to_csv(report: ForecastReport) -> str:
                 "" if node.attainment is None else f"{node.attainment:.4f}",
                 submission.commit if submission else "",
                 submission.best_case if submission else "",
+                node.rolled_up_quota,
+                node.attainment_basis.value,
+                node.quota_source.value,
+                " ".join(node.quota_missing),
             ]
         )
     return buffer.getvalue()

@@ -66,12 +66,20 @@ def test_quarter_rollup_matches_hand_computed_totals(pipeline: Org) -> None:
     assert _amounts(reports["Ria"]) == (100, 4000, 0, 0, 0)
     assert _amounts(root, "own") == (0, 0, 0, 50, 0)
     assert _amounts(root) == (600, 6000, 1000, 350, 700)
-    assert root["quota"] == 16_000
-    assert root["attainment"] == pytest.approx(600 / 16_000)
-    assert reports["Rob"]["attainment"] == pytest.approx(0.05)
+    # Mia's quota is the one set for her; her reports' quotas roll up beside it.
+    assert root["quota"] == 1_000  # before: 1,000 + 10,000 + 5,000 = 16,000
+    assert root["attainment"] == pytest.approx(0.6)  # 600 closed / 1,000
+    assert root["rolled_up_quota"] == 15_000  # 10,000 + 5,000
+    assert root["attainment_basis"] == "own"
+    assert reports["Rob"]["attainment"] == pytest.approx(0.05)  # 500 / 10,000
+    assert reports["Rob"]["rolled_up_quota"] == 0
     assert reports["Rob"]["submission"]["commit"] == 2500
     boss = _get(pipeline, "boss", "2026-Q4")["root"]
     assert _amounts(boss) == (600, 6000, 1000, 350, 700)
+    # No quota of his own: attainment against Mia's 1,000 rolled up, and it says so.
+    assert (boss["quota"], boss["quota_source"], boss["rolled_up_quota"]) == (0, "none", 1_000)
+    assert boss["attainment_basis"] == "rolled up"
+    assert boss["attainment"] == pytest.approx(0.6)  # 600 / 1,000
 
 
 def test_month_rollup(pipeline: Org) -> None:
@@ -134,7 +142,7 @@ def test_snapshots_build_the_history(pipeline: Org) -> None:
     history = _get(pipeline, "mia", "2026-Q4/history")
     assert len(history["points"]) == 1
     assert history["points"][0]["adjusted"]["commit"] == 6000
-    assert history["points"][0]["quota"] == 16_000
+    assert history["points"][0]["quota"] == 1_000  # Mia's own, which attainment is against
 
 
 def test_csv_export(pipeline: Org) -> None:
@@ -148,5 +156,7 @@ def test_csv_export(pipeline: Org) -> None:
     assert rows[0]["commit"] == "6000"
     assert rows[2]["closed"] == "500"
     assert rows[2]["quota"] == "10000"
+    assert (rows[0]["quota"], rows[0]["rolled_up_quota"]) == ("1000", "15000")
+    assert (rows[0]["attainment_basis"], rows[0]["quota_source"]) == ("own", "set")
     assert rows[2]["submitted_commit"] == "2500"
     assert rows[1]["depth"] == "1"

@@ -6,20 +6,25 @@ import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from forecast_scenario import Q4, QUOTAS, reps_sell_and_submit
+from forecast_scenario import NOW, Q4, QUOTAS, reps_sell_and_submit
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sync_fixtures import Device
 from ui_helpers import make_context, screenshot, settle
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import ForecastSubmission
+from sfa_desktop.core.forecast_wire import CategoryAmounts, ForecastNode, ForecastReport
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.forecast_client import ForecastRemote
 from sfa_desktop.ui.forecast_page import ForecastPage
+from sfa_desktop.ui.forecast_tree import ForecastTreeModel
+from sfa_desktop.ui.format import use_readable_locale
 from sfa_desktop.ui.main_window import MainWindow
 from sync_server.services import admin
 from sync_server.services.forecast_ops import take_snapshots
@@ -125,7 +130,11 @@ def test_manager_rollup_drill_down_and_adjustment(
     assert model.rowCount() == 1
     assert model.rowCount(model.index(0, 0)) == 2  # Ria and Rob under Mia
     assert model.data(model.index(0, 2)) == "€18,000"  # team commit
-    assert model.data(model.index(0, 6)) == "13%"  # 4,000 closed of 30,000 quota
+    # Mia's own quota (the team's number) beside the reps' quotas rolled up, never added:
+    assert model.data(model.index(0, 5)) == "€30,000"  # set for Mia (not 30,000 + 30,000)
+    assert model.data(model.index(0, 6)) == "€30,000"  # rolled up: 20,000 Rob + 10,000 Ria
+    assert model.data(model.index(0, 7)) == "13.3%"  # 4,000 closed / 30,000
+    assert model.data(model.index(1, 6, model.index(0, 0))) == ""  # a rep has no roll-up
     assert team.status.text().startswith("Live")
     assert team.chart.points == 3
     _select(page, "Rob")
@@ -178,3 +187,58 @@ def test_manager_rollup_drill_down_and_adjustment(
     assert page.own.forecast is not None
     assert page.own.forecast.user.name == "Mia"
     screenshot(qtbot, ctx, page, tmp_path / "forecast-manager-own.png")
+
+
+def _node(name: str, **fields: Any) -> ForecastNode:
+    amounts = CategoryAmounts(closed=fields.pop("closed", 0))
+    return ForecastNode(
+        user_id=name.lower(),
+        name=name,
+        role=fields.pop("role", "rep"),
+        manager_id=None,
+        own=amounts,
+        totals=amounts,
+        adjusted=amounts,
+        **fields,
+    )
+
+
+def test_tree_says_where_quotas_come_from(qtmodeltester: object) -> None:
+    """A manager without a quota (attainment of the rolled-up quota), a rep whose quarter
+    is added up from months with December missing."""
+    rob = _node(
+        "Rob",
+        closed=300_000,
+        quota=700_000,  # October 300,000 + November 400,000, December none
+        quota_source="from months",
+        quota_missing=["2026-12"],
+        attainment=0.428571,  # 300,000 / 700,000
+    )
+    mia = _node(
+        "Mia",
+        role="manager",
+        closed=300_000,
+        quota=0,
+        quota_source="none",
+        rolled_up_quota=700_000,
+        attainment_basis="rolled up",
+        attainment=0.428571,  # 300,000 / 700,000
+        reports=[rob],
+    )
+    use_readable_locale()  # as the app does at start-up
+    model = ForecastTreeModel()
+    model.set_report(ForecastReport(period="2026-Q4", currency="EUR", generated_at=NOW, root=mia))
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    top, first = model.index(0, 0), model.index(0, 0, model.index(0, 0))
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5, 8)]
+    assert headers == ["Quota", "Rolled-up quota", "Attainment"]
+    assert [model.data(top.siblingAtColumn(c)) for c in range(5, 8)] == [
+        "—",
+        "€7,000",
+        "42.9% of rolled-up",
+    ]
+    assert [model.data(first.siblingAtColumn(c)) for c in range(5, 8)] == [
+        "€7,000 (from months; none set for 2026-12)",
+        "",
+        "42.9%",
+    ]

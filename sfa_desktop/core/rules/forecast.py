@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sfa_desktop.core.entities.pipeline import Opportunity
 from sfa_desktop.core.enums import ForecastCategory
-from sfa_desktop.core.periods import Period
+from sfa_desktop.core.periods import Period, PeriodKind
 
 
 def _single_currency(opportunities: list[Opportunity]) -> str | None:
@@ -69,3 +70,72 @@ def forecast_totals(opportunities: Iterable[Opportunity], period: Period) -> For
 def attainment(closed: int, quota: int) -> float | None:
     """Closed revenue as a fraction of quota; None without a quota."""
     return closed / quota if quota > 0 else None
+
+
+class QuotaSource(StrEnum):
+    """Where a person's quota for a period comes from (see docs/forecasting.md)."""
+
+    SET = "set"  # a quota was set for exactly this period
+    FROM_MONTHS = "from months"  # the sum of the monthly quotas inside it
+    FROM_QUARTERS = "from quarters"  # a year: the sum of its quarters (set or from months)
+    NONE = "none"  # no quota for this period or any period inside it
+
+
+class AttainmentBasis(StrEnum):
+    """Which quota attainment is measured against."""
+
+    OWN = "own"  # the quota set for the person (a manager's: the team's number)
+    ROLLED_UP = "rolled up"  # a manager without one: the sum of the reports' quotas
+    NONE = "none"  # neither: no attainment
+
+
+_FROM = {PeriodKind.MONTH: QuotaSource.FROM_MONTHS, PeriodKind.QUARTER: QuotaSource.FROM_QUARTERS}
+
+
+@dataclass(frozen=True)
+class PeriodQuota:
+    """One person's quota for a period: the amount, where it comes from, and the parts
+    (months or quarters) that had no quota when it was added up from them."""
+
+    amount: int = 0
+    source: QuotaSource = QuotaSource.NONE
+    missing: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        """Added up from parts, and some parts have no quota (they count as 0)."""
+        return bool(self.missing)
+
+
+def period_quota(quotas: Mapping[str, int], period: Period) -> PeriodQuota:
+    """The quota for `period` from one person's quotas by period text ("2026-11": amount).
+
+    A quota set for the period itself wins. Without one, a quarter is the sum of its
+    months and a year the sum of its quarters (each set, or from its months). Parts with
+    no quota count as 0 and are named in `missing`; with no quota in any part there is no
+    quota. Quotas are never split down: a month inside a quarter with a quota has none.
+    """
+    if str(period) in quotas:
+        return PeriodQuota(quotas[str(period)], QuotaSource.SET)
+    parts = period.parts()
+    found = [period_quota(quotas, part) for part in parts]
+    if all(quota.source is QuotaSource.NONE for quota in found):
+        return PeriodQuota()
+    missing: list[str] = []
+    for part, quota in zip(parts, found, strict=True):
+        missing.extend([str(part)] if quota.source is QuotaSource.NONE else quota.missing)
+    if any(quota.source is QuotaSource.SET for quota in found):
+        source = _FROM[parts[0].kind]
+    else:  # every part was itself added up from months
+        source = QuotaSource.FROM_MONTHS
+    return PeriodQuota(sum(quota.amount for quota in found), source, tuple(missing))
+
+
+def attainment_quota(own: PeriodQuota, rolled_up: int) -> tuple[int, AttainmentBasis]:
+    """The quota attainment is measured against: the person's own (for a manager, the
+    team's number set for them), else the sum of the reports' quotas (`rolled_up`)."""
+    if own.source is not QuotaSource.NONE:
+        return own.amount, AttainmentBasis.OWN
+    if rolled_up > 0:
+        return rolled_up, AttainmentBasis.ROLLED_UP
+    return 0, AttainmentBasis.NONE
