@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sfa_desktop.core.entities import FieldChange, Quota
 from sfa_desktop.core.entities import User as CoreUser
 from sfa_desktop.core.entities.base import new_id
-from sfa_desktop.core.enums import AuditAction, EntityKind, Role
+from sfa_desktop.core.enums import AuditAction, EntityKind, Role, Stage
 from sfa_desktop.core.periods import Period
 from sync_server.config import ServerSettings
 from sync_server.errors import BadRequestError, ConflictError, NotFoundError
@@ -225,13 +225,40 @@ def _account_rows(session: Session, account_id: str) -> list[Record]:
 _UNAUDITED = frozenset({EntityKind.STAGE_CHANGE.value, EntityKind.AUDIT_ENTRY.value})
 
 
+def _closed_deals(rows: list[Record]) -> set[tuple[str, str]]:
+    """(entity, id) of the account's closed deals (won or lost) with their stage history and
+    audit entries: they keep the owner who closed them when the account moves."""
+    deals = {
+        row.id
+        for row in rows
+        if row.entity == EntityKind.OPPORTUNITY.value and Stage(row.data["stage"]).is_closed
+    }
+    kept = {(EntityKind.OPPORTUNITY.value, deal) for deal in deals}
+    kept |= {
+        (row.entity, row.id)
+        for row in rows
+        if row.entity == EntityKind.STAGE_CHANGE.value and row.data["opportunity_id"] in deals
+    }
+    kept |= {
+        (row.entity, row.id)
+        for row in rows
+        if row.entity == EntityKind.AUDIT_ENTRY.value
+        and (row.data["record_entity"], row.data["record_id"]) in kept
+    }
+    return kept
+
+
 def reassign_account(session: Session, account_id: str, username: str, now: datetime) -> int:
     """Give an account and the old owner's records on it to another user.
 
-    Every record of the account gets a new version: the new scope receives upserts and the
-    old owner's scope (and their managers') a `remove`. Each live record that changes owner
-    gets an audit entry (reassigned, owner old -> new). Returns how many records moved (their
-    audit entries move with them, uncounted).
+    Closed deals (won or lost) keep the owner who closed them, with their stage history
+    and audit trail, so the seller keeps the credit (docs/forecasting.md); open deals and
+    everything else of the old owner's move. Every record of the account gets a new
+    version: the new scope receives upserts and the old owner's scope (and their
+    managers') a `remove` for what they no longer see (the closed deals stay in it, by
+    owner). Each live record that changes owner gets an audit entry (reassigned, owner
+    old -> new); the account's entry notes how many closed deals stayed. Returns how many
+    records changed owner (their audit entries move with them, uncounted).
     """
     account = _account(session, account_id)
     new_owner = user_by_name(session, username)
@@ -240,11 +267,17 @@ def reassign_account(session: Session, account_id: str, username: str, now: date
     old_owner = account.owner_id
     lock_versions(session)
     rows = _account_rows(session, account_id)
+    kept = _closed_deals(rows)
     reassigned = []
+    moved = closed = 0
     for row in rows:
         record = parse_row(row)
-        if row.owner_id == old_owner and old_owner != new_owner.id:
+        old_owners = row.owner_id == old_owner and old_owner != new_owner.id
+        if old_owners and (row.entity, row.id) in kept:
+            closed += row.entity == EntityKind.OPPORTUNITY.value and not row.deleted
+        elif old_owners:
             record = record.with_changes({"owner_id": new_owner.id})
+            moved += row.entity != EntityKind.AUDIT_ENTRY.value
             if not row.deleted and row.entity not in _UNAUDITED:
                 reassigned.append(row)
         save(
@@ -266,10 +299,18 @@ def reassign_account(session: Session, account_id: str, username: str, now: date
             actor_id=None,
             device_id=None,
             changes=(change,),
+            note=_kept_note(closed) if row.entity == EntityKind.ACCOUNT.value else "",
             now=now,
         )
     session.commit()
-    return sum(row.entity != EntityKind.AUDIT_ENTRY.value for row in rows)
+    return moved
+
+
+def _kept_note(closed: int) -> str:
+    if not closed:
+        return ""
+    deals = "deal keeps its owner" if closed == 1 else "deals keep their owners"
+    return f"{closed} closed {deals} (closed deals stay with whoever closed them)"
 
 
 def revoke_device(session: Session, device_id: str, now: datetime) -> None:
