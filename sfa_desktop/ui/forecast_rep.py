@@ -23,7 +23,7 @@ from sfa_desktop.core.entities import ForecastSubmission, utcnow
 from sfa_desktop.core.enums import ForecastCategory
 from sfa_desktop.core.errors import InvalidRecord
 from sfa_desktop.core.rules.forecast import QuotaSource
-from sfa_desktop.core.rules.projection import DealProjection, Projection
+from sfa_desktop.core.rules.projection import MIN_CLOSED_DEALS, DealProjection, Projection
 from sfa_desktop.operations.forecast import RepForecast, submit_forecast
 from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import day, label, moment, money
@@ -71,11 +71,17 @@ def _money_box() -> QDoubleSpinBox:
 
 def _source(projection: Projection) -> str:
     history = projection.history
+    simulated = "; range is the 10th–90th percentile of 2,000 simulated outcomes."
+    if history.source == "defaults":
+        return (
+            f"Too little history to learn from ({history.closed_deals} closed deals here, "
+            f"{MIN_CLOSED_DEALS} needed): each stage's default probability is used" + simulated
+        )
     whose = "your" if history.source == "rep" else "the team's"
     return (
         f"Win rates and stage times from {whose} {history.closed_deals} closed deals"
         + (" (you closed too few for your own)" if history.source == "team" else "")
-        + "; range is the 10th–90th percentile of 2,000 simulated outcomes."
+        + simulated
     )
 
 

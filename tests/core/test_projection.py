@@ -141,3 +141,35 @@ def test_empty_history_falls_back_to_stage_defaults() -> None:
     assert result.deals[0].win_rate == 0.2  # qualification's default probability
     assert result.deals[0].on_time == 1.0
     assert result.expected == 2_000
+
+
+def test_too_little_history_says_so_instead_of_faking_a_team() -> None:
+    """A rep's device holding only the rep's 2 closed deals: no "team" to fall back on."""
+    robs = [opp for opp in OPPS if opp.owner_id == "rob"]  # A won, B lost, E1, E4 open
+    history = history_for("rob", robs, CHANGES, min_closed=3)
+    assert (history.source, history.closed_deals) == ("defaults", 2)
+    # Stage defaults, not 0 % / 100 % from two deals: qualification 20 %, negotiation 80 %.
+    assert history.stats(Stage.QUALIFICATION).win_rate == 0.2
+    assert history.stats(Stage.NEGOTIATION).win_rate == 0.8
+    # Nor when everyone's deals together are still too few (4 < 5).
+    assert history_for("rob", OPPS, CHANGES, min_closed=5).source == "defaults"
+    result = project(Q1, robs, CHANGES, history, NOW)
+    # E1 (qualification, closes 2026-03-20) is the one open Q1 deal: no stage times known,
+    # so it is on time, at the stage default: 10,000 x 0.2 = 2,000.
+    assert [d.opportunity.id for d in result.deals] == ["E1"]
+    assert result.expected_open == 2_000
+
+
+def test_deals_the_rep_left_out_are_not_projected() -> None:
+    team = stage_history(OPPS, CHANGES)
+    left_out = [
+        opp.with_changes({"forecast_category": "omitted", "category_overridden": True})
+        if opp.id == "E2"
+        else opp
+        for opp in OPPS
+    ]
+    result = project(Q1, left_out, CHANGES, team, NOW)
+    assert {d.opportunity.id for d in result.deals} == {"E1", "E3"}
+    # 28,469 (see above) less E2's 30,000 x 2/3 = 20,000: 8,469
+    assert result.expected_open == round(10_000 * 2 / 3 + 5_000 * 0.5 * 31 / 43)
+    assert result.expected_open == 8_469

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sfa_desktop.core.entities import Opportunity, StageChange
-from sfa_desktop.core.enums import OPEN_STAGES, Stage
+from sfa_desktop.core.enums import OPEN_STAGES, ForecastCategory, Stage
 from sfa_desktop.core.periods import Period
 
 MIN_CLOSED_DEALS = 10  # fewer closed deals than this and a rep's figures come from the team
@@ -36,7 +36,8 @@ class StageStats:
 
 @dataclass(frozen=True)
 class History:
-    """Stage statistics from a set of closed deals; `source` says whose ("rep" or "team")."""
+    """Stage statistics from a set of closed deals; `source` says whose ("rep", "team", or
+    "defaults" when too few deals were closed to learn from)."""
 
     stages: dict[Stage, StageStats]
     closed_deals: int
@@ -101,12 +102,17 @@ def history_for(
     changes: Sequence[StageChange],
     min_closed: int = MIN_CLOSED_DEALS,
 ) -> History:
-    """The owner's own history, or the team's (every deal given) when they closed too few."""
+    """The owner's own history; the team's (every deal given) when they closed too few and
+    the others' deals make enough; else none ("defaults": the stages' default probabilities
+    and no stage times), since a handful of deals gives win rates of 0 % or 100 %."""
     own = [opp for opp in opportunities if opp.owner_id == owner_id]
     mine = stage_history(own, changes, source="rep")
     if mine.closed_deals >= min_closed:
         return mine
-    return stage_history(opportunities, changes, source="team")
+    team = stage_history(opportunities, changes, source="team")
+    if team.closed_deals >= min_closed and team.closed_deals > mine.closed_deals:
+        return team
+    return History({}, mine.closed_deals, "defaults")
 
 
 @dataclass(frozen=True)
@@ -188,8 +194,8 @@ def project(
     days_left = (end - now).total_seconds() / DAY_SECONDS
     deals = []
     for opp in in_period:
-        if not opp.is_open:
-            continue
+        if not opp.is_open or opp.forecast_category is ForecastCategory.OMITTED:
+            continue  # closed, or left out of the forecast by its rep
         days_in = (now - _entered(opp, by_opp.get(opp.id, []))).total_seconds() / DAY_SECONDS
         needed = days_to_close(opp.stage, max(days_in, 0.0), history)
         stats = history.stats(opp.stage)
