@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from store_keys import TEST_KEY
 
 from sfa_desktop.core.enums import Role
@@ -21,6 +23,7 @@ from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sync_server.app import create_app
 from sync_server.config import ServerSettings
+from sync_server.models import User
 from sync_server.services import admin, auth
 
 PASSWORD = "correct horse battery"
@@ -50,25 +53,31 @@ def server(tmp_path: Path) -> Iterator[TestClient]:
 
 def seed_acme(client: TestClient) -> None:
     """Org acme: mia (manager) over the reps rob and ria, all with PASSWORD."""
-    now = datetime.now(UTC)
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
-        admin.create_org(session, "acme", now)
-        for username, role, manager in [
-            ("mia", Role.MANAGER, None),
-            ("rob", Role.REP, "mia"),
-            ("ria", Role.REP, "mia"),
-        ]:
-            admin.create_user(
-                session,
-                "acme",
-                username,
-                name=username.title(),
-                email=f"{username}@example.com",
-                password=PASSWORD,
-                role=role,
-                manager=manager,
-                now=now,
-            )
+        seed_acme_users(session)
+
+
+def seed_acme_users(session: Session) -> dict[str, str]:
+    """Seed org acme (see `seed_acme`) through `session`; username -> user id."""
+    now = datetime.now(UTC)
+    admin.create_org(session, "acme", now)
+    for username, role, manager in [
+        ("mia", Role.MANAGER, None),
+        ("rob", Role.REP, "mia"),
+        ("ria", Role.REP, "mia"),
+    ]:
+        admin.create_user(
+            session,
+            "acme",
+            username,
+            name=username.title(),
+            email=f"{username}@example.com",
+            password=PASSWORD,
+            role=role,
+            manager=manager,
+            now=now,
+        )
+    return {user.username: user.id for user in session.scalars(select(User))}
 
 
 Device = Callable[..., SyncAccount]

@@ -36,7 +36,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,22 +60,20 @@ from pg_schema import fresh_schema, require_pg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from store_keys import TEST_KEY
+from sync_fixtures import PASSWORD, seed_acme_users
 from sync_model import SyncModel
 
 from sfa_desktop.core.entities import MODELS, Account, Contact
-from sfa_desktop.core.enums import EntityKind, Role
+from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store import Store, batch
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.errors import SyncError
 from sync_server.models import Record as ServerRecord
-from sync_server.models import User
-from sync_server.services import admin
 
 SOAK = os.environ.get("SFA_SOAK", "")
 KILLS = (int(SOAK) if SOAK.isdigit() and int(SOAK) > 1 else 100) if SOAK else 10
 SEED = int(os.environ.get("SFA_KILL_SEED") or (random.randrange(10**6) if SOAK else 14))
-PASSWORD = "correct horse battery"
 DEVICES = (("rob", "laptop"), ("rob", "desktop"), ("ria", "laptop"), ("mia", "laptop"))
 TABLET = ("mia", "tablet")  # first syncs in a process killed mid-download
 WRITERS = (0, 1, 2)  # the reps' devices; the manager's read (the tablet writes once)
@@ -174,26 +171,8 @@ class KillRun:
 
     def _seed_users(self) -> dict[str, str]:
         """Org acme: mia manages the reps rob and ria."""
-        now = datetime.now(UTC)
         with Session(self.server_engine) as session:
-            admin.create_org(session, "acme", now)
-            for username, role, manager in [
-                ("mia", Role.MANAGER, None),
-                ("rob", Role.REP, "mia"),
-                ("ria", Role.REP, "mia"),
-            ]:
-                admin.create_user(
-                    session,
-                    "acme",
-                    username,
-                    name=username.title(),
-                    email=f"{username}@example.com",
-                    password=PASSWORD,
-                    role=role,
-                    manager=manager,
-                    now=now,
-                )
-            return {u.username: u.id for u in session.scalars(select(User))}
+            return seed_acme_users(session)
 
     def _store_path(self, index: int) -> Path:
         username, device_name = (*DEVICES, TABLET)[index]
