@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,20 +64,23 @@ def build(path: Path, contacts: int, key: bytes | None) -> None:
 
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".building")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    # Built under its own name in a folder of its own, then its files (the store's
+    # sidecars, such as the outbox copy, first) moved beside the cached stores.
+    folder = path.parent / f"{path.name}.building"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     size = DemoSize.scaled(contacts)
     started = time.perf_counter()
     server = PageServer(as_pushed(generate(size, seed=SEED, today=TODAY)))
-    store = Store.open(partial, key=key)
+    store = Store.open(folder / path.name, key=key)
     count = download(store, server.transport()).pulled
     store.sign_in_as(first_rep(size, seed=SEED, today=TODAY))
     store.close()
-    if Path(f"{partial}-wal").exists():  # the last connection checkpoints and removes it
-        raise RuntimeError(f"{partial} was not closed cleanly (its WAL is still there)")
-    partial.rename(path)
+    if (folder / f"{path.name}-wal").exists():  # the last connection checkpoints it away
+        raise RuntimeError(f"{folder / path.name} was not closed cleanly (its WAL is there)")
+    for file in sorted(folder.iterdir(), key=lambda file: file.name == path.name):
+        file.replace(path.parent / file.name)
+    folder.rmdir()
     print(f"built {path} with {count:,} records in {time.perf_counter() - started:.0f} s")
 
 
