@@ -34,6 +34,10 @@ _DURATIONS: dict[Channel, tuple[int, ...]] = {
     Channel.NOTE: (0, 5),
 }
 _OPPORTUNITY_LINK = 0.35
+# Chance that an account's latest contact falls in the last few weeks, by grade: reps
+# keep their best accounts warm.
+_RECENTLY_WORKED: dict[str, float] = {"A": 0.95, "B": 0.9, "C": 0.6, "D": 0.35, "E": 0.2}
+_RECENT_DAYS = 25
 
 
 def _participants(
@@ -52,11 +56,12 @@ class _ActivityFactory:
         self._context = context
         self._rng = context.rng("activities")
 
-    def make(self, account: AccountRef) -> Activity:
+    def make(self, account: AccountRef, recent: bool = False) -> Activity:
+        """An activity at `account` over the history, or in the last weeks if `recent`."""
         rng: random.Random = self._rng
         today = self._context.today
         channel = _CHANNEL_MIX[account.grade].pick(rng)
-        day = today - timedelta(days=rng.randint(1, HISTORY_DAYS))
+        day = today - timedelta(days=rng.randint(1, _RECENT_DAYS if recent else HISTORY_DAYS))
         occurred = business_time(day, account.city.timezone, rng)
         deal = None
         if rng.random() < _OPPORTUNITY_LINK:
@@ -85,9 +90,12 @@ class _ActivityFactory:
 
 
 def make_activities(count: int, context: Context, world: World) -> Iterator[Activity]:
-    """`count` activities over the accounts, more for better grades."""
+    """`count` activities over the accounts, more for better grades; most A and B
+    accounts were contacted in the last few weeks."""
     factory = _ActivityFactory(context)
-    counts = per_account(count, world.accounts, ACTIVITIES_BY_GRADE, context.rng("activity-counts"))
+    rng = context.rng("activity-counts")
+    counts = per_account(count, world.accounts, ACTIVITIES_BY_GRADE, rng)
     for account, number in zip(world.accounts, counts, strict=True):
-        for _ in range(number):
-            yield factory.make(account)
+        recent = rng.random() < _RECENTLY_WORKED[account.grade]
+        for index in range(number):
+            yield factory.make(account, recent=recent and index == 0)

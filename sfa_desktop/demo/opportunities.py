@@ -23,7 +23,10 @@ _STAGES = Weighted(tuple(Stage), (10, 12, 12, 12, 9, 25, 20))
 _MEDIAN_EUR: dict[str, int] = {"A": 120_000, "B": 60_000, "C": 30_000, "D": 15_000, "E": 8_000}
 _SIGMA = 0.8
 _MIN_EUR, _MAX_EUR = 2_000, 3_000_000
-_OVERDUE_SHARE = 0.12
+_OVERDUE_SHARE = 0.1  # open deals whose close date has passed
+_HORIZON_DAYS = 270  # open deals close within about three quarters
+_WORKED_SHARE = 0.8  # open deals whose stage last changed in the last few weeks
+_RECENT_DAYS = 21
 _LAST_OPEN = OPEN_STAGES.index(Stage.NEGOTIATION)
 _SECOND = timedelta(seconds=1)
 # Category a rep sometimes moves a late-stage deal to.
@@ -59,16 +62,15 @@ def _path(stage: Stage, rng: random.Random) -> tuple[Stage, ...]:
 
 
 def _entered(
-    start: datetime, end: datetime, count: int, closed: bool, rng: random.Random
+    start: datetime, end: datetime, count: int, rng: random.Random
 ) -> tuple[datetime, ...]:
-    """`count` strictly increasing times from `start` up to `end`; a closed deal's last
-    change is at `end` itself."""
+    """`count` strictly increasing times from `start` to `end`: the first at `start`, the
+    last (if there are two or more) at `end`."""
     span = (end - start).total_seconds()
-    inner = count - 2 if closed else count - 1
     times = [start]
-    for fraction in sorted(rng.random() for _ in range(inner)):
+    for fraction in sorted(rng.random() for _ in range(count - 2)):
         times.append(max(start + timedelta(seconds=int(span * fraction)), times[-1] + _SECOND))
-    if closed:
+    if count >= 2:
         times.append(max(end, times[-1] + _SECOND))
     return tuple(times)
 
@@ -79,8 +81,10 @@ class _OpportunityFactory:
         self._world = world
         self._rng = context.rng("opportunities")
 
-    def _dates(self, stage: Stage, account: AccountRef) -> tuple[date, datetime, datetime]:
-        """Close date, creation time and time of the last stage change."""
+    def _dates(
+        self, stage: Stage, stages: int, account: AccountRef
+    ) -> tuple[date, datetime, datetime]:
+        """Close date, creation time and time of the last of `stages` stage changes."""
         rng, context = self._rng, self._context
         today, now = context.today, context.now
         if stage.is_closed:
@@ -92,9 +96,15 @@ class _OpportunityFactory:
         if rng.random() < _OVERDUE_SHARE:
             close_date = today - timedelta(days=rng.randint(1, 45))
             created = min(created, datetime.combine(close_date, created.timetz()) - timedelta(14))
+        else:  # more deals in the coming months than later, out to three quarters ahead
+            close_date = today + timedelta(days=1 + int(_HORIZON_DAYS * rng.random() ** 1.5))
+        recent = now - some_days(rng, 1, _RECENT_DAYS)
+        if rng.random() < _WORKED_SHARE and close_date >= today:  # moved on lately
+            last_change = between(rng, recent, now - timedelta(hours=1))
+            if stages == 1 or last_change <= created:  # still in its first stage: a new deal
+                created = last_change
         else:
-            close_date = today + timedelta(days=rng.randint(1, 180))
-        last_change = between(rng, created, now - timedelta(hours=1))
+            last_change = between(rng, created, now - timedelta(hours=1))
         return close_date, created, last_change
 
     def _primary(self, account: AccountRef) -> ContactRef | None:
@@ -112,9 +122,9 @@ class _OpportunityFactory:
         rng: random.Random = self._rng
         stage = _STAGES.pick(rng)
         closed = stage.is_closed
-        close_date, created, last_change = self._dates(stage, account)
         path = _path(stage, rng)
-        entered = _entered(created, last_change, len(path), closed, rng)
+        close_date, created, last_change = self._dates(stage, len(path), account)
+        entered = _entered(created, last_change, len(path), rng)
         amount = _amount(account.grade, rng)
         amounts = (*(int(round(amount * rng.uniform(0.8, 1.2), -4)) for _ in path[:-1]), amount)
         product = rng.choice(PRODUCTS)

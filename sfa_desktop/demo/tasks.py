@@ -1,9 +1,9 @@
-"""Tasks: follow-ups at accounts and a rep's own to-dos; some overdue, some done."""
+"""Tasks: follow-ups at accounts and a rep's own to-dos; mostly upcoming, a few overdue."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from sfa_desktop.core.entities import Task
@@ -16,6 +16,12 @@ from sfa_desktop.demo.weights import TASKS_BY_GRADE, per_account
 
 ACCOUNTLESS_SHARE = 0.2
 _PRIORITIES = Weighted((Priority.LOW, Priority.NORMAL, Priority.HIGH), (20, 60, 20))
+# Days from today to a task's due date: a few overdue (half of them done), some due
+# today, most in the coming weeks.
+_DUE_IN: Weighted[Callable[[random.Random], int]] = Weighted(
+    (lambda r: -r.randint(1, 14), lambda r: 0, lambda r: r.randint(1, 45)),
+    (8, 12, 80),
+)
 
 
 class _TaskFactory:
@@ -35,11 +41,11 @@ class _TaskFactory:
         now, today = self._context.now, self._context.today
         due: date | None = None
         if rng.random() < 0.9:
-            due = today + timedelta(days=rng.randint(-30, 45))
+            due = today + timedelta(days=_DUE_IN.pick(rng)(rng))
         latest = now if due is None else min(now, datetime.combine(due, time(8), tzinfo=UTC))
         created = latest - some_days(rng, 1, 20)
-        overdue = due is not None and due < today
-        done = rng.random() < (0.65 if overdue else 0.1)
+        done_share = 0.05 if due is None or due > today else 0.15 if due == today else 0.5
+        done = rng.random() < done_share
         remind = None
         if due is not None and rng.random() < 0.3:
             remind = datetime.combine(due, time(8), tzinfo=UTC)
