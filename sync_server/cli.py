@@ -18,6 +18,7 @@ from sync_server.errors import ServiceError
 from sync_server.migrate import upgrade
 from sync_server.services import admin
 from sync_server.services.pull import purge_log
+from sync_server.services import currency as currencies
 
 DEMO_PASSWORD = "demo-password"
 
@@ -29,7 +30,32 @@ def _admin_commands(sub: Any) -> None:
             parser.add_argument(flag, **options)
         parser.set_defaults(admin_command=name)
 
-    add("create-org", "create an organisation", ("name", {}))
+    add(
+        "create-org",
+        "create an organisation",
+        ("name", {}),
+        ("--currency", {"default": None, "help": "corporate currency (default: the server's)"}),
+    )
+    org = ("--org", {"default": None, "help": "the organisation (needed when there are several)"})
+    add(
+        "set-rate",
+        "set what one unit of a currency is worth in the corporate currency from a day on",
+        ("currency", {"help": "three-letter code, e.g. USD"}),
+        ("valid_from", {"help": "first day the rate applies, YYYY-MM-DD"}),
+        ("rate", {"help": "corporate units per unit, e.g. 0.92"}),
+        org,
+    )
+    add(
+        "remove-rate",
+        "remove the rate of a currency from a day",
+        ("currency", {}),
+        ("valid_from", {}),
+        org,
+    )
+    add("list-rates", "list the corporate currency and every exchange rate", org)
+    add(
+        "set-currency", "set the corporate currency (before any rate is set)", ("currency", {}), org
+    )
     add(
         "create-user",
         "create a user who can sign in",
@@ -68,7 +94,28 @@ def _admin_commands(sub: Any) -> None:
 def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
     now = utcnow()
     commands: dict[str, Callable[[], Any]] = {
-        "create-org": lambda: print(admin.create_org(session, args.name, now).id),
+        "create-org": lambda: print(
+            admin.create_org(session, args.name, now, args.currency or settings.base_currency).id
+        ),
+        "set-rate": lambda: _print_rate(
+            currencies.set_rate(
+                session,
+                currencies.org_for(session, args.org),
+                args.currency,
+                _day(args.valid_from),
+                args.rate,
+                now,
+            )
+        ),
+        "remove-rate": lambda: currencies.remove_rate(
+            session, currencies.org_for(session, args.org), args.currency, _day(args.valid_from)
+        ),
+        "list-rates": lambda: _print_rates(
+            currencies.rate_sheet(session, currencies.org_for(session, args.org))
+        ),
+        "set-currency": lambda: currencies.set_corporate_currency(
+            session, currencies.org_for(session, args.org), args.currency
+        ),
         "create-user": lambda: print(
             admin.create_user(
                 session,
@@ -112,6 +159,23 @@ def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSetti
 
 
 def _demo_seed(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadRequestError(f"{text!r} is not a day: write it as YYYY-MM-DD") from None
+
+
+def _print_rate(rate: RateInfo) -> None:
+    print(f"{rate.currency}\t{rate.valid_from}\t{rate.rate}")
+
+
+def _print_rates(sheet: RateSheet) -> None:
+    print(f"corporate currency\t{sheet.base}")
+    for rate in sheet.rates:
+        _print_rate(rate)
+
+
     from sfa_desktop.demo import DemoSize
     from sync_server.services import demo
 
@@ -176,9 +240,6 @@ def _serve_workers(settings: ServerSettings, args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    if settings.snapshots_enabled:
-        print("error: the snapshot scheduler needs --workers 1", file=sys.stderr)
-        return 2
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)

@@ -34,7 +34,9 @@ class ServerSettings(BaseSettings):
     log_retention_days: int = Field(default=90, ge=1, description="tombstones/removals kept")
     clock_skew_warning_seconds: int = Field(default=300, ge=1)
     base_currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
-    snapshots_enabled: bool = Field(default=False, description="run the weekly scheduler")
+    snapshots_enabled: bool = Field(
+        default=True, description="run the weekly forecast snapshot (and daily log purge)"
+    )
     snapshot_day_of_week: str = "mon"
     snapshot_hour: int = Field(default=6, ge=0, le=23)
     db_pool_size: int = Field(

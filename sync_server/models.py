@@ -68,6 +68,8 @@ class Org(Base):
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(unique=True)
     created_at: Mapped[datetime]
+    # The corporate currency: forecasts convert into it unless the viewer asks for another.
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
 
 
 class User(Base):
@@ -264,3 +266,51 @@ class ForecastSnapshot(Base):
     pipeline: Mapped[int]
     omitted: Mapped[int]
     quota: Mapped[int]
+    # The deals' own sum beside the adjusted figures, and the person's call (migration 0004).
+    total_closed: Mapped[int | None]
+    total_commit: Mapped[int | None]
+    total_best_case: Mapped[int | None]
+    total_pipeline: Mapped[int | None]
+    total_omitted: Mapped[int | None]
+    submitted_commit: Mapped[int | None]
+    submitted_best_case: Mapped[int | None]
+
+
+class DealSnapshot(Base):
+    """A deal of the period as it stood at a weekly snapshot (what moved since)."""
+
+    __tablename__ = "forecast_deal_snapshots"
+    __table_args__ = (Index("ix_deal_snapshots_org_period", "org_id", "period", "taken_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    period: Mapped[str] = mapped_column(String(16))
+    taken_at: Mapped[datetime]
+    opportunity_id: Mapped[str] = mapped_column(Id)
+    owner_id: Mapped[str] = mapped_column(Id)
+    name: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    close_date: Mapped[date] = mapped_column(Date)
+
+
+class ExchangeRate(Base):
+    """What one unit of `currency` is worth in the org's corporate currency from a day on."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (UniqueConstraint("org_id", "currency", "valid_from"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_from: Mapped[date] = mapped_column(Date)
+    rate: Mapped[str] = mapped_column(String(40))  # decimal text: exact, on every backend
+    set_at: Mapped[datetime]
+
+
+class SnapshotRun(Base):
+    """One row per week snapshotted: the first process to insert it takes the snapshot."""
+
+    __tablename__ = "snapshot_runs"
+    week: Mapped[str] = mapped_column(String(16), primary_key=True)
+    taken_at: Mapped[datetime]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sfa_desktop.core.entities.base import utcnow
 from sync_server.config import ServerSettings
-from sync_server.services.forecast_ops import snapshot_job
+from sync_server.services.forecast_history import snapshot_job
 from sync_server.services.pull import purge_log
 
 
@@ -28,7 +28,7 @@ def start_scheduler(
         "cron",
         day_of_week=settings.snapshot_day_of_week,
         hour=settings.snapshot_hour,
-        args=(sessions, settings.base_currency),
+        args=(sessions,),
         id="forecast-snapshot",
         coalesce=True,
     )

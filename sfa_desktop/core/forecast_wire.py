@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sfa_desktop.core.enums import ForecastCategory, Role
+from sfa_desktop.core.rules.currency import RateTable
 from sfa_desktop.core.rules.forecast import AttainmentBasis, ForecastTotals, QuotaSource
 
 
@@ -39,14 +40,19 @@ class CategoryAmounts(_Answer):
 
 
 class SubmissionInfo(_Answer):
+    """A person's call: a rep's for their own deals, a manager's for the whole team."""
+
     id: str
     commit: int
     best_case: int
     comment: str
     submitted_at: datetime
+    currency: str = "EUR"  # of `commit` and `best_case` as shown (converted when needed)
 
 
 class AdjustmentInfo(_Answer):
+    """A manager's figure for a person's category total, in the report's currency."""
+
     id: str
     manager_id: str
     subject_user_id: str
@@ -54,6 +60,24 @@ class AdjustmentInfo(_Answer):
     category: ForecastCategory
     amount: int
     comment: str
+    manager_name: str = ""
+    applied: bool = Field(
+        default=True,
+        description="counted in this view's adjusted figures: the adjustment of the highest"
+        " manager between the person and the viewer; an adjustment by a manager below that"
+        " one is shown but overridden, one by the viewer's own manager is shown as theirs",
+    )
+
+
+class LeftOutInfo(_Answer):
+    """Amounts that could not be converted into the report's currency (no rate)."""
+
+    kind: str = Field(description="deal, quota or adjustment")
+    currency: str = Field(description="the amounts' own currency")
+    missing: str = Field(description="the currency with no rate on the amounts' day")
+    count: int
+    amount: int = Field(description="their sum in `currency`")
+    first_day: date | None = None
 
 
 class ForecastNode(_Answer):
@@ -97,8 +121,31 @@ class ForecastNode(_Answer):
     attainment: float | None = Field(
         description="closed / the quota named by attainment_basis, None without a quota"
     )
-    submission: SubmissionInfo | None = None
-    adjustments: list[AdjustmentInfo] = Field(default_factory=list)
+    submission: SubmissionInfo | None = Field(
+        default=None,
+        description="the person's latest call for the period: a manager's is the team call",
+    )
+    call_due: bool = Field(default=False, description="no call for the period in the last 7 days")
+    reports_call: CategoryAmounts = Field(
+        default_factory=CategoryAmounts,
+        description="the direct reports' calls added up (commit and best_case only)",
+    )
+    reports_without_call: int = Field(
+        default=0, description="direct reports with no call for the period"
+    )
+    adjustments: list[AdjustmentInfo] = Field(
+        default_factory=list,
+        description="every manager's adjustment of this person in the current reporting"
+        " line, the viewer's manager's included (`applied` says which count here)",
+    )
+    converted: list[str] = Field(
+        default_factory=list,
+        description="currencies of deals in this subtree converted into the report's",
+    )
+    left_out: list[LeftOutInfo] = Field(
+        default_factory=list,
+        description="deals (own and below), quota and adjustments with no rate: not counted",
+    )
     reports: list[ForecastNode] = Field(default_factory=list)
 
     @property
@@ -114,6 +161,7 @@ class ForecastReport(_Answer):
     currency: str
     generated_at: datetime
     root: ForecastNode
+    corporate_currency: str = "EUR"
 
 
 class AdjustmentRequest(_Wire):
@@ -121,7 +169,7 @@ class AdjustmentRequest(_Wire):
     period: str = Field(min_length=4, max_length=16)
     category: ForecastCategory
     amount: int = Field(ge=0, le=10**15)
-    currency: str = "EUR"
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     comment: str = Field(min_length=1, max_length=20_000)
 
 
@@ -135,6 +183,9 @@ class AuditEntry(_Answer):
     new_amount: int | None
     comment: str
     at: datetime
+    manager_name: str = ""
+    subject_name: str = ""
+    currency: str = "EUR"  # of the amounts, as the manager entered them
 
 
 class AuditList(_Answer):
@@ -145,9 +196,91 @@ class SnapshotPoint(_Answer):
     taken_at: datetime
     adjusted: CategoryAmounts
     quota: int
+    totals: CategoryAmounts | None = None  # the deals' own sum (None in older snapshots)
+    submitted_commit: int | None = None
+    submitted_best_case: int | None = None
 
 
 class ForecastHistory(_Answer):
     user_id: str
     period: str
     points: list[SnapshotPoint]
+
+
+class RateInfo(_Answer):
+    """One unit of `currency` is worth `rate` (decimal text) corporate units from
+    `valid_from` on."""
+
+    currency: str
+    valid_from: date
+    rate: str
+
+
+class RateSheet(_Answer):
+    """The organisation's corporate currency and every exchange rate set against it."""
+
+    base: str
+    rates: list[RateInfo] = Field(default_factory=list)
+
+    def table(self) -> RateTable:
+        return RateTable.of(self.base, ((r.currency, r.valid_from, r.rate) for r in self.rates))
+
+
+class DealLine(_Answer):
+    """One deal behind a forecast cell."""
+
+    id: str
+    name: str
+    account_id: str | None
+    account_name: str
+    owner_id: str
+    owner_name: str
+    stage: str
+    category: ForecastCategory
+    close_date: date
+    amount: int | None = Field(description="in the list's currency; None without a rate")
+    original_amount: int
+    original_currency: str
+    overdue: bool = Field(description="open with a close date before today")
+
+
+class DealSubtotal(_Answer):
+    owner_id: str
+    owner_name: str
+    count: int
+    amount: int
+
+
+class DealList(_Answer):
+    """The deals in a person's subtree for a period (one category or all), with each
+    owner's subtotal, in one currency."""
+
+    period: str
+    currency: str
+    user_id: str
+    category: ForecastCategory | None
+    deals: list[DealLine]
+    subtotals: list[DealSubtotal]
+    total: int
+    left_out: list[LeftOutInfo] = Field(default_factory=list)
+
+
+class DealMove(_Answer):
+    """A change to a deal in the period since a snapshot: in, out, won, lost, stage,
+    category, amount, slipped (close date later) or pulled in (earlier)."""
+
+    opportunity_id: str
+    name: str
+    owner_id: str
+    owner_name: str
+    kind: str
+    before: str
+    after: str
+    amount_change: int = Field(description="what the move did to the open pipeline, cents")
+
+
+class MoveList(_Answer):
+    period: str
+    currency: str
+    since: datetime | None = Field(description="the snapshot compared with; None: none yet")
+    moves: list[DealMove]

@@ -1,4 +1,5 @@
-"""Manager adjustments: one live adjustment per subject/period/category, audited."""
+"""Manager adjustments: one live adjustment per manager, subject, period and category
+(each manager level keeps its own layer), audited."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from sfa_desktop.core.enums import EntityKind
 from sync_server.models import AdjustmentAudit, Record
 from sync_server.services.records import parse_row, save
 
+CLOSED_ADJUSTMENT = (
+    "closed revenue is what was won and cannot be adjusted: adjust commit, best case or pipeline"
+)
+
 
 def _live(session: Session, org_id: str, adjustment: ManagerAdjustment) -> list[Record]:
     rows = session.scalars(
@@ -24,7 +29,8 @@ def _live(session: Session, org_id: str, adjustment: ManagerAdjustment) -> list[
     return [
         row
         for row in rows
-        if row.data.get("subject_user_id") == adjustment.subject_user_id
+        if row.owner_id == adjustment.owner_id
+        and row.data.get("subject_user_id") == adjustment.subject_user_id
         and row.data.get("period") == adjustment.period
         and row.data.get("category") == adjustment.category.value
     ]
@@ -40,7 +46,8 @@ def save_adjustment(
     device: str | None = None,
     deleted: bool = False,
 ) -> int:
-    """Store an adjustment, retire the one it replaces, and append to the audit trail."""
+    """Store an adjustment, retire the same manager's one it replaces (other managers'
+    layers stay), and append to the audit trail."""
     previous = _live(session, org_id, adjustment)
     old_amount = None
     for row in previous:

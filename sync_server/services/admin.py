@@ -18,6 +18,7 @@ from sync_server.errors import BadRequestError, ConflictError, NotFoundError
 from sync_server.models import Device, Org, Record, Team, TeamAccount, TeamMember, User
 from sync_server.services.audit import write_audit
 from sync_server.services.auth import hash_password
+from sync_server.services.currency import check_code
 from sync_server.services.records import lock_versions, next_version, parse_row, save
 
 
@@ -53,10 +54,10 @@ def team_by_name(session: Session, name: str) -> Team:
     return team
 
 
-def create_org(session: Session, name: str, now: datetime) -> Org:
+def create_org(session: Session, name: str, now: datetime, currency: str = "EUR") -> Org:
     if session.scalar(select(Org).where(Org.name == name)):
         raise ConflictError(f"organisation {name!r} already exists")
-    org = Org(id=new_id(), name=name, created_at=now)
+    org = Org(id=new_id(), name=name, created_at=now, currency=check_code(currency))
     session.add(org)
     session.commit()
     return org

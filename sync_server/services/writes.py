@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import FieldChange, ManagerAdjustment
 from sfa_desktop.core.entities import Record as CoreRecord
-from sfa_desktop.core.enums import AuditAction, EntityKind
+from sfa_desktop.core.enums import AuditAction, EntityKind, ForecastCategory
 from sfa_desktop.core.protocol import (
     FieldConflict,
     Mutation,
@@ -20,7 +20,7 @@ from sfa_desktop.core.protocol import (
     MutationStatus,
 )
 from sync_server.models import Record
-from sync_server.services.adjustments import save_adjustment
+from sync_server.services.adjustments import CLOSED_ADJUSTMENT, save_adjustment
 from sync_server.services.audit import move_trail, write_audit
 from sync_server.services.conflicts import file_conflict
 from sync_server.services.records import (
@@ -79,6 +79,8 @@ def store_record(
     deleted: bool = False,
 ) -> int:
     if isinstance(record, ManagerAdjustment):
+        if record.category is ForecastCategory.CLOSED and not deleted:
+            raise RejectedError(CLOSED_ADJUSTMENT)
         return save_adjustment(
             session,
             scope.org_id,

@@ -25,6 +25,7 @@ def make_settings(url: str, **overrides: Any) -> ServerSettings:
         "db_pool_size": 10,
         "password_time_cost": 1,
         "password_memory_kib": 1024,  # fast hashes in tests
+        "snapshots_enabled": False,  # tests take snapshots themselves
     }
     return ServerSettings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
 

@@ -12,7 +12,7 @@ from server_kit import Org
 
 from sfa_desktop.core.entities.base import new_id
 from sync_server.services import admin
-from sync_server.services.forecast_ops import take_snapshots
+from sync_server.services.forecast_history import take_snapshots
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_reps_see_only_themselves(pipeline: Org) -> None:
 
 def test_snapshots_build_the_history(pipeline: Org) -> None:
     with pipeline.session() as session:
-        taken = take_snapshots(session, "EUR", datetime(2026, 11, 23, 6, tzinfo=UTC))
+        taken = take_snapshots(session, datetime(2026, 11, 23, 6, tzinfo=UTC))
     assert taken == 2 * 5  # month and quarter for boss, mia, rob, ria and eve (other org)
     history = _get(pipeline, "mia", "2026-Q4/history")
     assert len(history["points"]) == 1

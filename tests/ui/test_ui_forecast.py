@@ -27,7 +27,7 @@ from sfa_desktop.ui.forecast_tree import ForecastTreeModel
 from sfa_desktop.ui.format import use_readable_locale
 from sfa_desktop.ui.main_window import MainWindow
 from sync_server.services import admin
-from sync_server.services.forecast_ops import take_snapshots
+from sync_server.services.forecast_history import take_snapshots
 
 
 def test_rep_sees_their_forecast_and_submits(
@@ -82,10 +82,10 @@ def manager(server: TestClient, device: Device) -> SyncAccount:
         for username, amount in QUOTAS.items():
             admin.set_quota(session, username, str(Q4), amount, "EUR", datetime.now(UTC))
         for day in (19, 26):
-            take_snapshots(session, "EUR", datetime(2026, 10, day, 6, tzinfo=UTC))
+            take_snapshots(session, datetime(2026, 10, day, 6, tzinfo=UTC))
     reps_sell_and_submit(device("rob"), device("ria"))
     with server.app.state.sessions() as session:  # type: ignore[attr-defined]
-        take_snapshots(session, "EUR", datetime(2026, 11, 2, 6, tzinfo=UTC))
+        take_snapshots(session, datetime(2026, 11, 2, 6, tzinfo=UTC))
     mia = device("mia")
     mia.engine().run_once()
     return mia

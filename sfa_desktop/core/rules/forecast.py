@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sfa_desktop.core.entities.pipeline import Opportunity
@@ -139,3 +140,11 @@ def attainment_quota(own: PeriodQuota, rolled_up: int) -> tuple[int, AttainmentB
     if rolled_up > 0:
         return rolled_up, AttainmentBasis.ROLLED_UP
     return 0, AttainmentBasis.NONE
+
+
+CALL_EVERY = timedelta(days=7)  # a call older than this is due again
+
+
+def call_due(last_call: datetime | None, now: datetime) -> bool:
+    """Whether a person owes a call for a period: none yet, or the last is a week old."""
+    return last_call is None or now - last_call >= CALL_EVERY
