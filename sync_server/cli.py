@@ -5,20 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities.base import utcnow
 from sfa_desktop.core.enums import Role
+from sfa_desktop.core.forecast_wire import RateInfo, RateSheet
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
-from sync_server.errors import ServiceError
+from sync_server.errors import BadRequestError, ServiceError
 from sync_server.migrate import upgrade
 from sync_server.services import admin
-from sync_server.services.pull import purge_log
 from sync_server.services import currency as currencies
+from sync_server.services.pull import purge_log
 
 DEMO_PASSWORD = "demo-password"
 
@@ -158,7 +159,6 @@ def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSetti
     commands[args.admin_command]()
 
 
-def _demo_seed(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -176,6 +176,7 @@ def _print_rates(sheet: RateSheet) -> None:
         _print_rate(rate)
 
 
+def _demo_seed(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
     from sfa_desktop.demo import DemoSize
     from sync_server.services import demo
 
