@@ -9,12 +9,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sfa_desktop import __version__, paths, site_config
+from sfa_desktop.core.cli_args import OneLineParser, db_file, guarded, positive_int
 from sfa_desktop.site_config import SiteConfig, SiteConfigError
 from sfa_desktop.sync import commands as sync_commands
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sfa-desktop", description="Offline-first SFA client")
+    parser = OneLineParser(prog="sfa-desktop", description="Offline-first SFA client")
     parser.add_argument("--version", action="version", version=f"sfa-desktop {__version__}")
     parser.add_argument(
         "--self-test", action="store_true", help="same as the self-test command (for installers)"
@@ -24,20 +25,24 @@ def _parser() -> argparse.ArgumentParser:
         "self-test",
         help="check this installation: site file, database, keyring, Qt (offscreen); exit 0 if ok",
     )
-    check.add_argument("--db", type=Path, default=None, help="database to open (default: a temp)")
+    check.add_argument("--db", type=db_file, default=None, help="database (default: a temp)")
     check.set_defaults(handler=_self_test)
     run = commands.add_parser("run", help="open the app on a local store (the default)")
-    run.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
-    run.add_argument("--page", default=None, help="page to start on, e.g. accounts")
+    run.add_argument("--db", type=db_file, default=None, help="database file (default: user data)")
+    run.add_argument("--page", type=page_name, default=None, help="page to start on, e.g. accounts")
     run.set_defaults(handler=_run)
     demo = commands.add_parser(
         "demo", help="run a demo server on loopback and open the app signed in to it"
     )
-    demo.add_argument("--contacts", type=int, default=2_000, help="organisation size in contacts")
+    demo.add_argument(
+        "--contacts", type=positive_int, default=2_000, help="organisation size in contacts"
+    )
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--fresh", action="store_true", help="start over with new demo data")
     demo.add_argument("--no-gui", action="store_true", help="sync and print, without the window")
-    demo.add_argument("--page", default=None, help="page to start on, e.g. accounts")
+    demo.add_argument(
+        "--page", type=page_name, default=None, help="page to start on, e.g. accounts"
+    )
     demo.set_defaults(handler=_demo)
     sync_commands.register(commands)
     return parser
@@ -83,7 +88,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Starting the demo server (first run builds its data, {args.contacts:,} contacts)…")
     try:
         with LocalServer(folder / "server", args.contacts, args.seed) as server:
-            account = SyncAccount(Store.open(folder / "client.db", key=key), Credentials())
+            store = Store.open(folder / "client.db", key=key)
+            account = SyncAccount(store, Credentials(vault=store))
             if account.store.rescued is not None:
                 print(account.store.rescued.message)
             username = demo_rep_username(args.contacts, args.seed)
@@ -143,7 +149,23 @@ def _run(args: argparse.Namespace) -> int:
     return run(args.db or paths.default_store(), args.page, site=site)
 
 
+def page_name(text: str) -> str:
+    """A page of the main window, named in any case; the list of them when it is not one."""
+    from sfa_desktop.ui.page_factory import PAGES
+
+    for name in PAGES:
+        if text.strip().casefold() == name.casefold():
+            return name
+    names = ", ".join(name.lower() for name in PAGES)
+    raise argparse.ArgumentTypeError(f"no page is called {text!r}; the pages: {names}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sfa-desktop` console script (errors: one line on stderr)."""
+    return guarded("sfa-desktop", lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--self-test" in argv:  # the installers' spelling of the self-test command
         argv.remove("--self-test")

@@ -66,11 +66,11 @@ class _Check:
         from sfa_desktop.sync.scheduler import SyncScheduler
 
         SyncScheduler(SyncReport, lambda: 0, lambda _status: None)  # resolves its trigger
-        import keyring
+        from sfa_desktop.security import keyring_backend
 
-        backend = getattr(keyring.get_keyring(), "name", "?")
-        stored = "tokens kept" if Credentials().persistent else "tokens in memory only"
-        return f"scheduler ok, keyring {backend} ({stored})"
+        stored = Credentials().persistent
+        where = "sign-in kept there" if stored else "sign-in kept in the encrypted store"
+        return f"scheduler ok, keyring {keyring_backend.describe()} ({where})"
 
     def qt(self) -> str:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

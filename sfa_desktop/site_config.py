@@ -108,12 +108,24 @@ class SiteConfig:
         )
 
 
-def check_server_url(url: str) -> str:
-    """`url` without a trailing slash if it is https (or http to a loopback host)."""
-    parts = urlsplit(url)
+def check_address(url: str) -> str:
+    """`url` without a trailing slash if it is an http(s) address with a host (what a rep
+    types at sign-in); ValueError saying what is wrong otherwise."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"must be an address such as https://sfa.example.com, got {url!r}")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    return url.rstrip("/")
+
+
+def check_server_url(url: str) -> str:
+    """`url` without a trailing slash if it is https (or http to a loopback host)."""
+    url = check_address(url)
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not _loopback(str(parts.hostname)):
         raise ValueError(
             f"must use https:// (http:// is allowed only for a loopback address), got {url!r}"
         )

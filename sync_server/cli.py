@@ -10,9 +10,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sfa_desktop.core.cli_args import (
+    OneLineParser,
+    guarded,
+    non_negative_int,
+    one_line,
+    port,
+    positive_int,
+)
 from sfa_desktop.core.entities.base import utcnow
 from sfa_desktop.core.enums import Role
+from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.forecast_wire import RateInfo, RateSheet
+from sync_server import cli_checks as checks
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.errors import BadRequestError, ServiceError
@@ -76,13 +86,14 @@ def _admin_commands(sub: Any) -> None:
         "set (or clear with --none) a user's manager",
         ("username", {}),
         ("manager", {"nargs": "?", "default": None}),
+        ("--none", {"action": "store_true", "help": "clear the manager"}),
     )
     add(
         "set-quota",
         "set a user's quota for a period",
         ("username", {}),
-        ("period", {}),
-        ("amount", {"type": int}),
+        ("period", {"type": checks.period, "help": "2026-11, 2026-Q4 or 2026"}),
+        ("amount", {"type": non_negative_int, "help": "in whole units, 0 or more"}),
         ("--currency", {"default": "EUR"}),
     )
     add("reassign-account", "give an account to another user", ("account_id", {}), ("username", {}))
@@ -136,7 +147,7 @@ def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSetti
         "add-team-account": lambda: admin.add_team_account(
             session, args.team, args.account_id, now
         ),
-        "set-manager": lambda: admin.set_manager(session, args.username, args.manager, now),
+        "set-manager": lambda: admin.set_manager(session, args.username, _manager(args), now),
         "set-quota": lambda: print(
             admin.set_quota(session, args.username, args.period, args.amount, args.currency, now)
         ),
@@ -176,6 +187,13 @@ def _print_rates(sheet: RateSheet) -> None:
         _print_rate(rate)
 
 
+def _manager(args: argparse.Namespace) -> str | None:
+    """set-manager's manager: a name, or None with --none (one of the two)."""
+    if args.none == (args.manager is not None):
+        raise BadRequestError("give the manager's username, or --none to clear it (not both)")
+    return None if args.none else str(args.manager)
+
+
 def _demo_seed(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
     from sfa_desktop.demo import DemoSize
     from sync_server.services import demo
@@ -197,23 +215,23 @@ def _demo_seed(session: Session, args: argparse.Namespace, settings: ServerSetti
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sfa-server", description="sfa-desktop sync server")
+    parser = OneLineParser(prog="sfa-server", description="sfa-desktop sync server")
     parser.add_argument("--database-url", help="overrides SFA_DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP server (migrates first)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--port", type=port, default=8765)
     serve.add_argument(
-        "--workers", type=int, default=1, help="server processes sharing the port (PostgreSQL)"
+        "--workers", type=positive_int, default=1, help="server processes sharing the port"
     )
     serve.add_argument(
-        "--backlog", type=int, default=2048, help="connections the kernel queues before accept"
+        "--backlog", type=positive_int, default=2048, help="connections queued before accept"
     )
     sub.add_parser("migrate", help="apply database migrations")
     purge = sub.add_parser("purge-log", help="drop tombstones older than the retention")
-    purge.add_argument("--days", type=int, default=None)
+    purge.add_argument("--days", type=positive_int, default=None)
     demo = sub.add_parser("demo-seed", help="create the demo organisation (once)")
-    demo.add_argument("--contacts", type=int, default=2_000, help="organisation size")
+    demo.add_argument("--contacts", type=positive_int, default=2_000, help="organisation size")
     demo.add_argument("--password", default=DEMO_PASSWORD, help="every demo user's password")
     demo.add_argument("--seed", type=int, default=7)
     admin_parser = sub.add_parser("admin", help="administration commands")
@@ -276,10 +294,35 @@ def _uvicorn_options(settings: ServerSettings, args: argparse.Namespace) -> dict
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `sfa-server` console script."""
+    """Entry point of the `sfa-server` console script (errors: one line on stderr)."""
+    return guarded("sfa-server", lambda: _checked(argv))
+
+
+def _checked(argv: Sequence[str] | None) -> int:
+    """`_main`, with its settings, database and address problems told in one line."""
+    from pydantic import ValidationError
+
     args = build_parser().parse_args(argv)
     overrides = {"database_url": args.database_url} if args.database_url else {}
-    settings = ServerSettings(**overrides)
+    try:
+        settings = ServerSettings(**overrides)
+        if args.command == "serve":
+            checks.check_database(settings.database_url)
+            where = checks.check_listen(args.host, args.port)
+            print(f"sfa-server: serving on {where} (Ctrl+C stops it)", flush=True)
+        return _main(args, settings)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        print(f"sfa-server: error: the server settings (SFA_...): {problems}", file=sys.stderr)
+    except (checks.CommandFailed, DomainError) as error:  # DomainError: a value a record refuses
+        print(f"sfa-server: error: {one_line(error)}", file=sys.stderr)
+    except checks.database_errors() as error:
+        problem = checks.database_problem(settings.database_url, error)
+        print(f"sfa-server: error: {problem}", file=sys.stderr)
+    return 2
+
+
+def _main(args: argparse.Namespace, settings: ServerSettings) -> int:
     if args.command == "serve":
         import uvicorn
 
@@ -306,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _run_admin(session, args, settings)
         return 0
     except ServiceError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
+        print(f"error: {one_line(exc.detail)}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import keyring
 from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
-from keyrings.alt.file import PlaintextKeyring
+from stand_in_keyrings import MemoryKeyring
 from store_keys import open_store
 
 from sfa_desktop.core.entities import User
@@ -23,12 +23,11 @@ pytest_plugins = ["sync_fixtures"]  # `server` and `device`: a real app and sync
 
 
 @pytest.fixture(autouse=True)
-def file_keyring(tmp_path: Path) -> Iterator[KeyringBackend]:
-    """Every test gets its own file keyring in its tmp folder, never the user's keyring
-    (store keys, refresh tokens); tests of "no keyring" replace it."""
+def test_keyring() -> Iterator[KeyringBackend]:
+    """Every test gets its own in-memory keyring standing in for the OS keyring, never the
+    user's keyring (store keys, refresh tokens); tests of "no keyring" replace it."""
     previous = keyring.get_keyring()
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")
+    backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)

@@ -148,12 +148,12 @@ def forget(path: Path) -> None:
     """Shred the key of the store at `path`: its keyring entry and its salt files."""
     salt_file(path).unlink(missing_ok=True)
     salt_copy(path).unlink(missing_ok=True)
-    if _try(keyring_backend.usable) is True:
-        import keyring
+    backend = _try(keyring_backend.secure)
+    if backend is not None and not isinstance(backend, Exception):
         from keyring.errors import KeyringError
 
         with contextlib.suppress(KeyringError):
-            keyring.delete_password(SERVICE, entry(path))
+            backend.delete_password(SERVICE, entry(path))
 
 
 def create_passphrase(path: Path, passphrase: str) -> StoreKey:
@@ -333,10 +333,18 @@ def _encrypted(path: Path) -> bool:
     return bool(header) and header != _PLAIN_HEADER
 
 
-def _keyring_get(path: Path) -> bytes | None:
-    import keyring
+def _keyring() -> Any:
+    """The trusted keyring backend (keyring_backend.secure); NoKeyringError without one."""
+    backend = keyring_backend.secure()
+    if backend is None:
+        from keyring.errors import NoKeyringError
 
-    stored = keyring.get_password(SERVICE, entry(path))
+        raise NoKeyringError("no trusted keyring backend")
+    return backend
+
+
+def _keyring_get(path: Path) -> bytes | None:
+    stored = _keyring().get_password(SERVICE, entry(path))
     if stored is None:
         return None
     key = bytes.fromhex(stored)
@@ -347,9 +355,7 @@ def _keyring_get(path: Path) -> bytes | None:
 
 def _keyring_set(path: Path, key: bytes) -> bool:
     """Store and read back (some backends accept and drop)."""
-    import keyring
-
-    keyring.set_password(SERVICE, entry(path), key.hex())
+    _keyring().set_password(SERVICE, entry(path), key.hex())
     return _keyring_get(path) == key
 
 

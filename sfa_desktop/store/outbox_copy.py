@@ -29,9 +29,10 @@ from sfa_desktop.store.integrity import is_damage
 
 SUFFIX = ".outbox"
 ALIAS = "outbox_copy"
-# What a signed-in device needs to sync again without a new sign-in (the refresh token is
-# in the keyring, keyed by server and user).
-SIGN_IN_KEYS = ("user_id", "server_url", "username", "device_id")
+# What a signed-in device needs to sync again without a new sign-in: the refresh token is
+# in the keyring, or with no keyring under SESSIONS_KEY (sfa_desktop.sync.credentials).
+SESSIONS_KEY = "sessions"
+SIGN_IN_KEYS = ("user_id", "server_url", "username", "device_id", SESSIONS_KEY)
 MARK = "check_failed"  # set when a full check failed during a sync: the next open re-checks
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS {db}outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT)",

@@ -83,6 +83,7 @@ class Store:
         self._writer_engine = engine.execution_options(**WRITE)
         self.path = path
         self.rescued: rescue.Rescue | None = None  # set when `open` rescued a damaged file
+        self.encrypted = False  # opened with a key (what a session may be kept in)
         self._fully_checked: float | None = None  # monotonic time of the last full check
 
     @classmethod
@@ -100,6 +101,7 @@ class Store:
         engine, checked = rescue.open_engine(path, key)
         store = cls(engine, path)
         store.rescued = checked.rescue
+        store.encrypted = key is not None
         store._fully_checked = time.monotonic() if checked.full else None
         return store
 

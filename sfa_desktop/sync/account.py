@@ -10,11 +10,13 @@ import httpx
 from sfa_desktop.core.entities import User
 from sfa_desktop.core.protocol import TokenResponse
 from sfa_desktop.security import store_key
+from sfa_desktop.site_config import check_address
 from sfa_desktop.store import Store
 from sfa_desktop.sync.client import SyncClient
 from sfa_desktop.sync.credentials import Credentials, SavedSession, new_device_secret
 from sfa_desktop.sync.engine import SyncEngine
-from sfa_desktop.sync.errors import AuthenticationRequired
+from sfa_desktop.sync.errors import AuthenticationRequired, SyncError
+from sfa_desktop.sync.retry import RetryPolicy
 
 TransportFactory = Callable[[], httpx.BaseTransport | None]
 
@@ -32,6 +34,7 @@ class SyncAccount:
         self.credentials = credentials
         self._transport = transport
         self._client: SyncClient | None = None  # kept so the access token outlives one sync
+        self.retry: RetryPolicy | None = None  # None: the client's default (background sync)
         self._lock = threading.Lock()  # the scheduler and forecast calls ask from two threads
 
     @property
@@ -44,7 +47,11 @@ class SyncAccount:
 
     def sign_in(self, server_url: str, username: str, password: str, device_name: str) -> User:
         """Log in, register this device with a new secret, keep the refresh token and the
-        secret, and remember who we are."""
+        secret, and remember who we are. SyncError for an address that is not one."""
+        try:
+            server_url = check_address(server_url)
+        except ValueError as error:
+            raise SyncError(f"Check the server address: it {error}.") from None
         device_secret = new_device_secret()
         client = self._new_client(server_url, username, device_secret)
         try:
@@ -53,6 +60,7 @@ class SyncAccount:
             client.close()
         previous = self.store.current_user_id()
         if previous is not None and previous != tokens.user.id:
+            self.credentials.forget(server_url, username)  # this store keeps no other's session
             raise AuthenticationRequired(
                 "This computer's data belongs to another user; sign in as them or reset the app."
             )
@@ -102,4 +110,4 @@ class SyncAccount:
             saved = SavedSession(tokens.refresh_token, device_secret)
             self.credentials.save(server_url, username, saved)
 
-        return SyncClient(server_url, transport=self._transport, on_tokens=keep)
+        return SyncClient(server_url, transport=self._transport, on_tokens=keep, retry=self.retry)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -304,10 +305,27 @@ class SyncClient:
         retrying: Retrying | None = None,
     ) -> T:
         """Send with retries; `decode` turns the answer's body into the result."""
+        limit = self.retry.deadline_seconds
+        deadline = None if limit is None else time.monotonic() + limit
         for attempt in retrying or self.retry.calls():
             with attempt:
-                return self._send_once(method, path, decode, body, params)
+                return self._send_once(method, path, decode, body, params, deadline)
         raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+    def _timeout(self, deadline: float | None) -> httpx.Timeout:
+        """The client's timeouts, each cut to what is left until `deadline`."""
+        base = self._http.timeout
+        if deadline is None:
+            return base
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TransientFailure("no answer in time")
+        return httpx.Timeout(
+            connect=min(base.connect or left, left),
+            read=min(base.read or left, left),
+            write=min(base.write or left, left),
+            pool=min(base.pool or left, left),
+        )
 
     def _send_once(
         self,
@@ -316,7 +334,9 @@ class SyncClient:
         decode: Callable[[bytes], T],
         body: BaseModel | None,
         params: dict[str, Any] | None,
+        deadline: float | None = None,
     ) -> T:
+        timeout = self._timeout(deadline)
         headers = {"Authorization": f"Bearer {self.access_token}"} if self.access_token else {}
         content = body.model_dump_json().encode() if body is not None else None
         if content is not None:
@@ -326,7 +346,7 @@ class SyncClient:
                 headers["Content-Encoding"] = "gzip"
         try:
             response = self._http.request(
-                method, path, content=content, params=params, headers=headers
+                method, path, content=content, params=params, headers=headers, timeout=timeout
             )
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
             raise TransientFailure(f"network: {error}") from error

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sfa_desktop import paths
+from sfa_desktop.core.cli_args import db_file, non_empty, one_line
 
 if TYPE_CHECKING:
     from sfa_desktop.sync.account import SyncAccount
+
+CHECK = "check the server address, that the server is running, and this computer's network"
 
 
 def register(commands: Any) -> None:
@@ -23,12 +26,14 @@ def register(commands: Any) -> None:
         default=None,
         help="server URL, e.g. https://sfa.example.com (default: site file)",
     )
-    login.add_argument("--user", required=True)
-    login.add_argument("--device-name", default=platform.node() or "desktop")
-    login.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
+    login.add_argument("--user", type=non_empty, required=True)
+    login.add_argument("--device-name", type=non_empty, default=platform.node() or "desktop")
+    login.add_argument(
+        "--db", type=db_file, default=None, help="database file (default: user data)"
+    )
     login.set_defaults(handler=_login)
     sync = commands.add_parser("sync", help="run one sync now, without the window")
-    sync.add_argument("--db", type=Path, default=None, help="database file (default: user data)")
+    sync.add_argument("--db", type=db_file, default=None, help="database file (default: user data)")
     sync.set_defaults(handler=_sync)
 
 
@@ -39,10 +44,14 @@ def _account(db: Path | None) -> SyncAccount:
     from sfa_desktop.store import Store
     from sfa_desktop.sync.account import SyncAccount
     from sfa_desktop.sync.credentials import Credentials
+    from sfa_desktop.sync.retry import interactive
 
     path = db or paths.default_store()
     key = store_key.load(path, ask=store_key.console_ask, attempts=3)
-    return SyncAccount(Store.open(path, key=key.key), Credentials())
+    store = Store.open(path, key=key.key)
+    account = SyncAccount(store, Credentials(vault=store))
+    account.retry = interactive(on_retry=lambda why: print(f"  {one_line(why)}…", flush=True))
+    return account
 
 
 def _open_account(db: Path | None) -> SyncAccount | None:
@@ -53,7 +62,7 @@ def _open_account(db: Path | None) -> SyncAccount | None:
     try:
         account = _account(db)
     except DomainError as error:  # a wrong passphrase, a lost key, a wrong key, a damaged file
-        print(f"The local database cannot be opened: {error}", file=sys.stderr)
+        print(f"The local database cannot be opened: {one_line(error)}", file=sys.stderr)
         return None
     if account.store.rescued is not None:  # a damaged file was set aside: say what was kept
         print(account.store.rescued.message, file=sys.stderr)
@@ -67,7 +76,7 @@ def _site_server() -> str:
     try:
         site = discover()
     except SiteConfigError as error:
-        print(f"The site configuration was ignored:\n{error}", file=sys.stderr)
+        print(f"The site configuration was ignored: {one_line(error)}", file=sys.stderr)
         return ""
     return site.server_url if site else ""
 
@@ -77,27 +86,53 @@ def _login(args: argparse.Namespace) -> int:
     if not server:
         print("Sign-in needs --server URL (no site file sets the server).", file=sys.stderr)
         return 2
+    from sfa_desktop.site_config import check_address
+
+    try:
+        server = check_address(server)
+    except ValueError as error:
+        print(f"Sign-in needs a server address: --server {one_line(error)}.", file=sys.stderr)
+        return 2
     password = (
         getpass.getpass(f"Password for {args.user}: ")
         if sys.stdin.isatty()
         else (sys.stdin.readline().rstrip("\n"))
     )
+    if not password:
+        print(
+            "Sign-in needs the password: type it, or give it as a line on stdin.", file=sys.stderr
+        )
+        return 2
     from sfa_desktop.sync.errors import SyncError
 
     account = _open_account(args.db)
     if account is None:
         return 1
+    print(f"Connecting to {server}…", flush=True)
     try:
         user = account.sign_in(server, args.user, password, args.device_name)
     except SyncError as error:
-        print(f"Sign-in failed: {error}", file=sys.stderr)
+        print(f"Sign-in failed: {_failure(error, server)}", file=sys.stderr)
         return 1
     finally:
         account.store.close()
     print(f"Signed in as {user.name} on {server}.")
+    print(f"Your sign-in is kept in {account.credentials.where}.")
     if account.credentials.message:
         print(account.credentials.message)
     return 0
+
+
+def _failure(error: Exception, server: str) -> str:
+    """Why a command's call to `server` failed, in one line; a server that did not answer
+    (or answered nonsense) is named, with what to check."""
+    from sfa_desktop.sync.errors import Offline
+    from sfa_desktop.sync.retry import TransientFailure
+
+    if isinstance(error, TransientFailure | Offline):
+        cause = error.__cause__ if isinstance(error, Offline) else error
+        return one_line(f"no answer from {server} ({cause}): {CHECK}.")
+    return one_line(error)
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -106,10 +141,12 @@ def _sync(args: argparse.Namespace) -> int:
     account = _open_account(args.db)
     if account is None:
         return 1
+    if account.server_url:
+        print(f"Syncing with {account.server_url}…", flush=True)
     try:
         report = account.engine().run_once()
     except SyncError as error:
-        print(f"Sync failed: {error}", file=sys.stderr)
+        print(f"Sync failed: {_failure(error, account.server_url or '')}", file=sys.stderr)
         return 1
     finally:
         account.close()

@@ -1,4 +1,5 @@
-"""Refresh tokens and device secrets in the operating system's keyring, never in a file."""
+"""Refresh tokens and device secrets: in the operating system's keyring, or in the
+encrypted local store when there is none; never in a plain file."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import contextlib
 import json
 import secrets
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-import keyring
-from keyring.errors import KeyringError
+from keyring.errors import KeyringError, NoKeyringError
 
 from sfa_desktop.security import keyring_backend
+from sfa_desktop.store.outbox_copy import SESSIONS_KEY
 
 SERVICE = "sfa-desktop"
+VAULT_KEY = SESSIONS_KEY  # the store's sync_state key of the sessions kept there
 
 
 def new_device_secret() -> str:
@@ -52,21 +55,41 @@ class SavedSession:
         return cls(token, secret)
 
 
+class Vault(Protocol):
+    """Where sessions are kept without a keyring: the encrypted local store."""
+
+    encrypted: bool
+
+    def state(self, key: str) -> str | None: ...
+
+    def set_state(self, **values: str | None) -> None: ...
+
+
 @dataclass
 class Credentials:
-    """Keeps one session per server account; falls back to memory for the session.
+    """Keeps one session per server account: in a trusted keyring (keyring_backend), else
+    in `vault` (the local store, when it is encrypted: its passphrase protects the session
+    as it protects the data), else in memory for the session only.
 
-    With no keyring backend (a headless box, a locked-down desktop) the session lives only
-    as long as the process and `message` says so, so the UI can tell the rep why they
-    will be asked to sign in again next time.
+    `where` says which, for the commands and the UI; `message` is non-empty only when the
+    session lasts no longer than the process.
     """
 
     persistent: bool = field(default_factory=keyring_backend.usable)
+    vault: Vault | None = None
     _memory: dict[str, SavedSession] = field(default_factory=dict, repr=False)
 
     @property
-    def message(self) -> str:
+    def where(self) -> str:
         if self.persistent:
+            return "the system keyring"
+        if self._vault() is not None:
+            return "the encrypted local database (there is no system keyring)"
+        return "memory only, until the app closes (there is no system keyring)"
+
+    @property
+    def message(self) -> str:
+        if self.persistent or self._vault() is not None:
             return ""
         return "No system keyring is available: you stay signed in only until the app closes."
 
@@ -78,26 +101,73 @@ class Credentials:
         key = self._key(server_url, username)
         if self.persistent:
             try:
-                value = keyring.get_password(SERVICE, key)
+                value = _keyring().get_password(SERVICE, key)
             except KeyringError:
                 self.persistent = False
             else:
-                return None if value is None else SavedSession.decode(value)
+                if value is not None:
+                    return SavedSession.decode(value)
+        vault = self._vault()
+        if vault is not None:  # also a session kept before a keyring came
+            kept = _sessions(vault).get(key)
+            if kept is not None:
+                return SavedSession.decode(kept)
         return self._memory.get(key)
 
     def save(self, server_url: str, username: str, saved: SavedSession) -> None:
         key = self._key(server_url, username)
         if self.persistent:
             try:
-                keyring.set_password(SERVICE, key, saved.encode())
-                return
+                _keyring().set_password(SERVICE, key, saved.encode())
             except KeyringError:
                 self.persistent = False
+            else:
+                self._drop_from_vault(key)  # one place, no stale copy
+                return
+        vault = self._vault()
+        if vault is not None:
+            sessions = _sessions(vault)
+            sessions[key] = saved.encode()
+            vault.set_state(**{VAULT_KEY: json.dumps(sessions)})
+            return
         self._memory[key] = saved
 
     def forget(self, server_url: str, username: str) -> None:
         key = self._key(server_url, username)
         self._memory.pop(key, None)
+        self._drop_from_vault(key)
         if self.persistent:
             with contextlib.suppress(KeyringError):
-                keyring.delete_password(SERVICE, key)
+                _keyring().delete_password(SERVICE, key)
+
+    def _vault(self) -> Vault | None:
+        """The vault, if it is encrypted (a plain store is a plain file)."""
+        vault = self.vault
+        return vault if vault is not None and vault.encrypted else None
+
+    def _drop_from_vault(self, key: str) -> None:
+        vault = self._vault()
+        if vault is None:
+            return
+        sessions = _sessions(vault)
+        if sessions.pop(key, None) is not None:
+            vault.set_state(**{VAULT_KEY: json.dumps(sessions) if sessions else None})
+
+
+def _keyring() -> Any:
+    """The trusted keyring backend; NoKeyringError (a KeyringError) when there is none."""
+    backend = keyring_backend.secure()
+    if backend is None:
+        raise NoKeyringError("no trusted keyring backend")
+    return backend
+
+
+def _sessions(vault: Vault) -> dict[str, str]:
+    """The sessions kept in `vault`: account -> encoded SavedSession."""
+    try:
+        kept = json.loads(vault.state(VAULT_KEY) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(kept, dict):
+        return {}
+    return {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, str)}

@@ -133,7 +133,8 @@ def start_sync(ctx: AppContext, window: MainWindow, account: SyncAccount | None)
     from sfa_desktop.sync.credentials import Credentials
     from sfa_desktop.sync.forecast_client import ForecastRemote
 
-    sync = SyncService(ctx, window.sync, account or SyncAccount(ctx.store, Credentials()))
+    account = account or SyncAccount(ctx.store, Credentials(vault=ctx.store))
+    sync = SyncService(ctx, window.sync, account)
     window.sign_in_requested.connect(
         lambda c: sync.sign_in(c.server, c.username, c.password, c.device_name)
     )

@@ -54,7 +54,9 @@ def test_admin_commands_in_process(db_url: str, capsys: pytest.CaptureFixture[st
     run("admin", "add-team-member", "north", "rob")
     run("admin", "set-quota", "rob", "2026-Q4", "120000")
     run("admin", "reset-password", "rob", "anotherpassword")
-    run("admin", "set-manager", "rob")
+    assert main(["--database-url", db_url, "admin", "set-manager", "rob"]) == 2  # say which
+    assert "or --none to clear it" in capsys.readouterr().err
+    run("admin", "set-manager", "rob", "--none")
     listing = run("admin", "list-users", "--org", "acme")
     assert "boss\tBoss\tboss@example.com\tmanager\t-\t" + boss in listing
     assert "rob\tRob\trob@example.com\trep\t-" in listing
