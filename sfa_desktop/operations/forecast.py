@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sfa_desktop.core.entities import (
@@ -14,26 +14,32 @@ from sfa_desktop.core.entities import (
     StageChange,
     User,
 )
+from sfa_desktop.core.entities.base import utcnow
 from sfa_desktop.core.errors import DomainError
-from sfa_desktop.core.forecast_wire import ForecastNode
+from sfa_desktop.core.forecast_wire import ForecastNode, RateSheet
 from sfa_desktop.core.periods import Period
+from sfa_desktop.core.rules.currency import LeftOut, LeftOutTally, RateTable
 from sfa_desktop.core.rules.forecast import (
     AttainmentBasis,
     ForecastTotals,
     PeriodQuota,
     QuotaSource,
     attainment,
+    call_due,
     forecast_totals,
     period_quota,
 )
 from sfa_desktop.core.rules.projection import MIN_CLOSED_DEALS, Projection, history_for, project
 from sfa_desktop.operations.result import OpResult, Undo
 from sfa_desktop.store import Store
+from sfa_desktop.sync.rates import stored_rates
 
 
 @dataclass(frozen=True)
 class RepForecast:
-    """One user's own forecast for a period, all from the local store."""
+    """One user's own forecast for a period, all from the local store, in the corporate
+    currency: deals in other currencies converted at their close date's rate, the quota
+    at its period's last day; what has no rate is left out and counted (`left_out`)."""
 
     user: User
     period: Period
@@ -42,12 +48,19 @@ class RepForecast:
     quota: int
     submission: ForecastSubmission | None
     projection: Projection
-    other_currencies: int  # deals in the period left out because of their currency
+    left_out: list[LeftOut]  # deals in the period with no rate to convert them
     quota_detail: PeriodQuota  # where `quota` comes from (set, from months…)
+    converted: list[str] = field(default_factory=list)  # currencies of converted deals
+    quota_left_out: list[LeftOut] = field(default_factory=list)
 
     @property
     def attainment(self) -> float | None:
         return attainment(self.totals.closed, self.quota)
+
+    @property
+    def other_currencies(self) -> int:
+        """Deals in the period left out because no rate converts them."""
+        return sum(item.count for item in self.left_out)
 
     @property
     def quota_note(self) -> str:
@@ -55,6 +68,10 @@ class RepForecast:
         set for 2026-12')."""
         detail = self.quota_detail
         return "" if detail.source is QuotaSource.SET else quota_note(detail)
+
+    @property
+    def call_due(self) -> bool:
+        return call_due(self.submission.submitted_at if self.submission else None, utcnow())
 
 
 def current_user(store: Store) -> User:
@@ -69,33 +86,69 @@ def latest_submission(store: Store, owner_id: str, period: Period) -> ForecastSu
     return max(found, key=lambda s: s.submitted_at, default=None)
 
 
+def convert_deals(
+    deals: list[Opportunity], rates: RateTable, currency: str, tally: LeftOutTally | None = None
+) -> list[Opportunity]:
+    """The deals in `currency`, each at its close date's rate; those without a rate are
+    left out (and counted in `tally`)."""
+    found = []
+    for deal in deals:
+        amount = rates.convert(deal.amount, deal.currency, currency, deal.close_date)
+        if amount is None:
+            if tally is not None:
+                missing = rates.missing(deal.currency, currency, deal.close_date)
+                tally.add(deal.currency, missing or deal.currency, deal.amount, deal.close_date)
+        elif deal.currency == currency:
+            found.append(deal)
+        else:
+            found.append(deal.model_copy(update={"amount": amount, "currency": currency}))
+    return found
+
+
+def _quota(
+    quotas: list[Quota], period: Period, rates: RateTable, currency: str
+) -> tuple[PeriodQuota, LeftOutTally]:
+    """The user's quota for `period` in `currency`: each quota record at its own period's
+    last day (the rule the server uses, docs/forecasting.md)."""
+    amounts: dict[str, int] = {}
+    tally = LeftOutTally()
+    for quota in quotas:
+        day = Period.parse(quota.period).end - timedelta(days=1)
+        value = rates.convert(quota.amount, quota.currency, currency, day)
+        if value is None:
+            missing = rates.missing(quota.currency, currency, day)
+            tally.add(quota.currency, missing or quota.currency, quota.amount, day)
+        else:
+            amounts[quota.period] = amounts.get(quota.period, 0) + value
+    return period_quota(amounts, period), tally
+
+
 def rep_forecast(
-    store: Store, period: Period, now: datetime, min_closed: int = MIN_CLOSED_DEALS
+    store: Store,
+    period: Period,
+    now: datetime,
+    min_closed: int = MIN_CLOSED_DEALS,
+    sheet: RateSheet | None = None,
 ) -> RepForecast:
-    """Pipeline by category, quota and the history-based projection of the signed-in user.
+    """Pipeline by category, quota and the history-based projection of the signed-in user,
+    in the corporate currency (by the rates the device last fetched, or `sheet`).
 
     The history falls back to every deal in the local store (the team the user shares
     accounts with, or a manager's reports) when the user closed fewer than `min_closed`.
     """
     user = current_user(store)
+    sheet = sheet or stored_rates(store)
+    rates, currency = sheet.table(), sheet.base
     inside = {str(p) for p in period.within()}
-    quotas = sorted(
-        (q for q in store.records(Quota, {"owner_id": user.id}) if q.period in inside),
-        key=lambda q: (q.period != str(period), q.period),  # the period's own quota first
-    )
-    currency = quotas[0].currency if quotas else "EUR"
-    amounts: dict[str, int] = {}
-    for quota in quotas:
-        if quota.currency == currency:
-            amounts[quota.period] = amounts.get(quota.period, 0) + quota.amount
-    detail = period_quota(amounts, period)
-    everyone = [o for o in store.records(Opportunity) if o.currency == currency]
+    quotas = [q for q in store.records(Quota, {"owner_id": user.id}) if q.period in inside]
+    detail, quota_left_out = _quota(quotas, period, rates, currency)
+    everyone = convert_deals(store.records(Opportunity), rates, currency)
+    tally = LeftOutTally()
+    in_period = [
+        o for o in store.records(Opportunity, {"owner_id": user.id}) if o.close_date in period
+    ]
+    convert_deals(in_period, rates, currency, tally)
     mine = [o for o in everyone if o.owner_id == user.id]
-    other = sum(
-        1
-        for o in store.records(Opportunity, {"owner_id": user.id})
-        if o.currency != currency and o.close_date in period
-    )
     changes = store.records(StageChange)
     history = history_for(user.id, everyone, changes, min_closed)
     return RepForecast(
@@ -106,8 +159,12 @@ def rep_forecast(
         quota=detail.amount,
         submission=latest_submission(store, user.id, period),
         projection=project(period, mine, changes, history, now),
-        other_currencies=other,
+        left_out=tally.items(),
         quota_detail=detail,
+        converted=sorted(
+            {o.currency for o in in_period} - {currency} - {i.currency for i in tally.items()}
+        ),
+        quota_left_out=quota_left_out.items(),
     )
 
 

@@ -22,6 +22,7 @@ from sfa_desktop.core.forecast_wire import (
     AuditList,
     ForecastHistory,
     ForecastReport,
+    RateSheet,
 )
 from sfa_desktop.core.protocol import (
     CONFLICT_ENTITY,
@@ -260,6 +261,10 @@ class SyncClient:
         return self._authed(
             "POST", "/api/v1/forecast/adjustments", AdjustmentInfo.model_validate_json, request
         )
+
+    def exchange_rates(self) -> RateSheet:
+        """The corporate currency and every dated exchange rate of the organisation."""
+        return self._authed("GET", "/api/v1/forecast/rates", RateSheet.model_validate_json)
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from sfa_desktop.store.migrate import HEAD_REVISION
 from sfa_desktop.store.remote import prepare_page
 from sfa_desktop.sync.client import SyncClient, as_offline
 from sfa_desktop.sync.errors import DeviceRevoked, DeviceWiped, SyncError
+from sfa_desktop.sync.rates import fetch_rates
 from sfa_desktop.sync.retry import TransientFailure
 
 CLOCK_SKEW_WARNING = timedelta(minutes=5)
@@ -71,6 +72,7 @@ class SyncEngine:
             self._push(report)
             self._pull(report)
             self._push(report)  # what the rep wrote while we pulled
+            fetch_rates(self.client, self.store)  # for forecasts in other currencies
         except TransientFailure as error:
             raise as_offline(error) from error
         except DeviceRevoked as revoked:

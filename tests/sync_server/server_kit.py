@@ -126,13 +126,21 @@ class Org:
         return account_id
 
     def opportunity(
-        self, username: str, account_id: str, amount: int, close: str, stage: str = "proposal"
+        self,
+        username: str,
+        account_id: str,
+        amount: int,
+        close: str,
+        stage: str = "proposal",
+        currency: str = "EUR",
+        name: str | None = None,
     ) -> str:
         opportunity_id = new_id()
         fields = {
             "account_id": account_id,
-            "name": f"Deal {amount}",
+            "name": name or f"Deal {amount}",
             "amount": amount,
+            "currency": currency,
             "close_date": close,
             "stage": stage,
         }
