@@ -54,6 +54,8 @@ class AccountView(QWidget):
         self.opportunities = RecordListModel(cols.OPPORTUNITIES, self)
         self.tasks = RecordListModel(cols.TASKS, self)
         self.tabs = QTabWidget()
+        # Six tabs with counts fit the view of a 1024-pixel window only a little tighter.
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 5px 7px; }")
         self.tabs.addTab(self.overview, "Overview")
         self.contact_table = table(self.contacts)
         self.contact_table.doubleClicked.connect(

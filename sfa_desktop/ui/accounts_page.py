@@ -24,7 +24,7 @@ from sfa_desktop.ui.format import money
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
 from sfa_desktop.ui.import_launch import import_button
-from sfa_desktop.ui.widgets import heading, stretch_column, table
+from sfa_desktop.ui.widgets import fit_lazy_columns, heading, table
 
 COLUMNS: list[Column[Account]] = [
     Column("Name", lambda a: a.name, sort="name"),
@@ -63,9 +63,7 @@ class AccountsPage(QWidget):
         self.list = table(self.model)
         self.list.setSortingEnabled(True)
         self.list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        for column, width in ((1, 56), (2, 100), (3, 100)):
-            self.list.setColumnWidth(column, width)
-        stretch_column(self.list, 0)
+        fit_lazy_columns(self.list)
         self.view = AccountView(ctx)
         self.view.open_account.connect(self.show_account)
         self._debounce = QTimer(self, singleShot=True, interval=150)
@@ -92,8 +90,9 @@ class AccountsPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.view)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([430, 660])
+        splitter.setStretchFactor(0, 2)  # a narrow window narrows the list too
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([400, 660])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(bar)

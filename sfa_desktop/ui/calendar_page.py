@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -74,13 +73,15 @@ class CalendarPage(QWidget):
         self.choose_scope: ScopeChooser = ask_scope(self)
         self.title = heading("", 14)
         self.title.setWordWrap(False)
-        self.title.setMinimumWidth(120)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.hide()
         self.modes = QButtonGroup(self)
-        bar = QHBoxLayout()
+        # Two rows, so the toolbar fits a 1024-pixel window: the range and what to add or
+        # move in or out; then moving through time, the view mode and the selected event.
+        top, bar = QHBoxLayout(), QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
         for text, slot in (
             ("‹", lambda: self._step(-1)),
             ("Today", self.go_today),
@@ -92,7 +93,6 @@ class CalendarPage(QWidget):
                 button.setFixedWidth(34)
             bar.addWidget(button)
         bar.addSpacing(12)
-        bar.addWidget(self.title, 1)
         for mode in Mode:
             button = QPushButton(mode.value.capitalize())
             button.setCheckable(True)
@@ -102,10 +102,11 @@ class CalendarPage(QWidget):
             button.clicked.connect(lambda _=False, m=mode: self.show_range(m, self.view.anchor))
             self.modes.addButton(button)
             bar.addWidget(button)
-        bar.addSpacing(12)
+        bar.addStretch(1)
         self.complete = QPushButton("Complete visit")
         self.complete.setEnabled(False)
         self.complete.clicked.connect(self.complete_selected)
+        bar.addWidget(self.complete)
         new = QPushButton("New event")
         new.clicked.connect(
             lambda: self.new_event(local_start(self.view.anchor) + timedelta(hours=9), False)
@@ -114,10 +115,11 @@ class CalendarPage(QWidget):
         export.clicked.connect(self._export_clicked)
         load = QPushButton("Import .ics")
         load.clicked.connect(self._import_clicked)
-        for button in (self.complete, new, export, load):
-            bar.addWidget(button)
+        for button in (new, export, load):
+            top.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(top)
         layout.addLayout(bar)
         layout.addWidget(self.notice)
         layout.addWidget(self.view, 1)

@@ -42,7 +42,7 @@ from sfa_desktop.store import Changes
 from sfa_desktop.store.duplicates import DuplicateSet
 from sfa_desktop.ui.duplicates_model import ComparisonModel, GroupListModel
 from sfa_desktop.ui.format import phone_region
-from sfa_desktop.ui.widgets import ERROR_STYLE, caption
+from sfa_desktop.ui.widgets import ERROR_STYLE, caption, fit_to_screen
 
 NOUNS = {EntityKind.ACCOUNT: ("account", "accounts"), EntityKind.CONTACT: ("contact", "contacts")}
 MOVES = {
@@ -106,7 +106,7 @@ class DuplicatesDialog(QDialog):
         self._searching = False
         self._search_again = False
         self.setWindowTitle("Find duplicates")
-        self.resize(1000, 640)
+        fit_to_screen(self, 1000, 640)
 
         self.accounts_button = QRadioButton("Accounts")
         self.contacts_button = QRadioButton("Contacts")

@@ -1,4 +1,4 @@
-"""How values read on screen: money, dates and enum labels in the user's locale."""
+"""How values read on screen: money, dates, deal names and labels in the user's locale."""
 
 from __future__ import annotations
 
@@ -7,13 +7,50 @@ from enum import Enum
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
+from sfa_desktop.core.entities import Opportunity
+from sfa_desktop.core.enums import ForecastCategory, Stage
+
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
+# Words a rep uses where the stored value reads otherwise (the stored values stay).
+_WORDS: dict[tuple[type[Enum], str], str] = {
+    (ForecastCategory, ForecastCategory.CLOSED.value): "Closed won",
+    (ForecastCategory, ForecastCategory.OMITTED.value): "Not forecast",
+}
+# What may stand between an account's name and the rest of a deal's name.
+_SEPARATORS = " –—-:/|·,"
 
 
 def money(amount: int, currency: str = "EUR", cents: bool = False) -> str:
-    """Integer minor units as a currency amount: 12_500_000 EUR -> '€125,000'."""
+    """Integer minor units as a currency amount: 12_500_000 EUR -> '€125,000'.
+
+    The one way amounts read in the app; `money_affixes` gives editors the same symbol."""
     symbol = _SYMBOLS.get(currency, f"{currency} ")
     return QLocale().toCurrencyString(amount / 100, symbol, 2 if cents else 0)
+
+
+def money_affixes(currency: str) -> tuple[str, str]:
+    """The text `money` puts before and after the number, e.g. ('€', '') or ('', ' €')."""
+    sample = money(100, currency)
+    number = QLocale().toString(1)
+    before, _, after = sample.partition(number)
+    return before, after
+
+
+def deal_name(name: str, account_name: str) -> str:
+    """A deal's name without its account's name in front, for where the account is shown
+    beside it: ('Walter Spedition – Fleet renewal', 'Walter Spedition') -> 'Fleet renewal'."""
+    if not account_name or not name.casefold().startswith(account_name.casefold()):
+        return name
+    rest = name[len(account_name) :]
+    if rest and rest[0] not in _SEPARATORS:
+        return name  # 'Acme' in 'Acmetec pilot' is not the account's name
+    rest = rest.lstrip(_SEPARATORS).strip()
+    return rest or name
+
+
+def deal_category(deal: Opportunity) -> str:
+    """The forecast category as a rep reads it: a lost deal is 'Closed lost'."""
+    return "Closed lost" if deal.stage is Stage.CLOSED_LOST else label(deal.forecast_category)
 
 
 def day(value: date | None) -> str:
@@ -42,9 +79,11 @@ def moment(value: datetime | None) -> str:
 
 
 def label(value: Enum | str | None) -> str:
-    """'decision_maker' -> 'Decision maker'."""
+    """'decision_maker' -> 'Decision maker' (or the word in `_WORDS`)."""
     if value is None:
         return ""
+    if isinstance(value, Enum) and (type(value), value.value) in _WORDS:
+        return _WORDS[type(value), value.value]
     text = value.value if isinstance(value, Enum) else value
     return str(text).replace("_", " ").capitalize()
 

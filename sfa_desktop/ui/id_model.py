@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 )
 
 from sfa_desktop.app.context import AppContext
-from sfa_desktop.core.entities import Record
+from sfa_desktop.core.entities import Account, Record
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.ui.columns import Column, cell, header
 
@@ -24,6 +24,24 @@ R = TypeVar("R", bound=Record)
 IdsQuery = Callable[[Store, str, bool], list[str]]
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
+
+
+class AccountNames:
+    """The names of the accounts a list's rows point at, fetched with each page of rows."""
+
+    def __init__(self, field: str = "account_id") -> None:
+        self.field = field
+        self.names: dict[str, str] = {}
+
+    def of(self, record: object) -> str:
+        """The name of `record`'s account ('' until its page has arrived, or if none)."""
+        account_id = getattr(record, self.field, None)
+        return self.names.get(account_id, "") if account_id else ""
+
+    def fetch(self, store: Store, records: list[Any]) -> dict[str, str]:
+        """On the DB thread: the names of the accounts of `records`."""
+        ids = sorted({i for i in (getattr(r, self.field, None) for r in records) if i})
+        return {account.id: account.name for account in store.get_many(Account, ids)}
 
 
 class IdTableModel(QAbstractTableModel, Generic[R]):
@@ -40,8 +58,11 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
         query: IdsQuery,
         sort: str,
         parent: QObject | None = None,
+        accounts: AccountNames | None = None,
     ) -> None:
+        """`accounts`, if given, is filled with the names of the rows' accounts."""
         super().__init__(parent)
+        self._accounts = accounts
         self._ctx = ctx
         self._model = model
         self._columns = columns
@@ -110,14 +131,19 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
             self._sort,
             self._descending,
         )
-        model = self._model
         self.loading = True
 
-        def fetch(store: Store) -> tuple[list[str], list[R]]:
+        def fetch(store: Store) -> tuple[list[str], list[R], dict[str, str]]:
             ids = query(store, sort, descending)
-            return ids, store.get_many(model, ids[:PAGE_SIZE])
+            return ids, *self._page(store, ids[:PAGE_SIZE])
 
         self._ctx.query(fetch, lambda result: self._loaded(generation, *result))
+
+    def _page(self, store: Store, ids: list[str]) -> tuple[list[R], dict[str, str]]:
+        """On the DB thread: the records of `ids` and their accounts' names."""
+        records = store.get_many(self._model, ids)
+        names = self._accounts.fetch(store, records) if self._accounts else {}
+        return records, names
 
     @property
     def ctx(self) -> AppContext:
@@ -149,10 +175,14 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
         except ValueError:
             return -1
 
-    def _loaded(self, generation: int, ids: list[str], first: list[R]) -> None:
+    def _loaded(
+        self, generation: int, ids: list[str], first: list[R], names: dict[str, str]
+    ) -> None:
         if generation != self._generation:
             return
         self.beginResetModel()
+        if self._accounts is not None:
+            self._accounts.names = names
         self._ids = ids
         self._rows = {record.id: record for record in first}
         self._pages_asked = {0}
@@ -164,16 +194,20 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
         if page in self._pages_asked:
             return
         self._pages_asked.add(page)
-        generation, model = self._generation, self._model
+        generation = self._generation
         ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         self._ctx.query(
-            lambda store: store.get_many(model, ids),
-            lambda records: self._page_loaded(generation, page, records),
+            lambda store: self._page(store, ids),
+            lambda result: self._page_loaded(generation, page, *result),
         )
 
-    def _page_loaded(self, generation: int, page: int, records: list[R]) -> None:
+    def _page_loaded(
+        self, generation: int, page: int, records: list[R], names: dict[str, str]
+    ) -> None:
         if generation != self._generation:
             return
+        if self._accounts is not None:
+            self._accounts.names.update(names)
         self._rows.update((record.id, record) for record in records)
         first = page * PAGE_SIZE
         last = min(len(self._ids), first + PAGE_SIZE) - 1

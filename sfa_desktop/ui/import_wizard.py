@@ -31,7 +31,7 @@ from sfa_desktop.ui.import_state import (
     error_text,
     plural,
 )
-from sfa_desktop.ui.widgets import caption
+from sfa_desktop.ui.widgets import caption, fit_to_screen
 
 GREEN, RED = STATUS_COLOUR[RowStatus.OK].name(), STATUS_COLOUR[RowStatus.ERROR].name()
 
@@ -199,10 +199,10 @@ class ImportWizard(QWizard):
         self.state = ImportState()
         self.busy = False
         self.setWindowTitle("Import")
-        self.setMinimumSize(900, 600)
+        self.setMinimumSize(840, 560)
         if self.wizardStyle() is QWizard.WizardStyle.ClassicStyle:
             self.setWizardStyle(QWizard.WizardStyle.ModernStyle)  # a header band, as elsewhere
-        self.resize(1040, 720)
+        fit_to_screen(self, 1040, 720)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage)
         self.source_page = SourcePage(ctx, self.state, kind)

@@ -28,7 +28,7 @@ from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
 from sfa_desktop.ui.import_launch import import_button
 from sfa_desktop.ui.record_form import Field, RecordForm
-from sfa_desktop.ui.widgets import heading, table
+from sfa_desktop.ui.widgets import fit_lazy_columns, heading, table
 
 STATUS_COLOUR = {
     LeadStatus.QUALIFIED: "#188038",
@@ -79,8 +79,7 @@ class LeadsPage(QWidget):
         self.list = table(self.model)
         self.list.setSortingEnabled(True)
         self.list.sortByColumn(5, Qt.SortOrder.DescendingOrder)
-        for column, width in enumerate((180, 220, 110, 130, 220)):
-            self.list.setColumnWidth(column, width)
+        fit_lazy_columns(self.list)
         self.list.doubleClicked.connect(lambda _: self.edit())
         self.count = QLabel()
         self.count.setStyleSheet("color: #5f6368;")

@@ -24,7 +24,7 @@ from sfa_desktop.operations.optimiser import accept_proposal, propose
 from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import label, money
 from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import Section, caption, fit_columns, table
+from sfa_desktop.ui.widgets import Section, caption, fit_columns, fit_to_screen, table
 
 COLUMNS: list[Column[Proposal]] = [
     Column("Account", lambda p: p.account.name),
@@ -46,7 +46,7 @@ class OptimiserDialog(QDialog):
         self._year = fiscal_year
         self.proposal: CoverageProposal | None = None
         self.setWindowTitle(f"Optimise coverage {fiscal_year}")
-        self.resize(980, 640)
+        fit_to_screen(self, 980, 640)
         self.visits, self.calls, self.emails = QSpinBox(), QSpinBox(), QSpinBox()
         for spin, value in ((self.visits, 40), (self.calls, 150), (self.emails, 100)):
             spin.setRange(0, 5000)

@@ -28,28 +28,34 @@ from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
 from sfa_desktop.ui.calendar_page import TOGGLE_STYLE
 from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import day, label, money
+from sfa_desktop.ui.format import day, deal_category, deal_name, label, money
 from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
+from sfa_desktop.ui.id_model import AccountNames, IdsQuery, IdTableModel
 from sfa_desktop.ui.pipeline_board import FLAG_COLOURS, PipelineBoard
-from sfa_desktop.ui.widgets import caption, heading, stretch_column, table
+from sfa_desktop.ui.widgets import caption, fit_lazy_columns, heading, table
 
 WATCHED = {EntityKind.OPPORTUNITY, EntityKind.ACTIVITY, EntityKind.ACCOUNT, EntityKind.STAGE_CHANGE}
 
 
-def table_columns(today: Callable[[], date]) -> list[Column[Opportunity]]:
+def table_columns(
+    today: Callable[[], date], accounts: AccountNames | None = None
+) -> list[Column[Opportunity]]:
+    """The table's columns; with `accounts`, an Account column and names without it."""
+
     def flag_colour(o: Opportunity) -> str | None:
         flag = close_flag(o, today())
         return FLAG_COLOURS[flag] if flag else None
 
+    names = accounts or AccountNames()
     return [
-        Column("Name", lambda o: o.name, sort="name"),
+        Column("Opportunity", lambda o: deal_name(o.name, names.of(o)), sort="name"),
+        Column("Account", names.of),
         Column("Stage", lambda o: o.stage.label, sort="stage"),
         Column("Amount", lambda o: money(o.amount, o.currency), "amount", True),
         Column("Prob.", lambda o: f"{o.probability}%", "probability", True),
         Column("Weighted", lambda o: money(o.weighted_amount, o.currency), numeric=True),
         Column("Close date", lambda o: day(o.close_date), "close_date", colour=flag_colour),
-        Column("Category", lambda o: label(o.forecast_category), "forecast_category"),
+        Column("Category", deal_category, "forecast_category"),
     ]
 
 
@@ -85,7 +91,10 @@ class PipelinePage(QWidget):
         self.category = QComboBox()
         self.category.addItem("Any category", None)
         for category in ForecastCategory:
-            self.category.addItem(label(category), category)
+            text = label(category)
+            if category is ForecastCategory.OMITTED:
+                text += " (and lost)"  # closed-lost deals are never forecast
+            self.category.addItem(text, category)
         self.min_amount, self.max_amount = QDoubleSpinBox(), QDoubleSpinBox()
         for spin, text in ((self.min_amount, "Min amount"), (self.max_amount, "Max amount")):
             spin.setRange(0, 10**10)
@@ -96,13 +105,20 @@ class PipelinePage(QWidget):
             spin.valueChanged.connect(self._refilter)
         self.period.currentIndexChanged.connect(self._refilter)
         self.category.currentIndexChanged.connect(self._refilter)
+        self.accounts = AccountNames()
         self.model: IdTableModel[Opportunity] = IdTableModel(
-            ctx, Opportunity, table_columns(today), self._query(), "close_date", self
+            ctx,
+            Opportunity,
+            table_columns(today, self.accounts),
+            self._query(),
+            "close_date",
+            self,
+            accounts=self.accounts,
         )
         self.table = table(self.model)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
-        stretch_column(self.table, 0)
+        self.table.sortByColumn(6, Qt.SortOrder.AscendingOrder)
+        fit_lazy_columns(self.table)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.stack = QStackedWidget()
         self.stack.addWidget(self._board_box())

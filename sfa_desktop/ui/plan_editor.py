@@ -7,13 +7,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTabWidget,
@@ -26,7 +26,7 @@ from sfa_desktop.core.rules.coverage import expense_to_revenue
 from sfa_desktop.operations.plans import GradeSuggestion, PlanDetail
 from sfa_desktop.ui.format import label, money
 from sfa_desktop.ui.plan_tables import ActionsTable, CoverageGrid, KeyContactsTable
-from sfa_desktop.ui.widgets import badge, caption, heading
+from sfa_desktop.ui.widgets import MoneyBox, badge, caption, heading
 
 
 def grade_reason(s: GradeSuggestion, currency: str) -> str:
@@ -66,10 +66,7 @@ class PlanEditor(QWidget):
         self.reason = caption("")
         self.use_suggestion = QPushButton("Use suggestion")
         self.use_suggestion.clicked.connect(self._take_suggestion)
-        self.target = QDoubleSpinBox()
-        self.target.setRange(0, 10**12)
-        self.target.setDecimals(0)
-        self.target.setGroupSeparatorShown(True)
+        self.target = MoneyBox()
         self.target.setMinimumWidth(160)
         self.target.valueChanged.connect(self._update_costs)
         self.wallet = QSpinBox()
@@ -111,16 +108,24 @@ class PlanEditor(QWidget):
         layout.addLayout(bottom)
 
     def _overview(self) -> QWidget:
+        """Rows at their natural height, top-aligned; the spare height stays below them."""
         page = QWidget()
-        form = QFormLayout(page)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        column = QVBoxLayout(page)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.setVerticalSpacing(10)
         grade_row = QHBoxLayout()
         grade_row.addWidget(self.grade)
         grade_row.addWidget(self.use_suggestion)
         grade_row.addStretch()
-        form.addRow("Grade", grade_row)
-        form.addRow("", self.reason)
+        grade_box = QVBoxLayout()
+        grade_box.setSpacing(4)
+        grade_box.addLayout(grade_row)
+        grade_box.addWidget(self.reason)
+        for text in (self.reason, self.revenue):
+            text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        form.addRow("Grade", grade_box)
         form.addRow("Revenue target", self.target)
         form.addRow("Share of wallet target", self.wallet)
         form.addRow("Revenue", self.revenue)
@@ -131,6 +136,8 @@ class PlanEditor(QWidget):
             _buttons(("Add objective", self.add_objective), ("Remove", self._remove_objective))
         )
         form.addRow("Objectives", box)
+        column.addLayout(form)
+        column.addStretch(1)
         return page
 
     def _people(self) -> QWidget:
@@ -183,8 +190,8 @@ class PlanEditor(QWidget):
             max(0, self.grade.findData((plan and plan.grade) or detail.suggestion.grade))
         )
         self.reason.setText(grade_reason(detail.suggestion, currency))
-        self.target.setPrefix(money(0, currency).replace("0", "").strip() + " ")
-        self.target.setValue((plan.revenue_target if plan else 0) / 100)
+        self.target.set_currency(currency)
+        self.target.set_minor(plan.revenue_target if plan else 0)
         self.wallet.setValue(plan.share_of_wallet_target if plan else 0)
         self.status.setCurrentIndex(
             max(0, self.status.findData(plan.status.value if plan else "draft"))
@@ -227,7 +234,7 @@ class PlanEditor(QWidget):
             return
         currency = detail.account.currency
         planned = self.coverage.planned_cost()
-        target = round(self.target.value() * 100)
+        target = self.target.minor()
         basis = target or detail.last_year_revenue
         what = "the revenue target" if target else "last year's revenue"
         ratios = [
@@ -249,7 +256,7 @@ class PlanEditor(QWidget):
         return {
             "grade": grade,
             "grade_overridden": grade != suggested,
-            "revenue_target": round(self.target.value() * 100),
+            "revenue_target": self.target.minor(),
             "share_of_wallet_target": self.wallet.value(),
             "status": self.status.currentData(),
             "objectives": tuple(o for o in objectives if o),

@@ -34,6 +34,14 @@ def _combo(items: Sequence[tuple[str, object]], current: object) -> QComboBox:
     return combo
 
 
+def _line(text: str) -> QLineEdit:
+    """A cell editor showing the start of its text (the tip shows all of it)."""
+    edit = QLineEdit(text)
+    edit.setCursorPosition(0)
+    edit.setToolTip(text)
+    return edit
+
+
 def _setup(table: QTableWidget, headers: list[str], stretch: int) -> None:
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
@@ -75,7 +83,7 @@ class KeyContactsTable(QTableWidget):
         self.setCellWidget(
             row, 2, _combo([(label(i), i.value) for i in Influence], influence.value)
         )
-        self.setCellWidget(row, 3, QLineEdit(value.note if value else ""))
+        self.setCellWidget(row, 3, _line(value.note if value else ""))
 
     def values(self) -> tuple[KeyContact, ...]:
         found = []
@@ -116,7 +124,7 @@ class ActionsTable(QTableWidget):
         row = self.rowCount()
         self.insertRow(row)
         self._ids.append(value.id if value else None)
-        self.setCellWidget(row, 0, QLineEdit(value.title if value else "New action"))
+        self.setCellWidget(row, 0, _line(value.title if value else "New action"))
         owners: list[tuple[str, object]] = [("—", None), *((u.name, u.id) for u in self._users)]
         self.setCellWidget(row, 1, _combo(owners, value.owner_id if value else None))
         due = QDateEdit()
@@ -169,8 +177,10 @@ class CoverageGrid(QTableWidget):
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(34)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for quarter in range(1, 5):  # the editable quarters share what the figures leave
+            header.setSectionResizeMode(quarter, QHeaderView.ResizeMode.Stretch)
         self.report: CoverageReport | None = None
         self.currency = "EUR"
         for row, channel in enumerate(CONTACT_CHANNELS):

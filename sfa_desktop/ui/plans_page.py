@@ -27,7 +27,7 @@ from sfa_desktop.ui.format import label, money
 from sfa_desktop.ui.list_model import RecordListModel
 from sfa_desktop.ui.optimiser_dialog import OptimiserDialog
 from sfa_desktop.ui.plan_editor import PlanEditor
-from sfa_desktop.ui.widgets import caption, heading, stretch_column, table
+from sfa_desktop.ui.widgets import caption, fit_columns, heading, table
 
 COLUMNS: list[Column[PlanSummary]] = [
     Column("Account", lambda r: r.account.name),
@@ -55,9 +55,7 @@ class PlansPage(QWidget):
         self.loaded = False
         self.model: RecordListModel[PlanSummary] = RecordListModel(COLUMNS, self)
         self.list = table(self.model)
-        stretch_column(self.list, 0)
-        for column, width in ((1, 52), (2, 100), (3, 64)):
-            self.list.setColumnWidth(column, width)
+        fit_columns(self.list, 0)
         self.list.selectionModel().selectionChanged.connect(self._selected)
         self.editor = PlanEditor()
         self.editor.save_requested.connect(self.save)
@@ -78,7 +76,7 @@ class PlansPage(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(self.editor)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 700])
+        splitter.setSizes([440, 620])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(bar)

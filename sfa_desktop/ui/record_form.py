@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -31,7 +30,7 @@ from sfa_desktop.core.errors import BrokenReference, InvalidRecord
 from sfa_desktop.ui.format import local_moment
 from sfa_desktop.ui.history_panel import HistorySection
 from sfa_desktop.ui.record_picker import RecordPicker
-from sfa_desktop.ui.widgets import ERROR_STYLE
+from sfa_desktop.ui.widgets import ERROR_STYLE, MoneyBox
 
 NO_DATE = QDate(2000, 1, 1)
 
@@ -102,6 +101,7 @@ class RecordForm(QDialog):
             form.addRow(spec.label, cell)
             self.widgets[spec.name], self.errors[spec.name] = widget, error
         layout.addLayout(form)
+        self._follow_currency(values.get("currency"))
         self.history: HistorySection | None = None
         if history is not None:
             self.setMinimumWidth(600)  # room for the changes column
@@ -133,16 +133,17 @@ class RecordForm(QDialog):
             check = QCheckBox()
             check.setChecked(bool(value))
             return check
-        if spec.kind in ("int", "money"):
-            spin = QDoubleSpinBox() if spec.kind == "money" else QSpinBox()
+        if spec.kind == "money":
+            amount = MoneyBox(cents=True, maximum=spec.maximum * 100)
+            amount.setMinimumWidth(180)
+            amount.set_minor(value or 0)
+            return amount
+        if spec.kind == "int":
+            spin = QSpinBox()
             spin.setMaximum(spec.maximum)
             spin.setGroupSeparatorShown(True)
             spin.setMinimumWidth(180)
-            if isinstance(spin, QDoubleSpinBox):
-                spin.setDecimals(2)
-                spin.setValue((value or 0) / 100)
-            else:
-                spin.setValue(int(value or 0))
+            spin.setValue(int(value or 0))
             return spin
         if spec.kind == "date":
             edit = QDateEdit()
@@ -168,6 +169,20 @@ class RecordForm(QDialog):
         record_id, title = value if isinstance(value, tuple) else (None, "")
         picker.set_record(record_id, title)
         return picker
+
+    def _follow_currency(self, currency: str | None) -> None:
+        """Money fields show the form's currency (else the record's, else euros)."""
+        boxes = [w for w in self.widgets.values() if isinstance(w, MoneyBox)]
+        chooser = self.widgets.get("currency")
+
+        def show(code: object) -> None:
+            for box in boxes:
+                box.set_currency(str(code or "EUR"))
+
+        show(currency)
+        if isinstance(chooser, QComboBox):
+            show(chooser.currentData())
+            chooser.currentIndexChanged.connect(lambda _: show(chooser.currentData()))
 
     def values(self) -> dict[str, Any]:
         """The entered values, converted to what the store expects."""
@@ -223,8 +238,8 @@ def _value(spec: Field, widget: QWidget) -> Any:
         return widget.currentData()
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
-    if isinstance(widget, QDoubleSpinBox):
-        return round(widget.value() * 100)
+    if isinstance(widget, MoneyBox):
+        return widget.minor()
     if isinstance(widget, QSpinBox):
         return widget.value()
     if isinstance(widget, QDateTimeEdit) and spec.kind == "moment":

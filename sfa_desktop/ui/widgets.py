@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QPoint, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QHeaderView,
@@ -17,6 +19,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+# Re-exported: the views have always found them here.
+from sfa_desktop.ui.column_fit import fit_columns as fit_columns
+from sfa_desktop.ui.column_fit import fit_lazy_columns as fit_lazy_columns
+from sfa_desktop.ui.format import money_affixes
 
 ERROR_STYLE = "color: #b3261e;"
 
@@ -64,6 +71,16 @@ def table(model: QAbstractItemModel, parent: QWidget | None = None) -> QTableVie
     return view
 
 
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize a dialog to `width` x `height`, or less on a screen too small for it (it keeps
+    a margin of the screen for the window frame and the task bar)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry().size() if screen is not None else None
+    if room is not None:
+        width, height = min(width, room.width() - 40), min(height, room.height() - 60)
+    window.resize(width, height)
+
+
 def save_path(text: str, suffixes: tuple[str, ...]) -> tuple[Path, str]:
     """The file typed into a save dialog, and why it cannot be written there ("" if it can)."""
     path = Path(text.strip()).expanduser()
@@ -98,21 +115,6 @@ def clear_layout(layout: QLayout) -> None:
         widget = item.widget() if item is not None else None
         if widget is not None:
             widget.deleteLater()
-
-
-def fit_columns(view: QTableView, stretch: int) -> None:
-    """Size columns of a short list to their contents, with one column taking the rest."""
-    header_view = view.horizontalHeader()
-    header_view.setStretchLastSection(False)
-    header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header_view.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-
-
-def stretch_column(view: QTableView, stretch: int) -> None:
-    """Let one column of a long (lazy) list take the spare width; the others keep theirs."""
-    header_view = view.horizontalHeader()
-    header_view.setStretchLastSection(False)
-    header_view.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 class Section(QFrame):
@@ -159,3 +161,26 @@ class KeyValues(QWidget):
                 self.form.addRow(key_label, value_label)
             else:
                 self.form.addRow(key_label, value)
+
+
+class MoneyBox(QDoubleSpinBox):
+    """An amount editor that reads like `format.money`: '€125,000' (value in minor units)."""
+
+    def __init__(self, currency: str = "EUR", cents: bool = False, maximum: int = 10**12) -> None:
+        super().__init__()
+        self.setDecimals(2 if cents else 0)
+        self.setRange(0, maximum / 100)
+        self.setGroupSeparatorShown(True)
+        self.set_currency(currency)
+
+    def set_currency(self, currency: str) -> None:
+        before, after = money_affixes(currency)
+        self.setPrefix(before)
+        self.setSuffix(after)
+
+    def minor(self) -> int:
+        """The amount in minor units (cents)."""
+        return round(self.value() * 100)
+
+    def set_minor(self, amount: int) -> None:
+        self.setValue(amount / 100)

@@ -14,9 +14,8 @@ from sfa_desktop.store.search import SearchHit
 from sfa_desktop.ui import account_tables as cols
 from sfa_desktop.ui.accounts_page import COLUMNS as ACCOUNT_COLUMNS
 from sfa_desktop.ui.accounts_page import accounts_query
-from sfa_desktop.ui.contacts_page import COLUMNS as CONTACT_COLUMNS
-from sfa_desktop.ui.contacts_page import contacts_query
-from sfa_desktop.ui.id_model import PAGE_SIZE, IdTableModel
+from sfa_desktop.ui.contacts_page import contacts_query, list_columns
+from sfa_desktop.ui.id_model import PAGE_SIZE, AccountNames, IdTableModel
 from sfa_desktop.ui.leads_page import COLUMNS as LEAD_COLUMNS
 from sfa_desktop.ui.leads_page import leads_query
 from sfa_desktop.ui.list_model import RecordListModel
@@ -69,16 +68,42 @@ def test_id_model_sorts_and_refreshes_on_changes(plain_ctx: AppContext, qtbot: Q
 def test_other_id_models_pass_model_tester(
     ctx: AppContext, qtbot: QtBot, qtmodeltester: object
 ) -> None:
+    accounts = AccountNames()
     for model_type, columns, query, sort in (
-        (Contact, CONTACT_COLUMNS, contacts_query(""), "last_name"),
+        (Contact, list_columns(accounts), contacts_query(""), "last_name"),
         (Lead, LEAD_COLUMNS, leads_query("", None), "created_at"),
     ):
-        model = IdTableModel(ctx, model_type, columns, query, sort)  # type: ignore[arg-type]
+        model = IdTableModel(  # type: ignore[type-var]
+            ctx,
+            model_type,
+            columns,
+            query,
+            sort,
+            accounts=accounts,  # type: ignore[arg-type]
+        )
         with qtbot.waitSignal(model.reloaded):
             model.activate()
         assert model.rowCount() > 0
         qtmodeltester.check(model)  # type: ignore[attr-defined]
     settle(qtbot, ctx)
+
+
+def test_contact_list_shows_company_and_phone(ctx: AppContext, qtbot: QtBot) -> None:
+    accounts = AccountNames()
+    model = IdTableModel(
+        ctx, Contact, list_columns(accounts), contacts_query(""), "last_name", accounts=accounts
+    )
+    with qtbot.waitSignal(model.reloaded):
+        model.activate()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[:4] == ["Last name", "First name", "Company", "Phone"]
+    for row in range(min(model.rowCount(), 50)):
+        contact = model.record_at(row)
+        assert contact is not None
+        company = ctx.store.get(Account, contact.account_id).name if contact.account_id else ""
+        assert model.data(model.index(row, 2)) == company
+        assert model.data(model.index(row, 3)) == (contact.phone or contact.mobile or "")
+    assert any(model.data(model.index(row, 2)) for row in range(min(model.rowCount(), 50)))
 
 
 def test_list_models_pass_model_tester(qtmodeltester: object) -> None:

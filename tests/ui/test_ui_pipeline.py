@@ -143,7 +143,8 @@ def test_table_filters_and_editor(
     page.max_amount.setValue(40_000)
     settle(qtbot, plain_ctx)
     assert [page.model.data(page.model.index(0, 0))] == ["Pumps"]
-    overdue = page.model.data(page.model.index(0, 5), Qt.ItemDataRole.ForegroundRole)
+    assert page.model.data(page.model.index(0, 1)) == "Acme"  # the account beside the deal
+    overdue = page.model.data(page.model.index(0, 6), Qt.ItemDataRole.ForegroundRole)
     assert overdue is not None
     assert overdue.name() == "#c5221f"
     page.open_row(0)
@@ -164,3 +165,35 @@ def test_pipeline_renders(
     window.pipeline.show_view(1)
     settle(qtbot, ctx)
     screenshot(qtbot, ctx, window, tmp_path / "pipeline-table.png")
+
+
+def test_cards_and_table_name_deals_without_their_account(
+    plain_ctx: AppContext, qtbot: QtBot
+) -> None:
+    store = plain_ctx.store
+    walter = store.create(Account, {"name": "Walter Spedition GmbH"}).value
+    for name, stage in (
+        ("Walter Spedition GmbH – Fleet renewal", "proposal"),
+        ("Walter Spedition GmbH – Telematics pilot", "proposal"),
+        ("Lost deal", "closed_lost"),
+    ):
+        fields = {"account_id": walter.id, "name": name, "stage": stage, "amount": 1_000_00}
+        store.create(Opportunity, fields | {"close_date": TODAY})
+    page = _page(plain_ctx, qtbot)
+    page.board.repaint()
+    shown = {d.text for d in page.board.drawn}
+    assert {"Fleet renewal", "Telematics pilot", "Walter Spedition GmbH"} <= shown
+    assert not any(text.startswith("Walter Spedition GmbH –") for text in shown)
+    page.show_view(1)
+    settle(qtbot, plain_ctx)
+    rows = {
+        page.model.data(page.model.index(r, 0)): [
+            page.model.data(page.model.index(r, c)) for c in (1, 2, 7)
+        ]
+        for r in range(page.model.rowCount())
+    }
+    assert rows == {
+        "Fleet renewal": ["Walter Spedition GmbH", "Proposal", "Best case"],
+        "Telematics pilot": ["Walter Spedition GmbH", "Proposal", "Best case"],
+        "Lost deal": ["Walter Spedition GmbH", "Closed lost", "Closed lost"],
+    }
