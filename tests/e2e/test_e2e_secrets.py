@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import re
@@ -93,7 +94,8 @@ def test_no_command_writes_a_secret_to_a_plain_file(
     sessions = json.loads(store.state(VAULT_KEY) or "{}")
     store.close()
     (saved,) = (SavedSession.decode(value) for value in sessions.values())
-    assert saved is not None and saved.device_secret is not None
+    assert saved is not None
+    assert saved.device_secret is not None
     secrets = {
         "refresh token": saved.refresh_token.encode(),
         "device secret": saved.device_secret.encode(),
@@ -117,10 +119,8 @@ def _secrets_in(content: bytes, secrets: dict[str, bytes]) -> list[str]:
             for start in range(4):  # a secret inside a longer base64 text
                 chunk = run[start:]
                 chunk = chunk[: len(chunk) - len(chunk) % 4]
-                try:
+                with contextlib.suppress(binascii.Error, ValueError):
                     readable.append(decode(chunk))
-                except (binascii.Error, ValueError):
-                    pass
     readable += [binascii.unhexlify(run) for run in _HEX.findall(content) if len(run) % 2 == 0]
     forms = {name: (value, value.hex().encode()) for name, value in secrets.items()}
     return [

@@ -54,7 +54,8 @@ def _timed(*args: str, env: dict[str, str], stdin: str = "") -> tuple[float, str
 
 def _one_line_naming_what_to_check(stderr: str, url: str) -> None:
     lines = stderr.splitlines()
-    assert len(lines) == 1 and lines[0].strip(), stderr
+    assert len(lines) == 1, stderr
+    assert lines[0].strip()
     assert "Traceback" not in stderr
     assert f"no answer from {url}" in lines[0]
     assert "check the server address, that the server is running" in lines[0]
