@@ -1,4 +1,4 @@
-"""Full-text search over accounts, contacts, opportunities and leads (SQLite FTS5)."""
+"""Full-text search over accounts, contacts, opportunities, leads and events (SQLite FTS5)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ SEARCHABLE: tuple[EntityKind, ...] = (
     EntityKind.CONTACT,
     EntityKind.OPPORTUNITY,
     EntityKind.LEAD,
+    EntityKind.EVENT,
 )
 # How each searchable table is indexed (kind, table, title, body; `t` is the row): the same
-# expressions as the triggers of migration 0002, which keep the index between downloads.
+# expressions as the triggers of migrations 0002 and 0006, which keep the index current.
 INDEXED: tuple[tuple[str, str, str, str], ...] = (
     (
         "account",
@@ -38,6 +39,7 @@ INDEXED: tuple[tuple[str, str, str, str], ...] = (
         "trim(t.first_name || ' ' || t.last_name || ' ' || t.company)",
         "coalesce(t.email, '') || ' ' || t.title || ' ' || t.source || ' ' || t.campaign",
     ),
+    ("event", "calendar_events", "t.title", "t.location || ' ' || t.notes"),
 )
 # Link table, parent table, parent key column, JSON list of contact ids.
 LINKED: tuple[tuple[str, str, str, str], ...] = (
@@ -49,11 +51,24 @@ _RANK = "bm25(search_fts, 10.0, 1.0)"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+# What tells hits with one title apart: a contact's or a deal's account, an account's
+# city, an event's first start (UTC, 'YYYY-MM-DD HH:MM:SS').
+_CONTEXT: dict[str, str] = {
+    "account": "SELECT id, city FROM accounts",
+    "contact": "SELECT t.id, a.name FROM contacts AS t JOIN accounts AS a ON a.id = t.account_id",
+    "opportunity": (
+        "SELECT t.id, a.name FROM opportunities AS t JOIN accounts AS a ON a.id = t.account_id"
+    ),
+    "event": "SELECT id, substr(starts_at, 1, 19) FROM calendar_events",
+}
+
+
 @dataclass(frozen=True)
 class SearchHit:
     kind: EntityKind
     id: str
     title: str
+    context: str = ""  # see _CONTEXT
 
 
 def finish_bulk_load(connection: Connection) -> bool:
@@ -132,4 +147,25 @@ def search(
         {"expression": expression, "limit": limit}
         | {f"k{i}": kind for i, kind in enumerate(wanted)},
     )
-    return [SearchHit(EntityKind(kind), ref, title) for kind, ref, title in rows]
+    found = list(rows)
+    contexts = _contexts(connection, [(kind, ref) for kind, ref, _ in found])
+    return [
+        SearchHit(EntityKind(kind), ref, title, contexts.get(ref, "")) for kind, ref, title in found
+    ]
+
+
+def _contexts(connection: Connection, hits: list[tuple[str, str]]) -> dict[str, str]:
+    """Each hit's context (see _CONTEXT), by id."""
+    found: dict[str, str] = {}
+    for kind, select in _CONTEXT.items():
+        ids = [ref for hit_kind, ref in hits if hit_kind == kind]
+        if not ids:
+            continue
+        marks = ", ".join(f":i{n}" for n in range(len(ids)))
+        id_column = "id" if " AS t " not in select else "t.id"
+        rows = connection.execute(
+            text(f"{select} WHERE {id_column} IN ({marks})"),
+            {f"i{n}": ref for n, ref in enumerate(ids)},
+        )
+        found.update((ref, value or "") for ref, value in rows)
+    return found

@@ -100,6 +100,7 @@ def test_0002_file_gets_insert_triggers_that_pause_during_a_first_download(
         "contacts_search_ai",
         "opportunities_search_ai",
         "leads_search_ai",
+        "calendar_events_search_ai",
         "activities_activity_contacts_ai",
         "calendar_events_event_attendees_ai",
     }

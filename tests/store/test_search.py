@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sfa_desktop.core.entities import Account, Contact, Lead
+from datetime import UTC, datetime, timedelta
+
+from index_check import index_problems
+
+from sfa_desktop.core.entities import Account, CalendarEvent, Contact, Lead, Opportunity
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store import Store
 from sfa_desktop.store.search import match_expression
@@ -66,3 +70,46 @@ def test_index_follows_updates_and_deletes(signed_in: Store) -> None:
 def test_punctuation_only_query_finds_nothing(signed_in: Store) -> None:
     signed_in.create(Account, {"name": "Acme"})
     assert signed_in.search('"*()') == []
+
+
+def test_events_are_searched_and_kept_current(signed_in: Store) -> None:
+    start = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
+    fields = {"title": "Pipeline review", "location": "Harbour office", "notes": "bring slides"}
+    event = signed_in.create(
+        CalendarEvent, fields | {"starts_at": start, "ends_at": start + timedelta(hours=1)}
+    ).value
+    hits = signed_in.search("pipeline rev")
+    assert [(h.kind, h.id, h.title, h.context) for h in hits] == [
+        (EntityKind.EVENT, event.id, "Pipeline review", "2026-12-07 08:30:00")
+    ]
+    assert [h.id for h in signed_in.search("harbour")] == [event.id]  # location as body
+    signed_in.update(CalendarEvent, event.id, {"title": "Forecast call"})
+    assert signed_in.search("pipeline") == []
+    assert [h.title for h in signed_in.search("forecast")] == ["Forecast call"]
+    assert index_problems(signed_in.path) == []
+    signed_in.delete(CalendarEvent, event.id)
+    assert signed_in.search("forecast") == []
+    assert index_problems(signed_in.path) == []
+
+
+def test_hits_carry_what_tells_them_apart(signed_in: Store) -> None:
+    """Two contacts or deals of one name differ by their account; accounts by their city."""
+    start = datetime(2026, 12, 7, tzinfo=UTC)
+    for company, city in (("Walter Spedition", "Hamburg"), ("Walter Logistik", "Bremen")):
+        account = signed_in.create(Account, {"name": company, "city": city}).value
+        signed_in.create(
+            Contact, {"first_name": "Jan", "last_name": "Ode", "account_id": account.id}
+        )
+        deal = {"name": "Fleet renewal", "account_id": account.id, "close_date": start.date()}
+        signed_in.create(Opportunity, deal)
+    contexts = {(h.kind, h.title, h.context) for h in signed_in.search("jan ode")}
+    assert contexts == {
+        (EntityKind.CONTACT, "Jan Ode", "Walter Spedition"),
+        (EntityKind.CONTACT, "Jan Ode", "Walter Logistik"),
+    }
+    deals = {(h.title, h.context) for h in signed_in.search("fleet renewal")}
+    assert deals == {("Fleet renewal", "Walter Spedition"), ("Fleet renewal", "Walter Logistik")}
+    accounts = {(h.title, h.context) for h in signed_in.search("walter")}
+    assert accounts == {("Walter Spedition", "Hamburg"), ("Walter Logistik", "Bremen")}
+    lone = signed_in.create(Contact, {"last_name": "Solo"}).value  # no account: no context
+    assert [(h.id, h.context) for h in signed_in.search("solo")] == [(lone.id, "")]
