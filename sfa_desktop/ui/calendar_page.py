@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QLocale
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import CalendarEvent
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.rules.recurrence import Occurrence, expand_all
+from sfa_desktop.core.rules.recurrence import Occurrence, expand_all, next_occurrence_after
 from sfa_desktop.operations.calendar import Scope, complete_visit, reschedule
 from sfa_desktop.operations.ics import ImportResult, export_events, export_range, import_ics
 from sfa_desktop.operations.records import delete_record, update_record
@@ -137,6 +137,23 @@ class CalendarPage(QWidget):
         if selected is None or selected.event.account_id is None:
             return Focus()
         return Focus(selected.event.account_id, "", None, selected.event.opportunity_id)
+
+    def show_event(self, event_id: str) -> None:
+        """Open one event (from search): its next occurrence (else its first) shown, selected
+        and opened."""
+        now = datetime.now(UTC)
+
+        def find(store: Store) -> Occurrence:
+            event = store.get(CalendarEvent, event_id)
+            start = next_occurrence_after(event, now) or event.starts_at
+            return Occurrence(event, start, start + (event.ends_at - event.starts_at))
+
+        def show(occurrence: Occurrence) -> None:
+            self.view.select(occurrence)
+            self.show_range(self.view.mode, occurrence.starts_at.astimezone().date())
+            self.open_occurrence(occurrence)
+
+        self._ctx.query(find, show)
 
     def go_today(self) -> None:
         self.show_range(self.view.mode, self._today())

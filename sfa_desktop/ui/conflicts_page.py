@@ -1,4 +1,5 @@
-"""The conflict inbox: values that lost during sync, and writes the server refused."""
+"""Review changes (the conflict inbox): values that lost during sync, and writes the server
+refused."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from sfa_desktop.ui.list_model import RecordListModel
 from sfa_desktop.ui.widgets import caption, fit_columns, heading, table
 
 EXPLANATION = (
-    "When the same field was changed here and elsewhere before a sync, the later change "
-    "wins and the other value is kept here. Restore puts it back (and syncs it); Dismiss "
-    "accepts the current value. Changes the server refused are listed too."
+    "When the same field was changed here and on another device before a sync, the later "
+    "change wins and the other value is kept here. Restore puts it back (and syncs it); "
+    "Dismiss keeps the current value. Changes the server refused are listed too."
 )
 
 
@@ -75,7 +76,7 @@ class ConflictsPage(QWidget):
         buttons.addWidget(self.dismiss_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(heading("Conflicts"))
+        layout.addWidget(heading("Review changes"))
         explanation = caption(EXPLANATION)
         explanation.setWordWrap(True)
         layout.addWidget(explanation)

@@ -214,9 +214,7 @@ class ContactsPage(QWidget):
         )
         self.filter.textChanged.connect(self._debounce.start)
         self.list.selectionModel().selectionChanged.connect(self._selected)
-        self.model.reloaded.connect(
-            lambda: self.count.setText(f"{self.model.rowCount():,} contacts")
-        )
+        self.model.reloaded.connect(self._reloaded)  # the count, and the shown contact selected
         bar = QHBoxLayout()
         bar.addWidget(heading("Contacts"))
         bar.addStretch()

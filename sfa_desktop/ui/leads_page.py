@@ -133,8 +133,17 @@ class LeadsPage(QWidget):
             self.show_lead(self._wanted)
 
     def show_lead(self, lead_id: str) -> None:
-        """Select a lead (once the list has loaded, if it is still loading)."""
+        """Select a lead (once the list has loaded, if it is still loading); a filter that
+        could hide it is cleared first."""
         self.activate()
+        if self.filter.text() or self.status.currentIndex() > 0:
+            self.filter.blockSignals(True)
+            self.status.blockSignals(True)
+            self.filter.clear()
+            self.status.setCurrentIndex(0)
+            self.filter.blockSignals(False)
+            self.status.blockSignals(False)
+            self._refilter()
         self._wanted = lead_id if self.model.loading else None
         row = self.model.row_of(lead_id)
         if row >= 0:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.sync_status import SyncStatusTracker
-from sfa_desktop.core.entities import Opportunity, Task, User
+from sfa_desktop.core.entities import Task, User
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.operations.result import OpResult
 from sfa_desktop.store import Store
@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
 
     @property
     def conflicts(self) -> ConflictsPage:
-        return cast("ConflictsPage", self.page("Conflicts"))
+        return cast("ConflictsPage", self.page("Review changes"))
 
     def _actions(self) -> None:
         menus = self.menuBar()
@@ -268,10 +268,11 @@ class MainWindow(QMainWindow):
             self.go("Leads")
             self.leads.show_lead(hit.id)
         elif hit.kind is EntityKind.OPPORTUNITY:
-            record_id = hit.id
-            self.ctx.query(
-                lambda store: store.get(Opportunity, record_id).account_id, self.open_account
-            )
+            self.go("Pipeline")
+            self.pipeline.show_deal(hit.id)
+        elif hit.kind is EntityKind.EVENT:
+            self.go("Calendar")
+            self.calendar.show_event(hit.id)
 
     # -- actions ---------------------------------------------------------------------------
 

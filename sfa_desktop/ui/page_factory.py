@@ -23,7 +23,7 @@ PAGE_CLASSES: dict[str, tuple[str, str]] = {
     "Plans": ("plans_page", "PlansPage"),
     "Forecast": ("forecast_page", "ForecastPage"),
     "Leads": ("leads_page", "LeadsPage"),
-    "Conflicts": ("conflicts_page", "ConflictsPage"),
+    "Review changes": ("conflicts_page", "ConflictsPage"),  # sync conflicts to review
 }
 PAGES = tuple(PAGE_CLASSES)
 

@@ -259,6 +259,22 @@ class PipelinePage(QWidget):
             titles={"account_id": card.account_name},
         )
 
+    def show_deal(self, opportunity_id: str) -> None:
+        """Open one deal's form (from search), its card selected on the board."""
+        self.activate()
+        self.board.selected = opportunity_id
+        self.board.update()
+
+        def find(store: Store) -> tuple[Opportunity, str]:
+            deal = store.get(Opportunity, opportunity_id)
+            return deal, store.get(Account, deal.account_id).name
+
+        def show(found: tuple[Opportunity, str]) -> None:
+            deal, account = found
+            open_form(self._ctx, Opportunity, deal, parent=self, titles={"account_id": account})
+
+        self._ctx.query(find, show)
+
     def open_row(self, row: int) -> None:
         record = self.model.record_at(row)
         if record is None:

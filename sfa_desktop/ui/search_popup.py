@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -17,14 +18,30 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from sfa_desktop.app.context import AppContext
+from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store.search import SearchHit
-from sfa_desktop.ui.format import label
+from sfa_desktop.ui.format import deal_name, label, moment
 
 Index = QModelIndex | QPersistentModelIndex
 # A prefix of one or two letters matches much of the index and ranks slowly; while it is
 # that short it is left out (earlier whole words still count).
 MIN_CHARS = 3
 HINT = "↑ ↓ to choose · Enter to open · Esc to close"
+
+
+def hit_text(hit: SearchHit) -> str:
+    """'Fleet renewal   ·   Opportunity at Walter Spedition': the title, then what it is
+    and what tells it apart from others of that name."""
+    title, what = hit.title, label(hit.kind)
+    if hit.context and hit.kind in (EntityKind.CONTACT, EntityKind.OPPORTUNITY):
+        title = deal_name(title, hit.context) if hit.kind is EntityKind.OPPORTUNITY else title
+        what += f" at {hit.context}"
+    elif hit.context and hit.kind is EntityKind.ACCOUNT:
+        what += f" in {hit.context}"
+    elif hit.context and hit.kind is EntityKind.EVENT:
+        start = datetime.fromisoformat(hit.context).replace(tzinfo=UTC)
+        what += f", {moment(start)}"
+    return f"{title}   ·   {what}"
 
 
 def effective_query(text: str) -> str:
@@ -36,7 +53,7 @@ def effective_query(text: str) -> str:
 
 
 class SearchResultsModel(QAbstractListModel):
-    """The hits of the latest search: 'title · kind'."""
+    """The hits of the latest search (`hit_text`)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +72,7 @@ class SearchResultsModel(QAbstractListModel):
             return None
         hit = self.hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{hit.title}   ·   {label(hit.kind)}"
+            return hit_text(hit)
         if role == Qt.ItemDataRole.ToolTipRole:
             return label(hit.kind)
         return None
@@ -76,7 +93,7 @@ class SearchPopup(QDialog):
         self._wanted = ""
         self._busy = False
         self.box = QLineEdit()
-        self.box.setPlaceholderText("Search accounts, contacts, opportunities and leads")
+        self.box.setPlaceholderText("Search accounts, contacts, opportunities, leads and events")
         self.box.setClearButtonEnabled(True)
         self.box.setStyleSheet("font-size: 13pt; padding: 6px;")
         self.box.textChanged.connect(self._text_changed)
