@@ -23,7 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     check = commands.add_parser(
         "self-test",
-        help="check this installation: site file, database, keyring, Qt (offscreen); exit 0 if ok",
+        help="check this installation: site file, database, keyring, Qt on this display; 0 if ok",
     )
     check.add_argument("--db", type=db_file, default=None, help="database (default: a temp)")
     check.set_defaults(handler=_self_test)
@@ -81,6 +81,10 @@ def _demo(args: argparse.Namespace) -> int:
         print("The demo needs a source install: pip install 'sfa-desktop[all]'", file=sys.stderr)
         return 1
 
+    if not args.no_gui:  # a window that cannot open says so now, not after the sync
+        from sfa_desktop.app.platform_check import exit_if_unusable
+
+        exit_if_unusable()
     folder = paths.data_dir() / "demo"
     if args.fresh:
         shutil.rmtree(folder, ignore_errors=True)
@@ -108,10 +112,14 @@ def _demo(args: argparse.Namespace) -> int:
                 return 0
             from sfa_desktop.ui.app import run
 
-            return run(store.path, args.page, account)
+            return run(store.path, args.page, account, on_ready=_say_demo_ready)
     except (SyncError, DomainError) as error:  # DomainError: the local store cannot open
         print(f"The demo could not start: {error}")
         return 1
+
+
+def _say_demo_ready(_window: object) -> None:
+    print("The app is open: closing it or Ctrl+C here stops the demo server too.", flush=True)
 
 
 def _demo_store_key(path: Path) -> bytes:

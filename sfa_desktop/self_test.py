@@ -1,7 +1,8 @@
 """`sfa-desktop --self-test`: check an installation (site file, store, keyring, Qt) and exit.
 
-Runs offscreen unless QT_QPA_PLATFORM says otherwise, so it works over SSH and in CI; the
-installers run it on the bundled executable.
+Qt starts on the platform the app would use (X11 when DISPLAY is set, or QT_QPA_PLATFORM),
+so missing system libraries show here; with no display at all (SSH, CI) it runs
+offscreen. The installers run it on the bundled executable.
 """
 
 from __future__ import annotations
@@ -73,7 +74,14 @@ class _Check:
         return f"scheduler ok, keyring {keyring_backend.describe()} ({where})"
 
     def qt(self) -> str:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from sfa_desktop.app import platform_check
+
+        headless = not platform_check.has_display()
+        if headless:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        problem = platform_check.problem()
+        if problem is not None:
+            raise RuntimeError(problem)
         from PySide6 import __version__ as pyside_version
 
         import sfa_desktop.ui
@@ -101,7 +109,7 @@ class _Check:
         finally:
             ctx.tasks.shutdown()
             store.close()
-        platform_name = app.platformName()
+        platform_name = app.platformName() + (" (no display)" if headless else "")
         return f"PySide6 {pyside_version} on {platform_name}, {len(modules)} UI modules, window ok"
 
 

@@ -227,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--backlog", type=positive_int, default=2048, help="connections queued before accept"
     )
+    serve.add_argument(
+        "--stop-with-parent",
+        action="store_true",
+        help="stop when stdin closes (the process that started this server has ended)",
+    )
     sub.add_parser("migrate", help="apply database migrations")
     purge = sub.add_parser("purge-log", help="drop tombstones older than the retention")
     purge.add_argument("--days", type=positive_int, default=None)
@@ -327,6 +332,11 @@ def _main(args: argparse.Namespace, settings: ServerSettings) -> int:
         import uvicorn
 
         from sync_server.app import create_app
+
+        if args.stop_with_parent:
+            from sync_server.parent_watch import stop_when_stdin_closes
+
+            stop_when_stdin_closes()
 
         if args.workers <= 1:
             _tune_interpreter()

@@ -72,9 +72,11 @@ class SyncService(QObject):
             return
         self._scheduler.sync_now()
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float | None = None) -> None:
+        """Stop syncing; wait up to `timeout` seconds (None: as long as it takes) for a
+        sync that is running (quitting does not wait for a slow server)."""
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=True)
+            self._scheduler.shutdown(timeout)
             self._scheduler = None
         self.account.close()
 

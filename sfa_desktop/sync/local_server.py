@@ -56,9 +56,11 @@ class ServerProcess:
         return result.stdout
 
     def start(self, timeout: float = 60) -> None:
+        """Serve; the child stops when our end of its stdin pipe closes, so it never
+        outlives this process, however this process ends (a crash or SIGKILL too)."""
+        command = ("serve", "--host", "127.0.0.1", "--port", str(self.port), "--stop-with-parent")
         self._process = subprocess.Popen(
-            [*SERVER_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env,
+            [*SERVER_COMMAND, *command], env=self.env, stdin=subprocess.PIPE
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -79,6 +81,9 @@ class ServerProcess:
                 self._process.wait(10)
             except subprocess.TimeoutExpired:
                 self._process.kill()
+                self._process.wait()
+        if self._process is not None and self._process.stdin is not None:
+            self._process.stdin.close()
         self._process = None
 
     def __enter__(self) -> ServerProcess:

@@ -18,7 +18,10 @@ JOB_ID = "sync"
 
 
 class SyncScheduler:
-    """Runs `sync` on a worker thread of its own and publishes a SyncStatus after each step.
+    """Runs `sync` on a daemon thread of its own and publishes a SyncStatus after each step.
+
+    APScheduler only times the syncs: each run gets a daemon thread, so a sync blocked on
+    a slow server never holds up quitting (the pool's threads would, at interpreter exit).
 
     `sync` does one sync and returns its report; `pending` counts the outbox; `publish`
     receives every status (the app marshals it to the UI thread) and `changed` the
@@ -38,10 +41,11 @@ class SyncScheduler:
         self._publish = publish
         self._changed = changed
         self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
         self.status = SyncStatus(signed_in=True)
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._scheduler.add_job(
-            self.run,
+            self._run_in_background,
             "interval",
             id=JOB_ID,
             minutes=interval_minutes,
@@ -54,8 +58,13 @@ class SyncScheduler:
     def start(self) -> None:
         self._scheduler.start()
 
-    def shutdown(self, wait: bool = True) -> None:
-        self._scheduler.shutdown(wait=wait)
+    def shutdown(self, timeout: float | None = None) -> None:
+        """Stop timing syncs; wait up to `timeout` seconds (None: as long as it takes) for
+        a running one, which is then left behind on its daemon thread."""
+        self._scheduler.shutdown(wait=False)
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
 
     def sync_now(self) -> None:
         """Ask for a sync as soon as possible (ignored while one runs)."""
@@ -63,6 +72,12 @@ class SyncScheduler:
 
     def set_interval(self, minutes: float) -> None:
         self._scheduler.reschedule_job(JOB_ID, trigger="interval", minutes=minutes)
+
+    def _run_in_background(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return  # one runs already
+        self._thread = threading.Thread(target=self.run, name="sfa-sync", daemon=True)
+        self._thread.start()
 
     def run(self) -> SyncReport | None:
         """One sync now, on the calling thread; returns None if one is already running."""

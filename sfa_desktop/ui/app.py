@@ -12,7 +12,9 @@ from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from sfa_desktop import paths
+from sfa_desktop.app import platform_check
 from sfa_desktop.app.context import AppContext
+from sfa_desktop.app.quit_signals import QuitOnSignals
 from sfa_desktop.app.settings import Settings
 from sfa_desktop.app.signals import AppSignals
 from sfa_desktop.app.taskman import TaskManager
@@ -38,6 +40,7 @@ def build_context(
 def application() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        platform_check.exit_if_unusable()  # one line naming the packages, not Qt's abort
         app = QApplication(sys.argv[:1])
     app.setApplicationName("SFA Desktop")
     app.setOrganizationName("sfa-desktop")
@@ -45,6 +48,7 @@ def application() -> QApplication:
     return app
 
 
+QUIT_WAIT_SECONDS = 0.25  # for a sync or network call to finish when the app quits
 KEYRING_BACKEND_FILE = "keyring-backend"  # the backend found last time (a start-up shortcut)
 
 
@@ -114,14 +118,21 @@ def run(
         services.append(start_sync(ctx, window, account))
 
     window.ready.connect(ready)
-    window.show()
-    window.start()
     running = QEventLoop()  # ends with the main window (or QApplication.quit)
     window.closed.connect(running.quit)
+
+    def quit_on(signum: int) -> None:  # Ctrl+C or SIGTERM: close dialogs and the window
+        QApplication.closeAllWindows()
+        running.exit(128 + signum)
+
+    signals = QuitOnSignals(quit_on)
+    window.show()
+    window.start()
     code = running.exec()
-    for sync in services:
-        sync.shutdown()
-    ctx.tasks.shutdown()
+    signals.uninstall()
+    for sync in services:  # a sync or sign-in blocked on a slow server is left behind
+        sync.shutdown(QUIT_WAIT_SECONDS)
+    ctx.tasks.shutdown(QUIT_WAIT_SECONDS)
     store.close()
     return int(code)
 
