@@ -13,7 +13,8 @@ engine and client over pre-rendered pull pages), then
         [--stores encrypted|plain|both]
 
 The store is encrypted with SQLCipher as in the app, its key read at start-up from the
-keyring the app finds (with no system keyring: keyrings.alt's file, in a temporary folder);
+keyring the app finds (with no system keyring: the tests' stand-in for one, its entries in a
+temporary folder, since the app takes no plain-file keyring);
 `--stores plain` measures a plain SQLite file, `--stores both` alternates the two. Cached
 stores are named by the store and server schema versions and the generator's parameters.
 
@@ -88,18 +89,35 @@ def build(path: Path, contacts: int, key: bytes | None) -> None:
 def bench_keyring(store: Path) -> Iterator[None]:
     """The encrypted store's key in the keyring the app finds, as on a rep's machine: the
     first start finds the backend and remembers it in a fresh config folder, later starts
-    name it (sfa_desktop.security.keyring_backend). File keyrings are kept in a temporary
-    folder, and the entry is removed at the end from any other keyring."""
-    from sfa_desktop.security import store_key
+    name it (sfa_desktop.security.keyring_backend). With no OS keyring, the tests' stand-in
+    for one (tests/stand_in_keyrings.py) keeps the entry in the temporary folder; the entry
+    is removed at the end from any other keyring."""
+    from sfa_desktop.security import keyring_backend, store_key
 
     with tempfile.TemporaryDirectory() as folder:
         os.environ["XDG_DATA_HOME"] = folder  # for this process and the app processes
         os.environ["XDG_CONFIG_HOME"] = folder
+        if not keyring_backend.usable():
+            _stand_in_keyring(Path(folder) / "keyring.json")
         store_key.remember(store, BENCH_KEY)
         try:
             yield
         finally:
             store_key.forget(store)
+
+
+def _stand_in_keyring(entries: Path) -> None:
+    """The tests' OS keyring stand-in, for this process and the app processes."""
+    import keyring
+
+    tests = str(Path(__file__).resolve().parents[1] / "tests")
+    sys.path.insert(0, tests)
+    from stand_in_keyrings import FILE_ENV, FileStandIn
+
+    os.environ[FILE_ENV] = str(entries)
+    os.environ["PYTHON_KEYRING_BACKEND"] = "stand_in_keyrings.FileStandIn"
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")]))
+    keyring.set_keyring(FileStandIn())
 
 
 def child_start(path: Path, plain: bool) -> None:

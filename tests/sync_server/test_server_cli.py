@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
+from sfa_desktop.sync.local_server import free_port
 from sync_server.cli import main
 from sync_server.db import make_engine, session_factory
 from sync_server.services import admin
@@ -85,3 +88,44 @@ def test_cli_as_a_subprocess(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2
     assert "device nope does not exist" in missing.stderr
+
+
+def test_serve_says_where_it_listens_and_refuses_a_taken_port(tmp_path: Path) -> None:
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "sync_server",
+        "--database-url",
+        f"sqlite:///{tmp_path / 's.db'}",
+    ]
+    serving = subprocess.Popen(
+        [*command, "serve", "--port", str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert serving.stdout is not None
+        line = serving.stdout.readline()
+        assert line == f"sfa-server: serving on http://127.0.0.1:{port} (Ctrl+C stops it)\n"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # it answers there
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server never answered")
+        taken = subprocess.run(
+            [*command, "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert taken.returncode == 2
+        assert taken.stdout == ""
+        assert taken.stderr.strip().endswith("is another server using the port?")
+        assert len(taken.stderr.splitlines()) == 1
+    finally:
+        serving.terminate()
+        serving.wait(30)
