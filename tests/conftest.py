@@ -15,6 +15,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
 from stand_in_keyrings import MemoryKeyring
 from store_keys import open_store
+from store_seeding import seed_records
 
 from sfa_desktop.core.entities import User
 from sfa_desktop.store import Store
@@ -58,6 +59,6 @@ def rep() -> User:
 @pytest.fixture
 def signed_in(store: Store, rep: User) -> Store:
     manager = User(id="user-mgr", name="Max Manager", email="max@example.com", role="manager")
-    store.import_records([manager])
+    seed_records(store, [manager])
     store.sign_in_as(rep)
     return store

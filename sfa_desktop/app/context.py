@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sfa_desktop.app.settings import Settings
 from sfa_desktop.app.signals import AppSignals
@@ -85,7 +85,3 @@ class AppContext:
         else:
             self.signals.message.emit(f"Unexpected error: {error!r}")
             raise error
-
-
-def noop(*_: Any) -> None:
-    """A callback that ignores its arguments."""

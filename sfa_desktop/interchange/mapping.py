@@ -94,9 +94,6 @@ class ColumnMapping:
         key = self.targets[column]
         return target(self.kind, key) if key is not None else None
 
-    def columns_for(self, key: str) -> tuple[int, ...]:
-        return tuple(i for i, k in enumerate(self.targets) if k == key)
-
     def mapped_keys(self) -> set[str]:
         return {k for k in self.targets if k is not None}
 

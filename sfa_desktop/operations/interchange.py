@@ -1,7 +1,7 @@
 """Import and export over the Store, for the import wizard and the lists' export action.
 
 The steps of an import (see `sfa_desktop.interchange`): `open_import` → `auto_map` →
-`import_preview` → `analyse_import` → `commit_import`. Reading steps run on the DB
+`analyse_import` → `commit_import`. Reading steps run on the DB
 thread like any store read; only `commit_import` writes (one transaction).
 """
 
@@ -21,7 +21,6 @@ from sfa_desktop.interchange import (
     ImportResult,
     Limits,
     Resolution,
-    RowReport,
     Source,
     ValueFormat,
     analyse,
@@ -29,7 +28,6 @@ from sfa_desktop.interchange import (
     export_rows,
     load_existing,
     open_source,
-    preview,
 )
 from sfa_desktop.interchange.record_columns import Lookups, export_columns, record_rows
 from sfa_desktop.interchange.vcard_export import VCardContact, VCardVersion, write_vcards
@@ -42,14 +40,6 @@ _PAGE = 1_000  # records read per query while exporting
 def open_import(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Source:
     """The file as an import source (CSV or vCard, sniffed)."""
     return open_source(path, limits)
-
-
-def import_preview(
-    store: Store, source: Source, mapping: ColumnMapping, fmt: ValueFormat, limit: int = 20
-) -> list[RowReport]:
-    """The first rows as the import would take them, duplicates in the store included."""
-    existing = load_existing(store, mapping.kind, fmt.region)
-    return preview(source, mapping, fmt, existing, limit)
 
 
 def analyse_import(

@@ -9,7 +9,7 @@ from typing import Any
 
 from sfa_desktop.core.entities import Account, AccountPlan, Activity, Contact, User
 from sfa_desktop.core.enums import Channel
-from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report, expense_to_revenue
+from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
 from sfa_desktop.core.rules.grading import DEFAULT_SCHEME, GradeScheme
 from sfa_desktop.operations.records import create_record, update_record
 from sfa_desktop.operations.result import OpResult
@@ -60,12 +60,6 @@ class PlanDetail:
     def last_year_revenue(self) -> int:
         last = [r.amount for r in self.account.revenue_history if r.year == self.fiscal_year - 1]
         return last[0] if last else self.account.historical_revenue()
-
-    def expense_ratio(self, planned: bool = True) -> float | None:
-        """Cost to serve over the revenue target (or last year's revenue without a target)."""
-        cost = self.coverage.planned_cost if planned else self.coverage.actual_cost
-        target = self.plan.revenue_target if self.plan else 0
-        return expense_to_revenue(cost, target or self.last_year_revenue)
 
 
 def plan_summaries(store: Store, fiscal_year: int) -> list[PlanSummary]:

@@ -31,7 +31,6 @@ from sfa_desktop.operations.interchange import (
     commit_import,
     export_contacts_vcard,
     export_records,
-    import_preview,
 )
 from sfa_desktop.store import Store
 from sfa_desktop.store import batch as batch_module
@@ -67,7 +66,8 @@ def test_the_preview_reports_every_problem_per_field(signed_in: Store, tmp_path:
     )
     source = open_source(path)
     mapping = auto_map(source.headers, EntityKind.CONTACT)
-    reports = import_preview(signed_in, source, mapping, ValueFormat(region="US"), limit=10)
+    existing = load_existing(signed_in, mapping.kind, "US")
+    reports = preview(source, mapping, ValueFormat(region="US"), existing, limit=10)
     assert [(r.row, r.status) for r in reports] == [
         (2, RowStatus.OK),
         (3, RowStatus.ERROR),

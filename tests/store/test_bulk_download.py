@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from samples import NOW, sample_records
 from sqlalchemy.orm import Session
 from store_keys import TEST_KEY, raw
+from store_seeding import orm_insert
 
 from sfa_desktop.core.entities import Account, Activity, Contact, Record
 from sfa_desktop.core.protocol import Change
@@ -166,7 +167,7 @@ def test_pulled_rows_are_stored_exactly_as_local_writes_store_them(
     store: Store, tmp_path: Any
 ) -> None:
     records = [r for r in sample_records() if r.entity.value != "user"]
-    store.import_records(records)  # the ORM's way
+    orm_insert(store, records)  # the ORM's way
     pulled = Store.open(tmp_path / "pulled.db", key=TEST_KEY)
     pulled.apply_pull([_upsert(r) for r in records], next_since=7, first_download=True)
     pulled.finish_download()
@@ -198,7 +199,7 @@ def test_awkward_values_are_stored_exactly_as_local_writes_store_them(
         ),
         _activity("t-odd", (), 4),
     ]
-    store.import_records(records)
+    orm_insert(store, records)
     pulled = Store.open(tmp_path / "pulled.db", key=TEST_KEY)
     pulled.apply_pull([_upsert(r) for r in records], next_since=4, first_download=True)
     pulled.finish_download()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from store_keys import TEST_KEY, raw
+from store_seeding import seed_records
 
 from sfa_desktop.core.entities import Account, User
 from sfa_desktop.core.errors import DomainError
@@ -50,7 +51,7 @@ def write_store(path: Path, key: bytes, *, keep_wal: bool = False) -> list[Edit]
     in the WAL. Returns the edits in the order they were made."""
     store = Store.open(path, key=key)
     synced = [Account(name=f"Synced {i}", version=i + 1, notes="n" * 300) for i in range(120)]
-    store.import_records([ROB, *synced])
+    seed_records(store, [ROB, *synced])
     store.sign_in_as(ROB)
     store.set_state(**{k: v for k, v in SIGN_IN.items() if k != "user_id"}, since="120")
     holder = None

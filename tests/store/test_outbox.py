@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from store_seeding import seed_records
 
 from sfa_desktop.core.entities import Account, Contact, Lead, Opportunity
 from sfa_desktop.core.errors import BrokenReference, DomainError, InvalidRecord
@@ -63,13 +64,13 @@ def test_acknowledged_mutations_leave_the_outbox(signed_in: Store) -> None:
     for name in ("A", "B", "C"):
         signed_in.create(Account, {"name": name})
     first, second, _third = signed_in.pending_mutations()
-    signed_in.acknowledge(second.seq)
+    signed_in.record_push([], second.seq)
     assert [m.seq for m in signed_in.pending_mutations()] == [_third.seq]
     assert first.seq < second.seq
 
 
 def test_imported_records_write_no_outbox(store: Store) -> None:
-    store.import_records([Account(name="Synced Co", version=3)])
+    seed_records(store, [Account(name="Synced Co", version=3)])
     assert store.outbox_count() == 0
 
 
@@ -77,7 +78,7 @@ def test_seq_is_never_reused_after_the_outbox_empties(signed_in: Store) -> None:
     """The server skips a seq it has seen, so a reused seq would silently lose a write."""
     signed_in.create(Account, {"name": "A"})
     (first,) = signed_in.pending_mutations()
-    signed_in.acknowledge(first.seq)
+    signed_in.record_push([], first.seq)
     signed_in.create(Account, {"name": "B"})
     (second,) = signed_in.pending_mutations()
     assert second.seq > first.seq

@@ -40,7 +40,7 @@ def test_each_write_and_acknowledgement_reaches_the_copy_in_its_transaction(
         signed_in.create(Account, {"name": ""})  # rolled back: in neither file
     assert copied(signed_in.path) == in_store(signed_in)
     assert len(copied(signed_in.path)) == 3
-    signed_in.acknowledge(in_store(signed_in)[1][0])
+    signed_in.record_push([], in_store(signed_in)[1][0])
     assert copied(signed_in.path) == in_store(signed_in)
     copy = outbox_copy.read(signed_in.path, TEST_KEY)
     assert copy is not None

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from samples import sample_records
+from store_seeding import seed_records
 
 from sfa_desktop.core.entities import MODELS, Account, Contact, Opportunity, Record, User
 from sfa_desktop.core.enums import EntityKind
@@ -26,7 +27,7 @@ def test_sample_covers_every_entity() -> None:
 
 @pytest.mark.parametrize("record", sample_records(), ids=lambda r: r.entity.value)
 def test_imported_record_reads_back_equal(store: Store, record: Record) -> None:
-    store.import_records(sample_records())
+    seed_records(store, sample_records())
     assert store.get(type(record), record.id) == record
 
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from index_check import index_problems
 from store_keys import TEST_KEY
+from store_seeding import seed_records
 from sync_fixtures import Device
 
 from sfa_desktop.core.entities import Account, Contact, Opportunity, User
@@ -108,7 +109,7 @@ def test_write_outside_scope_is_refused_and_kept_for_review(device: Device) -> N
     theirs = ria.store.create(Account, {"name": "Ria's"}).value
     ria.engine().run_once()
     # Rob forges an edit of a record he cannot see (as if his store were tampered with).
-    rob.store.import_records([Account(id=theirs.id, name="Ria's", version=1)])
+    seed_records(rob.store, [Account(id=theirs.id, name="Ria's", version=1)])
     rob.store.update(Account, theirs.id, {"name": "Mine now"})
     report = rob.engine().run_once()
     assert report.rejected == 1

@@ -156,7 +156,8 @@ def test_set_rate_and_the_rate_sheet(org: Org, capsys: pytest.CaptureFixture[str
     ):
         assert cli.main([*base, *bad]) != 0
         err = capsys.readouterr().err.strip()
-        assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+        assert len(err.splitlines()) == 1, err
+        assert "Traceback" not in err
     sheet = org.client.get("/api/v1/forecast/rates", headers=org.headers("rob")).json()
     assert sheet == {
         "base": "EUR",

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 from store_keys import TEST_KEY
+from store_seeding import seed_demo_store
 from ui_helpers import make_context, settle
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.demo import DemoSize
 from sfa_desktop.store import Store
-from sfa_desktop.store.seed import seed_demo_store
 from sfa_desktop.ui.main_window import MainWindow
 
 SIZE = DemoSize(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
+from store_seeding import seed_records
 from ui_helpers import screenshot, settle
 
 from sfa_desktop.app.context import AppContext
@@ -237,7 +238,7 @@ def test_reminders_fire_for_events_synced_in(plain_ctx: AppContext, qtbot: QtBot
             version=5,
         ),
     ]
-    plain_ctx.store.import_records(synced)
+    seed_records(plain_ctx.store, synced)
     with qtbot.waitSignal(reminders.due, timeout=5000) as due:
         plain_ctx.announce(Changes.of(synced[0].entity))
     assert due.args[0].event.title == "Synced visit"

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from store_seeding import seed_records
 from ui_helpers import settle
 
 from sfa_desktop.app.context import AppContext
@@ -28,7 +29,7 @@ def _accounts(ctx: AppContext, count: int) -> None:
     records = [
         Account(name=f"Account {i:04d}", grade="ABCDE"[i % 5], city="Kiel") for i in range(count)
     ]
-    ctx.store.import_records(records)
+    seed_records(ctx.store, records)
 
 
 def test_id_model_passes_model_tester_and_pages_in(

@@ -85,10 +85,6 @@ def references_to(kind: EntityKind) -> tuple[Reference, ...]:
     return tuple(ref for ref in REFERENCES_TO_MERGEABLE if ref.target is kind)
 
 
-def referring_kinds(kind: EntityKind) -> frozenset[EntityKind]:
-    return frozenset(ref.entity for ref in references_to(kind))
-
-
 def check_merge(kind: EntityKind, survivor_id: str, merged_ids: Sequence[str]) -> None:
     """Raise DomainError unless `merged_ids` can be folded into `survivor_id`."""
     if kind not in MERGEABLE:

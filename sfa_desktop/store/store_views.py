@@ -1,0 +1,136 @@
+"""The Store's reads for the desktop's views: histories, lists sorted and filtered in SQL,
+dashboards and search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+
+from sfa_desktop.core.entities import Activity, CalendarEvent, Opportunity, StageChange, Task
+from sfa_desktop.core.enums import EntityKind, LeadStatus
+from sfa_desktop.store import pipeline, queries, search
+from sfa_desktop.store.history import HistoryEntry, history
+from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
+from sfa_desktop.store.queries import CoverageGap
+from sfa_desktop.store.schema import ActivityContactRow, ActivityRow, CalendarEventRow
+from sfa_desktop.store.store_records import RecordAccess
+
+
+class ViewReads(RecordAccess):
+    """What the desktop's pages read."""
+
+    def history(self, entity: EntityKind, record_id: str) -> list[HistoryEntry]:
+        """Who changed what on a record, newest first: this device's writes not yet synced
+        on top (`pending`), then the server's audit trail."""
+        with self._read() as session:
+            return history(session, entity, record_id)
+
+    def stage_history(self, opportunity_id: str) -> list[StageChange]:
+        ids = self.ids(StageChange, where={"opportunity_id": opportunity_id}, sort="changed_at")
+        return self.get_many(StageChange, ids)
+
+    def activities_for_contact(self, contact_id: str, limit: int = 200) -> list[Activity]:
+        table = ActivityRow
+        query = (
+            select(table.id)
+            .join(ActivityContactRow, ActivityContactRow.activity_id == table.id)
+            .where(ActivityContactRow.contact_id == contact_id)
+            .order_by(table.occurred_at.desc())
+            .limit(limit)
+        )
+        with self._read() as session:
+            ids = list(session.scalars(query))
+        return self.get_many(Activity, ids)
+
+    def events_between(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """Events overlapping [start, end), plus recurring series that started before `end`."""
+        table = CalendarEventRow
+        query = select(table.id).where(
+            table.starts_at < end,
+            or_(table.ends_at >= start, table.recurrence != ""),
+        )
+        with self._read() as session:
+            ids = list(session.scalars(query.order_by(table.starts_at)))
+        return self.get_many(CalendarEvent, ids)
+
+    # -- lists and dashboards of the desktop views (sorting and filtering in SQL) -------------
+
+    def account_ids(
+        self, text: str = "", grade: str | None = None, sort: str = "name", descending: bool = False
+    ) -> list[str]:
+        """Accounts whose name or city contains `text`, optionally of one grade."""
+        with self._read() as session:
+            return queries.account_ids(session, text, grade, sort, descending)
+
+    def contact_ids(
+        self,
+        text: str = "",
+        account_id: str | None = None,
+        sort: str = "last_name",
+        descending: bool = False,
+    ) -> list[str]:
+        """Contacts whose name or email contains `text`, optionally at one account."""
+        with self._read() as session:
+            return queries.contact_ids(session, text, account_id, sort, descending)
+
+    def lead_ids(
+        self,
+        text: str = "",
+        status: LeadStatus | None = None,
+        sort: str = "created_at",
+        descending: bool = True,
+    ) -> list[str]:
+        """Leads whose name or company contains `text`, optionally in one status."""
+        with self._read() as session:
+            return queries.lead_ids(session, text, status, sort, descending)
+
+    def open_tasks_due(self, by: date) -> list[Task]:
+        """Open tasks due on or before `by` (overdue first)."""
+        with self._read() as session:
+            ids = queries.open_task_ids(session, by)
+        return self.get_many(Task, ids)
+
+    def due_reminders(self, until: datetime) -> list[Task]:
+        """Open tasks whose reminder time has come by `until`."""
+        with self._read() as session:
+            ids = queries.reminder_ids(session, until)
+        return self.get_many(Task, ids)
+
+    def opportunities_closing(self, start: date, end: date) -> list[Opportunity]:
+        """Open opportunities with a close date in [start, end), soonest first."""
+        with self._read() as session:
+            ids = queries.closing_ids(session, start, end)
+        return self.get_many(Opportunity, ids)
+
+    def accounts_behind_coverage(
+        self, today: date, grades: tuple[str, ...] = ("A", "B")
+    ) -> list[CoverageGap]:
+        """Accounts of `grades` behind this fiscal year's coverage plan, furthest behind first."""
+        with self._read() as session:
+            return queries.coverage_gaps(session, today, grades)
+
+    def opportunity_ids(
+        self, where: OpportunityFilter, sort: str = "close_date", descending: bool = False
+    ) -> list[str]:
+        """Opportunities matching the pipeline table's filter, sorted in SQL."""
+        with self._read() as session:
+            return pipeline.opportunity_ids(session, where, sort, descending)
+
+    def pipeline_board(self, owner_id: str | None, closed_since: datetime) -> list[PipelineCard]:
+        """Open deals and those closed since `closed_since`, with last stage change and activity."""
+        with self._read() as session:
+            return pipeline.board_cards(session, owner_id, closed_since)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        kinds: Iterable[EntityKind] = search.SEARCHABLE,
+        limit: int = 50,
+    ) -> list[search.SearchHit]:
+        """Accounts, contacts, opportunities and leads matching `query`, best first."""
+        with self._engine.connect() as connection:
+            return search.search(connection, query, kinds, limit)
