@@ -163,7 +163,7 @@ def page_name(text: str) -> str:
 
     for name in PAGES:
         if text.strip().casefold() == name.casefold():
-            return name
+            return name.lower()
     names = ", ".join(name.lower() for name in PAGES)
     raise argparse.ArgumentTypeError(f"no page is called {text!r}; the pages: {names}")
 

@@ -22,6 +22,10 @@ def self_test(
     drop = ("SFA_SITE_CONFIG", "QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")  # no display
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env |= {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    # No OS keyring runs here (a plain-file one does not count): a --db store's passphrase
+    # comes from the environment, as in a script.
+    env |= {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env |= {"SFA_STORE_PASSPHRASE": "self-test passphrase"}
     if site is not None:
         env["SFA_SITE_CONFIG"] = str(site)
     command = [sys.executable, "-m", "sfa_desktop", "--self-test", *args]

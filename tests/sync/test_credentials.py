@@ -3,6 +3,7 @@ keyring in the encrypted store (else in memory)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import keyring
@@ -89,7 +90,8 @@ def test_a_plain_store_keeps_no_session(tmp_path: Path) -> None:
 
 def test_with_a_keyring_the_store_keeps_no_session(tmp_path: Path) -> None:
     store = open_store(tmp_path / "store.db")
-    store.set_state(**{VAULT_KEY: '{"rob@%s": "older-token"}' % URL})  # kept without a keyring
+    kept = json.dumps({f"rob@{URL}": "older-token"})
+    store.set_state(**{VAULT_KEY: kept})  # kept while there was no keyring
     credentials = Credentials(vault=store)
     assert credentials.persistent
     assert credentials.load(URL, "rob") == SavedSession("older-token")  # still found
