@@ -47,7 +47,7 @@ def display() -> Iterator[str]:
     read, write = os.pipe()
     size = f"{SCREEN[0]}x{SCREEN[1]}x24"
     xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp", "-noreset"],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
