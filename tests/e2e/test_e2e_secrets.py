@@ -1,8 +1,8 @@
-"""No command writes a secret to a plain file: `login`, `sync` and `demo --no-gui` run as
-real processes against a real server, with HOME and the XDG folders in a temp folder and
-no OS keyring (keyring's `fail` stand-in, or a plain-file keyring that says it is
-keyrings.alt's); then every file under the temp folder is searched for the refresh token,
-the device secret and the store key, raw, in base64 and in hex."""
+"""No command writes a secret to a plain file: `login`, `sync`, `demo --no-gui` and
+`--self-test` run as real processes against a real server, with HOME and the XDG folders
+in a temp folder and no OS keyring (keyring's `fail` stand-in, or a plain-file keyring
+that says it is keyrings.alt's); then every file under the temp folder is searched for the
+refresh token, the device secret and the store key, raw, in base64 and in hex."""
 
 from __future__ import annotations
 
@@ -88,6 +88,9 @@ def test_no_command_writes_a_secret_to_a_plain_file(
         assert "Synced:" in _run("sync", "--db", str(db), env=home)
     out = _run("demo", "--no-gui", "--contacts", "300", env=home)
     assert "Synced" in out
+    headless = {k: v for k, v in home.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    out = _run("--self-test", "--db", str(db), env=headless | {"QT_QPA_PLATFORM": "offscreen"})
+    assert "self-test passed" in out
 
     key = store_key.unlock(db, PASSPHRASE).key
     store = Store.open(db, key=key)
