@@ -15,13 +15,15 @@ from pydantic import BaseModel
 from pydantic_core import from_json
 from tenacity import Retrying
 
-from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.enums import EntityKind, ForecastCategory
 from sfa_desktop.core.forecast_wire import (
     AdjustmentInfo,
     AdjustmentRequest,
     AuditList,
+    DealList,
     ForecastHistory,
     ForecastReport,
+    MoveList,
     RateSheet,
 )
 from sfa_desktop.core.protocol import (
@@ -253,9 +255,29 @@ class SyncClient:
         path = f"/api/v1/forecast/{period}/history"
         return self._authed("GET", path, ForecastHistory.model_validate_json, params=_who(user_id))
 
-    def forecast_audit(self, period: str, user_id: str | None = None) -> AuditList:
+    def forecast_audit(
+        self, period: str, user_id: str | None = None, subtree: bool = False
+    ) -> AuditList:
+        """Adjustments of a user's forecast (with `subtree`, of everyone below them too)."""
         path = f"/api/v1/forecast/{period}/adjustments"
-        return self._authed("GET", path, AuditList.model_validate_json, params=_who(user_id))
+        params = {**(_who(user_id) or {}), **({"subtree": "true"} if subtree else {})}
+        return self._authed("GET", path, AuditList.model_validate_json, params=params or None)
+
+    def forecast_deals(
+        self,
+        period: str,
+        user_id: str | None = None,
+        category: ForecastCategory | None = None,
+    ) -> DealList:
+        """The deals behind a forecast cell: a user's subtree, one category or all."""
+        path = f"/api/v1/forecast/{period}/deals"
+        params = {**(_who(user_id) or {}), **({"category": category.value} if category else {})}
+        return self._authed("GET", path, DealList.model_validate_json, params=params or None)
+
+    def forecast_moves(self, period: str, user_id: str | None = None) -> MoveList:
+        """The deals of a user's subtree that moved since last week's snapshot."""
+        path = f"/api/v1/forecast/{period}/moves"
+        return self._authed("GET", path, MoveList.model_validate_json, params=_who(user_id))
 
     def adjust_forecast(self, request: AdjustmentRequest) -> AdjustmentInfo:
         return self._authed(

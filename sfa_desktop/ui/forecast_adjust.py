@@ -1,8 +1,9 @@
-"""The adjustment form of one report's forecast, and the audit trail of their adjustments."""
+"""The adjustment form of one report's forecast, the adjustment layers the viewer reads
+(theirs, those below them, their manager's), and the audit trail with names and why."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -17,32 +18,58 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.core.enums import ForecastCategory
 from sfa_desktop.core.forecast_wire import AdjustmentRequest, AuditEntry, ForecastNode
+from sfa_desktop.operations.forecast_team import Layer, layers
 from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import label, moment, money
 from sfa_desktop.ui.list_model import RecordListModel
 from sfa_desktop.ui.widgets import ERROR_STYLE, caption, fit_columns, table
 
-ADJUSTABLE = (
-    ForecastCategory.COMMIT,
-    ForecastCategory.BEST_CASE,
-    ForecastCategory.PIPELINE,
-    ForecastCategory.CLOSED,
-)
+# Closed is what was won and omitted is left out: neither can be adjusted.
+ADJUSTABLE = (ForecastCategory.COMMIT, ForecastCategory.BEST_CASE, ForecastCategory.PIPELINE)
 
 
-def _amount(value: int | None) -> str:
-    return "—" if value is None else money(value)
+def _amount(value: int | None, currency: str) -> str:
+    return "—" if value is None else money(value, currency)
+
+
+def _category(category: ForecastCategory) -> str:
+    return category.value.replace("_", " ")
 
 
 def audit_columns(names: dict[str, str]) -> list[Column[AuditEntry]]:
+    """Who adjusted whom, from what to what (in the currency it was entered in), and why."""
     return [
         Column("When", lambda e: moment(e.at)),
-        Column("By", lambda e: names.get(e.manager_id, e.manager_id)),
-        Column("Category", lambda e: label(e.category)),
-        Column("Was", lambda e: _amount(e.old_amount), numeric=True),
-        Column("Now", lambda e: _amount(e.new_amount), numeric=True),
-        Column("Comment", lambda e: e.comment),
+        Column("By", lambda e: e.manager_name or names.get(e.manager_id, e.manager_id)),
+        Column("For", lambda e: e.subject_name or names.get(e.subject_user_id, "")),
+        Column("Category", lambda e: _category(e.category).capitalize()),
+        Column("Was", lambda e: _amount(e.old_amount, e.currency), numeric=True),
+        Column("Now", lambda e: _amount(e.new_amount, e.currency), numeric=True),
+        Column("Why", lambda e: e.comment),
     ]
+
+
+def layer_lines(node: ForecastNode, root: ForecastNode, currency: str) -> list[str]:
+    """The person's adjustments as the viewer (`root`) reads them, one line each."""
+
+    def what(layer: Layer) -> str:
+        adjustment = layer.adjustment
+        return f"{_category(adjustment.category)} {money(adjustment.amount, currency)}"
+
+    found = layers(node, root)
+    lines = [f"Your adjustment: {what(layer)} ({layer.note})" for layer in found.yours]
+    lines += [
+        f"{layer.adjustment.manager_name} (below you): {what(layer)} ({layer.note})"
+        for layer in found.below
+    ]
+    for layer in found.above:
+        adjustment = layer.adjustment
+        who = "Your manager" if adjustment.manager_id == root.manager_id else "Above you,"
+        lines.append(
+            f"{who} ({adjustment.manager_name}) made it {money(adjustment.amount, currency)}"
+            f" ({_category(adjustment.category)}, {layer.note})"
+        )
+    return lines or ["No adjustments of this forecast."]
 
 
 class AdjustPanel(QWidget):
@@ -72,6 +99,9 @@ class AdjustPanel(QWidget):
         self.button = QPushButton("Adjust")
         self.button.clicked.connect(self.request)
         self.subject = caption("Select a report in the tree to adjust their forecast.")
+        self.layers = QLabel()
+        self.layers.setWordWrap(True)
+        self.layers.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout()
         row = QHBoxLayout()
         row.addWidget(self.category)
@@ -84,6 +114,7 @@ class AdjustPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.subject)
+        layout.addWidget(self.layers)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(caption("Audit trail"))
@@ -92,13 +123,17 @@ class AdjustPanel(QWidget):
     def show_node(
         self,
         node: ForecastNode | None,
-        editable: bool,
+        root: ForecastNode | None,
         entries: list[AuditEntry],
         names: dict[str, str],
         period: str,
         currency: str,
     ) -> None:
+        """Show `node` as the viewer (`root`) reads it; only the viewer's reports can be
+        adjusted."""
         self.node, self.period, self.currency = node, period, currency
+        editable = node is not None and root is not None and node.user_id != root.user_id
+        self.layers.setText("\n".join(layer_lines(node, root, currency)) if node and root else "")
         self.error.hide()
         for widget in (self.category, self.amount, self.comment, self.button):
             widget.setEnabled(editable)
@@ -107,12 +142,14 @@ class AdjustPanel(QWidget):
         elif editable:
             self.subject.setText(f"Adjust {node.name}'s forecast for {period}:")
         else:
-            self.subject.setText(f"{node.name}: only a manager above can adjust this forecast.")
+            self.subject.setText(
+                f"{node.name}: your own team's forecast; only a manager above you can adjust it."
+            )
         previous, self.audit = self.audit, RecordListModel(audit_columns(names), self)
         self.audit.set_records(list(reversed(entries)))
         self.audit_view.setModel(self.audit)
         previous.deleteLater()
-        fit_columns(self.audit_view, 5)
+        fit_columns(self.audit_view, 6)
         self._prefill()
 
     def _prefill(self) -> None:

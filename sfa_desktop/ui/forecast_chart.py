@@ -1,4 +1,4 @@
-"""The trend of the team's forecast over weekly snapshots (QtCharts)."""
+"""The trend of one person's forecast (a manager's: their team's) over weekly snapshots."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ SERIES: tuple[tuple[str, str, Callable[[SnapshotPoint], int]], ...] = (
     ),
     ("Quota", "#5f6368", lambda p: p.quota),
 )
+CALL = ("Submitted commit", "#a142f4")
 
 
 def _stamp(point: SnapshotPoint) -> float:
@@ -39,14 +40,18 @@ class TrendChart(QChartView):
         self.setMinimumHeight(220)
         self.points = 0
 
-    def set_history(self, history: ForecastHistory | None, currency: str) -> None:
+    def set_history(self, history: ForecastHistory | None, currency: str, name: str = "") -> None:
+        """Show a person's snapshots (`name` in the title), adjusted as they saw them."""
         chart = self.chart()
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
         points = history.points if history else []
         self.points = len(points)
-        chart.setTitle(f"Weekly snapshots ({currency})" if points else "No weekly snapshots yet")
+        whose = f"{name}: " if name else ""
+        chart.setTitle(
+            f"{whose}weekly snapshots ({currency})" if points else f"{whose}no weekly snapshots yet"
+        )
         if not points:
             return
         x_axis = QDateTimeAxis()
@@ -57,16 +62,18 @@ class TrendChart(QChartView):
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         top = 0.0
-        for name, colour, value in SERIES:
+        called = [p for p in points if p.submitted_commit is not None]
+        lines = [*SERIES, (*CALL, lambda p: p.submitted_commit or 0)] if called else SERIES
+        for label, colour, value in lines:
             series = QLineSeries()
-            series.setName(name)
+            series.setName(label)
             pen = QPen(QColor(colour))
             pen.setWidth(2)
-            if name == "Quota":
+            if label in ("Quota", CALL[0]):
                 pen.setStyle(Qt.PenStyle.DashLine)
             series.setPen(pen)
             series.setPointsVisible(True)
-            for point in points:
+            for point in called if label == CALL[0] else points:
                 amount = value(point) / 100
                 top = max(top, amount)
                 series.append(_stamp(point), amount)

@@ -1,13 +1,14 @@
-"""The manager's view: team rollup tree, drill-down to deals, adjustments, trend, exports."""
+"""The manager's view: the team tree, the deals behind a cell, adjustments, the team call,
+moves, each person's trend, exports."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -17,47 +18,59 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Opportunity
-from sfa_desktop.core.forecast_wire import AdjustmentInfo, AdjustmentRequest, ForecastNode
+from sfa_desktop.core.enums import ForecastCategory
+from sfa_desktop.core.errors import NotFound
+from sfa_desktop.core.forecast_wire import (
+    AdjustmentInfo,
+    AdjustmentRequest,
+    DealList,
+    ForecastNode,
+)
 from sfa_desktop.core.periods import Period
 from sfa_desktop.operations import forecast_export
-from sfa_desktop.operations.forecast import adjust_offline, deals_of
-from sfa_desktop.sync.errors import Offline
-from sfa_desktop.sync.forecast_client import ForecastRemote, TeamForecast, cached_snapshot
+from sfa_desktop.operations.forecast import adjust_offline
+from sfa_desktop.operations.forecast_drill import local_deal_list
+from sfa_desktop.operations.forecast_team import calls_due, converted_note, left_out_notes
+from sfa_desktop.sync.errors import AuthenticationRequired, Offline
+from sfa_desktop.sync.forecast_client import (
+    ForecastRemote,
+    TeamForecast,
+    TeamSnapshot,
+    cached_snapshot,
+    subtree,
+)
 from sfa_desktop.sync.retry import TransientFailure
-from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.forecast_adjust import AdjustPanel
+from sfa_desktop.ui.forecast_call import TeamCallPanel
 from sfa_desktop.ui.forecast_chart import TrendChart
+from sfa_desktop.ui.forecast_deals_view import DealsPanel
+from sfa_desktop.ui.forecast_moves import MovesPanel
 from sfa_desktop.ui.forecast_pdf import write_pdf
-from sfa_desktop.ui.forecast_tree import ForecastTreeModel
-from sfa_desktop.ui.format import day, label, moment, money
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import fit_columns, table
+from sfa_desktop.ui.forecast_tree import CATEGORY_COLUMNS, ForecastTreeModel
+from sfa_desktop.ui.format import moment, money
+from sfa_desktop.ui.forms import open_form
+from sfa_desktop.ui.frozen_tree import FrozenNameTree
+from sfa_desktop.ui.widgets import caption
 
-DEALS: list[Column[Opportunity]] = [
-    Column("Opportunity", lambda o: o.name),
-    Column("Stage", lambda o: o.stage.label),
-    Column("Category", lambda o: label(o.forecast_category)),
-    Column("Close date", lambda o: day(o.close_date)),
-    Column("Amount", lambda o: money(o.amount, o.currency), numeric=True),
-    Column("Probability", lambda o: f"{o.probability} %", numeric=True),
-    Column("Next step", lambda o: o.next_step),
-]
 LIVE_STYLE = "color: #137333; padding: 4px 8px;"
 OFFLINE_STYLE = "background: #fef7e0; color: #7a4d00; padding: 4px 8px; border-radius: 4px;"
+WARNING_STYLE = "background: #fce8e6; color: #a50e0e; padding: 4px 8px; border-radius: 4px;"
+NAME_WIDTH = 110  # the frozen name column at least
 EXPORTS = {"csv": "CSV (*.csv)", "xlsx": "Excel workbook (*.xlsx)", "pdf": "PDF (*.pdf)"}
+DealRequest = tuple[str, ForecastCategory | None]  # (user id, category) of the shown deals
 
 
 class TeamForecastView(QWidget):
     """Reads the team forecast through the network pool; shows the cached one when offline."""
 
     loaded = Signal()
+    deals_loaded = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -65,6 +78,7 @@ class TeamForecastView(QWidget):
         self.remote: ForecastRemote | None = None
         self.period: Period | None = None
         self.team: TeamForecast | None = None
+        self._deals_for: DealRequest | None = None
         self.status = QLabel("Loading the team forecast…")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.reload)
@@ -80,24 +94,26 @@ class TeamForecastView(QWidget):
         bar.addWidget(self.status, 1)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.export_button)
+        self.warning = QLabel()  # amounts left out for want of a rate
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(WARNING_STYLE)
+        self.warning.hide()
+        self.notes = caption("")  # converted currencies, calls due
         self.model = ForecastTreeModel(self)
-        self.tree = QTreeView()
-        self.tree.setModel(self.model)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setStyleSheet("QTreeView::item { padding: 4px 2px; }")
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.tree.header().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.tree.selectionModel().currentRowChanged.connect(self._selected)
-        self.deals: RecordListModel[Opportunity] = RecordListModel(DEALS, self)
-        deal_view = table(self.deals)
-        fit_columns(deal_view, 0)
+        self.tree = self._tree()
+        self.deals = DealsPanel()
+        self.deals.open_deal.connect(self.open_deal)
         self.adjust = AdjustPanel()
         self.adjust.adjust_requested.connect(self.submit_adjustment)
+        self.call = TeamCallPanel(ctx)
+        self.call.submitted.connect(lambda _: self.reload())
+        self.moves = MovesPanel()
         self.chart = TrendChart()
         self.tabs = QTabWidget()
-        self.tabs.addTab(deal_view, "Deals")
+        self.tabs.addTab(self.deals, "Deals")
         self.tabs.addTab(self.adjust, "Adjust && audit trail")
+        self.tabs.addTab(self.call, "Team call")
+        self.tabs.addTab(self.moves, "Moves")
         self.tabs.addTab(self.chart, "Trend")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.tree)
@@ -106,7 +122,18 @@ class TeamForecastView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.notes)
         layout.addWidget(splitter, 1)
+
+    def _tree(self) -> FrozenNameTree:
+        tree = FrozenNameTree(self.model)
+        tree.selectionModel().currentChanged.connect(lambda index, _: self._selected(index))
+        return tree
+
+    @property
+    def snapshot(self) -> TeamSnapshot | None:
+        return self.team.snapshot if self.team else None
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -143,10 +170,17 @@ class TeamForecastView(QWidget):
         self.tree.expandAll()
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        currency = snapshot.report.currency if snapshot else "EUR"
-        self.chart.set_history(snapshot.history if snapshot else None, currency)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.tree.resizeColumnToContents(0)
+        self.tree.setColumnWidth(0, max(self.tree.columnWidth(0) + 12, NAME_WIDTH))
+        self.tree.refreeze()
+        self.moves.show_moves(snapshot.moves if snapshot else None)
+        root = snapshot.report.root if snapshot else None
+        if self.period is not None:
+            currency = snapshot.report.currency if snapshot else "EUR"
+            self.call.show_team(root, self.period, currency)
+        self._deals_for = None
         index = self.model.find(selected.user_id) if selected else QModelIndex()
         if not index.isValid():
             index = self.model.index(0, 0)
@@ -167,8 +201,20 @@ class TeamForecastView(QWidget):
         else:
             self.status.setText(f"Live from the server · {moment(snapshot.fetched_at)}")
         self.status.setStyleSheet(OFFLINE_STYLE if team.offline else LIVE_STYLE)
-        if team.reason:
-            self.status.setToolTip(team.reason)
+        self.status.setToolTip(team.reason)
+        root = snapshot.report.root if snapshot else None
+        warnings = left_out_notes(root) if root else []
+        self.warning.setText("\n".join(f"⚠ {line}." for line in warnings))
+        self.warning.setVisible(bool(warnings))
+        notes = []
+        if snapshot is not None and root is not None:
+            converted = converted_note(root, snapshot.report.currency)
+            notes += [converted] if converted else []
+            due = [node.name for node in calls_due(root)]
+            if due:
+                notes.append(f"Call due from {', '.join(due)}.")
+        self.notes.setText(" ".join(notes))
+        self.notes.setVisible(bool(notes))
 
     # -- the selected person ---------------------------------------------------------------
 
@@ -177,20 +223,92 @@ class TeamForecastView(QWidget):
 
     def _selected(self, index: QModelIndex) -> None:
         node = self.model.node(index)
-        snapshot = self.team.snapshot if self.team else None
-        if snapshot is None or self.period is None:
-            self.deals.set_records([])
+        snapshot = self.snapshot
+        if snapshot is None or self.period is None or node is None:
+            self.deals.show_deals("No forecast to drill into.", None)
+            self.adjust.show_node(None, None, [], {}, str(self.period or ""), "EUR")
+            self.chart.set_history(None, "EUR", "")
             return
         root = snapshot.report.root
-        names = {n.user_id: n.name for n in _walk(root)}
-        entries = snapshot.audits.get(node.user_id, []) if node else []
-        editable = node is not None and node.user_id != root.user_id
-        self.adjust.show_node(
-            node, editable, entries, names, str(self.period), snapshot.report.currency
+        names = {n.user_id: n.name for n in subtree(root)}
+        currency = snapshot.report.currency
+        entries = snapshot.audits.get(node.user_id, [])
+        self.adjust.show_node(node, root, entries, names, str(self.period), currency)
+        self.chart.set_history(snapshot.history_of(node.user_id), currency, node.name)
+        self.show_deals(node, CATEGORY_COLUMNS.get(index.column()))
+
+    # -- the deals behind a cell -----------------------------------------------------------
+
+    def show_deals(self, node: ForecastNode, category: ForecastCategory | None) -> None:
+        """Fill the Deals tab with the deals of `node`'s subtree in `category` (None: all),
+        from the server; from this device's store when the server cannot be reached."""
+        request = (node.user_id, category)
+        if request == self._deals_for or self.period is None:
+            return
+        self._deals_for = request
+        period, remote = self.period, self.remote
+        title = _deals_title(node, category, period)
+        if remote is None:
+            self._local_deals(node, category, title, "not signed in")
+            return
+
+        def shown(deals: DealList) -> None:
+            if self._deals_for == request:
+                self.deals.show_deals(title, deals)
+                self.deals_loaded.emit()
+
+        def failed(error: BaseException) -> None:
+            if self._deals_for != request:
+                return
+            if isinstance(error, Offline | TransientFailure | AuthenticationRequired):
+                self._local_deals(node, category, title, str(error))
+            else:
+                self.deals.show_deals(title, None, f"Could not load the deals: {error}")
+                self.deals_loaded.emit()
+
+        self._ctx.tasks.run_network(
+            lambda: remote.deals(str(period), node.user_id, category), shown, failed
         )
-        if node is not None:
-            owner, period = node.user_id, self.period
-            self._ctx.query(lambda store: deals_of(store, owner, period), self.deals.set_records)
+
+    def _local_deals(
+        self, node: ForecastNode, category: ForecastCategory | None, title: str, why: str
+    ) -> None:
+        period, request = self.period, (node.user_id, category)
+        snapshot = self.snapshot
+        currency = snapshot.report.currency if snapshot else "EUR"
+        assert period is not None
+        note = (
+            "Offline: the deals on this device as last synced, not the server's list; amounts"
+            " in other currencies are not converted here and not in the totals."
+        )
+
+        def shown(deals: DealList) -> None:
+            if self._deals_for == request:
+                self.deals.show_deals(title, deals, note)
+                self.deals.note.setToolTip(why)
+                self.deals_loaded.emit()
+
+        today = date.today()
+        self._ctx.query(
+            lambda store: local_deal_list(store, node, period, category, currency, today), shown
+        )
+
+    def open_deal(self, deal_id: str, account_name: str) -> None:
+        """Open a deal's form, when the deal is on this device."""
+
+        def show(deal: Opportunity) -> None:
+            open_form(
+                self._ctx, Opportunity, deal, parent=self, titles={"account_id": account_name}
+            )
+
+        def missing(error: BaseException) -> None:
+            if not isinstance(error, NotFound):
+                raise error
+            self._ctx.signals.message.emit(
+                "That deal is not on this device yet: sync, then open it."
+            )
+
+        self._ctx.query(lambda store: store.get(Opportunity, deal_id), show, missing)
 
     # -- adjustments -----------------------------------------------------------------------
 
@@ -226,17 +344,18 @@ class TeamForecastView(QWidget):
 
     # -- exports ---------------------------------------------------------------------------
 
-    def export(self, kind: str, path: Path) -> Path:
-        snapshot = self.team.snapshot if self.team else None
+    def export(self, kind: str, path: Path) -> list[Path]:
+        """Write the tree and the team's deals; the files written (CSV: two)."""
+        snapshot = self.snapshot
         if snapshot is None:
             raise ValueError("nothing to export yet")
         offline = self.team is not None and self.team.offline
         note = f"offline, figures from {moment(snapshot.fetched_at)}" if offline else ""
         if kind == "csv":
-            return forecast_export.write_csv(snapshot.report, path)
+            return forecast_export.write_csv(snapshot.report, path, snapshot.deals)
         if kind == "xlsx":
-            return forecast_export.write_xlsx(snapshot.report, path)
-        return write_pdf(snapshot.report, path, note)
+            return [forecast_export.write_xlsx(snapshot.report, path, snapshot.deals)]
+        return [write_pdf(snapshot.report, path, note, snapshot.deals)]
 
     def _export_dialog(self, kind: str) -> None:
         period = str(self.period or "")
@@ -244,9 +363,11 @@ class TeamForecastView(QWidget):
             self, "Export forecast", f"forecast-{period}.{kind}", EXPORTS[kind]
         )
         if name:
-            path = self.export(kind, Path(name))
-            self._ctx.signals.message.emit(f"Exported {path.name}")
+            paths = self.export(kind, Path(name))
+            self._ctx.signals.message.emit(f"Exported {' and '.join(p.name for p in paths)}")
 
 
-def _walk(node: ForecastNode) -> list[ForecastNode]:
-    return [node, *(n for report in node.reports for n in _walk(report))]
+def _deals_title(node: ForecastNode, category: ForecastCategory | None, period: Period) -> str:
+    what = f"{category.value.replace('_', ' ').capitalize()} deals" if category else "All deals"
+    whose = f"{node.name}'s team" if node.reports else node.name
+    return f"{what} of {whose}, {period}"

@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
         if name in ("Today", "Accounts", "Contacts"):
             source = page if name == "Today" else page.view
             source.open_account.connect(self.open_account)
+        if name == "Today":
+            page.call_card.open_forecast.connect(lambda: self.go("Forecast"))
         if name == "Accounts":
             page.view.open_contact.connect(self.open_contact)
         elif name == "Leads":

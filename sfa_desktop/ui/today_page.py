@@ -20,6 +20,7 @@ from sfa_desktop.store import Changes
 from sfa_desktop.store.queries import CoverageGap
 from sfa_desktop.ui import account_tables as cols
 from sfa_desktop.ui.columns import Column
+from sfa_desktop.ui.forecast_reminder import CallReminderCard
 from sfa_desktop.ui.format import day, deal_name, label, long_day, money, time_of
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.list_model import RecordListModel
@@ -105,6 +106,8 @@ class TodayPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
+        self.call_card = CallReminderCard(ctx)  # the forecast call when due (issue 22)
+        layout.addWidget(self.call_card)
         layout.addWidget(self.area, 1)
         ctx.signals.changes_applied.connect(self._changes_applied)
 

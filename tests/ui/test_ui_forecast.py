@@ -129,18 +129,20 @@ def test_manager_rollup_drill_down_and_adjustment(
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     assert model.rowCount() == 1
     assert model.rowCount(model.index(0, 0)) == 2  # Ria and Rob under Mia
-    assert model.data(model.index(0, 2)) == "€18,000"  # team commit
+    assert model.data(model.index(0, 2)) == "€18,000"  # team commit: the deals' own sum
     # Mia's own quota (the team's number) beside the reps' quotas rolled up, never added:
-    assert model.data(model.index(0, 5)) == "€30,000"  # set for Mia (not 30,000 + 30,000)
-    assert model.data(model.index(0, 6)) == "€30,000"  # rolled up: 20,000 Rob + 10,000 Ria
-    assert model.data(model.index(0, 7)) == "13.3%"  # 4,000 closed / 30,000
-    assert model.data(model.index(1, 6, model.index(0, 0))) == ""  # a rep has no roll-up
+    assert model.data(model.index(0, 9)) == "€30,000"  # set for Mia (not 30,000 + 30,000)
+    assert model.data(model.index(0, 10)) == "13.3%"  # 4,000 closed / 30,000
+    assert model.data(model.index(0, 11)) == "€30,000"  # rolled up: 20,000 Rob + 10,000 Ria
+    assert model.data(model.index(1, 11, model.index(0, 0))) == ""  # a rep has no roll-up
     assert team.status.text().startswith("Live")
     assert team.chart.points == 3
-    _select(page, "Rob")
+    with qtbot.waitSignal(team.deals_loaded, timeout=10_000):
+        _select(page, "Rob")
     settle(qtbot, ctx)
-    assert team.deals.rowCount() == 4  # Rob's deals closing in the quarter, from Mia's store
-    qtmodeltester.check(team.deals)  # type: ignore[attr-defined]
+    # Rob's 4 deals closing in the quarter, his subtotal and the total
+    assert team.deals.model.rowCount() == 6
+    qtmodeltester.check(team.deals.model)  # type: ignore[attr-defined]
     screenshot(qtbot, ctx, page, tmp_path / "forecast-manager.png")
 
     team.tabs.setCurrentIndex(1)
@@ -158,29 +160,31 @@ def test_manager_rollup_drill_down_and_adjustment(
     assert rob.name == "Rob"
     assert rob.adjusted.commit == 900_000
     assert panel.audit.rowCount() == 1
-    assert panel.audit.data(panel.audit.index(0, 5)) == "Big deal slips to January"
+    assert panel.audit.data(panel.audit.index(0, 6)) == "Big deal slips to January"
     assert panel.audit.data(panel.audit.index(0, 1)) == "Mia"
     qtmodeltester.check(panel.audit)  # type: ignore[attr-defined]
-    assert model.data(model.index(0, 2)) == "€17,000"
+    # adjusted: 4,000 closed + 9,000 + 8,000; + 5,000 best case (the deals' sum stays 18,000)
+    assert model.data(model.index(0, 8)) == "✎ €21,000 / €26,000 (Mia)"
+    assert model.data(model.index(0, 2)) == "€18,000"
     screenshot(qtbot, ctx, page, tmp_path / "forecast-manager-adjust.png")
-    team.tabs.setCurrentIndex(2)
+    team.tabs.setCurrentIndex(4)
     screenshot(qtbot, ctx, page, tmp_path / "forecast-manager-trend.png")
 
-    rows = list(csv.reader(team.export("csv", tmp_path / "f.csv").open(encoding="utf-8")))
+    rows = list(csv.reader(team.export("csv", tmp_path / "f.csv")[0].open(encoding="utf-8")))
     assert [row[0] for row in rows] == ["Name", "Mia", "Ria", "Rob"]
     assert rows[3][4] == "9000.0"  # Rob's adjusted commit
     from openpyxl import load_workbook
 
-    sheet = load_workbook(team.export("xlsx", tmp_path / "f.xlsx")).active
+    sheet = load_workbook(team.export("xlsx", tmp_path / "f.xlsx")[0]).active
     assert sheet is not None
     assert sheet.cell(2, 5).value == 17_000
-    assert team.export("pdf", tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+    assert team.export("pdf", tmp_path / "f.pdf")[0].read_bytes().startswith(b"%PDF")
 
     page.set_remote(ForecastRemote(SyncAccount(ctx.store, Credentials(persistent=False))))
     qtbot.waitUntil(lambda: team.status.text().startswith("Offline — figures from"))
     settle(qtbot, ctx)
     team.tabs.setCurrentIndex(0)
-    assert model.data(model.index(0, 2)) == "€17,000"  # the last fetched figures
+    assert model.data(model.index(0, 8)) == "✎ €21,000 / €26,000 (Mia)"  # last fetched
     screenshot(qtbot, ctx, page, tmp_path / "forecast-manager-offline.png")
     page.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: page.own.forecast is not None)
@@ -230,14 +234,14 @@ def test_tree_says_where_quotas_come_from(qtmodeltester: object) -> None:
     model.set_report(ForecastReport(period="2026-Q4", currency="EUR", generated_at=NOW, root=mia))
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     top, first = model.index(0, 0), model.index(0, 0, model.index(0, 0))
-    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5, 8)]
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in (9, 11, 10)]
     assert headers == ["Quota", "Rolled-up quota", "Attainment"]
-    assert [model.data(top.siblingAtColumn(c)) for c in range(5, 8)] == [
+    assert [model.data(top.siblingAtColumn(c)) for c in (9, 11, 10)] == [
         "—",
         "€7,000",
         "42.9% of rolled-up",
     ]
-    assert [model.data(first.siblingAtColumn(c)) for c in range(5, 8)] == [
+    assert [model.data(first.siblingAtColumn(c)) for c in (9, 11, 10)] == [
         "€7,000 (from months; none set for 2026-12)",
         "",
         "42.9%",
