@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.sync_status import SyncStatusTracker
@@ -13,7 +14,13 @@ from sfa_desktop.core.entities import User
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store import Changes
 from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.errors import SignInCancelled
 from sfa_desktop.sync.scheduler import SyncScheduler
+from sfa_desktop.sync.status import SyncStatus
+
+# How long the sign-in dialog waits before it says the sign-in failed and what to check:
+# a backstop, as the client gives up on an unreachable server sooner on its own.
+SIGN_IN_SECONDS = 10.0
 
 
 class SyncService(QObject):
@@ -27,6 +34,8 @@ class SyncService(QObject):
     _status = Signal(object)
     _changes = Signal(object)
     signed_in = Signal(object)  # User, after a successful sign-in
+    sign_in_failed = Signal(object)  # the error; SignInCancelled when it ran out of time
+    signed_out = Signal()
 
     def __init__(self, ctx: AppContext, tracker: SyncStatusTracker, account: SyncAccount) -> None:
         super().__init__()
@@ -34,6 +43,9 @@ class SyncService(QObject):
         self._tracker = tracker
         self.account = account
         self._scheduler: SyncScheduler | None = None
+        self._attempt = threading.Event()  # set: the sign-in under way was given up
+        self._runs = 0  # schedulers started; only the latest one's statuses are shown
+        self.sign_in_seconds = SIGN_IN_SECONDS
         self._status.connect(tracker.update)
         self._changes.connect(ctx.announce)
         ctx.settings.changed.connect(self._setting_changed)
@@ -48,12 +60,19 @@ class SyncService(QObject):
             self._start()
 
     def sign_in(self, server: str, username: str, password: str, device_name: str) -> None:
-        """Sign in on the network pool; start background sync once it worked."""
+        """Sign in on the network pool; start background sync once it worked.
+
+        Ends in `signed_in` or `sign_in_failed` within `sign_in_seconds`: a server that
+        does not answer by then is given up (its late answer is dropped, nothing kept).
+        """
+        self._attempt.set()  # an earlier attempt still running is given up
+        given_up = self._attempt = threading.Event()
 
         def work() -> User:
-            return self.account.sign_in(server, username, password, device_name)
+            return self.account.sign_in(server, username, password, device_name, given_up.is_set)
 
         def done(user: User) -> None:
+            given_up.set()  # answered: the deadline no longer applies
             self._ctx.announce(Changes.of(EntityKind.USER))
             self.signed_in.emit(user)
             if self.account.credentials.message:  # no keyring: say the session is temporary
@@ -61,10 +80,40 @@ class SyncService(QObject):
             self._start()
 
         def failed(error: BaseException) -> None:
+            if given_up.is_set():
+                return  # already answered (cancelled or out of time)
+            given_up.set()
             self._tracker.update(replace(self._tracker.status, error=f"Sign-in failed: {error}"))
             self._ctx.signals.message.emit(f"Sign-in failed: {error}")
+            self.sign_in_failed.emit(error)
 
+        def out_of_time() -> None:
+            failed(SignInCancelled(f"No answer from {server} in {self.sign_in_seconds:.0f} s."))
+
+        QTimer.singleShot(round(self.sign_in_seconds * 1000), out_of_time)
         self._ctx.tasks.run_network(work, done, failed)
+
+    def cancel_sign_in(self) -> None:
+        """Give up the sign-in under way: nothing of it is kept, whenever it answers."""
+        self._attempt.set()
+
+    def sign_out(self) -> None:
+        """Stop syncing and forget the session (once a sync under way has ended, on the
+        network pool); local data and unsynced changes stay. Then `signed_out`."""
+        scheduler, self._scheduler = self._scheduler, None
+        self._runs += 1  # the statuses of a sync under way are no longer shown
+
+        def work() -> None:
+            if scheduler is not None:
+                scheduler.shutdown()  # waits for a sync under way
+            self.account.sign_out()
+
+        def done(_: None) -> None:
+            self._tracker.update(SyncStatus(pending=self._tracker.status.pending))
+            self._ctx.announce(Changes.of(EntityKind.USER))
+            self.signed_out.emit()
+
+        self._ctx.tasks.run_network(work, done)
 
     def sync_now(self) -> None:
         if self._scheduler is None:
@@ -84,10 +133,17 @@ class SyncService(QObject):
         if self._scheduler is not None:
             return
         account, store = self.account, self._ctx.store
+        self._runs += 1
+        run = self._runs
+
+        def publish(status: SyncStatus) -> None:  # a sync that outlived a sign-out is quiet
+            if run == self._runs:
+                self._status.emit(status)
+
         self._scheduler = SyncScheduler(
             sync=lambda: account.engine().run_once(),
             pending=store.outbox_count,
-            publish=self._status.emit,
+            publish=publish,
             changed=self._changes.emit,
             interval_minutes=float(self._ctx.settings["sync_interval"]),
         )

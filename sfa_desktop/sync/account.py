@@ -15,7 +15,7 @@ from sfa_desktop.store import Store
 from sfa_desktop.sync.client import SyncClient
 from sfa_desktop.sync.credentials import Credentials, SavedSession, new_device_secret
 from sfa_desktop.sync.engine import SyncEngine
-from sfa_desktop.sync.errors import AuthenticationRequired, SyncError
+from sfa_desktop.sync.errors import AuthenticationRequired, SignInCancelled, SyncError
 from sfa_desktop.sync.retry import RetryPolicy
 
 TransportFactory = Callable[[], httpx.BaseTransport | None]
@@ -45,9 +45,17 @@ class SyncAccount:
     def username(self) -> str | None:
         return self.store.state("username")
 
-    def sign_in(self, server_url: str, username: str, password: str, device_name: str) -> User:
+    def sign_in(
+        self,
+        server_url: str,
+        username: str,
+        password: str,
+        device_name: str,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> User:
         """Log in, register this device with a new secret, keep the refresh token and the
-        secret, and remember who we are. SyncError for an address that is not one."""
+        secret, and remember who we are; if `cancelled()` by then, keep nothing. SyncError
+        for an address that is not one."""
         try:
             server_url = check_address(server_url)
         except ValueError as error:
@@ -58,6 +66,9 @@ class SyncAccount:
             tokens = client.login(username, password, device_name, device_secret)
         finally:
             client.close()
+        if cancelled():  # the rep stopped waiting: this session is not theirs to keep
+            self.credentials.forget(server_url, username)
+            raise SignInCancelled("Sign-in cancelled.")
         previous = self.store.current_user_id()
         if previous is not None and previous != tokens.user.id:
             self.credentials.forget(server_url, username)  # this store keeps no other's session
@@ -69,6 +80,14 @@ class SyncAccount:
         self.store.sign_in_as(user)
         self.store.set_state(server_url=server_url, username=username, device_id=tokens.device_id)
         return user
+
+    def sign_out(self) -> None:
+        """Forget the saved session and the server; the local data, its user and the
+        unsynced changes stay (they go up after the next sign-in as the same user)."""
+        if self.server_url and self.username:
+            self.credentials.forget(self.server_url, self.username)
+        self.close()
+        self.store.set_state(server_url=None, username=None)
 
     def engine(self) -> SyncEngine:
         """A sync engine for the saved session; AuthenticationRequired when there is none."""

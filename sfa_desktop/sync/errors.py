@@ -15,6 +15,10 @@ class AuthenticationRequired(SyncError):
     """The stored credentials are missing, expired or revoked: sign in again."""
 
 
+class SignInCancelled(SyncError):
+    """The rep cancelled a sign-in (or it ran out of time) before it finished."""
+
+
 class ServerRefused(SyncError):
     """The server answered with a 4xx the client cannot fix by retrying."""
 

@@ -113,4 +113,11 @@ class LoginDialog(QDialog):
             )
             self.error.show()
             return
+        if online and not entered.server.lower().startswith(("https://", "http://")):
+            self.error.setText(
+                "Write the server address with https:// (or http://) in front, "
+                "e.g. https://sfa.example.com."
+            )
+            self.error.show()
+            return
         super().accept()

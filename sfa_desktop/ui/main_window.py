@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -19,16 +20,20 @@ from sfa_desktop.app.sync_status import SyncStatusTracker
 from sfa_desktop.core.entities import Task, User
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.operations.result import OpResult
-from sfa_desktop.store import Store
+from sfa_desktop.operations.session import Session
+from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.search import SearchHit
 from sfa_desktop.ui.activity_dialog import ActivityDialog, Focus
 from sfa_desktop.ui.forms import open_form
+from sfa_desktop.ui.help_dialogs import AboutDialog, DataDialog, ShortcutsDialog, about_rows
 from sfa_desktop.ui.login_dialog import Credentials, LoginDialog
 from sfa_desktop.ui.notifier import Notifier
 from sfa_desktop.ui.page_factory import PAGES, build_page
 from sfa_desktop.ui.search_popup import SearchPopup
 from sfa_desktop.ui.settings_dialog import SettingsDialog
+from sfa_desktop.ui.sign_in_flow import SignInFlow
 from sfa_desktop.ui.status_bar import SyncStatusLabel
+from sfa_desktop.ui.welcome_panel import WelcomePanel
 
 if TYPE_CHECKING:
     from sfa_desktop.app.event_reminders import EventReminders
@@ -62,6 +67,9 @@ class MainWindow(QMainWindow):
 
     # The user asked to sign in to a server (the sync client will listen).
     sign_in_requested = Signal(object)
+    # The user asked to stop waiting for a sign-in, or to sign out.
+    sign_in_cancelled = Signal()
+    sign_out_requested = Signal()
     # The user asked for a sync now.
     sync_requested = Signal()
     # The first page is on screen with its data; background services may start.
@@ -89,12 +97,18 @@ class MainWindow(QMainWindow):
         for _ in PAGES:
             self.stack.addWidget(QWidget())  # stands in until the page is first shown
         self.sidebar.currentRowChanged.connect(self._page_changed)
+        self.welcome = WelcomePanel()  # instead of the first page while the store is empty
+        self.welcome.hide()
+        content = QVBoxLayout()
+        content.setContentsMargins(0, 0, 0, 0)
+        content.addWidget(self.welcome, 1)
+        content.addWidget(self.stack, 1)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.sidebar)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(content, 1)
         self.setCentralWidget(central)
         self.search = SearchPopup(ctx, self)
         self.search.open_requested.connect(self.open_hit)
@@ -106,6 +120,9 @@ class MainWindow(QMainWindow):
         ctx.signals.undo_changed.connect(self._undo_changed)
         self.notifier = Notifier(self)
         self._actions()
+        self.welcome.sign_in.connect(self.sign_in)
+        self.welcome.import_file.connect(self.import_file)
+        ctx.signals.changes_applied.connect(self._changes_applied)
         self.go(start_page or str(ctx.settings["start_page"]).capitalize())
 
     # -- pages -----------------------------------------------------------------------------
@@ -185,14 +202,20 @@ class MainWindow(QMainWindow):
 
     def _actions(self) -> None:
         menus = self.menuBar()
-        file_menu, edit_menu, go_menu = (menus.addMenu(n) for n in ("&File", "&Edit", "&Go"))
+        names = ("&File", "&Edit", "&Go", "&Help")
+        file_menu, edit_menu, go_menu, help_menu = (menus.addMenu(n) for n in names)
         self.undo_action = self._action(edit_menu, "&Undo", "Ctrl+Z", self.undo)
         self.undo_action.setEnabled(False)
         self._action(edit_menu, "&Search everything…", "Ctrl+K", self.search.popup)
         self._action(edit_menu, "&Log activity…", "Ctrl+L", self.log_activity)
         self._action(edit_menu, "New &task…", "Ctrl+T", self.new_task)
         self._action(edit_menu, "Find &duplicates…", "", self.find_duplicates)
-        self._action(file_menu, "&Sign in…", "", self.sign_in)
+        self.session_menu = SignInFlow(self.ctx, self, file_menu)
+        self.session_menu.requested.connect(self.sign_in_requested.emit)
+        self.session_menu.offline_requested.connect(self._signed_in)
+        self.session_menu.cancel_requested.connect(self.sign_in_cancelled.emit)
+        self.session_menu.sign_out_requested.connect(self.sign_out_requested.emit)
+        self.session_menu.changed.connect(self._session_changed)
         self._action(file_menu, "Sync &now", "F5", self.sync_requested.emit)
         file_menu.addSeparator()
         self._action(file_menu, "&Import…", "", self.import_file)
@@ -202,6 +225,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         for number, name in enumerate(PAGES, start=1):
             self._action(go_menu, name, f"Alt+{number}", lambda _=False, n=name: self.go(n))
+        self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._action(help_menu, "&Where your data is…", "", self.show_data)
+        self._action(help_menu, "&About SFA Desktop", "", self.show_about)
 
     def _action(self, menu: QWidget, text: str, keys: str, slot: object) -> QAction:
         action = QAction(text, self)
@@ -216,6 +242,7 @@ class MainWindow(QMainWindow):
         self._started = True
         self._page_changed(self.sidebar.currentRow())
         self.sync.refresh()
+        self.session_menu.refresh()
         self.ctx.tasks.when_idle(self._start_services)
 
     def _start_services(self) -> None:
@@ -236,6 +263,7 @@ class MainWindow(QMainWindow):
     def _page_changed(self, row: int) -> None:
         self.page(PAGES[row])
         self.stack.setCurrentIndex(row)
+        self._show_welcome()
         activate = getattr(self.stack.currentWidget(), "activate", None)
         if self._started and callable(activate):
             activate()
@@ -331,28 +359,51 @@ class MainWindow(QMainWindow):
         self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.ctx.settings, self)
+        dialog = SettingsDialog(self.ctx.settings, self, self.session_menu.session)
         dialog.show()
         return dialog
 
     def sign_in(self) -> LoginDialog:
-        settings = self.ctx.settings
-        dialog = LoginDialog(
-            settings["sync_server"], [], self, locked=settings.locked("sync_server")
-        )
-        self.ctx.query(lambda store: store.users(), lambda users: _fill_users(dialog, users))
-        dialog.accepted.connect(lambda: self._signed_in(dialog.credentials()))
+        return self.session_menu.sign_in()
+
+    def _signed_in(self, credentials: Credentials) -> None:
+        user_id = credentials.offline_user_id
+        if user_id:
+            self.ctx.run_op(lambda store: _sign_in_offline(store, user_id))
+
+    def _changes_applied(self, changes: Changes) -> None:
+        session = self.session_menu.session
+        if EntityKind.USER in changes.kinds or (session and not session.has_records):
+            self.session_menu.refresh()  # a sign-in, or the first records arrived
+
+    def _session_changed(self, session: Session) -> None:
+        self.welcome.update_for(session)
+        self._show_welcome()
+
+    def _show_welcome(self) -> None:
+        session = self.session_menu.session
+        empty = session is not None and not session.has_records
+        first = self.sidebar.currentRow() <= 0
+        self.welcome.setVisible(empty and first)
+        self.stack.setVisible(not (empty and first))
+
+    # -- help ------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self)
         dialog.show()
         return dialog
 
-    def _signed_in(self, credentials: Credentials) -> None:
-        if credentials.server:
-            self.ctx.settings.set("sync_server", credentials.server)
-        if credentials.offline_user_id and not credentials.password:
-            user_id = credentials.offline_user_id
-            self.ctx.run_op(lambda store: _sign_in_offline(store, user_id))
-        else:
-            self.sign_in_requested.emit(credentials)
+    def show_data(self) -> DataDialog:
+        settings = self.ctx.settings
+        dialog = DataDialog(self.ctx.store.path, settings.path, settings.site_path, self)
+        dialog.show()
+        return dialog
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(about_rows(self.session_menu.session, self.ctx.store.path), self)
+        dialog.show()
+        return dialog
 
     def closeEvent(self, event: object) -> None:  # noqa: N802
         for service in (self.reminders, self.event_reminders):
@@ -361,11 +412,6 @@ class MainWindow(QMainWindow):
         self.search.hide()
         super().closeEvent(event)  # type: ignore[arg-type]
         self.closed.emit()
-
-
-def _fill_users(dialog: LoginDialog, users: list[User]) -> None:
-    for user in users:
-        dialog.offline.addItem(f"{user.name} ({user.email})", user.id)
 
 
 def _sign_in_offline(store: Store, user_id: str) -> OpResult[User]:

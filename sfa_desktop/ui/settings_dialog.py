@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.app.settings import LOCKED_HINT, Setting, Settings
+from sfa_desktop.operations.session import Session
 from sfa_desktop.ui.format import label
 
 
@@ -28,29 +29,44 @@ class SettingsDialog(QDialog):
     """One row per setting (widget by type), its description underneath; OK saves.
 
     Settings the site file locks are shown disabled, with "Set by your administrator".
+    While `session` is signed in, the sync server row shows its server and user, read-only.
     """
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, session: Session | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(640)
         self._settings = settings
         self.widgets: dict[str, QWidget] = {}
+        self._shown_only: set[str] = set()  # rows that show a value without saving it
         form = QFormLayout()
         form.setHorizontalSpacing(16)
         form.setVerticalSpacing(4)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         for setting in settings.schema.values():
-            widget = self._widget(setting, settings[setting.name])
+            value, text = settings[setting.name], setting.description
             locked = settings.locked(setting.name)
-            widget.setToolTip(LOCKED_HINT if locked else setting.description)
+            signed_in = setting.name == "sync_server" and session is not None and session.signed_in
+            if signed_in and session is not None:
+                value = session.server
+                text = (
+                    f"Signed in as {session.who}. To use another server, sign out first "
+                    "(File ▸ Sign out)."
+                )
+                self._shown_only.add(setting.name)
+            widget = self._widget(setting, value)
+            widget.setToolTip(LOCKED_HINT if locked else text)
             widget.setEnabled(not locked)
+            if signed_in and isinstance(widget, QLineEdit):
+                widget.setReadOnly(True)
+                widget.setStyleSheet("QLineEdit { background: #f1f3f4; }")
             cell = QWidget()
             column = QVBoxLayout(cell)
             column.setContentsMargins(0, 0, 0, 8)
             column.setSpacing(2)
             column.addWidget(widget)
-            text = setting.description
             hint = QLabel(f"{text} — {LOCKED_HINT.lower()}." if locked else text)
             hint.setStyleSheet("color: #5f6368; font-size: 9pt;")
             hint.setWordWrap(True)
@@ -98,6 +114,8 @@ class SettingsDialog(QDialog):
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name, widget in self.widgets.items():
+            if name in self._shown_only:
+                continue
             if isinstance(widget, QCheckBox):
                 values[name] = widget.isChecked()
             elif isinstance(widget, QSpinBox):
