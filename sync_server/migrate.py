@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine
+
+from sfa_desktop.sql import migrate as shared
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+MIGRATIONS = "sync_server:migrations"
 
 
 def alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", "sync_server:migrations")
-    return config
+    return shared.alembic_config(MIGRATIONS)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema at `engine` up to `revision` (idempotent)."""
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    """Bring the schema at `engine` up to `revision` in one transaction (idempotent)."""
+    shared.upgrade(engine, MIGRATIONS, revision)

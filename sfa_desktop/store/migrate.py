@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine
+
+from sfa_desktop.sql import migrate as shared
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -27,26 +29,10 @@ def include_name(name: str | None, type_: str, _parents: object) -> bool:
 
 
 def alembic_config(connection: Connection) -> Config:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
-def current_revision(connection: Connection) -> str | None:
-    """The file's revision, read with plain SQL (importing Alembic costs start-up time)."""
-    if not inspect(connection).has_table("alembic_version"):
-        return None
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return shared.alembic_config(str(MIGRATIONS), connection)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply missing migrations in one transaction; a no-op on an up-to-date file."""
-    with engine.begin() as connection:
-        if revision == "head" and current_revision(connection) == HEAD_REVISION:
-            return
-        from alembic import command
-
-        command.upgrade(alembic_config(connection), revision)
+    """Apply missing migrations in one transaction; a no-op on an up-to-date file (read
+    with plain SQL: importing Alembic costs start-up time)."""
+    shared.upgrade(engine, str(MIGRATIONS), revision, head=HEAD_REVISION)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -27,12 +27,12 @@ from sfa_desktop.core.protocol import (
     MutationResult,
     MutationStatus,
 )
+from sfa_desktop.sql.types import UTCDateTime, sqlite_text
 from sfa_desktop.store import search
 from sfa_desktop.store.changes import Changes
 from sfa_desktop.store.engine import RawConnection, raw_connection
 from sfa_desktop.store.rows import to_record
 from sfa_desktop.store.schema import TABLES, ConflictRow, OutboxRow
-from sfa_desktop.store.types import UTCDateTime
 from sfa_desktop.store.writer import RecordWriter
 
 # While this sync_state key exists (a first download is being applied), the insert triggers
@@ -84,17 +84,6 @@ def _merged(server: Record, local: Record | None, keep: set[str]) -> Record:
     return type(server).model_validate(data)
 
 
-def _utc_text(value: datetime | None) -> str | None:
-    """What UTCDateTime stores: naive UTC text with microseconds (sortable)."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:  # records hold UTC already (their validator converts)
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
-
-
 def _date_text(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -142,7 +131,7 @@ def _upsert(kind: EntityKind) -> _Upsert:
     converters: list[tuple[int, Callable[[Any], Any]]] = []
     for index, column in enumerate(table.columns):
         if isinstance(column.type, UTCDateTime):
-            converters.append((index, _utc_text))
+            converters.append((index, sqlite_text))
         elif isinstance(column.type, Date):
             converters.append((index, _date_text))
         elif isinstance(column.type, JSON):

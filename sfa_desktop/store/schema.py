@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.store.types import UTCDateTime
+from sfa_desktop.sql.types import UTCDateTime
 
 
 class Base(DeclarativeBase):
