@@ -15,11 +15,12 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store import Changes
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.errors import SignInCancelled
+from sfa_desktop.sync.retry import interactive
 from sfa_desktop.sync.scheduler import SyncScheduler
 from sfa_desktop.sync.status import SyncStatus
 
 # How long the sign-in dialog waits before it says the sign-in failed and what to check:
-# a backstop, as the client gives up on an unreachable server sooner on its own.
+# a backstop, as the client gives up sooner on its own (retry.INTERACTIVE_SECONDS).
 SIGN_IN_SECONDS = 10.0
 
 
@@ -69,7 +70,8 @@ class SyncService(QObject):
         given_up = self._attempt = threading.Event()
 
         def work() -> User:
-            return self.account.sign_in(server, username, password, device_name, given_up.is_set)
+            account, policy = self.account, interactive()  # the client gives up first
+            return account.sign_in(server, username, password, device_name, given_up.is_set, policy)
 
         def done(user: User) -> None:
             given_up.set()  # answered: the deadline no longer applies

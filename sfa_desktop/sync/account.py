@@ -52,16 +52,17 @@ class SyncAccount:
         password: str,
         device_name: str,
         cancelled: Callable[[], bool] = lambda: False,
+        retry: RetryPolicy | None = None,
     ) -> User:
         """Log in, register this device with a new secret, keep the refresh token and the
         secret, and remember who we are; if `cancelled()` by then, keep nothing. SyncError
-        for an address that is not one."""
+        for an address that is not one. `retry` for the login alone (default `self.retry`)."""
         try:
             server_url = check_address(server_url)
         except ValueError as error:
             raise SyncError(f"Check the server address: it {error}.") from None
         device_secret = new_device_secret()
-        client = self._new_client(server_url, username, device_secret)
+        client = self._new_client(server_url, username, device_secret, retry or self.retry)
         try:
             tokens = client.login(username, password, device_name, device_secret)
         finally:
@@ -124,9 +125,16 @@ class SyncAccount:
             self._client.close()
             self._client = None
 
-    def _new_client(self, server_url: str, username: str, device_secret: str | None) -> SyncClient:
+    def _new_client(
+        self,
+        server_url: str,
+        username: str,
+        device_secret: str | None,
+        retry: RetryPolicy | None = None,
+    ) -> SyncClient:
         def keep(tokens: TokenResponse) -> None:
             saved = SavedSession(tokens.refresh_token, device_secret)
             self.credentials.save(server_url, username, saved)
 
-        return SyncClient(server_url, transport=self._transport, on_tokens=keep, retry=self.retry)
+        policy = retry or self.retry
+        return SyncClient(server_url, transport=self._transport, on_tokens=keep, retry=policy)
