@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -20,9 +21,12 @@ from sfa_desktop.ui.format import label, money, yes
 from sfa_desktop.ui.list_model import RecordListModel
 from sfa_desktop.ui.widgets import KeyValues, Section, caption, clear_layout, fit_columns, table
 
+# Below this width (the overview's) its sections go one under the other.
+NARROW = 560
+
 
 class AccountOverview(QScrollArea):
-    """Three sections side by side: details | hierarchy and plan."""
+    """Details and hierarchy side by side above the plan summary (stacked when narrow)."""
 
     open_account = Signal(str)
 
@@ -45,24 +49,54 @@ class AccountOverview(QScrollArea):
         self.coverage_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.no_plan = caption("No account plan for this fiscal year yet.")
         plan_section = Section("Plan summary")
-        plan_row = QHBoxLayout()
-        plan_row.setSpacing(16)
-        plan_row.addWidget(self.plan, 1)
-        plan_row.addWidget(self.coverage_table, 0, Qt.AlignmentFlag.AlignTop)
-        plan_section.body.addLayout(plan_row)
+        self.plan_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.plan_row.setSpacing(16)
+        self.plan_row.addWidget(self.plan, 1)
+        self.coverage_box = QWidget()
+        coverage = QVBoxLayout(self.coverage_box)
+        coverage.setContentsMargins(0, 0, 0, 0)
+        coverage.addWidget(caption("Touches logged / planned"))
+        coverage.addWidget(self.coverage_table)
+        self.plan_row.addWidget(self.coverage_box, 0, Qt.AlignmentFlag.AlignTop)
+        plan_section.body.addLayout(self.plan_row)
         plan_section.body.addWidget(self.no_plan)
         body = QWidget()
-        grid = QGridLayout(body)
-        grid.setContentsMargins(0, 10, 4, 4)
-        grid.setSpacing(12)
+        self.grid = QGridLayout(body)
+        self.grid.setContentsMargins(0, 10, 4, 4)
+        self.grid.setSpacing(12)
         hierarchy_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        grid.addWidget(Section("Details", self.details), 0, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(Section("Hierarchy", hierarchy_box), 0, 1, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(plan_section, 1, 0, 1, 2)
-        grid.setRowStretch(2, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        self.sections = (
+            Section("Details", self.details),
+            Section("Hierarchy", hierarchy_box),
+            plan_section,
+        )
+        self.wide: bool | None = None
+        self._arrange(True)
         self.setWidget(body)
+
+    def _arrange(self, wide: bool) -> None:
+        """Details beside hierarchy and the plan's figures beside its coverage table when
+        there is room (NARROW pixels and more), else each under the other."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        details, hierarchy, plan = self.sections
+        for section in self.sections:
+            self.grid.removeWidget(section)
+        top = Qt.AlignmentFlag.AlignTop
+        self.grid.addWidget(details, 0, 0, top)
+        self.grid.addWidget(hierarchy, 0 if wide else 1, 1 if wide else 0, top)
+        self.grid.addWidget(plan, 1 if wide else 2, 0, 1, 2 if wide else 1)
+        for row in range(4):
+            self.grid.setRowStretch(row, 1 if row == (2 if wide else 3) else 0)
+        self.grid.setColumnStretch(1, 1 if wide else 0)
+        self.grid.setColumnStretch(0, 1)
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        self.plan_row.setDirection(direction)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        self._arrange(event.size().width() >= NARROW)
+        super().resizeEvent(event)
 
     def show_data(self, data: Account360) -> None:
         account = data.account
@@ -115,7 +149,7 @@ class AccountOverview(QScrollArea):
     def _show_plan(self, data: Account360) -> None:
         plan, report = data.plan, data.coverage
         self.no_plan.setVisible(plan is None)
-        self.coverage_table.setVisible(plan is not None)
+        self.coverage_box.setVisible(plan is not None)
         if plan is None or report is None:
             self.plan.set_rows([])
             self.coverage.set_records([])
@@ -123,8 +157,8 @@ class AccountOverview(QScrollArea):
         state = "Behind plan" if report.is_behind else "On track"
         colour = "#b3261e" if report.is_behind else "#188038"
         status = QLabel(
-            f"<b style='color:{colour}'>{state}</b>: {report.actual_to_date} logged, "
-            f"{report.expected_to_date:.0f} expected by today"
+            f"<b style='color:{colour}'>{state}</b>: {report.actual_to_date} touches logged "
+            f"of {report.expected_to_date:.0f} planned by today"
         )
         status.setWordWrap(True)
         self.plan.set_rows(
@@ -136,7 +170,7 @@ class AccountOverview(QScrollArea):
                 ("Share of wallet", f"{plan.share_of_wallet_target} %"),
                 ("Objectives", "\n".join(f"• {o}" for o in plan.objectives)),
                 ("Coverage", status),
-                ("Actual / planned", f"{report.actual} / {report.planned} contacts"),
+                ("Touches this year", f"{report.actual} of {report.planned} planned"),
                 (
                     "Cost to serve",
                     f"{money(report.actual_cost)} of {money(report.planned_cost)}",

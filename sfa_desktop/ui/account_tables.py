@@ -60,7 +60,7 @@ ACCOUNTS: list[Column[Account]] = [
 
 
 def coverage_rows(report: CoverageReport) -> list[tuple[str, ...]]:
-    """Channel rows of 'actual / planned' per quarter, and the year's total."""
+    """Channel rows of 'logged / planned' touches per quarter, and the year's total."""
     rows = []
     for channel in CONTACT_CHANNELS:
         cells = [report.cell(channel, quarter) for quarter in range(1, 5)]

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +23,7 @@ from sfa_desktop.ui.format import money
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
 from sfa_desktop.ui.import_launch import import_button
-from sfa_desktop.ui.widgets import fit_lazy_columns, heading, table
+from sfa_desktop.ui.widgets import ListDetailSplitter, fit_lazy_columns, heading, table
 
 COLUMNS: list[Column[Account]] = [
     Column("Name", lambda a: a.name, sort="name"),
@@ -38,6 +37,11 @@ COLUMNS: list[Column[Account]] = [
 
 def accounts_query(text: str, grade: str | None) -> IdsQuery:
     return lambda store, sort, desc: store.account_ids(text, grade, sort, desc)
+
+
+# What the account's side needs for its action buttons and six tabs (a 1024-pixel window
+# leaves the list its names).
+VIEW_WIDTH = 530
 
 
 class AccountsPage(QWidget):
@@ -87,12 +91,9 @@ class AccountsPage(QWidget):
         left_layout.addLayout(tools)
         left_layout.addWidget(self.list)
         left_layout.addWidget(self.count)
-        splitter = QSplitter()
+        splitter = ListDetailSplitter(VIEW_WIDTH, most=520)  # all the list's columns at 1280
         splitter.addWidget(left)
         splitter.addWidget(self.view)
-        splitter.setStretchFactor(0, 2)  # a narrow window narrows the list too
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([400, 660])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(bar)

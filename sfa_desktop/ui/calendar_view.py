@@ -6,9 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QWheelEvent
-from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QScrollBar, QSizePolicy, QToolTip, QWidget
 
 from sfa_desktop.core.rules.recurrence import Occurrence
 from sfa_desktop.ui.calendar_grid import paint_grid, paint_month
@@ -21,6 +28,7 @@ from sfa_desktop.ui.calendar_layout import (
     snap,
     visible_days,
 )
+from sfa_desktop.ui.format import time_of
 
 HEADER, GUTTER, HOUR, PILL, MONTH_HEADER = 48, 60, 46, 22, 28
 RESIZE_EDGE = 6
@@ -36,6 +44,16 @@ class Drag:
     start: datetime
     end: datetime
     moved: bool = False
+
+
+def tooltip_text(occurrence: Occurrence) -> str:
+    """'Pipeline review' / 'Mon 30 Nov, 08:00 – 09:00' / the location, one per line."""
+    event = occurrence.event
+    start, end = occurrence.starts_at.astimezone(), occurrence.ends_at.astimezone()
+    when = f"{start:%a %d %b}, " + (
+        "all day" if event.all_day else f"{time_of(start)} – {time_of(end)}"
+    )
+    return "\n".join(part for part in (event.title, when, event.location) if part)
 
 
 def _shift_local(moment: datetime, delta: timedelta) -> datetime:
@@ -190,6 +208,19 @@ class CalendarView(QWidget):
             if rect.contains(pos):
                 return rect, occurrence
         return None
+
+    def event(self, event: QEvent) -> bool:
+        """A tooltip with the whole title, time and place of the event under the mouse (a
+        short or narrow box shows only the start of its title)."""
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            found = self.item_at(QPointF(event.pos()))
+            if found is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), tooltip_text(found[1]), self)
+            return True
+        return super().event(event)
 
     def rect_of(self, occurrence: Occurrence) -> QRectF | None:
         """Where an occurrence is drawn (the first piece when it spans days)."""

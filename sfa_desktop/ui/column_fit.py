@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHeaderView, QTableView
+from shiboken6 import isValid
 
 
 class ColumnFit(QObject):
@@ -37,6 +38,8 @@ class ColumnFit(QObject):
         )
 
     def refit(self, *_: object) -> None:
+        if not isValid(self.view):
+            return  # a view's model can still signal while the view is being deleted
         header = self.view.horizontalHeader()
         if self.stretch is None or self.stretch >= header.count():
             return

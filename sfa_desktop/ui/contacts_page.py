@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -33,10 +32,12 @@ from sfa_desktop.ui.import_launch import import_button
 from sfa_desktop.ui.list_model import RecordListModel
 from sfa_desktop.ui.widgets import (
     KeyValues,
+    ListDetailSplitter,
     Section,
     badge,
     caption,
     clear_layout,
+    fit_columns,
     fit_lazy_columns,
     heading,
     table,
@@ -46,8 +47,7 @@ from sfa_desktop.ui.widgets import (
 def list_columns(accounts: AccountNames) -> list[Column[Contact]]:
     """Name, company and phone first: what tells two contacts apart and reaches them."""
     return [
-        Column("Last name", lambda c: c.last_name, sort="last_name"),
-        Column("First name", lambda c: c.first_name, sort="first_name"),
+        Column("Name", lambda c: c.full_name, sort="last_name"),  # sorted by last name
         Column("Company", accounts.of),
         Column("Phone", lambda c: c.phone or c.mobile or "", sort="phone"),
         Column("Title", lambda c: c.title, sort="title"),
@@ -97,7 +97,7 @@ class ContactView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(Section("Details", self.details))
         timeline = table(self.activities)
-        timeline.setColumnWidth(0, 140)
+        fit_columns(timeline, 2)  # the subject takes the spare width
         self.history = HistoryPanel(ctx)
         self.tabs = QTabWidget()
         self.tabs.addTab(timeline, "Activity timeline")
@@ -226,11 +226,9 @@ class ContactsPage(QWidget):
         left_layout.addWidget(self.filter)
         left_layout.addWidget(self.list)
         left_layout.addWidget(self.count)
-        splitter = QSplitter()
+        splitter = ListDetailSplitter(420, most=640)  # name and company at 1024, phone at 1280
         splitter.addWidget(left)
         splitter.addWidget(self.view)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([540, 640])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(bar)

@@ -168,7 +168,7 @@ class PlanEditor(QWidget):
         column = QVBoxLayout(page)
         column.addWidget(
             caption(
-                "Planned contacts per channel and quarter; ✓ counts the activities logged "
+                "Touches planned per channel and quarter; ✓ counts the activities logged "
                 "in that quarter."
             )
         )

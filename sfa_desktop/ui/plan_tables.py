@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from sfa_desktop.core.entities import Contact, CoverageLine, KeyContact, PlanAction, User
 from sfa_desktop.core.enums import CONTACT_CHANNELS, Influence, Stance
 from sfa_desktop.core.rules.coverage import CoverageReport
+from sfa_desktop.ui.column_fit import fit_columns
 from sfa_desktop.ui.format import label, money
 
 NO_DATE = QDate(2000, 1, 1)
@@ -166,10 +167,10 @@ class ActionsTable(QTableWidget):
 
 
 class CoverageGrid(QTableWidget):
-    """Channels × quarters: planned contacts (editable) against logged ones, with costs."""
+    """Channels × quarters: planned touches (editable, '✓n' logged), the year and its cost."""
 
     changed = Signal()
-    HEADERS = ["Channel", "Q1", "Q2", "Q3", "Q4", "Planned", "Logged", "Unit cost", "Plan cost"]
+    HEADERS = ["Channel", "Q1", "Q2", "Q3", "Q4", "Year", "Cost"]
 
     def __init__(self) -> None:
         super().__init__(len(CONTACT_CHANNELS) + 1, len(self.HEADERS))
@@ -177,21 +178,18 @@ class CoverageGrid(QTableWidget):
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(34)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for quarter in range(1, 5):  # the editable quarters share what the figures leave
-            header.setSectionResizeMode(quarter, QHeaderView.ResizeMode.Stretch)
         self.report: CoverageReport | None = None
         self.currency = "EUR"
         for row, channel in enumerate(CONTACT_CHANNELS):
             self.setItem(row, 0, QTableWidgetItem(label(channel)))
             for quarter in range(1, 5):
                 spin = QSpinBox()
-                spin.setRange(0, 10_000)
+                spin.setRange(0, 999)
                 spin.setAlignment(Qt.AlignmentFlag.AlignRight)
                 spin.valueChanged.connect(self._recount)
                 self.setCellWidget(row, quarter, spin)
         self.setItem(len(CONTACT_CHANNELS), 0, QTableWidgetItem("Total"))
+        fit_columns(self, 0)  # the spin boxes' width counts; the channel takes the rest
 
     def spin(self, row: int, quarter: int) -> QSpinBox:
         widget = self.cellWidget(row, quarter)
@@ -206,7 +204,7 @@ class CoverageGrid(QTableWidget):
                 spin = self.spin(row, quarter)
                 spin.blockSignals(True)
                 spin.setValue(cell.planned)
-                spin.setSuffix(f"   ✓{cell.actual}" if cell.actual else "")
+                spin.setSuffix(f" ✓{cell.actual}" if cell.actual else "")
                 spin.setToolTip(f"{cell.planned} planned, {cell.actual} logged in Q{quarter}")
                 spin.blockSignals(False)
         self._recount()
@@ -236,22 +234,25 @@ class CoverageGrid(QTableWidget):
             planned = sum(self.spin(row, q).value() for q in range(1, 5))
             logged = sum(self.report.cell(channel, q).actual for q in range(1, 5))
             each = self.report.cell(channel, 1).cost_per_contact
-            values = [
-                str(planned),
-                str(logged),
-                money(each, self.currency),
+            self._year(row, planned, logged)
+            self._number(
+                row,
+                6,
                 money(planned * each, self.currency),
-            ]
-            for offset, text in enumerate(values):
-                self._number(row, 5 + offset, text)
+                f"{money(each, self.currency)} a touch",
+            )
             totals = [totals[0] + planned, totals[1] + logged, totals[2] + planned * each]
         last = len(CONTACT_CHANNELS)
-        self._number(last, 5, str(totals[0]))
-        self._number(last, 6, str(totals[1]))
-        self._number(last, 8, money(totals[2], self.currency))
+        self._year(last, totals[0], totals[1])
+        self._number(last, 6, money(totals[2], self.currency))
         self.changed.emit()
 
-    def _number(self, row: int, column: int, text: str) -> None:
+    def _year(self, row: int, planned: int, logged: int) -> None:
+        tip = f"{planned} touches planned this year, {logged} logged"
+        self._number(row, 5, f"{planned} ✓{logged}" if logged else str(planned), tip)
+
+    def _number(self, row: int, column: int, text: str, tip: str = "") -> None:
         item = QTableWidgetItem(text)
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setToolTip(tip)
         self.setItem(row, column, item)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QItemSelection
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.settings import channel_costs
@@ -27,7 +27,7 @@ from sfa_desktop.ui.format import label, money
 from sfa_desktop.ui.list_model import RecordListModel
 from sfa_desktop.ui.optimiser_dialog import OptimiserDialog
 from sfa_desktop.ui.plan_editor import PlanEditor
-from sfa_desktop.ui.widgets import caption, fit_columns, heading, table
+from sfa_desktop.ui.widgets import ListDetailSplitter, caption, fit_columns, heading, table
 
 COLUMNS: list[Column[PlanSummary]] = [
     Column("Account", lambda r: r.account.name),
@@ -72,11 +72,9 @@ class PlansPage(QWidget):
         side.setContentsMargins(0, 0, 0, 0)
         side.addWidget(self.list, 1)
         side.addWidget(self.count)
-        splitter = QSplitter()
+        splitter = ListDetailSplitter(540, most=460)  # the editor keeps its tables' width
         splitter.addWidget(left)
         splitter.addWidget(self.editor)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([440, 620])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(bar)

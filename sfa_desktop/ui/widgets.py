@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QMenu,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -115,6 +116,27 @@ def clear_layout(layout: QLayout) -> None:
         widget = item.widget() if item is not None else None
         if widget is not None:
             widget.deleteLater()
+
+
+class ListDetailSplitter(QSplitter):
+    """A list beside one record's details: the details keep `detail` pixels and the list
+    gets the rest, `least` to `most` pixels, until the rep drags the divider."""
+
+    def __init__(self, detail: int, least: int = 260, most: int = 560) -> None:
+        super().__init__()
+        self.detail, self.least, self.most = detail, least, most
+        self.by_hand = False
+        self.splitterMoved.connect(self._moved)
+
+    def _moved(self, *_: object) -> None:
+        self.by_hand = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if not self.by_hand and self.count() == 2:
+            total = self.width() - self.handleWidth()
+            share = min(max(total - self.detail, self.least), self.most)
+            self.setSizes([share, total - share])
 
 
 class Section(QFrame):

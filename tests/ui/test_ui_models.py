@@ -97,14 +97,15 @@ def test_contact_list_shows_company_and_phone(ctx: AppContext, qtbot: QtBot) -> 
     with qtbot.waitSignal(model.reloaded):
         model.activate()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers[:4] == ["Last name", "First name", "Company", "Phone"]
+    assert headers[:3] == ["Name", "Company", "Phone"]
     for row in range(min(model.rowCount(), 50)):
         contact = model.record_at(row)
         assert contact is not None
         company = ctx.store.get(Account, contact.account_id).name if contact.account_id else ""
-        assert model.data(model.index(row, 2)) == company
-        assert model.data(model.index(row, 3)) == (contact.phone or contact.mobile or "")
-    assert any(model.data(model.index(row, 2)) for row in range(min(model.rowCount(), 50)))
+        assert model.data(model.index(row, 0)) == contact.full_name
+        assert model.data(model.index(row, 1)) == company
+        assert model.data(model.index(row, 2)) == (contact.phone or contact.mobile or "")
+    assert any(model.data(model.index(row, 1)) for row in range(min(model.rowCount(), 50)))
 
 
 def test_list_models_pass_model_tester(qtmodeltester: object) -> None:
