@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -32,7 +31,7 @@ from sfa_desktop.ui.format import day, deal_category, deal_name, label, money
 from sfa_desktop.ui.forms import open_form
 from sfa_desktop.ui.id_model import AccountNames, IdsQuery, IdTableModel
 from sfa_desktop.ui.pipeline_board import FLAG_COLOURS, PipelineBoard
-from sfa_desktop.ui.widgets import caption, fit_lazy_columns, heading, table
+from sfa_desktop.ui.widgets import MoneyBox, caption, fit_lazy_columns, heading, table
 
 WATCHED = {EntityKind.OPPORTUNITY, EntityKind.ACTIVITY, EntityKind.ACCOUNT, EntityKind.STAGE_CHANGE}
 
@@ -95,11 +94,8 @@ class PipelinePage(QWidget):
             if category is ForecastCategory.OMITTED:
                 text += " (and lost)"  # closed-lost deals are never forecast
             self.category.addItem(text, category)
-        self.min_amount, self.max_amount = QDoubleSpinBox(), QDoubleSpinBox()
+        self.min_amount, self.max_amount = MoneyBox(), MoneyBox()  # reads like amounts shown
         for spin, text in ((self.min_amount, "Min amount"), (self.max_amount, "Max amount")):
-            spin.setRange(0, 10**10)
-            spin.setDecimals(0)
-            spin.setGroupSeparatorShown(True)
             spin.setSpecialValueText(text)
             spin.setMinimumWidth(130)
             spin.valueChanged.connect(self._refilter)
