@@ -15,12 +15,15 @@ from sfa_desktop.core.forecast_wire import (
     DealMove,
     DealSubtotal,
     ForecastNode,
+    LeftOutInfo,
     MoveList,
 )
 from sfa_desktop.core.periods import Period
+from sfa_desktop.core.rules.currency import LeftOutTally
 from sfa_desktop.operations.forecast import deals_of
 from sfa_desktop.store import Store
 from sfa_desktop.sync.forecast_client import subtree
+from sfa_desktop.sync.rates import stored_rates
 
 _OPEN = (ForecastCategory.COMMIT, ForecastCategory.BEST_CASE, ForecastCategory.PIPELINE)
 
@@ -79,8 +82,11 @@ def local_deal_list(
     today: date,
 ) -> DealList:
     """The deals of `node`'s subtree on this device (a manager's store holds the reports'
-    deals), in the shape the server sends. Deals in another currency are listed without an
-    amount (the device does not convert them) and are not in the totals."""
+    deals), in the shape the server sends, converted by the rates the device last fetched
+    (the server's rule: the close date's rate); a deal with no rate is listed without an
+    amount, left out of the totals and counted in `left_out`."""
+    rates = stored_rates(store).table()
+    tally = LeftOutTally()
     names = {person.user_id: person.name for person in subtree(node)}
     found: list[Opportunity] = []
     for owner in names:
@@ -90,24 +96,29 @@ def local_deal_list(
     accounts = {
         a.id: a.name for a in store.get_many(Account, sorted({o.account_id for o in found}))
     }
-    lines = [
-        DealLine(
-            id=o.id,
-            name=o.name,
-            account_id=o.account_id,
-            account_name=accounts.get(o.account_id, ""),
-            owner_id=o.owner_id,
-            owner_name=names.get(o.owner_id or "", ""),
-            stage=o.stage.label,
-            category=o.forecast_category,
-            close_date=o.close_date,
-            amount=o.amount if o.currency == currency else None,
-            original_amount=o.amount,
-            original_currency=o.currency,
-            overdue=o.forecast_category in _OPEN and o.close_date < today,
+    lines = []
+    for o in found:
+        amount = rates.convert(o.amount, o.currency, currency, o.close_date)
+        if amount is None:
+            missing = rates.missing(o.currency, currency, o.close_date) or o.currency
+            tally.add(o.currency, missing, o.amount, o.close_date)
+        lines.append(
+            DealLine(
+                id=o.id,
+                name=o.name,
+                account_id=o.account_id,
+                account_name=accounts.get(o.account_id, ""),
+                owner_id=o.owner_id,
+                owner_name=names.get(o.owner_id or "", ""),
+                stage=o.stage.label,
+                category=o.forecast_category,
+                close_date=o.close_date,
+                amount=amount,
+                original_amount=o.amount,
+                original_currency=o.currency,
+                overdue=o.forecast_category in _OPEN and o.close_date < today,
+            )
         )
-        for o in found
-    ]
     lines.sort(key=lambda line: (-(line.amount or 0), line.name))
     return DealList(
         period=str(period),
@@ -117,6 +128,17 @@ def local_deal_list(
         deals=lines,
         subtotals=_subtotals(lines),
         total=sum(line.amount or 0 for line in lines),
+        left_out=[
+            LeftOutInfo(
+                kind="deal",
+                currency=item.currency,
+                missing=item.missing,
+                count=item.count,
+                amount=item.amount,
+                first_day=item.first_day,
+            )
+            for item in tally.items()
+        ],
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,7 +21,7 @@ from sfa_desktop.operations.forecast_team import Layer, layers
 from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import label, moment, money
 from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import ERROR_STYLE, caption, fit_columns, table
+from sfa_desktop.ui.widgets import ERROR_STYLE, MoneyBox, caption, fit_columns, table
 
 # Closed is what was won and omitted is left out: neither can be adjusted.
 ADJUSTABLE = (ForecastCategory.COMMIT, ForecastCategory.BEST_CASE, ForecastCategory.PIPELINE)
@@ -86,10 +85,7 @@ class AdjustPanel(QWidget):
         for category in ADJUSTABLE:
             self.category.addItem(label(category), category.value)
         self.category.currentIndexChanged.connect(self._prefill)
-        self.amount = QDoubleSpinBox()
-        self.amount.setMaximum(10**12)
-        self.amount.setDecimals(2)
-        self.amount.setGroupSeparatorShown(True)
+        self.amount = MoneyBox(cents=True)
         self.amount.setMinimumWidth(160)
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("Why (required, kept in the audit trail)")
@@ -132,6 +128,7 @@ class AdjustPanel(QWidget):
         """Show `node` as the viewer (`root`) reads it; only the viewer's reports can be
         adjusted."""
         self.node, self.period, self.currency = node, period, currency
+        self.amount.set_currency(currency)
         editable = node is not None and root is not None and node.user_id != root.user_id
         self.layers.setText("\n".join(layer_lines(node, root, currency)) if node and root else "")
         self.error.hide()

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,14 +24,11 @@ from sfa_desktop.core.periods import Period
 from sfa_desktop.operations.forecast import submit_forecast
 from sfa_desktop.operations.forecast_team import Call, reports_call, team_call_prefill
 from sfa_desktop.ui.format import moment, money
-from sfa_desktop.ui.widgets import ERROR_STYLE, KeyValues, caption
+from sfa_desktop.ui.widgets import ERROR_STYLE, KeyValues, MoneyBox, caption
 
 
-def _money_box() -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setMaximum(10**12)
-    box.setDecimals(2)
-    box.setGroupSeparatorShown(True)
+def _money_box() -> MoneyBox:
+    box = MoneyBox(cents=True)
     box.setMinimumWidth(150)
     box.setMaximumWidth(220)
     return box
@@ -94,6 +90,8 @@ class TeamCallPanel(QWidget):
     def show_team(self, root: ForecastNode | None, period: Period, currency: str) -> None:
         """Prefill with the team's adjusted forecast; list the reports' calls beside it."""
         self.root, self.period, self.currency = root, period, currency
+        for box in (self.commit, self.best_case):
+            box.set_currency(currency)
         self.error.hide()
         self.button.setEnabled(root is not None)
         if root is None:

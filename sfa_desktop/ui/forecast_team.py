@@ -278,8 +278,8 @@ class TeamForecastView(QWidget):
         currency = snapshot.report.currency if snapshot else "EUR"
         assert period is not None
         note = (
-            "Offline: the deals on this device as last synced, not the server's list; amounts"
-            " in other currencies are not converted here and not in the totals."
+            "Offline: the deals on this device as last synced, not the server's list; other"
+            " currencies converted by the rates last fetched."
         )
 
         def shown(deals: DealList) -> None:

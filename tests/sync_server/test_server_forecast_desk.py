@@ -185,14 +185,15 @@ def test_the_deals_behind_a_cell_across_the_subtree(team: Team) -> None:
     local = local_deal_list(team.mia.store, mine, Q4, ForecastCategory.PIPELINE, "EUR", TODAY)
     assert [(line.name, line.owner_name, line.amount, line.overdue) for line in local.deals] == [
         ("Rob late", "Rob", 200_000, True),
-        ("Rob GBP", "Rob", None, False),  # not converted on the device
+        ("Rob GBP", "Rob", None, False),  # no GBP rate on the device either
     ]
     assert local.total == 200_000
     assert [(s.owner_name, s.count, s.amount) for s in local.subtotals] == [("Rob", 2, 200_000)]
+    assert [(i.currency, i.count, i.amount) for i in local.left_out] == [("GBP", 1, 500_000)]
     everything = local_deal_list(team.mia.store, mine, Q4, None, "EUR", TODAY)
-    # 300,000 + 1,000,000 + 500,000 + 200,000 (Rob) + 100,000 + 800,000 (Ria) + 50,000
-    # (Mia); the USD and GBP deals have no amount here
-    assert everything.total == 2_950_000
+    # 300,000 + 1,000,000 + 500,000 + 200,000 (Rob) + 100,000 + 800,000 + 920,000 (Ria,
+    # USD 1,000,000 at the 0.92 the device fetched with its sync) + 50,000 (Mia)
+    assert everything.total == 3_870_000
     assert len(everything.deals) == 9
 
 
