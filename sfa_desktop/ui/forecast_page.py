@@ -134,6 +134,10 @@ class ForecastPage(QWidget):
         self.tabs.addTab(self.team, "My team")
         self.tabs.addTab(self.own, "My own forecast")
         self.tabs.show()
+        # A manager's call is read as the team call: it is made on the team's Team call tab,
+        # never from their own deals here.
+        self.own.submit_button.setEnabled(False)
+        self.own.submit_button.setToolTip("Managers submit the team call: My team › Team call")
 
     def reload_own(self) -> None:
         period, now = self.period, utcnow()

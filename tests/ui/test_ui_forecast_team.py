@@ -114,6 +114,7 @@ def test_the_team_tree_side_by_side_and_the_deals_behind_a_cell(
     team, ctx = page.team, page.team._ctx
     model = team.model
     qtmodeltester.check(model)  # type: ignore[attr-defined]
+    assert not page.own.submit_button.isEnabled()  # a manager calls for the team, not here
     horizontal = Qt.Orientation.Horizontal
     headers = [model.headerData(c, horizontal) for c in range(model.columnCount())]
     assert headers == [
