@@ -148,6 +148,11 @@ class MutationStatus(StrEnum):
     DUPLICATE = "duplicate"
 
 
+# The pseudo-field of a conflict between a delete and an edit (a lost delete, or an edit
+# that undid one), beside the record's real fields.
+DELETED_FIELD = "_deleted"
+
+
 class FieldConflict(Wire):
     """A field both sides changed: `winner` is now on the server, `loser` was overwritten."""
 

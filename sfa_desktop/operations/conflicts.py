@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sfa_desktop.core.entities import MODELS
 from sfa_desktop.operations.result import OpResult
 from sfa_desktop.store import Store
-from sfa_desktop.store.remote import Conflict
+from sfa_desktop.store.conflicts import Conflict
 
 _TITLE_FIELDS = ("name", "title", "subject", "company", "last_name", "period")
 

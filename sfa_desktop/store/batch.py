@@ -10,23 +10,21 @@ field, no base version), so the records sync like any other local write.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert
 
-from sfa_desktop.core.entities import REFERENCES, Opportunity, Record
+from sfa_desktop.core.entities import Opportunity, Record
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import BrokenReference, DomainError, InvalidRecord
 from sfa_desktop.core.protocol import MutationOp
 from sfa_desktop.store.changes import Changes
+from sfa_desktop.store.references import broken_reference, existing_ids
 from sfa_desktop.store.rows import column_values
 from sfa_desktop.store.schema import TABLES, Base, OutboxRow
-from sfa_desktop.store.writer import RecordWriter
-
-_IN_CHUNK = 500  # ids per IN (...) query
+from sfa_desktop.store.writer import RecordWriter, outbox_entry
 
 
 @dataclass(frozen=True)
@@ -97,14 +95,9 @@ class BatchWriter:
         if not self._count:
             return
         writer = self.writer
-        stamp = {"created_at": writer.now, "updated_at": writer.now}
         parsed: list[tuple[type[Record], list[Record]]] = []
         for model, pending in self._pending.items():
-            records = []
-            for fields in pending:
-                data = {"owner_id": writer.owner_id, **fields, **stamp}
-                data.pop("version", None)
-                records.append(model.parse(data))
+            records = [writer.new_record(model, fields) for fields in pending]
             self._check_new_ids(model, records)
             self._made.setdefault(model.entity, set()).update(r.id for r in records)
             parsed.append((model, records))
@@ -117,29 +110,13 @@ class BatchWriter:
             session.execute(
                 insert(_table(TABLES[model.entity])), [column_values(r) for r in records]
             )
-            session.execute(insert(_table(OutboxRow)), [self._outbox(r) for r in records])
+            upsert, now = MutationOp.UPSERT, writer.now
+            session.execute(
+                insert(_table(OutboxRow)),
+                [outbox_entry(r, upsert, r.data_fields(), None, now) for r in records],
+            )
             writer.changes |= Changes.of(model.entity)
             self.created += len(records)
-
-    def _outbox(self, record: Record) -> dict[str, Any]:
-        return {
-            "mutation_id": str(uuid.uuid4()),
-            "entity": record.entity.value,
-            "entity_id": record.id,
-            "op": MutationOp.UPSERT.value,
-            "fields": record.data_fields(),
-            "base_version": None,
-            "created_at": self.writer.now,
-        }
-
-    def _existing(self, kind: EntityKind, ids: Iterable[str]) -> set[str]:
-        table = TABLES[kind]
-        wanted = list(ids)
-        found: set[str] = set()
-        for start in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[start : start + _IN_CHUNK]
-            found.update(self.writer.session.scalars(select(table.id).where(table.id.in_(chunk))))
-        return found
 
     def _check_new_ids(self, model: type[Record], records: list[Record]) -> None:
         ids = [r.id for r in records]
@@ -148,20 +125,15 @@ class BatchWriter:
             if record_id in seen or record_id in self._made.get(model.entity, set()):
                 raise InvalidRecord(model.entity_name(), {"id": f"{record_id} is given twice"})
             seen.add(record_id)
-        taken = self._existing(model.entity, ids)
+        taken = existing_ids(self.writer.session, model.entity, ids)
         if taken:
             raise InvalidRecord(model.entity_name(), {"id": f"{min(taken)} already exists"})
 
     def _check_references(self, model: type[Record], records: list[Record]) -> None:
-        for name, target in REFERENCES[model.entity].items():
-            wanted: set[str] = set()
-            for record in records:
-                value = getattr(record, name)
-                wanted.update(v for v in (value if isinstance(value, tuple) else (value,)) if v)
-            wanted -= self._made.get(target, set())
-            missing = wanted - self._existing(target, wanted)
-            if missing:
-                raise BrokenReference(model.entity_name(), name, min(missing))
+        broken = broken_reference(self.writer.session, records, made=self._made)
+        if broken is not None:
+            _record, name, target_id = broken
+            raise BrokenReference(model.entity_name(), name, target_id)
 
     def _update(self, operation: Update) -> None:
         current = self.writer.get(operation.model, operation.record_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import MODELS, AccountPlan, Record
@@ -18,33 +18,16 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import DomainError, NotFound
 from sfa_desktop.core.rules import matching
 from sfa_desktop.core.rules.merge import (
-    Shape,
     check_merge,
     merge_plans,
     merged_values,
     references_to,
     repoint,
 )
+from sfa_desktop.store.references import referring_ids
 from sfa_desktop.store.rows import to_record
-from sfa_desktop.store.schema import (
-    TABLES,
-    AccountPlanRow,
-    AccountRow,
-    ActivityContactRow,
-    ContactRow,
-    EventAttendeeRow,
-    SyncStateRow,
-)
+from sfa_desktop.store.schema import TABLES, AccountPlanRow, AccountRow, ContactRow
 from sfa_desktop.store.writer import RecordWriter
-
-# Link tables the triggers keep for list-valued contact references: (record id, contact id).
-_LINKS = {
-    (EntityKind.ACTIVITY, "contact_ids"): (
-        ActivityContactRow.activity_id,
-        ActivityContactRow.contact_id,
-    ),
-    (EntityKind.EVENT, "attendee_ids"): (EventAttendeeRow.event_id, EventAttendeeRow.contact_id),
-}
 
 
 @dataclass(frozen=True)
@@ -200,7 +183,7 @@ def _repoint_referrers(writer: RecordWriter, kind: EntityKind, moves: dict[str, 
     for ref in references_to(kind):
         if ref.entity is EntityKind.ACCOUNT_PLAN and kind is EntityKind.ACCOUNT:
             continue  # done by _merge_plans
-        for row_id in _referring_ids(session, ref.entity, ref.field, ref.shape, merged):
+        for row_id in referring_ids(session, ref.entity, ref.field, ref.shape, merged):
             if ref.entity is kind and (row_id in merged or row_id == survivor_id):
                 continue  # deleted by the merge, or the survivor (re-pointed with its fields)
             model = MODELS[ref.entity]
@@ -208,30 +191,6 @@ def _repoint_referrers(writer: RecordWriter, kind: EntityKind, moves: dict[str, 
             changes = repoint(ref.entity, fields, moves, kind, row_id)
             if changes:
                 writer.change(model, row_id, changes)
-
-
-def _referring_ids(
-    session: Session, entity: EntityKind, field: str, shape: Shape, ids: set[str]
-) -> list[str]:
-    table = TABLES[entity]
-    if shape is Shape.ONE:
-        column = getattr(table, field)
-        return list(session.scalars(select(table.id).where(column.in_(ids))))
-    link = _LINKS.get((entity, field))
-    if link is not None and not _bulk_loading(session):
-        owner, contact = link
-        return list(session.scalars(select(owner).where(contact.in_(ids)).distinct()))
-    # Nested or not indexed yet (a first download still to finish): the JSON text.
-    text = cast(getattr(table, field), Text)
-    return list(
-        session.scalars(
-            select(table.id).where(or_(*(text.contains(i, autoescape=True) for i in ids)))
-        )
-    )
-
-
-def _bulk_loading(session: Session) -> bool:
-    return session.get(SyncStateRow, "bulk_load") is not None
 
 
 def _merge_plans(writer: RecordWriter, survivor_id: str, merged_ids: list[str]) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -18,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import MODELS, Record, utcnow
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.errors import DomainError, NotFound
 from sfa_desktop.core.protocol import (
     Change,
     ChangeOp,
@@ -33,14 +31,7 @@ from sfa_desktop.store.changes import Changes
 from sfa_desktop.store.engine import RawConnection, raw_connection
 from sfa_desktop.store.rows import to_record
 from sfa_desktop.store.schema import TABLES, ConflictRow, OutboxRow
-from sfa_desktop.store.writer import RecordWriter
 
-# While this sync_state key exists (a first download is being applied), the insert triggers
-# of the search index and the contact link tables skip rows; `search.finish_bulk_load`
-# indexes those rows and removes the key, in one transaction.
-BULK_LOAD_KEY = "bulk_load"
-# The pseudo-field of a conflict between a delete and an edit (the server's name for it).
-DELETED_FIELD = "_deleted"
 # The server version the download in progress began at (sent with each of its pages).
 DOWNLOAD_BEGAN_KEY = "download_began"
 
@@ -364,25 +355,6 @@ def clear_synced_data(session: Session) -> Changes:
     return Changes(frozenset(EntityKind))
 
 
-@dataclass(frozen=True)
-class Conflict:
-    """A value that lost to another write, or a local write the server refused."""
-
-    id: str
-    entity: EntityKind
-    entity_id: str
-    field: str
-    kept_value: Any
-    lost_value: Any
-    reason: str
-    detected_at: datetime
-    resolved_at: datetime | None
-
-    @property
-    def refused(self) -> bool:
-        return not self.field
-
-
 def record_results(session: Session, results: Sequence[MutationResult]) -> Changes:
     """Stamp server versions on acknowledged records.
 
@@ -434,60 +406,3 @@ def unsettled_merges(session: Session, results: Sequence[MutationResult]) -> boo
         .limit(1)
     )
     return found is not None
-
-
-def _conflict_row(
-    entity: str, entity_id: str, field: str, reason: str, kept: Any, lost: Any, now: datetime
-) -> ConflictRow:
-    return ConflictRow(
-        id=str(uuid.uuid4()),
-        entity=entity,
-        entity_id=entity_id,
-        field=field,
-        reason=reason,
-        kept_value=kept,
-        lost_value=lost,
-        detected_at=now,
-        resolved_at=None,
-    )
-
-
-def conflicts(session: Session, include_resolved: bool) -> list[Conflict]:
-    query = select(ConflictRow).order_by(ConflictRow.detected_at.desc())
-    if not include_resolved:
-        query = query.where(ConflictRow.resolved_at.is_(None))
-    return [
-        Conflict(
-            id=row.id,
-            entity=EntityKind(row.entity),
-            entity_id=row.entity_id,
-            field=row.field,
-            kept_value=row.kept_value,
-            lost_value=row.lost_value,
-            reason=row.reason,
-            detected_at=row.detected_at,
-            resolved_at=row.resolved_at,
-        )
-        for row in session.scalars(query)
-    ]
-
-
-def resolve_conflict(session: Session, conflict_id: str, now: datetime) -> ConflictRow:
-    row = session.get(ConflictRow, conflict_id)
-    if row is None:
-        raise NotFound("conflict", conflict_id)
-    row.resolved_at = now
-    return row
-
-
-def restore_conflict(writer: RecordWriter, conflict_id: str) -> None:
-    """Write the losing value back as a new local edit and close the conflict."""
-    row = resolve_conflict(writer.session, conflict_id, writer.now)
-    if not row.field:
-        raise DomainError("a refused write cannot be restored; edit the record again")
-    model = MODELS[EntityKind(row.entity)]
-    if row.field == DELETED_FIELD:  # the delete that lost: delete again
-        writer.delete(model, row.entity_id)
-    else:
-        writer.update(model, row.entity_id, {row.field: row.lost_value})
-    writer.changes |= Changes(conflicts=True)

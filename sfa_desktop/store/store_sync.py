@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import Change, Mutation, MutationResult
-from sfa_desktop.store import remote
+from sfa_desktop.store import conflicts, remote
 from sfa_desktop.store.changes import Changes
-from sfa_desktop.store.remote import Conflict, PreparedPage
+from sfa_desktop.store.conflicts import Conflict
+from sfa_desktop.store.references import BULK_LOAD_KEY
+from sfa_desktop.store.remote import PreparedPage
 from sfa_desktop.store.schema import OutboxRow, SyncStateRow
 from sfa_desktop.store.store_base import StoreBase
 
@@ -81,7 +83,7 @@ class SyncSide(StoreBase):
 
     def download_unfinished(self) -> bool:
         """A first download began (its pages are not all indexed for search yet)."""
-        return self.state(remote.BULK_LOAD_KEY) is not None
+        return self.state(BULK_LOAD_KEY) is not None
 
     def finish_download(self) -> Changes:
         """Index what a first download inserted; a no-op when none is in progress."""
@@ -115,15 +117,15 @@ class SyncSide(StoreBase):
 
     def conflicts(self, include_resolved: bool = False) -> list[Conflict]:
         with self._read() as session:
-            return remote.conflicts(session, include_resolved)
+            return conflicts.conflicts(session, include_resolved)
 
     def restore_conflict(self, conflict_id: str) -> Changes:
         """Put the value that lost a conflict back (a normal edit that syncs)."""
         with self._write() as writer:
-            remote.restore_conflict(writer, conflict_id)
+            conflicts.restore_conflict(writer, conflict_id)
             return writer.changes
 
     def dismiss_conflict(self, conflict_id: str) -> Changes:
         with self._write() as writer:
-            remote.resolve_conflict(writer.session, conflict_id, writer.now)
+            conflicts.resolve_conflict(writer.session, conflict_id, writer.now)
             return Changes(conflicts=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import OWNED_BY, REFERENCES, Record, utcnow
@@ -14,16 +14,32 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import BrokenReference, InUse, InvalidRecord, NotFound
 from sfa_desktop.core.protocol import MutationOp
 from sfa_desktop.store.changes import Changes
+from sfa_desktop.store.references import broken_reference, referring_ids, shape_of
 from sfa_desktop.store.rows import column_values, to_record
-from sfa_desktop.store.schema import TABLES, ActivityContactRow, EventAttendeeRow, OutboxRow, Synced
+from sfa_desktop.store.schema import TABLES, OutboxRow
 
 R = TypeVar("R", bound=Record)
 
-# Reverse lookups for list-valued references, through the link tables the triggers keep.
-_LINKS = {
-    (EntityKind.ACTIVITY, "contact_ids"): (ActivityContactRow, ActivityContactRow.contact_id),
-    (EntityKind.EVENT, "attendee_ids"): (EventAttendeeRow, EventAttendeeRow.contact_id),
-}
+
+def outbox_entry(
+    record: Record,
+    op: MutationOp,
+    fields: dict[str, Any],
+    base_version: int | None,
+    now: datetime,
+    merged_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """The values of the one outbox row a local write of `record` appends."""
+    return {
+        "mutation_id": str(uuid.uuid4()),
+        "entity": record.entity.value,
+        "entity_id": record.id,
+        "op": op.value,
+        "fields": fields,
+        "base_version": base_version,
+        "created_at": now,
+        "merged_ids": merged_ids,
+    }
 
 
 class RecordWriter:
@@ -43,11 +59,16 @@ class RecordWriter:
         assert isinstance(record, model)
         return record
 
-    def create(self, model: type[R], fields: dict[str, Any]) -> R:
-        """Validate and insert a new record owned by the current user unless told otherwise."""
+    def new_record(self, model: type[R], fields: dict[str, Any]) -> R:
+        """`fields` validated as a new record written now, owned by the current user unless
+        they say otherwise (a version given is dropped: only the server sets it)."""
         data = {"owner_id": self.owner_id, **fields, "created_at": self.now, "updated_at": self.now}
         data.pop("version", None)
-        record = model.parse(data)
+        return model.parse(data)
+
+    def create(self, model: type[R], fields: dict[str, Any]) -> R:
+        """Validate and insert a new record owned by the current user unless told otherwise."""
+        record = self.new_record(model, fields)
         if self.session.get(TABLES[model.entity], record.id) is not None:
             raise InvalidRecord(model.entity_name(), {"id": f"{record.id} already exists"})
         self._check_references(record)
@@ -130,33 +151,15 @@ class RecordWriter:
         base_version: int | None,
         merged_ids: list[str] | None = None,
     ) -> None:
-        self.session.add(
-            OutboxRow(
-                mutation_id=str(uuid.uuid4()),
-                entity=record.entity.value,
-                entity_id=record.id,
-                op=op.value,
-                fields=fields,
-                base_version=base_version,
-                created_at=self.now,
-                merged_ids=merged_ids,
-            )
-        )
+        entry = outbox_entry(record, op, fields, base_version, self.now, merged_ids)
+        self.session.add(OutboxRow(**entry))
         self.changes |= Changes.of(record.entity)
 
-    def _exists(self, kind: EntityKind, record_id: str) -> bool:
-        table = TABLES[kind]
-        return self.session.scalar(select(table.id).where(table.id == record_id)) is not None
-
     def _check_references(self, record: Record, only: set[str] | None = None) -> None:
-        self.session.flush()
-        for field, target in REFERENCES[record.entity].items():
-            if only is not None and field not in only:
-                continue
-            value = getattr(record, field)
-            for target_id in value if isinstance(value, tuple) else (value,):
-                if target_id is not None and not self._exists(target, target_id):
-                    raise BrokenReference(record.entity_name(), field, target_id)
+        broken = broken_reference(self.session, [record], only)
+        if broken is not None:
+            _record, field, target_id = broken
+            raise BrokenReference(record.entity_name(), field, target_id)
 
     def _check_unreferenced(self, record: Record) -> None:
         self.session.flush()
@@ -167,16 +170,8 @@ class RecordWriter:
             for field, target in fields.items():
                 if target is not record.entity:
                     continue
-                link = _LINKS.get((kind, field))
-                if link is not None:
-                    count = self.session.scalar(
-                        select(func.count()).select_from(link[0]).where(link[1] == record.id)
-                    )
-                else:
-                    table: type[Synced] = TABLES[kind]
-                    count = self.session.scalar(
-                        select(func.count()).where(getattr(table, field) == record.id)
-                    )
+                shape = shape_of(kind, field)
+                count = len(referring_ids(self.session, kind, field, shape, {record.id}))
                 if count:
                     users.append(_counted(count, kind))
         if users:

@@ -11,9 +11,9 @@ from pydantic import BaseModel
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.protocol import CONFLICT_ENTITY, Mutation
+from sfa_desktop.core.protocol import CONFLICT_ENTITY, DELETED_FIELD, Mutation
 from sync_server.models import ConflictRecord, Device, Record, User
-from sync_server.services.records import DELETED_FIELD, next_version
+from sync_server.services.records import next_version
 from sync_server.services.text import NUL, unstorable
 
 

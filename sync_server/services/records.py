@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from sfa_desktop.core.entities import MODELS, AuditEntry, Opportunity
 from sfa_desktop.core.entities import Record as CoreRecord
 from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.protocol import DELETED_FIELD
 from sync_server.db import is_postgres
 from sync_server.models import Counter, OpportunityFact, Record, Removal
 from sync_server.services.scope import account_owner
 
 _META = frozenset({"id", "created_at", "updated_at", "version"})
-DELETED_FIELD = "_deleted"  # pseudo-field: when the record was last deleted or restored
 
 
 def lock_versions(session: Session) -> None:

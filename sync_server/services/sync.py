@@ -14,6 +14,7 @@ from sfa_desktop.core.enums import AuditAction, EntityKind
 from sfa_desktop.core.errors import InvalidRecord
 from sfa_desktop.core.protocol import (
     CLIENT_WRITABLE,
+    DELETED_FIELD,
     PROTOCOL_MIN,
     PROTOCOL_VERSION,
     FieldConflict,
@@ -38,7 +39,6 @@ from sync_server.services.conflicts import (
 )
 from sync_server.services.merge_push import apply_merge
 from sync_server.services.records import (
-    DELETED_FIELD,
     VersionBlock,
     end_prefetch,
     get_row,
