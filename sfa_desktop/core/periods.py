@@ -17,10 +17,11 @@ class PeriodKind(StrEnum):
 
 
 _MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
+# ASCII digits only (\d would take any script's digits); a year from 0001 to 9999.
 _PATTERNS = (
-    (re.compile(r"^(\d{4})-Q([1-4])$"), PeriodKind.QUARTER),
-    (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), PeriodKind.MONTH),
-    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
+    (re.compile(r"([0-9]{4})-Q([1-4])"), PeriodKind.QUARTER),
+    (re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])"), PeriodKind.MONTH),
+    (re.compile(r"([0-9]{4})"), PeriodKind.YEAR),
 )
 
 
@@ -33,14 +34,22 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
+        """The period `text` names (any case, spaces around allowed); ValueError if it
+        names none, or one outside the calendar dates (year 0001 to 9999-12-31). The one
+        period rule: the entities, the server's reports and both CLIs parse with it."""
         text = text.strip().upper()
         for pattern, kind in _PATTERNS:
-            match = pattern.match(text)
+            match = pattern.fullmatch(text)
             if match:
                 year = int(match.group(1))
                 index = int(match.group(2)) if kind is not PeriodKind.YEAR else 1
                 month = (index - 1) * 3 + 1 if kind is PeriodKind.QUARTER else index
-                return cls(date(year, month, 1), kind)
+                if year == 0:
+                    raise ValueError(f"period {text} is out of range: years start at 0001")
+                period = cls(date(year, month, 1), kind)
+                if not _ends_in_calendar(period):
+                    raise ValueError(f"period {text} is out of range: it ends after 9999-12-31")
+                return period
         raise ValueError(f"{text!r} is not a period like 2026-11, 2026-Q4 or 2026")
 
     @classmethod
@@ -84,8 +93,18 @@ class Period:
         return found
 
     def __str__(self) -> str:
+        year = f"{self.start.year:04d}"  # as parse reads it: 0001, not 1
         if self.kind is PeriodKind.QUARTER:
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+            return f"{year}-Q{(self.start.month - 1) // 3 + 1}"
         if self.kind is PeriodKind.MONTH:
-            return f"{self.start.year}-{self.start.month:02d}"
-        return f"{self.start.year}"
+            return f"{year}-{self.start.month:02d}"
+        return year
+
+
+def _ends_in_calendar(period: Period) -> bool:
+    """Whether the day after `period` is a date (false for a period ending 9999-12-31)."""
+    try:
+        period.end  # noqa: B018 - computed to see whether it exists
+    except (ValueError, OverflowError):
+        return False
+    return True
