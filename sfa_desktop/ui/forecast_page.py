@@ -136,8 +136,7 @@ class ForecastPage(QWidget):
         self.tabs.show()
         # A manager's call is read as the team call: it is made on the team's Team call tab,
         # never from their own deals here.
-        self.own.submit_button.setEnabled(False)
-        self.own.submit_button.setToolTip("Managers submit the team call: My team › Team call")
+        self.own.call_is_the_team_call()
 
     def reload_own(self) -> None:
         period, now = self.period, utcnow()
@@ -149,7 +148,7 @@ class ForecastPage(QWidget):
         self.own.show_forecast(forecast)
         role = "Manager" if self.is_manager else "Sales rep"
         extra = (
-            f" · {forecast.other_currencies} deals in other currencies left out"
+            f" · {forecast.other_currencies} deals without an exchange rate not counted"
             if forecast.other_currencies
             else ""
         )

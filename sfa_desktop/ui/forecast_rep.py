@@ -6,7 +6,6 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -22,13 +21,24 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import ForecastSubmission, utcnow
 from sfa_desktop.core.enums import ForecastCategory
 from sfa_desktop.core.errors import InvalidRecord
+from sfa_desktop.core.rules.currency import describe_left_out
 from sfa_desktop.core.rules.forecast import QuotaSource
 from sfa_desktop.core.rules.projection import MIN_CLOSED_DEALS, DealProjection, Projection
 from sfa_desktop.operations.forecast import RepForecast, submit_forecast
 from sfa_desktop.ui.columns import Column
 from sfa_desktop.ui.format import day, label, moment, money
 from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import ERROR_STYLE, KeyValues, Section, caption, fit_columns, table
+from sfa_desktop.ui.widgets import (
+    ERROR_STYLE,
+    KeyValues,
+    MoneyBox,
+    Section,
+    caption,
+    fit_columns,
+    table,
+)
+
+WARNING_STYLE = "background: #fef7e0; color: #7a4d00; padding: 4px 8px; border-radius: 4px;"
 
 CategoryRow = tuple[str, int, str]  # label, amount, currency
 ORDER = (
@@ -50,7 +60,7 @@ DEALS: list[Column[DealProjection]] = [
     Column("Close", lambda d: day(d.opportunity.close_date)),
     Column("Amount", lambda d: money(d.opportunity.amount, d.opportunity.currency), numeric=True),
     Column("Win rate", lambda d: f"{d.win_rate:.0%}", numeric=True),
-    Column("In time", lambda d: f"{d.on_time:.0%}", numeric=True),
+    Column("On time", lambda d: f"{d.on_time:.0%}", numeric=True),
     Column(
         "Expected",
         lambda d: money(round(d.expected), d.opportunity.currency),
@@ -59,11 +69,8 @@ DEALS: list[Column[DealProjection]] = [
 ]
 
 
-def _money_box() -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setMaximum(10**12)
-    box.setDecimals(2)
-    box.setGroupSeparatorShown(True)
+def _money_box() -> MoneyBox:
+    box = MoneyBox(cents=True)
     box.setMinimumWidth(160)
     box.setMaximumWidth(220)
     return box
@@ -103,6 +110,14 @@ class RepForecastView(QWidget):
         fit_columns(category_view, 0)
         category_view.setFixedHeight(26 * 5 + 30)
         pipeline = Section("Pipeline by category", category_view)
+        self.currency_note = caption("")
+        self.currency_note.setWordWrap(True)
+        self.left_out = QLabel()
+        self.left_out.setWordWrap(True)
+        self.left_out.setStyleSheet(WARNING_STYLE)
+        self.left_out.hide()
+        pipeline.body.addWidget(self.left_out)
+        pipeline.body.addWidget(self.currency_note)
         pipeline.body.addWidget(self.calls)
         pipeline.body.addWidget(self.progress)
         self.expected = QLabel()
@@ -118,11 +133,25 @@ class RepForecastView(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(12)
         grid.addWidget(pipeline, 0, 0)
-        grid.addWidget(self._submission_section(), 1, 0)
+        self.call_section = self._submission_section()
+        self.call_elsewhere = caption(
+            "A manager's call is the team call: make it on My team › Team call."
+        )
+        self.call_elsewhere.hide()
+        call_cell = QVBoxLayout()
+        call_cell.addWidget(self.call_section)
+        call_cell.addWidget(self.call_elsewhere)
+        call_cell.addStretch(1)
+        grid.addLayout(call_cell, 1, 0)
         grid.addWidget(projection, 0, 1, 2, 1)
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 3)
         grid.setRowStretch(1, 1)
+
+    def call_is_the_team_call(self) -> None:
+        """For a manager: no call from their own deals here (it would replace the team call)."""
+        self.call_section.hide()
+        self.call_elsewhere.show()
 
     def _submission_section(self) -> Section:
         self.commit = _money_box()
@@ -186,11 +215,32 @@ class RepForecastView(QWidget):
         )
         self.source.setText(_source(projection))
         self.deals.set_records(sorted(projection.deals, key=lambda d: -d.expected))
+        for box in (self.commit, self.best_case):  # amounts read as everywhere: "€994,700"
+            box.set_currency(currency)
         self.commit.setValue(totals.commit_forecast / 100)
         self.best_case.setValue(totals.best_case_forecast / 100)
+        self._show_currencies(forecast)
         self.comment.clear()
         self._show_last(forecast.submission, currency)
         self._clear_errors()
+
+    def _show_currencies(self, forecast: RepForecast) -> None:
+        """Say which amounts were converted, and what no rate could convert."""
+        notes = [f"Amounts in {forecast.currency}"]
+        if forecast.converted:
+            notes.append(
+                f"deals in {', '.join(forecast.converted)} converted at their close date's rate"
+            )
+        self.currency_note.setText("; ".join(notes) + ".")
+        missing = [
+            describe_left_out(forecast.left_out, "deal"),
+            describe_left_out(forecast.quota_left_out, "quota"),
+        ]
+        text = "; ".join(part for part in missing if part)
+        self.left_out.setText(
+            f"Not counted: {text}. Ask your administrator for the rate." if text else ""
+        )
+        self.left_out.setVisible(bool(text))
 
     def _show_last(self, submission: ForecastSubmission | None, currency: str) -> None:
         if submission is None:

@@ -114,7 +114,8 @@ def test_the_team_tree_side_by_side_and_the_deals_behind_a_cell(
     team, ctx = page.team, page.team._ctx
     model = team.model
     qtmodeltester.check(model)  # type: ignore[attr-defined]
-    assert not page.own.submit_button.isEnabled()  # a manager calls for the team, not here
+    assert page.own.call_section.isHidden()  # a manager calls for the team, not here
+    assert not page.own.call_elsewhere.isHidden()
     horizontal = Qt.Orientation.Horizontal
     headers = [model.headerData(c, horizontal) for c in range(model.columnCount())]
     assert headers == [
