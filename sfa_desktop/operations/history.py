@@ -8,6 +8,7 @@ from sfa_desktop.core.entities import MODELS, REFERENCES, Record
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store import Store
 from sfa_desktop.store.history import HistoryEntry
+from sfa_desktop.sync.rates import corporate_currency
 
 # Fields of every record that point at a user.
 _USER_FIELDS = {"owner_id": EntityKind.USER}
@@ -21,9 +22,10 @@ class RecordHistory:
     entity: EntityKind
     record_id: str
     entries: list[HistoryEntry]
+    # The currency of its money fields: the record's own, else the corporate currency.
+    currency: str
     # Names of the records (and users) the changes point at, by id; missing: not here.
     titles: dict[str, str] = field(default_factory=dict)
-    currency: str = "EUR"  # the record's, for its money fields
 
 
 def title_of(record: Record) -> str:
@@ -53,5 +55,5 @@ def load_history(store: Store, entity: EntityKind, record_id: str) -> RecordHist
         for record in store.get_many(MODELS[kind], sorted(ids))
     }
     found = store.get_many(MODELS[entity], [record_id])
-    currency = getattr(found[0], "currency", "EUR") if found else "EUR"
-    return RecordHistory(entity, record_id, entries, titles, str(currency))
+    currency = getattr(found[0], "currency", None) if found else None
+    return RecordHistory(entity, record_id, entries, currency or corporate_currency(store), titles)

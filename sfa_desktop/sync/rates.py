@@ -38,3 +38,8 @@ def stored_rates(store: Store) -> RateSheet:
         except ValidationError:
             pass
     return RateSheet(base=DEFAULT_CORPORATE_CURRENCY)
+
+
+def corporate_currency(store: Store) -> str:
+    """The organisation's currency, as the last rate sheet brought it (the default before)."""
+    return stored_rates(store).base
