@@ -42,61 +42,43 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import os
 import random
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import httpx
-from benchdata import cache_name, cache_path
 from desktops import Board, PhaseStats, Rep, make_reps
-from sqlalchemy import create_engine, insert, text, update
+from server_load import measured, peak_rss_mib, server
+from server_seed import (
+    PASSWORD,
+    PG_URL,
+    fresh_schema,
+    pg_reachable,
+    rep_book,
+    seeded_database,
+    use_real_hashes,
+)
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 from stats import against, median, percentile
 
-from sfa_desktop.core.entities import Record
 from sfa_desktop.core.entities.base import new_id
 from sfa_desktop.core.enums import EntityKind, ForecastCategory, Role
 from sfa_desktop.core.periods import Period
-from sfa_desktop.core.protocol import (
-    MAX_PUSH_MUTATIONS,
-    LoginRequest,
-    Mutation,
-    MutationOp,
-    PushRequest,
-)
-from sfa_desktop.demo import DemoSize, generate
+from sfa_desktop.sync.local_server import ServerProcess
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.migrate import upgrade
 from sync_server.models import User
-from sync_server.services import admin, auth, sync
+from sync_server.services import admin
 from sync_server.services.auth import hash_password
 from sync_server.services.forecast import rollup
-from sync_server.services.tokens import read_access
 
-PG_URL = os.environ.get(
-    "SFA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-PASSWORD = "benchmark-password"
-CHEAP = {"SFA_PASSWORD_TIME_COST": "1", "SFA_PASSWORD_MEMORY_KIB": "1024"}
-TODAY = date(2026, 11, 23)
-SEED = 100
-SERVER_OWNED = {EntityKind.USER, EntityKind.QUOTA}
 # The kinds a rep works with: their count per rep must reach MIN_SCOPE.
 WORK_KINDS = {
     EntityKind.ACCOUNT,
@@ -111,323 +93,11 @@ SYNC_TARGET_MS = 500  # p99 of a paced sync
 CATCH_UP = 8  # reps that sign in and download at once after a failed burst
 
 
-def rep_book(contacts: int) -> DemoSize:
-    """One rep's book in the demo generator's benchmark mix (DemoSize.scaled), with
-    `contacts` contacts (500: 2,000 records of the WORK_KINDS)."""
-    mix = DemoSize.scaled(100_000)
-    kinds = ("accounts", "opportunities", "activities", "events", "tasks", "leads")
-    counts = {name: round(getattr(mix, name) * contacts / mix.contacts) for name in kinds}
-    return DemoSize(reps=1, contacts=contacts, **counts)
-
-
-# -- the seeded database: made once per schema version and book, copied for every run --
-
-
-def pg_reachable() -> bool:
-    try:
-        engine = create_engine(PG_URL)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-def seed(url: str, names: list[str], book: DemoSize) -> int:
-    """The org: a manager and the reps (cheap password hashes), then each rep's book pushed
-    by the rep's first device through the server's push service (records, field versions,
-    audit entries, forecast facts as a real push writes them); returns the records pushed."""
-    settings = ServerSettings(
-        database_url=url, password_time_cost=1, password_memory_kib=1024, secret_key="seed"
-    )
-    engine = make_engine(url)
-    upgrade(engine)
-    sessions = session_factory(engine)
-    now = datetime.now(UTC)
-    with sessions() as session:
-        admin.create_org(session, "bench", now)
-        for name in ["boss", *names]:
-            admin.create_user(
-                session,
-                "bench",
-                name,
-                name=name.title(),
-                email=f"{name}@example.com",
-                password=PASSWORD,
-                role=Role.MANAGER if name == "boss" else Role.REP,
-                manager=None if name == "boss" else "boss",
-                now=now,
-                settings=settings,
-            )
-    pushed, started = 0, time.perf_counter()
-    for index, name in enumerate(names):
-        pushed += _push_book(
-            sessions, settings, name, generate(book, seed=SEED + index, today=TODAY)
-        )
-        if (index + 1) % 25 == 0 or index + 1 == len(names):
-            spent = time.perf_counter() - started
-            print(f"  seeded {index + 1} of {len(names)} reps, {pushed:,} records, {spent:.0f} s")
-    engine.dispose()
-    return pushed
-
-
-def _push_book(
-    sessions: sessionmaker[Session], settings: ServerSettings, name: str, book: Iterable[Record]
-) -> int:
-    """Sign `name` in on a first device and push `book` from it, as the app's outbox
-    would (batches of MAX_PUSH_MUTATIONS); returns the records pushed."""
-    now = datetime.now(UTC)
-    request = LoginRequest(username=name, password=PASSWORD, device_name="first laptop")
-    with sessions() as session:
-        tokens = auth.login(session, settings, request, "127.0.0.1", now)
-    claims = read_access(settings.secret_key, tokens.access_token, now)
-    batch: list[Mutation] = []
-    seq = 0
-
-    def flush() -> None:
-        with sessions() as session:
-            request = PushRequest(device_id=tokens.device_id, mutations=batch)
-            answer = sync.push(session, claims, request, now)
-        refused = [r for r in answer.results if r.status.value != "applied"]
-        if refused:
-            raise RuntimeError(f"seeding {name}: the server refused {refused[:3]}")
-        batch.clear()
-
-    for record in book:
-        if record.entity in SERVER_OWNED:
-            continue
-        seq += 1
-        batch.append(
-            Mutation(
-                seq=seq,
-                mutation_id=new_id(),
-                entity=record.entity,
-                entity_id=record.id,
-                op=MutationOp.UPSERT,
-                fields=record.data_fields() | {"owner_id": tokens.user.id},
-            )
-        )
-        if len(batch) == MAX_PUSH_MUTATIONS:
-            flush()
-    if batch:
-        flush()
-    return seq
-
-
-@contextmanager
-def seeded_database(args: argparse.Namespace, names: list[str], workdir: str) -> Iterator[str]:
-    """A URL to a fresh copy of the seeded database (seeded first if not cached)."""
-    book = rep_book(args.contacts)
-    params = {"reps": len(names), "book": dataclasses.asdict(book), "seed": SEED, "today": TODAY}
-    if args.sqlite:
-        cached = cache_path("server-bench", ".db", **params)
-        if args.fresh_seed or not cached.exists():
-            partial = cached.with_suffix(".partial")
-            partial.parent.mkdir(parents=True, exist_ok=True)
-            partial.unlink(missing_ok=True)
-            _seed_timed(f"sqlite:///{partial}", names, book)
-            partial.replace(cached)
-        else:
-            print(f"seeded database: {cached}")
-        copy = Path(workdir) / "server.db"
-        shutil.copyfile(cached, copy)
-        yield f"sqlite:///{copy}"
-        return
-    template = cache_name("server", **params)
-    admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin_engine.connect() as connection:
-            exists = connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": template}
-            )
-            if exists and args.fresh_seed:
-                connection.execute(text(f"DROP DATABASE {template}"))
-            if not exists or args.fresh_seed:
-                partial = f"{template}_partial"
-                connection.execute(text(f"DROP DATABASE IF EXISTS {partial}"))
-                connection.execute(text(f"CREATE DATABASE {partial}"))
-                _seed_timed(_pg_database(partial), names, book)
-                _analyze(_pg_database(partial))
-                connection.execute(text(f"ALTER DATABASE {partial} RENAME TO {template}"))
-            else:
-                print(f"seeded database: PostgreSQL template database {template}")
-            run = f"sfa_bench_run_{uuid.uuid4().hex[:10]}"
-            started = time.perf_counter()
-            connection.execute(text(f"CREATE DATABASE {run} TEMPLATE {template}"))
-            print(f"copied it for this run in {time.perf_counter() - started:.0f} s")
-        try:
-            yield _pg_database(run)
-        finally:
-            with admin_engine.connect() as connection:
-                connection.execute(text(f"DROP DATABASE {run} WITH (FORCE)"))
-    finally:
-        admin_engine.dispose()
-
-
-def _analyze(url: str) -> None:
-    """VACUUM ANALYZE, as autovacuum does on a live server: without statistics the
-    planner reads the whole records table for every pull page."""
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text("VACUUM ANALYZE"))
-    engine.dispose()
-
-
-def _pg_database(name: str) -> str:
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _seed_timed(url: str, names: list[str], book: DemoSize) -> None:
-    print(f"seeding {len(names)} reps' books (once for this schema and size) ...")
-    started = time.perf_counter()
-    pushed = seed(url, names, book)
-    spent = time.perf_counter() - started
-    print(f"seeded {pushed:,} records in {spent:.0f} s ({pushed / spent:,.0f} records/s)")
-
-
-def use_real_hashes(url: str) -> None:
-    """Every user's password hash at the server's default cost (one hash computed here
-    and shared: hashing 500 would take minutes)."""
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        session.execute(update(User).values(password_hash=hash_password(PASSWORD)))
-        session.commit()
-    engine.dispose()
-
-
-@contextmanager
-def fresh_schema() -> Iterator[str]:
-    """A URL to a new, empty PostgreSQL schema, dropped at the end."""
-    schema = f"sfa_bench_{uuid.uuid4().hex[:10]}"
-    admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin_engine.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin_engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class ServerProcess:
-    base: str
-    process: subprocess.Popen[bytes]
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the server process and its children (uvicorn workers) so far."""
-        return sum(_cpu_of(pid) for pid in _tree(self.process.pid))
-
-    def peak_rss_mib(self) -> float:
-        """The largest peak resident memory of the server's processes."""
-        peaks = [0.0]
-        for pid in _tree(self.process.pid):
-            with contextlib.suppress(OSError):
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks.append(int(line.split()[1]) / 1024)
-        return max(peaks)
-
-
-def _tree(root: int) -> list[int]:
-    pids, children = [root], []
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{root}/task"):
-            children += Path(f"/proc/{root}/task/{task}/children").read_text().split()
-    for child in children:
-        pids += _tree(int(child))
-    return pids
-
-
-def _cpu_of(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def postgres_cpu() -> float:
-    """CPU seconds of every process named postgres so far (ours and anyone else's)."""
-    total = 0.0
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            with contextlib.suppress(OSError):
-                if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres":
-                    total += _cpu_of(int(pid))
-    return total
-
-
-def box_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (sum(values) - idle) / ticks, sum(values) / ticks
-
-
-@contextmanager
-def server(url: str, workers: int, cheap_hashes: bool) -> Iterator[ServerProcess]:
-    port = free_port()
-    here = Path(__file__).resolve().parents[1]
-    root = os.environ.get("BENCH_SERVER_ROOT", str(here))
-    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
-    env = {
-        **os.environ,
-        **(CHEAP if cheap_hashes else {}),
-        "SFA_SECRET_KEY": "bench-secret",
-        "PYTHONPATH": path,
-    }
-    if "BENCH_POOL" in os.environ:
-        env["SFA_DB_POOL_SIZE"] = os.environ["BENCH_POOL"]
-    command = [sys.executable, "-m", "sync_server.cli", "--database-url", url, "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, cwd=root)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1, trust_env=False)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start")
-        yield ServerProcess(base, process)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-@contextmanager
-def measured(servers: list[ServerProcess]) -> Iterator[dict[str, float]]:
-    """Wall time, server CPU, bench client CPU and the machine's busy share of a phase."""
-    out: dict[str, float] = {}
-    server0, pg0 = sum(s.cpu_seconds() for s in servers), postgres_cpu()
-    client0, (busy0, total0), wall0 = time.process_time(), box_busy(), time.perf_counter()
-    yield out
-    busy1, total1 = box_busy()
-    out["elapsed"] = time.perf_counter() - wall0
-    out["server"] = sum(s.cpu_seconds() for s in servers) - server0
-    out["postgres"] = max(0.0, postgres_cpu() - pg0)  # a postgres process that ended drops out
-    out["client"] = time.process_time() - client0
-    out["box"] = (busy1 - busy0) / max(1e-9, total1 - total0)
-
-
 def run_all(
     servers: list[ServerProcess], names: list[str], args: argparse.Namespace, workdir: Path
 ) -> None:
     board = Board()
-    reps = make_reps(names, [s.base for s in servers], PASSWORD, board, workdir)
+    reps = make_reps(names, [s.url for s in servers], PASSWORD, board, workdir)
     with ThreadPoolExecutor(len(reps), thread_name_prefix="rep") as pool:
         stats = board.current = PhaseStats()
         with measured(servers) as phase:
@@ -440,7 +110,7 @@ def run_all(
             print("no rep could sign in and download: nothing more to measure")
             return
         _scope(reps)
-        peaks = ", ".join(f"{s.peak_rss_mib():.0f}" for s in servers)
+        peaks = ", ".join(f"{peak_rss_mib(s):.0f}" for s in servers)
         print(f"peak memory of each server process so far: {peaks} MiB")
         if args.rounds:
             stats = board.current = PhaseStats()

@@ -30,19 +30,28 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """Runs `sfa-server` commands with `env` and serves on a free 127.0.0.1 port."""
+    """Runs `sfa-server` commands with `env` (in `cwd`, default this one) and serves on a
+    free 127.0.0.1 port. The one way the demo, the tests and the benchmarks start a server."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], cwd: Path | None = None) -> None:
         self.env = dict(os.environ) | dict(env)
+        self.cwd = cwd
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The serving process's id while it runs (its workers are its children)."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
 
     def run(self, *args: str) -> str:
         """One `sfa-server` command (migrate, admin ..., demo-seed); its output."""
         result = subprocess.run(
             [*SERVER_COMMAND, *args],
             env=self.env,
+            cwd=self.cwd,
             capture_output=True,
             text=True,
             check=False,
@@ -55,19 +64,21 @@ class ServerProcess:
             )
         return result.stdout
 
-    def start(self, timeout: float = 60) -> None:
-        """Serve; the child stops when our end of its stdin pipe closes, so it never
-        outlives this process, however this process ends (a crash or SIGKILL too)."""
-        command = ("serve", "--host", "127.0.0.1", "--port", str(self.port), "--stop-with-parent")
+    def start(self, timeout: float = 60, workers: int = 1) -> None:
+        """Serve (with `workers` processes); the child stops when our end of its stdin pipe
+        closes, so it never outlives this process, however it ends (a crash or SIGKILL too)."""
+        command = ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--stop-with-parent"]
+        if workers != 1:
+            command += ["--workers", str(workers)]
         self._process = subprocess.Popen(
-            [*SERVER_COMMAND, *command], env=self.env, stdin=subprocess.PIPE
+            [*SERVER_COMMAND, *command], env=self.env, cwd=self.cwd, stdin=subprocess.PIPE
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise SyncError(f"The server stopped at start (exit {self._process.returncode}).")
             try:
-                httpx.get(f"{self.url}/docs", timeout=1)
+                httpx.get(f"{self.url}/docs", timeout=1, trust_env=False)  # loopback: no proxy
                 return
             except httpx.TransportError:
                 time.sleep(0.1)
@@ -119,9 +130,9 @@ class LocalServer(ServerProcess):
         self.contacts = contacts
         self.seed = seed
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 60, workers: int = 1) -> None:
         self.run("demo-seed", "--contacts", str(self.contacts), "--seed", str(self.seed))
-        super().start(timeout)
+        super().start(timeout, workers)
 
 
 def _secret(path: Path) -> str:
