@@ -60,8 +60,9 @@ from sfa_desktop.interchange.fields import FIELDS, FieldType, TargetField
 from sfa_desktop.interchange.issues import Issue, Severity
 from sfa_desktop.interchange.limits import DEFAULT_LIMITS, Limits
 from sfa_desktop.interchange.mapping import ColumnMapping, auto_map
+from sfa_desktop.interchange.opening import open_source
 from sfa_desktop.interchange.presets import PRESETS, Preset, detect_preset
-from sfa_desktop.interchange.source import Source, SourceRow, first_rows, open_source
+from sfa_desktop.interchange.source import Source, SourceRow, first_rows
 from sfa_desktop.interchange.values import ValueFormat
 from sfa_desktop.interchange.vcard_export import VCardContact, VCardVersion, write_vcards
 from sfa_desktop.interchange.vcard_source import VCardSource

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sfa_desktop.interchange.issues import Issue
-from sfa_desktop.interchange.limits import DEFAULT_LIMITS, Limits
+from sfa_desktop.interchange.limits import Limits
 
 
 @dataclass(frozen=True)
@@ -60,14 +60,3 @@ def first_rows(source: Source, count: int = 20) -> list[SourceRow]:
         if close is not None:
             close()
     return found
-
-
-def open_source(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Source:
-    """A CSV or vCard source for `path`, its format detected (by content, then suffix)."""
-    from sfa_desktop.interchange.csv_source import CsvSource
-    from sfa_desktop.interchange.vcard_source import VCardSource, looks_like_vcard
-
-    path = Path(path)
-    if looks_like_vcard(path, limits):
-        return VCardSource.open(path, limits)
-    return CsvSource.open(path, limits)
