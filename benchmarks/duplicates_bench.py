@@ -26,7 +26,7 @@ from stats import median
 
 from sfa_desktop.core.entities import Account, Contact, Record, new_id
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.rules import matching
+from sfa_desktop.core.rules import normalize
 from sfa_desktop.demo import DemoSize, generate
 from sfa_desktop.store import Store
 
@@ -98,7 +98,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.baseline:
-        matching._international = lambda value: None
+        normalize._international = lambda value: None
     size = DemoSize(
         reps=max(6, args.contacts // 2000),
         accounts=args.contacts // 5,

@@ -11,7 +11,7 @@ from typing import Any
 from sfa_desktop.core.entities import MODELS
 from sfa_desktop.core.enums import EntityKind, LeadStatus
 from sfa_desktop.core.errors import InvalidRecord
-from sfa_desktop.core.rules.matching import fold, web_domain
+from sfa_desktop.core.rules.normalize import fold, web_domain
 from sfa_desktop.interchange.fields import FieldType, TargetField, target
 from sfa_desktop.interchange.issues import Issue
 from sfa_desktop.interchange.mapping import ColumnMapping

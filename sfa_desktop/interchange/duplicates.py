@@ -19,17 +19,15 @@ from functools import lru_cache
 
 from sfa_desktop.core.entities import Account, Contact, Lead
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.rules.matching import (
+from sfa_desktop.core.rules.matching import MatchIndex, MatchKeys, Reason
+from sfa_desktop.core.rules.normalize import (
     DEFAULT_REGION,
-    MatchIndex,
-    MatchKeys,
-    Reason,
     normalize_email,
     normalize_phone,
     person_key,
     web_domain,
 )
-from sfa_desktop.core.rules.matching import company_key as _company_key
+from sfa_desktop.core.rules.normalize import company_key as _company_key
 from sfa_desktop.store import Store
 
 MIN_SCORE = 0.5  # below this a match is not reported

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sfa_desktop.core.enums import BuyingRole, Channel, EntityKind, LeadStatus, Orientation
-from sfa_desktop.core.rules.matching import fold
+from sfa_desktop.core.rules.normalize import fold
 
 
 class FieldType(StrEnum):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.rules.matching import fold
+from sfa_desktop.core.rules.normalize import fold
 from sfa_desktop.interchange.fields import TargetField, fields_of, target
 from sfa_desktop.interchange.presets import PRESETS, Preset, detect_preset
 

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 
-from sfa_desktop.core.rules.matching import DEFAULT_REGION, normalize_email
+from sfa_desktop.core.rules.normalize import DEFAULT_REGION, normalize_email
 
 # A leading apostrophe is what an export puts before = + - @ TAB CR against formula
 # injection (see `export`); importing takes it off again.

@@ -8,22 +8,24 @@ import phonenumbers
 import pytest
 
 from sfa_desktop.core.rules.matching import (
-    FREE_MAIL,
     DuplicateGroup,
     MatchIndex,
     MatchKeys,
     Reason,
     account_keys,
-    company_key,
     contact_keys,
     duplicate_groups,
-    fold,
     name_prefix,
+    score,
+    similar_words,
+)
+from sfa_desktop.core.rules.normalize import (
+    FREE_MAIL,
+    company_key,
+    fold,
     normalize_email,
     normalize_phone,
     person_key,
-    score,
-    similar_words,
     web_domain,
 )
 
