@@ -179,7 +179,7 @@ def search_latency(path: Path, words: int, key: bytes | None) -> tuple[list[floa
     from sfa_desktop.store import Store
     from sfa_desktop.ui.app import application, build_context
     from sfa_desktop.ui.main_window import MainWindow
-    from sfa_desktop.ui.search_popup import effective_query
+    from sfa_desktop.ui.shell.search_popup import effective_query
 
     application()
     store = Store.open(path, key=key)
@@ -242,7 +242,7 @@ def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from stats import against, median, percentile
 
-    from sfa_desktop.ui.search_popup import MIN_CHARS
+    from sfa_desktop.ui.shell.search_popup import MIN_CHARS
 
     modes = ("plain", "encrypted") if args.stores == "both" else (args.stores,)
     paths = {mode: store_path(args.contacts, mode == "encrypted", args.cache) for mode in modes}

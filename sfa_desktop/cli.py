@@ -159,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def page_name(text: str) -> str:
     """A page of the main window, named in any case; the list of them when it is not one."""
-    from sfa_desktop.ui.page_factory import PAGES
+    from sfa_desktop.ui.shell.page_factory import PAGES
 
     for name in PAGES:
         if text.strip().casefold() == name.casefold():

@@ -18,8 +18,8 @@ from PySide6.QtCore import QTimer
 
 from sfa_desktop import cli
 from sfa_desktop.ui import app
-from sfa_desktop.ui.login_dialog import Credentials as Typed
 from sfa_desktop.ui.main_window import MainWindow
+from sfa_desktop.ui.shell.login_dialog import Credentials as Typed
 
 KEY = bytes.fromhex("5fa0de5c" * 8)  # store_keys.TEST_KEY
 REP = "rep"

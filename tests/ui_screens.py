@@ -202,7 +202,7 @@ def extra_cuts(widget: Any) -> list[Any]:
     """Cut text in painted widgets the generic checker cannot read (the pipeline board)."""
     from PySide6.QtWidgets import QWidget
 
-    from sfa_desktop.ui.pipeline_board import PipelineBoard
+    from sfa_desktop.ui.pipeline.pipeline_board import PipelineBoard
 
     boards = [widget] if isinstance(widget, PipelineBoard) else widget.findChildren(PipelineBoard)
     found = []
@@ -264,7 +264,7 @@ class Shots:
         self.page("Contacts")
         yield self.shot("contacts", window)
         calendar = self.page("Calendar")
-        from sfa_desktop.ui.calendar_layout import Mode
+        from sfa_desktop.ui.calendar.calendar_layout import Mode
 
         for mode in Mode:
             calendar.show_range(mode, date.today())
@@ -281,7 +281,7 @@ class Shots:
             tabs.setCurrentIndex(index)
             yield self.shot(f"plans-{_slug(tabs.tabText(index))}", window)
         tabs.setCurrentIndex(0)
-        from sfa_desktop.ui.page_factory import PAGES
+        from sfa_desktop.ui.shell.page_factory import PAGES
 
         for name in PAGES[PAGES.index("Plans") + 1 :]:
             self.page(name)
@@ -304,8 +304,8 @@ class Shots:
             Opportunity,
             Task,
         )
-        from sfa_desktop.ui.event_dialog import EventDialog
-        from sfa_desktop.ui.forms import open_form
+        from sfa_desktop.ui.calendar.event_dialog import EventDialog
+        from sfa_desktop.ui.common.forms import open_form
 
         window, ctx = self.window, self.ctx
         yield from self.dialog("log-activity", window.log_activity)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import ValidationError
 
 from sfa_desktop.core.forecast_wire import RateSheet
 from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.store import Store
-from sfa_desktop.sync.client import SyncClient
 from sfa_desktop.sync.errors import Offline, ServerRefused
 from sfa_desktop.sync.retry import TransientFailure
+
+if TYPE_CHECKING:  # the client brings httpx: not loaded until a sync runs
+    from sfa_desktop.sync.client import SyncClient
 
 RATES_STATE = "exchange_rates"  # sync_state key: the RateSheet as JSON
 

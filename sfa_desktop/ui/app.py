@@ -20,7 +20,7 @@ from sfa_desktop.app.signals import AppSignals
 from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.store import Store
-from sfa_desktop.ui.format import use_readable_locale
+from sfa_desktop.ui.common.format import use_readable_locale
 from sfa_desktop.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def open_store(path: Path, key: bytes | KeyFrom | None = KeyFrom.STORE_KEY) -> S
     if not isinstance(key, KeyFrom):
         return _told_of_rescue(Store.open(path, key=key))
     from sfa_desktop.security import keyring_backend, store_key
-    from sfa_desktop.ui.passphrase_dialog import ask_passphrase
+    from sfa_desktop.ui.shell.passphrase_dialog import ask_passphrase
 
     remembered = paths.config_dir() / KEYRING_BACKEND_FILE
     keyring_backend.use_remembered(remembered)

@@ -23,32 +23,32 @@ from sfa_desktop.operations.result import OpResult
 from sfa_desktop.operations.session import Session
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.search import SearchHit
-from sfa_desktop.ui.activity_dialog import ActivityDialog, Focus
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.help_dialogs import AboutDialog, DataDialog, ShortcutsDialog, about_rows
-from sfa_desktop.ui.login_dialog import Credentials, LoginDialog
-from sfa_desktop.ui.notifier import Notifier
-from sfa_desktop.ui.page_factory import PAGES, build_page
-from sfa_desktop.ui.search_popup import SearchPopup
-from sfa_desktop.ui.settings_dialog import SettingsDialog
-from sfa_desktop.ui.sign_in_flow import SignInFlow
-from sfa_desktop.ui.status_bar import SyncStatusLabel
-from sfa_desktop.ui.welcome_panel import WelcomePanel
+from sfa_desktop.ui.common.activity_dialog import ActivityDialog, Focus
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.shell.help_dialogs import AboutDialog, DataDialog, ShortcutsDialog, about_rows
+from sfa_desktop.ui.shell.login_dialog import Credentials, LoginDialog
+from sfa_desktop.ui.shell.notifier import Notifier
+from sfa_desktop.ui.shell.page_factory import PAGES, build_page
+from sfa_desktop.ui.shell.search_popup import SearchPopup
+from sfa_desktop.ui.shell.settings_dialog import SettingsDialog
+from sfa_desktop.ui.shell.sign_in_flow import SignInFlow
+from sfa_desktop.ui.shell.status_bar import SyncStatusLabel
+from sfa_desktop.ui.shell.welcome_panel import WelcomePanel
 
 if TYPE_CHECKING:
     from sfa_desktop.app.event_reminders import EventReminders
     from sfa_desktop.app.reminders import ReminderService
     from sfa_desktop.sync.forecast_client import ForecastRemote
-    from sfa_desktop.ui.accounts_page import AccountsPage
-    from sfa_desktop.ui.calendar_page import CalendarPage
-    from sfa_desktop.ui.conflicts_page import ConflictsPage
-    from sfa_desktop.ui.contacts_page import ContactsPage
-    from sfa_desktop.ui.duplicates_dialog import DuplicatesDialog
-    from sfa_desktop.ui.forecast_page import ForecastPage
-    from sfa_desktop.ui.leads_page import LeadsPage
-    from sfa_desktop.ui.pipeline_page import PipelinePage
-    from sfa_desktop.ui.plans_page import PlansPage
-    from sfa_desktop.ui.today_page import TodayPage
+    from sfa_desktop.ui.accounts.accounts_page import AccountsPage
+    from sfa_desktop.ui.calendar.calendar_page import CalendarPage
+    from sfa_desktop.ui.contacts.contacts_page import ContactsPage
+    from sfa_desktop.ui.duplicates.duplicates_dialog import DuplicatesDialog
+    from sfa_desktop.ui.forecast.forecast_page import ForecastPage
+    from sfa_desktop.ui.leads.leads_page import LeadsPage
+    from sfa_desktop.ui.pipeline.pipeline_page import PipelinePage
+    from sfa_desktop.ui.plans.plans_page import PlansPage
+    from sfa_desktop.ui.review.conflicts_page import ConflictsPage
+    from sfa_desktop.ui.today.today_page import TodayPage
 
 __all__ = ["PAGES", "MainWindow"]
 SIDEBAR_STYLE = """
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
 
     def find_duplicates(self) -> DuplicatesDialog:
         if self._duplicates is None:
-            from sfa_desktop.ui.duplicates_dialog import DuplicatesDialog
+            from sfa_desktop.ui.duplicates.duplicates_dialog import DuplicatesDialog
 
             self._duplicates = DuplicatesDialog(self.ctx, self)
         elif not self._duplicates.isVisible():
@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
 
     def import_file(self) -> QWidget:
         """The import wizard, for the records of the list on screen (else as the file says)."""
-        from sfa_desktop.ui.import_launch import open_import
+        from sfa_desktop.ui.imports.import_launch import open_import
 
         kinds = {
             "Accounts": EntityKind.ACCOUNT,
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
 
     def export_vcard(self) -> QWidget:
         """Contacts to a .vcf file: all, or those listed on the Contacts page (if it was shown)."""
-        from sfa_desktop.ui.vcard_export_dialog import VCardExportDialog
+        from sfa_desktop.ui.contacts.vcard_export_dialog import VCardExportDialog
 
         listed = self.contacts.model.ids() if "Contacts" in self._built else None
         dialog = VCardExportDialog(self.ctx, listed, self)

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from sfa_desktop.app.settings import LOCKED_HINT, Settings
 from sfa_desktop.site_config import SiteConfig
-from sfa_desktop.ui.login_dialog import LoginDialog
-from sfa_desktop.ui.settings_dialog import SettingsDialog
+from sfa_desktop.ui.shell.login_dialog import LoginDialog
+from sfa_desktop.ui.shell.settings_dialog import SettingsDialog
 
 SITE = SiteConfig(
     path=Path("/etc/sfa-desktop/site.toml"),

@@ -9,8 +9,8 @@ from ui_helpers import settle, shortcut
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account
+from sfa_desktop.ui.common.record_form import RecordForm
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.record_form import RecordForm
 
 
 def _form(window: MainWindow) -> RecordForm:

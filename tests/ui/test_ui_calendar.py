@@ -14,9 +14,9 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, Activity, CalendarEvent, Contact
 from sfa_desktop.core.enums import Channel, EventStatus
 from sfa_desktop.operations.calendar import Scope
-from sfa_desktop.ui.calendar_layout import Mode
-from sfa_desktop.ui.calendar_page import CalendarPage
-from sfa_desktop.ui.event_dialog import EventDialog
+from sfa_desktop.ui.calendar.calendar_layout import Mode
+from sfa_desktop.ui.calendar.calendar_page import CalendarPage
+from sfa_desktop.ui.calendar.event_dialog import EventDialog
 from sfa_desktop.ui.main_window import MainWindow
 
 TODAY = date.today()

@@ -23,7 +23,9 @@ def test_demo_serves_syncs_and_opens_the_window_signed_in(
 
     opened: list[tuple[Path, str | None, Any]] = []
 
-    def fake_run(db: Path, page: str | None = None, account: Any = None) -> int:
+    def fake_run(
+        db: Path, page: str | None = None, account: Any = None, on_ready: Any = None
+    ) -> int:
         opened.append((db, page, account))
         assert account.store.current_user_id() is not None
         assert account.store.state("server_url").startswith("http://127.0.0.1:")

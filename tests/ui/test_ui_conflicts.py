@@ -10,7 +10,7 @@ from sync_fixtures import Device
 from ui_helpers import make_context, screenshot, settle
 
 from sfa_desktop.core.entities import Account
-from sfa_desktop.ui.conflicts_page import ConflictsPage
+from sfa_desktop.ui.review.conflicts_page import ConflictsPage
 
 
 def test_conflict_is_listed_restored_and_synced(

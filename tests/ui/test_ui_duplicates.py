@@ -20,8 +20,9 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.rules.merge import UNPICKABLE
 from sfa_desktop.operations.records import create_record
 from sfa_desktop.store import Changes, Store
-from sfa_desktop.ui.duplicates_dialog import DuplicatesDialog
-from sfa_desktop.ui.duplicates_model import ROWS, ComparisonModel
+from sfa_desktop.ui.duplicates.comparison_rows import ROWS
+from sfa_desktop.ui.duplicates.duplicates_dialog import DuplicatesDialog
+from sfa_desktop.ui.duplicates.duplicates_model import ComparisonModel
 from sfa_desktop.ui.main_window import MainWindow
 
 WHEN = datetime(2026, 11, 23, 10, tzinfo=UTC)

@@ -12,9 +12,9 @@ from ui_helpers import settle, shortcut
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, Activity, Contact, Lead, Opportunity
 from sfa_desktop.core.enums import Channel, LeadStatus
-from sfa_desktop.ui.activity_dialog import ActivityDialog
+from sfa_desktop.ui.common.activity_dialog import ActivityDialog
+from sfa_desktop.ui.common.record_form import RecordForm
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.record_form import RecordForm
 
 
 def test_log_activity_in_two_keystrokes(window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
@@ -62,7 +62,7 @@ def test_do_not_contact_warning(plain_ctx: AppContext, qtbot: QtBot) -> None:
     contact = store.create(
         Contact, {"last_name": "Still", "account_id": account.id, "do_not_call": True}
     ).value
-    from sfa_desktop.ui.activity_dialog import Focus
+    from sfa_desktop.ui.common.activity_dialog import Focus
 
     dialog = ActivityDialog(plain_ctx, Focus(account.id, account.name, contact.id))
     qtbot.addWidget(dialog)

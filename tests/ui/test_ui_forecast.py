@@ -22,9 +22,9 @@ from sfa_desktop.core.forecast_wire import CategoryAmounts, ForecastNode, Foreca
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.forecast_client import ForecastRemote
-from sfa_desktop.ui.forecast_page import ForecastPage
-from sfa_desktop.ui.forecast_tree import ForecastTreeModel
-from sfa_desktop.ui.format import use_readable_locale
+from sfa_desktop.ui.common.format import use_readable_locale
+from sfa_desktop.ui.forecast.forecast_page import ForecastPage
+from sfa_desktop.ui.forecast.forecast_tree import ForecastTreeModel
 from sfa_desktop.ui.main_window import MainWindow
 from sync_server.services import admin
 from sync_server.services.forecast_history import take_snapshots

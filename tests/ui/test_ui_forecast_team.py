@@ -26,10 +26,10 @@ from sfa_desktop.operations.forecast import submit_forecast
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.forecast_client import ForecastRemote
-from sfa_desktop.ui.forecast_page import ForecastPage
-from sfa_desktop.ui.forecast_tree import ForecastTreeModel
+from sfa_desktop.ui.common.record_form import RecordForm
+from sfa_desktop.ui.forecast.forecast_page import ForecastPage
+from sfa_desktop.ui.forecast.forecast_tree import ForecastTreeModel
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.record_form import RecordForm
 from sync_server.services import admin
 
 

@@ -24,10 +24,10 @@ from sfa_desktop.core.protocol import Change
 from sfa_desktop.core.rules.recurrence import Occurrence
 from sfa_desktop.operations.records import update_record
 from sfa_desktop.store import Changes, Store
-from sfa_desktop.ui.activity_dialog import ActivityDialog, Focus
-from sfa_desktop.ui.event_dialog import EventDialog
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.history_panel import PENDING, HistoryPanel
+from sfa_desktop.ui.calendar.event_dialog import EventDialog
+from sfa_desktop.ui.common.activity_dialog import ActivityDialog, Focus
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.history_panel import PENDING, HistoryPanel
 from sfa_desktop.ui.main_window import MainWindow
 
 T0 = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)

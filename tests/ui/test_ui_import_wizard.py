@@ -19,13 +19,13 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.interchange import Action, RowStatus
 from sfa_desktop.interchange.errors import FileChanged
 from sfa_desktop.store import Store
-from sfa_desktop.ui import import_wizard
-from sfa_desktop.ui.format import phone_region
-from sfa_desktop.ui.import_models import action_choices
-from sfa_desktop.ui.import_state import CHECK, COLUMNS, CONFIRM, FORMAT, RESULT
-from sfa_desktop.ui.import_wizard import ImportWizard
+from sfa_desktop.ui.common.format import phone_region
+from sfa_desktop.ui.contacts.vcard_export_dialog import VCardExportDialog
+from sfa_desktop.ui.imports import import_wizard
+from sfa_desktop.ui.imports.import_models import action_choices
+from sfa_desktop.ui.imports.import_state import CHECK, COLUMNS, CONFIRM, FORMAT, RESULT
+from sfa_desktop.ui.imports.import_wizard import ImportWizard
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.vcard_export_dialog import VCardExportDialog
 
 HEADER = (
     "Salutation;First Name;Last Name;Title;Account Name;Mailing City;Mailing Country;"

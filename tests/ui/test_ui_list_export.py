@@ -12,7 +12,7 @@ from ui_helpers import settle
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Contact
 from sfa_desktop.interchange import ExportFormat
-from sfa_desktop.ui.list_export import ExportDialog
+from sfa_desktop.ui.common.list_export import ExportDialog
 from sfa_desktop.ui.main_window import MainWindow
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
@@ -28,7 +28,7 @@ def _export(qtbot: QtBot, ctx: AppContext, dialog: ExportDialog, path: Path) -> 
 def test_contacts_export_as_shown_to_xlsx_keeps_order_and_escapes_formulas(
     qtbot: QtBot, ctx: AppContext, window: MainWindow, tmp_path: Path
 ) -> None:
-    saved = ctx.store.create(Contact, {"last_name": HOSTILE, "first_name": "Eve"})
+    saved = ctx.store.create(Contact, {"first_name": HOSTILE, "last_name": "Eve"})
     contact = saved.value
     ctx.announce(saved.changes)
     window.go("Contacts")
@@ -41,14 +41,14 @@ def test_contacts_export_as_shown_to_xlsx_keeps_order_and_escapes_formulas(
     sheet = openpyxl.load_workbook(tmp_path / "contacts.xlsx").active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("Last name", "First name", "Title", "Email")
+    assert rows[0] == ("Name", "Company", "Phone", "Title", "Email")
     shown = [page.model.record_at(0)]
     assert len(rows) - 1 == page.model.rowCount() == dialog.written
     assert shown[0] is not None
-    assert rows[1][0] == shown[0].last_name
-    hostile = next(row for row in rows if row[1] == "Eve")
-    assert hostile[0] == HOSTILE  # text, not a formula
-    cell = next(c for r in sheet.iter_rows() for c in r if c.value == HOSTILE)
+    assert rows[1][0] == shown[0].full_name
+    hostile = next(row for row in rows if str(row[0]).endswith(" Eve"))
+    assert hostile[0] == f"{HOSTILE} Eve"  # text, not a formula
+    cell = next(c for r in sheet.iter_rows() for c in r if c.value == f"{HOSTILE} Eve")
     assert cell.data_type == "s"
 
 
@@ -98,8 +98,8 @@ def test_every_table_offers_export_in_its_context_menu(ctx: AppContext, window: 
 
 
 def test_small_in_memory_list_exports_synchronously(qtbot: QtBot, tmp_path: Path) -> None:
-    from sfa_desktop.ui.columns import Column
-    from sfa_desktop.ui.list_model import RecordListModel
+    from sfa_desktop.ui.common.columns import Column
+    from sfa_desktop.ui.common.list_model import RecordListModel
 
     model: RecordListModel[tuple[str, int]] = RecordListModel(
         [Column("Name", lambda r: r[0]), Column("Count", lambda r: str(r[1]))]

@@ -12,15 +12,15 @@ from ui_helpers import settle
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, Contact, Lead, Task
 from sfa_desktop.store.search import SearchHit
-from sfa_desktop.ui import account_tables as cols
-from sfa_desktop.ui.accounts_page import COLUMNS as ACCOUNT_COLUMNS
-from sfa_desktop.ui.accounts_page import accounts_query
-from sfa_desktop.ui.contacts_page import contacts_query, list_columns
-from sfa_desktop.ui.id_model import PAGE_SIZE, AccountNames, IdTableModel
-from sfa_desktop.ui.leads_page import COLUMNS as LEAD_COLUMNS
-from sfa_desktop.ui.leads_page import leads_query
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.search_popup import SearchResultsModel
+from sfa_desktop.ui.accounts.accounts_page import COLUMNS as ACCOUNT_COLUMNS
+from sfa_desktop.ui.accounts.accounts_page import accounts_query
+from sfa_desktop.ui.common import record_tables as cols
+from sfa_desktop.ui.common.id_model import PAGE_SIZE, AccountNames, IdTableModel
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.contacts.contacts_page import contacts_query, list_columns
+from sfa_desktop.ui.leads.leads_page import COLUMNS as LEAD_COLUMNS
+from sfa_desktop.ui.leads.leads_page import leads_query
+from sfa_desktop.ui.shell.search_popup import SearchResultsModel
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -134,7 +134,7 @@ def test_search_results_model(qtmodeltester: object) -> None:
 
 
 def test_search_leaves_out_a_short_last_word_while_typing() -> None:
-    from sfa_desktop.ui.search_popup import effective_query
+    from sfa_desktop.ui.shell.search_popup import effective_query
 
     assert effective_query("mu") == ""
     assert effective_query("mül") == "mül"

@@ -12,8 +12,9 @@ from sfa_desktop.core.entities import Account
 from sfa_desktop.security import store_key
 from sfa_desktop.security.store_key import PassphraseRequest, entry, salt_file
 from sfa_desktop.store import Store
-from sfa_desktop.ui import app, passphrase_dialog
-from sfa_desktop.ui.passphrase_dialog import PassphraseDialog
+from sfa_desktop.ui import app
+from sfa_desktop.ui.shell import passphrase_dialog
+from sfa_desktop.ui.shell.passphrase_dialog import PassphraseDialog
 
 GOOD = "correct horse battery"
 

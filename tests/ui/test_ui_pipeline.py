@@ -12,10 +12,10 @@ from ui_helpers import screenshot, settle
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, Opportunity
 from sfa_desktop.core.enums import ForecastCategory, Stage
+from sfa_desktop.ui.common.record_form import RecordForm
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.pipeline_board import BOARD_STAGES
-from sfa_desktop.ui.pipeline_page import PipelinePage
-from sfa_desktop.ui.record_form import RecordForm
+from sfa_desktop.ui.pipeline.pipeline_board import BOARD_STAGES
+from sfa_desktop.ui.pipeline.pipeline_page import PipelinePage
 
 TODAY = date.today()
 

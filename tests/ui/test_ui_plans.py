@@ -12,8 +12,8 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, AccountPlan, Contact, YearRevenue
 from sfa_desktop.core.enums import Channel, Orientation, Stance
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.optimiser_dialog import OptimiserDialog
-from sfa_desktop.ui.plans_page import PlansPage
+from sfa_desktop.ui.plans.optimiser_dialog import OptimiserDialog
+from sfa_desktop.ui.plans.plans_page import PlansPage
 
 
 def _setup(ctx: AppContext) -> Account:

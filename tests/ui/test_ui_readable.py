@@ -36,8 +36,8 @@ from ui_screens import SIZES, check
 from sfa_desktop.core.entities import CalendarEvent, Opportunity
 from sfa_desktop.core.enums import ForecastCategory, Stage
 from sfa_desktop.core.rules.recurrence import Occurrence
-from sfa_desktop.ui.calendar_view import tooltip_text
-from sfa_desktop.ui.format import (
+from sfa_desktop.ui.calendar.calendar_view import tooltip_text
+from sfa_desktop.ui.common.format import (
     deal_category,
     deal_name,
     label,
@@ -45,8 +45,8 @@ from sfa_desktop.ui.format import (
     money_affixes,
     use_readable_locale,
 )
-from sfa_desktop.ui.page_factory import PAGES
-from sfa_desktop.ui.pipeline_board import Drawn
+from sfa_desktop.ui.pipeline.pipeline_board import Drawn
+from sfa_desktop.ui.shell.page_factory import PAGES
 
 LONG = "Hänel & Neuschäfer GmbH & Co. KG – Predictive Maintenance framework agreement"
 DIALOGS = {

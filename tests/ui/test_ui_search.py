@@ -11,10 +11,10 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, CalendarEvent, Contact, Lead, Opportunity
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store.search import SearchHit
-from sfa_desktop.ui.event_dialog import EventDialog
+from sfa_desktop.ui.calendar.event_dialog import EventDialog
+from sfa_desktop.ui.common.record_form import RecordForm
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.record_form import RecordForm
-from sfa_desktop.ui.search_popup import hit_text
+from sfa_desktop.ui.shell.search_popup import hit_text
 
 
 def _hit(ctx: AppContext, query: str, record_id: str) -> SearchHit:

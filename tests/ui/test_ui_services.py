@@ -20,8 +20,8 @@ from sfa_desktop.core.entities import Task
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.operations.records import create_record
 from sfa_desktop.sync.status import SyncStatus
-from sfa_desktop.ui.settings_dialog import SettingsDialog
-from sfa_desktop.ui.status_bar import describe
+from sfa_desktop.ui.shell.settings_dialog import SettingsDialog
+from sfa_desktop.ui.shell.status_bar import describe
 
 
 def test_db_work_runs_on_one_thread_in_order_and_answers_on_the_main_thread(qtbot: QtBot) -> None:

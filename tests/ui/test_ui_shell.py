@@ -32,10 +32,10 @@ from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.local_server import free_port
 from sfa_desktop.ui.app import build_context, start_sync
-from sfa_desktop.ui.help_dialogs import DataDialog
-from sfa_desktop.ui.import_wizard import ImportWizard
+from sfa_desktop.ui.imports.import_wizard import ImportWizard
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.sign_in_flow import SignInProgress
+from sfa_desktop.ui.shell.help_dialogs import DataDialog
+from sfa_desktop.ui.shell.sign_in_flow import SignInProgress
 
 SIZES = (QSize(1280, 800), QSize(1024, 768))
 

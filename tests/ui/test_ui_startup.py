@@ -19,13 +19,13 @@ from sfa_desktop.ui.main_window import MainWindow
 
 # What a cold start must not import before the first page is on screen.
 DEFERRED_MODULES = (
-    "sfa_desktop.ui.calendar_page",
-    "sfa_desktop.ui.forecast_page",
-    "sfa_desktop.ui.pipeline_page",
-    "sfa_desktop.ui.plans_page",
-    "sfa_desktop.ui.import_wizard",
+    "sfa_desktop.ui.calendar.calendar_page",
+    "sfa_desktop.ui.forecast.forecast_page",
+    "sfa_desktop.ui.pipeline.pipeline_page",
+    "sfa_desktop.ui.plans.plans_page",
+    "sfa_desktop.ui.imports.import_wizard",
     "sfa_desktop.interchange",
-    "sfa_desktop.ui.duplicates_dialog",
+    "sfa_desktop.ui.duplicates.duplicates_dialog",
     "sfa_desktop.store.duplicates",
     "phonenumbers",
     "rapidfuzz",
@@ -43,7 +43,7 @@ DEFERRED_MODULES = (
 
 def test_starting_the_app_imports_none_of_the_deferred_modules() -> None:
     probe = (
-        "import sys, sfa_desktop.ui.app, sfa_desktop.ui.accounts_page; "
+        "import sys, sfa_desktop.ui.app, sfa_desktop.ui.accounts.accounts_page; "
         f"print(sorted(set({DEFERRED_MODULES!r}) & set(sys.modules)))"
     )
     found = subprocess.run(

@@ -16,7 +16,7 @@ from sfa_desktop.app.sync_status import SyncStatusTracker
 from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.core.entities import Account
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.ui.status_bar import describe
+from sfa_desktop.ui.shell.status_bar import describe
 
 
 def test_background_sync_brings_changes_and_reports_status(

@@ -16,10 +16,17 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.operations.views import Account360
-from sfa_desktop.ui import account_tables as cols
-from sfa_desktop.ui.format import label, money, yes
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import KeyValues, Section, caption, clear_layout, fit_columns, table
+from sfa_desktop.ui.common import record_tables as cols
+from sfa_desktop.ui.common.format import label, money, yes
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import (
+    KeyValues,
+    Section,
+    caption,
+    clear_layout,
+    fit_columns,
+    table,
+)
 
 # Below this width (the overview's) its sections go one under the other.
 NARROW = 560

@@ -23,13 +23,13 @@ from sfa_desktop.core.errors import NotFound
 from sfa_desktop.operations.records import complete_task, delete_record
 from sfa_desktop.operations.views import Account360, account_360
 from sfa_desktop.store import Changes
-from sfa_desktop.ui import account_tables as cols
-from sfa_desktop.ui.account_overview import AccountOverview
-from sfa_desktop.ui.activity_dialog import Focus
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.history_panel import HistoryPanel
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import badge, caption, clear_layout, fit_columns, heading, table
+from sfa_desktop.ui.accounts.account_overview import AccountOverview
+from sfa_desktop.ui.common import record_tables as cols
+from sfa_desktop.ui.common.activity_dialog import Focus
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.history_panel import HistoryPanel
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import badge, caption, clear_layout, fit_columns, heading, table
 
 
 class AccountView(QWidget):
@@ -203,7 +203,7 @@ class AccountView(QWidget):
         return Focus(self.data.account.id, self.data.account.name)
 
     def log_activity(self) -> None:
-        from sfa_desktop.ui.activity_dialog import ActivityDialog
+        from sfa_desktop.ui.common.activity_dialog import ActivityDialog
 
         ActivityDialog(self._ctx, self.focus(), self).show()
 
@@ -223,7 +223,7 @@ class AccountView(QWidget):
             open_form(self._ctx, Account, self.data.account, parent=self, titles=titles)
 
     def edit_activity(self, activity: Activity | None) -> None:
-        from sfa_desktop.ui.activity_dialog import ActivityDialog
+        from sfa_desktop.ui.common.activity_dialog import ActivityDialog
 
         if activity is not None and self.data is not None:
             focus = Focus(

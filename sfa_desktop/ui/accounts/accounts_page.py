@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.ui.account_view import AccountView
-from sfa_desktop.ui.activity_dialog import Focus
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import money
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
-from sfa_desktop.ui.import_launch import import_button
-from sfa_desktop.ui.widgets import ListDetailSplitter, fit_lazy_columns, heading, table
+from sfa_desktop.ui.accounts.account_view import AccountView
+from sfa_desktop.ui.common.activity_dialog import Focus
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import money
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.id_model import IdsQuery, IdTableModel
+from sfa_desktop.ui.common.widgets import ListDetailSplitter, fit_lazy_columns, heading, table
+from sfa_desktop.ui.imports.import_launch import import_button
 
 COLUMNS: list[Column[Account]] = [
     Column("Name", lambda a: a.name, sort="name"),

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Protocol
 
 from PySide6.QtCore import QLocale, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
-from sfa_desktop.ui import calendar_paint as paint
-from sfa_desktop.ui.calendar_layout import is_all_day, local_start, on_day
+from sfa_desktop.core.rules.recurrence import Occurrence
+from sfa_desktop.ui.calendar import calendar_paint as paint
+from sfa_desktop.ui.calendar.calendar_layout import is_all_day, local_start, on_day
 
-if TYPE_CHECKING:
-    from sfa_desktop.ui.calendar_view import CalendarView
+
+class GridView(Protocol):
+    """What painting reads from the calendar widget (calendar_view.CalendarView satisfies it)."""
+
+    selected: Occurrence | None
+    anchor: date
+    occurrences: list[Occurrence]
+    _today: Callable[[], date]
+
+    def days(self) -> list[date]: ...
+    def column_width(self) -> float: ...
+    def column_x(self, index: int) -> float: ...
+    def grid_top(self) -> float: ...
+    def y_of(self, minutes: float) -> float: ...
+    def height(self) -> int: ...
+    def width(self) -> int: ...
+    def font(self) -> QFont: ...
+    def drag_preview(self) -> tuple[Occurrence, datetime, datetime] | None: ...
+    def all_day_items(self) -> list[tuple[QRectF, Occurrence]]: ...
+    def blocks(self) -> list[tuple[QRectF, Occurrence]]: ...
+    def month_cell(self, index: int) -> QRectF: ...
+    def month_cell_at(self, pos: QPointF) -> int: ...
+    def month_items(self) -> list[tuple[QRectF, Occurrence]]: ...
+
 
 HEADER, GUTTER, HOUR, PILL, MONTH_HEADER = 48, 60, 46, 22, 28
 
@@ -21,7 +45,7 @@ def _weekday(index: int) -> str:
     return QLocale().dayName(index + 1, QLocale.FormatType.ShortFormat)
 
 
-def paint_grid(view: CalendarView, painter: QPainter) -> None:
+def paint_grid(view: GridView, painter: QPainter) -> None:
     """Day header, all-day row, hour lines, today tint, now line and the event blocks."""
     days = view.days()
     today = view._today()
@@ -87,7 +111,7 @@ def paint_grid(view: CalendarView, painter: QPainter) -> None:
 
 
 def _paint_preview(
-    view: CalendarView, painter: QPainter, occurrence: object, start: datetime, end: datetime
+    view: GridView, painter: QPainter, occurrence: object, start: datetime, end: datetime
 ) -> None:
     from sfa_desktop.core.rules.recurrence import Occurrence
 
@@ -105,7 +129,7 @@ def _paint_preview(
     paint.draw_block(painter, rect, ghost, selected=True)
 
 
-def _paint_now(view: CalendarView, painter: QPainter) -> None:
+def _paint_now(view: GridView, painter: QPainter) -> None:
     now = datetime.now().astimezone()
     days = view.days()
     if now.date() not in days or view._today() != now.date():
@@ -119,7 +143,7 @@ def _paint_now(view: CalendarView, painter: QPainter) -> None:
     painter.drawEllipse(QPointF(x, y), 4, 4)
 
 
-def paint_month(view: CalendarView, painter: QPainter) -> None:
+def paint_month(view: GridView, painter: QPainter) -> None:
     """Six weeks of cells: weekday header, day numbers, up to a few events and '+n more'."""
     days = view.days()
     today = view._today()

@@ -26,17 +26,12 @@ from sfa_desktop.operations.calendar import Scope, complete_visit, reschedule
 from sfa_desktop.operations.ics import ImportResult, export_events, export_range, import_ics
 from sfa_desktop.operations.records import delete_record, update_record
 from sfa_desktop.store import Changes, Store
-from sfa_desktop.ui.activity_dialog import Focus
-from sfa_desktop.ui.calendar_layout import Mode, local_start, step
-from sfa_desktop.ui.calendar_view import CalendarView
-from sfa_desktop.ui.event_dialog import EventDialog, local_zone
-from sfa_desktop.ui.widgets import ERROR_STYLE, heading
+from sfa_desktop.ui.calendar.calendar_layout import Mode, local_start, step
+from sfa_desktop.ui.calendar.calendar_view import CalendarView
+from sfa_desktop.ui.calendar.event_dialog import EventDialog, local_zone
+from sfa_desktop.ui.common.activity_dialog import Focus
+from sfa_desktop.ui.common.widgets import ERROR_STYLE, TOGGLE_STYLE, heading
 
-TOGGLE_STYLE = (
-    "QPushButton { padding: 4px 14px; }"
-    "QPushButton:checked { background: #d2e3fc; color: #174ea6; font-weight: 600;"
-    " border: 1px solid #1a73e8; border-radius: 3px; }"
-)
 ScopeChooser = Callable[[Occurrence], Scope | None]
 
 

@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from sfa_desktop.core.enums import EventStatus
 from sfa_desktop.core.rules.recurrence import Occurrence
-from sfa_desktop.ui.calendar_layout import colour
-from sfa_desktop.ui.format import time_of
+from sfa_desktop.ui.calendar.calendar_layout import colour
+from sfa_desktop.ui.common.format import time_of
 
 TODAY = QColor("#1a73e8")
 GRID = QColor("#e8eaed")

@@ -18,8 +18,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QToolTip, QWidget
 
 from sfa_desktop.core.rules.recurrence import Occurrence
-from sfa_desktop.ui.calendar_grid import paint_grid, paint_month
-from sfa_desktop.ui.calendar_layout import (
+from sfa_desktop.ui.calendar.calendar_grid import paint_grid, paint_month
+from sfa_desktop.ui.calendar.calendar_layout import (
     Mode,
     is_all_day,
     local_start,
@@ -28,7 +28,7 @@ from sfa_desktop.ui.calendar_layout import (
     snap,
     visible_days,
 )
-from sfa_desktop.ui.format import time_of
+from sfa_desktop.ui.common.format import time_of
 
 HEADER, GUTTER, HOUR, PILL, MONTH_HEADER = 48, 60, 46, 22, 28
 RESIZE_EDGE = 6

@@ -38,10 +38,10 @@ from sfa_desktop.operations.calendar import (
     load_context,
     save_event,
 )
-from sfa_desktop.ui.format import label, local_moment
-from sfa_desktop.ui.history_panel import HistorySection
-from sfa_desktop.ui.record_picker import RecordPicker
-from sfa_desktop.ui.widgets import ERROR_STYLE
+from sfa_desktop.ui.common.format import label, local_moment
+from sfa_desktop.ui.common.history_panel import HistorySection
+from sfa_desktop.ui.common.record_picker import RecordPicker
+from sfa_desktop.ui.common.widgets import ERROR_STYLE
 
 REPEATS = (
     ("Does not repeat", ""),

@@ -34,10 +34,10 @@ from sfa_desktop.core.enums import Channel, EntityKind
 from sfa_desktop.core.errors import InvalidRecord
 from sfa_desktop.operations.records import log_activity, update_record
 from sfa_desktop.store import Store
-from sfa_desktop.ui.format import label, local_moment
-from sfa_desktop.ui.history_panel import HistorySection
-from sfa_desktop.ui.record_picker import RecordPicker
-from sfa_desktop.ui.widgets import ERROR_STYLE, caption
+from sfa_desktop.ui.common.format import label, local_moment
+from sfa_desktop.ui.common.history_panel import HistorySection
+from sfa_desktop.ui.common.record_picker import RecordPicker
+from sfa_desktop.ui.common.widgets import ERROR_STYLE, caption
 
 CHANNEL_STYLE = (
     "QPushButton { padding: 5px 12px; }"

@@ -20,8 +20,8 @@ from sfa_desktop.core.enums import (
     Stage,
 )
 from sfa_desktop.operations.records import create_record, update_record
-from sfa_desktop.ui.format import label
-from sfa_desktop.ui.record_form import Field, RecordForm
+from sfa_desktop.ui.common.format import label
+from sfa_desktop.ui.common.record_form import Field, RecordForm
 
 
 def _options(enum: type[Enum], optional: bool = False) -> tuple[tuple[str, Any], ...]:

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, Record
 from sfa_desktop.store import Changes, Store
-from sfa_desktop.ui.columns import Column, cell, header
+from sfa_desktop.ui.common.columns import Column, cell, header
 
 R = TypeVar("R", bound=Record)
 # (store, sort field, descending) -> ordered ids; the filter is baked into the callable.

@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from sfa_desktop.ui.columns import Column, cell, header
+from sfa_desktop.ui.common.columns import Column, cell, header
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import BrokenReference, InvalidRecord
-from sfa_desktop.ui.format import local_moment
-from sfa_desktop.ui.history_panel import HistorySection
-from sfa_desktop.ui.record_picker import RecordPicker
-from sfa_desktop.ui.widgets import ERROR_STYLE, MoneyBox
+from sfa_desktop.ui.common.format import local_moment
+from sfa_desktop.ui.common.history_panel import HistorySection
+from sfa_desktop.ui.common.record_picker import RecordPicker
+from sfa_desktop.ui.common.widgets import ERROR_STYLE, MoneyBox
 
 NO_DATE = QDate(2000, 1, 1)
 

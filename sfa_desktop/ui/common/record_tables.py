@@ -8,8 +8,8 @@ from datetime import date
 from sfa_desktop.core.entities import Account, Activity, Contact, Opportunity, Task
 from sfa_desktop.core.enums import CONTACT_CHANNELS
 from sfa_desktop.core.rules.coverage import CoverageReport
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import day, label, moment, money
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import day, label, moment, money
 
 OVERDUE = "#b3261e"
 

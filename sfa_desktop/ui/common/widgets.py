@@ -22,11 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 # Re-exported: the views have always found them here.
-from sfa_desktop.ui.column_fit import fit_columns as fit_columns
-from sfa_desktop.ui.column_fit import fit_lazy_columns as fit_lazy_columns
-from sfa_desktop.ui.format import money_affixes
+from sfa_desktop.ui.common.column_fit import fit_columns as fit_columns
+from sfa_desktop.ui.common.column_fit import fit_lazy_columns as fit_lazy_columns
+from sfa_desktop.ui.common.format import money_affixes
 
 ERROR_STYLE = "color: #b3261e;"
+# A checkable button of a segmented choice (calendar mode, pipeline board/table).
+TOGGLE_STYLE = (
+    "QPushButton { padding: 4px 14px; }"
+    "QPushButton:checked { background: #d2e3fc; color: #174ea6; font-weight: 600;"
+    " border: 1px solid #1a73e8; border-radius: 3px; }"
+)
 
 
 def heading(text: str, size: int = 16) -> QLabel:
@@ -97,7 +103,7 @@ def add_export_menu(view: QTableView) -> None:
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def export() -> None:
-        from sfa_desktop.ui.list_export import ExportDialog
+        from sfa_desktop.ui.common.list_export import ExportDialog
 
         ExportDialog(view.model(), parent=view.window()).open()
 

@@ -21,16 +21,15 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.operations.records import delete_record
 from sfa_desktop.operations.views import ContactDetail, contact_detail
 from sfa_desktop.store import Changes
-from sfa_desktop.ui import account_tables as cols
-from sfa_desktop.ui.activity_dialog import ActivityDialog, Focus
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import label
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.history_panel import HistoryPanel
-from sfa_desktop.ui.id_model import AccountNames, IdsQuery, IdTableModel
-from sfa_desktop.ui.import_launch import import_button
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import (
+from sfa_desktop.ui.common import record_tables as cols
+from sfa_desktop.ui.common.activity_dialog import ActivityDialog, Focus
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import label
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.history_panel import HistoryPanel
+from sfa_desktop.ui.common.id_model import AccountNames, IdsQuery, IdTableModel
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import (
     KeyValues,
     ListDetailSplitter,
     Section,
@@ -42,6 +41,7 @@ from sfa_desktop.ui.widgets import (
     heading,
     table,
 )
+from sfa_desktop.ui.imports.import_launch import import_button
 
 
 def list_columns(accounts: AccountNames) -> list[Column[Contact]]:

@@ -26,8 +26,8 @@ from sfa_desktop.interchange import VCardVersion
 from sfa_desktop.operations.interchange import export_contacts_vcard
 from sfa_desktop.paths import documents_dir
 from sfa_desktop.store import Store
-from sfa_desktop.ui.import_state import error_text
-from sfa_desktop.ui.widgets import ERROR_STYLE, caption, heading, save_path
+from sfa_desktop.ui.common.messages import error_text
+from sfa_desktop.ui.common.widgets import ERROR_STYLE, caption, heading, save_path
 
 VERSIONS = (
     (VCardVersion.V3, "vCard 3.0 (read by every address book)"),

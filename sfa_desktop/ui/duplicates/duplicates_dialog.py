@@ -40,9 +40,9 @@ from sfa_desktop.core.errors import DomainError, NotFound
 from sfa_desktop.operations.duplicates import Comparison, compare, find, merge
 from sfa_desktop.store import Changes
 from sfa_desktop.store.duplicates import DuplicateSet
-from sfa_desktop.ui.duplicates_model import ComparisonModel, GroupListModel
-from sfa_desktop.ui.format import phone_region
-from sfa_desktop.ui.widgets import ERROR_STYLE, caption, fit_to_screen
+from sfa_desktop.ui.common.format import phone_region
+from sfa_desktop.ui.common.widgets import ERROR_STYLE, caption, fit_to_screen
+from sfa_desktop.ui.duplicates.duplicates_model import ComparisonModel, GroupListModel
 
 NOUNS = {EntityKind.ACCOUNT: ("account", "accounts"), EntityKind.CONTACT: ("contact", "contacts")}
 MOVES = {

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 from sfa_desktop.core.enums import ForecastCategory
 from sfa_desktop.core.forecast_wire import AdjustmentRequest, AuditEntry, ForecastNode
 from sfa_desktop.operations.forecast_team import Layer, layers
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import label, moment, money
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import ERROR_STYLE, MoneyBox, caption, fit_columns, table
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import label, moment, money
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import ERROR_STYLE, MoneyBox, caption, fit_columns, table
 
 # Closed is what was won and omitted is left out: neither can be adjusted.
 ADJUSTABLE = (ForecastCategory.COMMIT, ForecastCategory.BEST_CASE, ForecastCategory.PIPELINE)

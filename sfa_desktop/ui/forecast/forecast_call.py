@@ -23,8 +23,8 @@ from sfa_desktop.core.forecast_wire import ForecastNode
 from sfa_desktop.core.periods import Period
 from sfa_desktop.operations.forecast import submit_forecast
 from sfa_desktop.operations.forecast_team import Call, reports_call, team_call_prefill
-from sfa_desktop.ui.format import moment, money
-from sfa_desktop.ui.widgets import ERROR_STYLE, KeyValues, MoneyBox, caption
+from sfa_desktop.ui.common.format import moment, money
+from sfa_desktop.ui.common.widgets import ERROR_STYLE, KeyValues, MoneyBox, caption
 
 
 def _money_box() -> MoneyBox:

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from sfa_desktop.core.forecast_wire import DealList
 from sfa_desktop.operations.forecast_drill import DealRow, deal_rows
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import day, money
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import caption, fit_columns, table
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import day, money
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import caption, fit_columns, table
 
 OVERDUE_COLOUR = "#b3261e"
 NOTE_STYLE = "background: #fef7e0; color: #7a4d00; padding: 4px 8px; border-radius: 4px;"

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from sfa_desktop.core.forecast_wire import MoveList
 from sfa_desktop.operations.forecast_drill import MoveRow, move_rows
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import moment, money
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import caption, fit_columns, table
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import moment, money
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import caption, fit_columns, table
 
 Index = QModelIndex | QPersistentModelIndex
 KINDS = {

@@ -13,9 +13,9 @@ from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.operations.forecast import RepForecast, current_user, rep_forecast
 from sfa_desktop.store import Changes
 from sfa_desktop.sync.forecast_client import ForecastRemote
-from sfa_desktop.ui.forecast_rep import RepForecastView
-from sfa_desktop.ui.forecast_team import TeamForecastView
-from sfa_desktop.ui.widgets import caption, heading
+from sfa_desktop.ui.common.widgets import caption, heading
+from sfa_desktop.ui.forecast.forecast_rep import RepForecastView
+from sfa_desktop.ui.forecast.forecast_team import TeamForecastView
 
 OWN_KINDS = {
     EntityKind.OPPORTUNITY,

@@ -17,7 +17,7 @@ from sfa_desktop.operations.forecast_export import (
     deal_table,
     table_rows,
 )
-from sfa_desktop.ui.format import moment
+from sfa_desktop.ui.common.format import moment
 
 _SHOWN = tuple(
     HEADERS.index(name)  # the columns that fit a landscape page

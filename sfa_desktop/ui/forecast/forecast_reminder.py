@@ -13,7 +13,7 @@ from sfa_desktop.core.entities import utcnow
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.operations.forecast_team import CallReminder, call_reminder
 from sfa_desktop.store import Changes
-from sfa_desktop.ui.format import day
+from sfa_desktop.ui.common.format import day
 
 CARD_STYLE = (
     "#callReminder { background: #fef7e0; border: 1px solid #f9e1a8; border-radius: 6px; }"

@@ -25,10 +25,10 @@ from sfa_desktop.core.rules.currency import describe_left_out
 from sfa_desktop.core.rules.forecast import QuotaSource
 from sfa_desktop.core.rules.projection import MIN_CLOSED_DEALS, DealProjection, Projection
 from sfa_desktop.operations.forecast import RepForecast, submit_forecast
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import day, label, moment, money
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import (
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import day, label, moment, money
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import (
     ERROR_STYLE,
     KeyValues,
     MoneyBox,

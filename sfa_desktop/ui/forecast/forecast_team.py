@@ -46,17 +46,17 @@ from sfa_desktop.sync.forecast_client import (
     subtree,
 )
 from sfa_desktop.sync.retry import TransientFailure
-from sfa_desktop.ui.forecast_adjust import AdjustPanel
-from sfa_desktop.ui.forecast_call import TeamCallPanel
-from sfa_desktop.ui.forecast_chart import TrendChart
-from sfa_desktop.ui.forecast_deals_view import DealsPanel
-from sfa_desktop.ui.forecast_moves import MovesPanel
-from sfa_desktop.ui.forecast_pdf import write_pdf
-from sfa_desktop.ui.forecast_tree import CATEGORY_COLUMNS, ForecastTreeModel
-from sfa_desktop.ui.format import moment, money
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.frozen_tree import FrozenNameTree
-from sfa_desktop.ui.widgets import caption
+from sfa_desktop.ui.common.format import moment, money
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.frozen_tree import FrozenNameTree
+from sfa_desktop.ui.common.widgets import caption
+from sfa_desktop.ui.forecast.forecast_adjust import AdjustPanel
+from sfa_desktop.ui.forecast.forecast_call import TeamCallPanel
+from sfa_desktop.ui.forecast.forecast_chart import TrendChart
+from sfa_desktop.ui.forecast.forecast_deals_view import DealsPanel
+from sfa_desktop.ui.forecast.forecast_moves import MovesPanel
+from sfa_desktop.ui.forecast.forecast_pdf import write_pdf
+from sfa_desktop.ui.forecast.forecast_tree import CATEGORY_COLUMNS, ForecastTreeModel
 
 LIVE_STYLE = "color: #137333; padding: 4px 8px;"
 OFFLINE_STYLE = "background: #fef7e0; color: #7a4d00; padding: 4px 8px; border-radius: 4px;"

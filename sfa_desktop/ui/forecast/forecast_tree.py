@@ -20,8 +20,8 @@ from sfa_desktop.operations.forecast_team import (
     reports_call,
     submitted_call,
 )
-from sfa_desktop.ui.columns import ID_ROLE, Column, cell, header
-from sfa_desktop.ui.format import day, money
+from sfa_desktop.ui.common.columns import ID_ROLE, Column, cell, header
+from sfa_desktop.ui.common.format import day, money
 
 DUE_COLOUR = "#b3261e"
 ADJUSTED_BACKGROUND = "#fef7e0"

@@ -29,12 +29,13 @@ from sfa_desktop.interchange import (
 )
 from sfa_desktop.operations.interchange import analyse_import
 from sfa_desktop.paths import documents_dir
-from sfa_desktop.ui.choice_delegate import ChoiceDelegate
-from sfa_desktop.ui.import_columns import CLICK_TO_EDIT
-from sfa_desktop.ui.import_models import STATUS_COLOUR, ProblemsFilter, ReportModel
-from sfa_desktop.ui.import_pages import busy_bar, error_label, say
-from sfa_desktop.ui.import_state import ImportState, error_text
-from sfa_desktop.ui.widgets import caption, table
+from sfa_desktop.ui.common.choice_delegate import ChoiceDelegate
+from sfa_desktop.ui.common.messages import error_text
+from sfa_desktop.ui.common.widgets import caption, table
+from sfa_desktop.ui.imports.import_columns import CLICK_TO_EDIT
+from sfa_desktop.ui.imports.import_models import STATUS_COLOUR, ProblemsFilter, ReportModel
+from sfa_desktop.ui.imports.import_pages import busy_bar, error_label, say
+from sfa_desktop.ui.imports.import_state import ImportState
 
 REPORT_COLUMNS = (
     ExportColumn("Row", CellType.INTEGER),

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.interchange import PRESETS, ColumnMapping, Preset, auto_map
-from sfa_desktop.ui.choice_delegate import ChoiceDelegate
-from sfa_desktop.ui.import_models import MappingModel
-from sfa_desktop.ui.import_pages import error_label, say
-from sfa_desktop.ui.import_state import ImportState, plural
-from sfa_desktop.ui.widgets import caption, table
+from sfa_desktop.ui.common.choice_delegate import ChoiceDelegate
+from sfa_desktop.ui.common.widgets import caption, table
+from sfa_desktop.ui.imports.import_models import MappingModel
+from sfa_desktop.ui.imports.import_pages import error_label, say
+from sfa_desktop.ui.imports.import_state import ImportState, plural
 
 NO_PRESET = "None: match the columns by their names"
 CLICK_TO_EDIT = (

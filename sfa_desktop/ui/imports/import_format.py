@@ -20,10 +20,11 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.interchange import COMMON_ENCODINGS, CsvSource, SourceRow
 from sfa_desktop.interchange.csv_source import DELIMITER_NAMES
 from sfa_desktop.interchange.source import Source
-from sfa_desktop.ui.import_models import RowsModel
-from sfa_desktop.ui.import_pages import busy_bar, error_label, say
-from sfa_desktop.ui.import_state import COLUMNS, ImportState, error_text, reread
-from sfa_desktop.ui.widgets import caption, table
+from sfa_desktop.ui.common.messages import error_text
+from sfa_desktop.ui.common.widgets import caption, table
+from sfa_desktop.ui.imports.import_models import RowsModel
+from sfa_desktop.ui.imports.import_pages import busy_bar, error_label, say
+from sfa_desktop.ui.imports.import_state import COLUMNS, ImportState, reread
 
 QUOTES = (('"', 'Double quote (")'), ("'", "Single quote (')"))
 

@@ -15,7 +15,7 @@ from sfa_desktop.core.enums import EntityKind
 
 def open_import(ctx: AppContext, parent: QWidget | None, kind: EntityKind | None = None) -> QWidget:
     """Show the import wizard, `kind` preselected (contacts, accounts or leads)."""
-    from sfa_desktop.ui.import_wizard import open_import_wizard
+    from sfa_desktop.ui.imports.import_wizard import open_import_wizard
 
     return open_import_wizard(ctx, parent, kind)
 

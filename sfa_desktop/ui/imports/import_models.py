@@ -28,8 +28,8 @@ from sfa_desktop.interchange import (
     RowStatus,
     SourceRow,
 )
-from sfa_desktop.ui.choice_delegate import CHOICES_ROLE
-from sfa_desktop.ui.import_state import ImportState, record_label, samples
+from sfa_desktop.ui.common.choice_delegate import CHOICES_ROLE
+from sfa_desktop.ui.imports.import_state import ImportState, record_label, samples
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 DISPLAY, EDIT = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole

@@ -33,17 +33,17 @@ from sfa_desktop.interchange.csv_source import DELIMITER_NAMES
 from sfa_desktop.interchange.presets import detect_preset
 from sfa_desktop.interchange.source import Source
 from sfa_desktop.paths import documents_dir
-from sfa_desktop.ui.format import phone_region
-from sfa_desktop.ui.import_state import (
+from sfa_desktop.ui.common.format import phone_region
+from sfa_desktop.ui.common.messages import error_text
+from sfa_desktop.ui.common.widgets import ERROR_STYLE, caption
+from sfa_desktop.ui.imports.import_state import (
     COLUMNS,
     FORMAT,
     KINDS,
     ImportState,
-    error_text,
     plural,
     read_start,
 )
-from sfa_desktop.ui.widgets import ERROR_STYLE, caption
 
 FILE_FILTER = (
     "Lists and address books (*.csv *.tsv *.txt *.vcf *.vcard);;"

@@ -14,7 +14,6 @@ from typing import Any
 
 from sfa_desktop.core.entities import MODELS
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.rules.matching import DEFAULT_REGION
 from sfa_desktop.interchange import (
     Action,
@@ -22,7 +21,6 @@ from sfa_desktop.interchange import (
     ColumnMapping,
     CsvSource,
     ImportResult,
-    InterchangeError,
     Resolution,
     RowStatus,
     Source,
@@ -43,20 +41,6 @@ def plural(kind: EntityKind, count: int | None = None) -> str:
     if count is None:
         return noun
     return f"{count:,} {noun if count != 1 else kind.value.replace('_', ' ')}"
-
-
-def error_text(error: BaseException) -> str:
-    """A reading error in words (never a traceback)."""
-    if isinstance(error, InterchangeError):
-        text = str(error)
-        if error.line is not None and f"line {error.line}" not in text.lower():
-            text += f" (line {error.line:,})"
-        return text
-    if isinstance(error, DomainError):
-        return str(error)
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
-    return f"Unexpected problem: {error!r}"
 
 
 def read_start(path: str) -> tuple[Source, list[SourceRow]]:

@@ -15,12 +15,14 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.interchange import ImportResult, RowStatus
 from sfa_desktop.operations.interchange import commit_import
-from sfa_desktop.ui.import_check import CheckPage, stat
-from sfa_desktop.ui.import_columns import ColumnsPage
-from sfa_desktop.ui.import_format import FormatPage
-from sfa_desktop.ui.import_models import STATUS_COLOUR
-from sfa_desktop.ui.import_pages import SourcePage, busy_bar, error_label, say
-from sfa_desktop.ui.import_state import (
+from sfa_desktop.ui.common.messages import error_text
+from sfa_desktop.ui.common.widgets import caption, fit_to_screen
+from sfa_desktop.ui.imports.import_check import CheckPage, stat
+from sfa_desktop.ui.imports.import_columns import ColumnsPage
+from sfa_desktop.ui.imports.import_format import FormatPage
+from sfa_desktop.ui.imports.import_models import STATUS_COLOUR
+from sfa_desktop.ui.imports.import_pages import SourcePage, busy_bar, error_label, say
+from sfa_desktop.ui.imports.import_state import (
     CHECK,
     COLUMNS,
     CONFIRM,
@@ -28,10 +30,8 @@ from sfa_desktop.ui.import_state import (
     RESULT,
     SOURCE,
     ImportState,
-    error_text,
     plural,
 )
-from sfa_desktop.ui.widgets import caption, fit_to_screen
 
 GREEN, RED = STATUS_COLOUR[RowStatus.OK].name(), STATUS_COLOUR[RowStatus.ERROR].name()
 

@@ -21,14 +21,14 @@ from sfa_desktop.core.entities import Lead
 from sfa_desktop.core.enums import EntityKind, LeadStatus
 from sfa_desktop.operations.records import convert_lead, set_lead_status
 from sfa_desktop.store import LeadConversion
-from sfa_desktop.ui.activity_dialog import Focus
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import day, label
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.id_model import IdsQuery, IdTableModel
-from sfa_desktop.ui.import_launch import import_button
-from sfa_desktop.ui.record_form import Field, RecordForm
-from sfa_desktop.ui.widgets import fit_lazy_columns, heading, table
+from sfa_desktop.ui.common.activity_dialog import Focus
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import day, label
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.id_model import IdsQuery, IdTableModel
+from sfa_desktop.ui.common.record_form import Field, RecordForm
+from sfa_desktop.ui.common.widgets import fit_lazy_columns, heading, table
+from sfa_desktop.ui.imports.import_launch import import_button
 
 STATUS_COLOUR = {
     LeadStatus.QUALIFIED: "#188038",

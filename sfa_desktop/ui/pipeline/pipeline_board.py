@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QScrollBar, QWidget
 from sfa_desktop.core.enums import OPEN_STAGES, Stage
 from sfa_desktop.core.rules.deal_health import CloseFlag, close_flag, is_stale
 from sfa_desktop.store.pipeline import PipelineCard
-from sfa_desktop.ui.format import day, deal_name, money
+from sfa_desktop.ui.common.format import day, deal_name, money
 
 BOARD_STAGES: tuple[Stage, ...] = (*OPEN_STAGES, Stage.CLOSED_WON, Stage.CLOSED_LOST)
 # Header height, gap between cards, column padding, narrowest column (narrower boards scroll

@@ -25,13 +25,19 @@ from sfa_desktop.core.rules.deal_health import close_flag
 from sfa_desktop.operations.pipeline import board, move_stage
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
-from sfa_desktop.ui.calendar_page import TOGGLE_STYLE
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import day, deal_category, deal_name, label, money
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.id_model import AccountNames, IdsQuery, IdTableModel
-from sfa_desktop.ui.pipeline_board import FLAG_COLOURS, PipelineBoard
-from sfa_desktop.ui.widgets import MoneyBox, caption, fit_lazy_columns, heading, table
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import day, deal_category, deal_name, label, money
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.id_model import AccountNames, IdsQuery, IdTableModel
+from sfa_desktop.ui.common.widgets import (
+    TOGGLE_STYLE,
+    MoneyBox,
+    caption,
+    fit_lazy_columns,
+    heading,
+    table,
+)
+from sfa_desktop.ui.pipeline.pipeline_board import FLAG_COLOURS, PipelineBoard
 
 WATCHED = {EntityKind.OPPORTUNITY, EntityKind.ACTIVITY, EntityKind.ACCOUNT, EntityKind.STAGE_CHANGE}
 

@@ -21,10 +21,10 @@ from sfa_desktop.core.entities import AccountPlan
 from sfa_desktop.core.enums import Channel
 from sfa_desktop.core.rules.optimiser import CHANNELS, Capacity, CoverageProposal, Proposal
 from sfa_desktop.operations.optimiser import accept_proposal, propose
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import label, money
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import Section, caption, fit_columns, fit_to_screen, table
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import label, money
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import Section, caption, fit_columns, fit_to_screen, table
 
 COLUMNS: list[Column[Proposal]] = [
     Column("Account", lambda p: p.account.name),

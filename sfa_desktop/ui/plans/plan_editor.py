@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from sfa_desktop.core.enums import PlanStatus
 from sfa_desktop.core.rules.coverage import expense_to_revenue
 from sfa_desktop.operations.plans import GradeSuggestion, PlanDetail
-from sfa_desktop.ui.format import label, money
-from sfa_desktop.ui.plan_tables import ActionsTable, CoverageGrid, KeyContactsTable
-from sfa_desktop.ui.widgets import MoneyBox, badge, caption, heading
+from sfa_desktop.ui.common.format import label, money
+from sfa_desktop.ui.common.widgets import MoneyBox, badge, caption, heading
+from sfa_desktop.ui.plans.plan_tables import ActionsTable, CoverageGrid, KeyContactsTable
 
 
 def grade_reason(s: GradeSuggestion, currency: str) -> str:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from sfa_desktop.core.entities import Contact, CoverageLine, KeyContact, PlanAction, User
 from sfa_desktop.core.enums import CONTACT_CHANNELS, Influence, Stance
 from sfa_desktop.core.rules.coverage import CoverageReport
-from sfa_desktop.ui.column_fit import fit_columns
-from sfa_desktop.ui.format import label, money
+from sfa_desktop.ui.common.column_fit import fit_columns
+from sfa_desktop.ui.common.format import label, money
 
 NO_DATE = QDate(2000, 1, 1)
 

@@ -21,13 +21,13 @@ from sfa_desktop.operations.plans import (
     save_plan,
 )
 from sfa_desktop.store import Changes
-from sfa_desktop.ui.activity_dialog import Focus
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import label, money
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.optimiser_dialog import OptimiserDialog
-from sfa_desktop.ui.plan_editor import PlanEditor
-from sfa_desktop.ui.widgets import ListDetailSplitter, caption, fit_columns, heading, table
+from sfa_desktop.ui.common.activity_dialog import Focus
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import label, money
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import ListDetailSplitter, caption, fit_columns, heading, table
+from sfa_desktop.ui.plans.optimiser_dialog import OptimiserDialog
+from sfa_desktop.ui.plans.plan_editor import PlanEditor
 
 COLUMNS: list[Column[PlanSummary]] = [
     Column("Account", lambda r: r.account.name),

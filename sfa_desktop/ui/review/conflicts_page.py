@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.operations.conflicts import ConflictItem, conflict_items, dismiss, restore
 from sfa_desktop.store import Changes
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.format import label, moment
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import caption, fit_columns, heading, table
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import label, moment
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import caption, fit_columns, heading, table
 
 EXPLANATION = (
     "When the same field was changed here and on another device before a sync, the later "

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop import __version__
 from sfa_desktop.operations.session import Session
-from sfa_desktop.ui.widgets import caption, heading
+from sfa_desktop.ui.common.widgets import caption, heading
 
 NATIVE = QKeySequence.SequenceFormat.NativeText
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.settings import LOCKED_HINT
 from sfa_desktop.core.entities import User
-from sfa_desktop.ui.widgets import caption, heading
+from sfa_desktop.ui.common.widgets import caption, heading
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMainWindow, QStyle, QSystemTrayIcon
 
 from sfa_desktop.core.entities import CalendarEvent, Task
-from sfa_desktop.ui.format import day
+from sfa_desktop.ui.common.format import day
 
 if TYPE_CHECKING:
     from sfa_desktop.core.rules.recurrence import Occurrence

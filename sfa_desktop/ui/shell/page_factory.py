@@ -15,15 +15,15 @@ from sfa_desktop.app.context import AppContext
 
 # Sidebar order: page name -> (module in sfa_desktop.ui, widget class taking the context).
 PAGE_CLASSES: dict[str, tuple[str, str]] = {
-    "Today": ("today_page", "TodayPage"),
-    "Accounts": ("accounts_page", "AccountsPage"),
-    "Contacts": ("contacts_page", "ContactsPage"),
-    "Calendar": ("calendar_page", "CalendarPage"),
-    "Pipeline": ("pipeline_page", "PipelinePage"),
-    "Plans": ("plans_page", "PlansPage"),
-    "Forecast": ("forecast_page", "ForecastPage"),
-    "Leads": ("leads_page", "LeadsPage"),
-    "Review changes": ("conflicts_page", "ConflictsPage"),  # sync conflicts to review
+    "Today": ("today.today_page", "TodayPage"),
+    "Accounts": ("accounts.accounts_page", "AccountsPage"),
+    "Contacts": ("contacts.contacts_page", "ContactsPage"),
+    "Calendar": ("calendar.calendar_page", "CalendarPage"),
+    "Pipeline": ("pipeline.pipeline_page", "PipelinePage"),
+    "Plans": ("plans.plans_page", "PlansPage"),
+    "Forecast": ("forecast.forecast_page", "ForecastPage"),
+    "Leads": ("leads.leads_page", "LeadsPage"),
+    "Review changes": ("review.conflicts_page", "ConflictsPage"),  # sync conflicts to review
 }
 PAGES = tuple(PAGE_CLASSES)
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.security.store_key import PassphraseRequest, passphrase_problem
-from sfa_desktop.ui.widgets import caption, heading
+from sfa_desktop.ui.common.widgets import caption, heading
 
 ERROR_STYLE = "color: #b3261e;"
 HINT_STYLE = "color: #5f6368;"

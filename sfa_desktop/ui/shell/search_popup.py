@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView, QVBoxLayout
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store.search import SearchHit
-from sfa_desktop.ui.format import deal_name, label, moment
+from sfa_desktop.ui.common.format import deal_name, label, moment
 
 Index = QModelIndex | QPersistentModelIndex
 # A prefix of one or two letters matches much of the index and ranks slowly; while it is

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.settings import LOCKED_HINT, Setting, Settings
 from sfa_desktop.operations.session import Session
-from sfa_desktop.ui.format import label
+from sfa_desktop.ui.common.format import label
 
 
 class SettingsDialog(QDialog):

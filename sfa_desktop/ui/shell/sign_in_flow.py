@@ -24,8 +24,8 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import User
 from sfa_desktop.operations.session import Session, session
 from sfa_desktop.sync.errors import AuthenticationRequired, ServerRefused
-from sfa_desktop.ui.login_dialog import Credentials, LoginDialog
-from sfa_desktop.ui.widgets import caption, heading
+from sfa_desktop.ui.common.widgets import caption, heading
+from sfa_desktop.ui.shell.login_dialog import Credentials, LoginDialog
 
 CHECKS = (
     "the server address: {server}",

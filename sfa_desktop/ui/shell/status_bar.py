@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 from sfa_desktop.sync.status import SyncStatus
-from sfa_desktop.ui.format import moment
+from sfa_desktop.ui.common.format import moment
 
 
 def describe(status: SyncStatus) -> str:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from sfa_desktop.operations.session import Session
-from sfa_desktop.ui.widgets import caption, heading
+from sfa_desktop.ui.common.widgets import caption, heading
 
 PANEL_STYLE = """
 #welcome { background: palette(base); border: 1px solid #dadce0; border-radius: 8px; }

@@ -18,13 +18,13 @@ from sfa_desktop.core.rules.recurrence import Occurrence
 from sfa_desktop.operations.views import TodayOverview, today_overview
 from sfa_desktop.store import Changes
 from sfa_desktop.store.queries import CoverageGap
-from sfa_desktop.ui import account_tables as cols
-from sfa_desktop.ui.columns import Column
-from sfa_desktop.ui.forecast_reminder import CallReminderCard
-from sfa_desktop.ui.format import day, deal_name, label, long_day, money, time_of
-from sfa_desktop.ui.forms import open_form
-from sfa_desktop.ui.list_model import RecordListModel
-from sfa_desktop.ui.widgets import Section, caption, fit_columns, heading, table
+from sfa_desktop.ui.common import record_tables as cols
+from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.format import day, deal_name, label, long_day, money, time_of
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.widgets import Section, caption, fit_columns, heading, table
+from sfa_desktop.ui.forecast.forecast_reminder import CallReminderCard
 
 EVENTS: list[Column[Occurrence]] = [
     Column("Time", lambda o: "All day" if o.event.all_day else time_of(o.starts_at)),

@@ -1,0 +1,1 @@
+"""The Accounts page and an account's overview, tables and record view."""

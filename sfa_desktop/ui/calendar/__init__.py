@@ -1,0 +1,1 @@
+"""The calendar: page, day/week/month grid, layout and painting, the event dialog."""

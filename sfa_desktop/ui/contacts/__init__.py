@@ -1,0 +1,1 @@
+"""The Contacts page and the vCard export dialog."""

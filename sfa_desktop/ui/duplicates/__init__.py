@@ -1,0 +1,1 @@
+"""Finding and merging duplicate accounts and contacts."""

@@ -1,0 +1,1 @@
+"""The import wizard: file, format, column mapping, row check, duplicates, commit."""

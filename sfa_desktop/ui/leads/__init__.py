@@ -1,0 +1,1 @@
+"""The Leads page and lead conversion."""

@@ -1,0 +1,1 @@
+"""The opportunity pipeline: the board of cards by stage and the filtered table."""

@@ -1,0 +1,1 @@
+"""Account plans: the plans page, the plan editor and its tables, the optimiser dialog."""

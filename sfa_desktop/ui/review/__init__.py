@@ -1,0 +1,1 @@
+"""Review changes: the conflict inbox (values that lost, refused writes) and restoring them."""
