@@ -197,9 +197,12 @@ def test_records_show_their_history_only_once_they_exist(
     new_form = open_form(ctx, Task, parent=window)
     assert new_form.history is None
     new_form.reject()
-    deal = view.data.opportunities[0]
+    deal = ctx.store.records(Opportunity)[0]  # any deal (the first account may have none)
+    assert deal.account_id is not None
+    deal_account = ctx.store.get(Account, deal.account_id)
     _pull(ctx, *_deal_trail(deal))
-    form = open_form(ctx, Opportunity, deal, parent=window, titles={"account_id": account.name})
+    titles = {"account_id": deal_account.name}
+    form = open_form(ctx, Opportunity, deal, parent=window, titles=titles)
     assert form.history is not None
     form.history.set_expanded(True)
     settle(qtbot, ctx)
