@@ -241,9 +241,16 @@ def _cell_cut(view: QAbstractItemView, index: QModelIndex, margin: int, where: s
     room = rect.width() - 2 * margin
     if index.data(Qt.ItemDataRole.DecorationRole) is not None:
         room -= view.iconSize().width() + margin if view.iconSize().isValid() else 20
-    needed = _advance(QFontMetrics(font), text)
+    metrics = QFontMetrics(font)
+    needed = _advance(metrics, text)
     if needed <= room + SLACK:
         return None
+    if view.wordWrap():  # a wrapped cell is whole when its row is tall enough for its lines
+        lines = metrics.boundingRect(
+            QRect(0, 0, max(1, room), 10_000), Qt.TextFlag.TextWordWrap, text
+        )
+        if lines.width() <= room + SLACK and lines.height() <= rect.height():
+            return None
     header = index.model().headerData(
         index.column(), Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole
     )

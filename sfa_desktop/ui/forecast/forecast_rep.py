@@ -25,6 +25,7 @@ from sfa_desktop.core.rules.currency import describe_left_out
 from sfa_desktop.core.rules.forecast import QuotaSource
 from sfa_desktop.core.rules.projection import MIN_CLOSED_DEALS, DealProjection, Projection
 from sfa_desktop.operations.forecast import RepForecast, submit_forecast
+from sfa_desktop.ui.common.column_fit import wrap_first_column
 from sfa_desktop.ui.common.columns import Column
 from sfa_desktop.ui.common.format import day, label, moment, money
 from sfa_desktop.ui.common.list_model import RecordListModel
@@ -125,7 +126,7 @@ class RepForecastView(QWidget):
         self.range = caption("")
         self.source = caption("")
         deal_view = table(self.deals)
-        fit_columns(deal_view, 0)
+        wrap_first_column(deal_view, least=160)
         projection = Section("Projection from history", self.expected)
         for widget in (self.range, deal_view, self.source):
             projection.body.addWidget(widget)
