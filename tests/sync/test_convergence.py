@@ -15,19 +15,24 @@ CI runs a fixed set of examples; `SFA_SOAK=1` runs many more (and `SFA_SOAK=N` N
 from __future__ import annotations
 
 import collections
-import contextlib
 import os
 import random
-import sys
-from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
 import httpx
 import pytest
+from convergence_kit import (
+    Crash,
+    CrashingStore,
+    audit_entries,
+    device_clock,
+    same,
+    server_audit_view,
+)
 from fastapi.testclient import TestClient
 from fault_transport import FaultyTransport
 from hypothesis import Phase, settings
@@ -48,12 +53,10 @@ from store_keys import TEST_KEY
 from sync_fixtures import PASSWORD, seed_acme
 from sync_model import Notice, SyncModel
 
-from sfa_desktop.core.entities import MODELS, Account, AuditEntry, Contact, Record
-from sfa_desktop.core.entities.base import utcnow as base_utcnow
+from sfa_desktop.core.entities import MODELS, Account, Contact, Record
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import DomainError
-from sfa_desktop.core.protocol import ChangeOp, MutationStatus
-from sfa_desktop.store import Store, remote
+from sfa_desktop.core.protocol import MutationStatus
 from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.errors import SyncError
@@ -75,60 +78,6 @@ WORDS = st.sampled_from(["North", "South", "East", "West", "Alpha", "Beta", "Gam
 SKEWS = st.sampled_from([0, 3 * 3600, -5 * 3600, 2 * 86400, -3 * 86400])
 # Faults injected over a whole test run (each kind must have happened at least once).
 INJECTED: collections.Counter[str] = collections.Counter()
-
-
-class Crash(Exception):
-    """The app died while applying a page (before the transaction committed)."""
-
-
-class CrashingStore(Store):
-    """A store whose next pull apply dies half way, as a killed process would."""
-
-    crash_next = False
-
-    def apply_pull(
-        self,
-        changes: Any,
-        next_since: int,
-        *,
-        first_download: bool = False,
-        began: int | None = None,
-    ) -> Any:
-        if not self.crash_next:
-            return super().apply_pull(
-                changes, next_since, first_download=first_download, began=began
-            )
-        self.crash_next = False
-        with Session(self._writer_engine) as session, session.begin():
-            remote.apply_page(session, changes, next_since, first_download, began)
-            raise Crash
-
-
-@contextlib.contextmanager
-def device_clock(offset_seconds: int) -> Iterator[None]:
-    """The device's clock runs `offset_seconds` off (the server's is right): every client
-    module's `utcnow` is shifted while the device acts."""
-    if not offset_seconds:
-        yield
-        return
-    shift = timedelta(seconds=offset_seconds)
-
-    def skewed() -> datetime:
-        return base_utcnow() + shift
-
-    patched = [
-        module
-        for name, module in list(sys.modules.items())
-        if name.startswith(("sfa_desktop.store", "sfa_desktop.sync"))
-        and getattr(module, "utcnow", None) is base_utcnow
-    ]
-    for module in patched:
-        module.utcnow = skewed  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for module in patched:
-            module.utcnow = base_utcnow  # type: ignore[attr-defined]
 
 
 class SyncMachine(RuleBasedStateMachine):
@@ -381,7 +330,7 @@ class SyncMachine(RuleBasedStateMachine):
                     )
                 )
                 stored = {row.id: row.data for row in rows}
-                _same(stored, model.live(kind.value), f"server {kind.value}s")
+                same(stored, model.live(kind.value), f"server {kind.value}s")
         for index, device in enumerate(self.devices):
             name = DEVICES[index]
             user = self.user_ids[name[0]]
@@ -394,7 +343,7 @@ class SyncMachine(RuleBasedStateMachine):
                     r.id: r.model_dump(mode="json")
                     for r in device.store.get_many(model_class, device.store.ids(model_class))
                 }
-                _same(local, model.projection(user, kind.value), f"{name} {kind.value}s")
+                same(local, model.projection(user, kind.value), f"{name} {kind.value}s")
             inbox = collections.Counter(
                 Notice(c.entity_id, c.field, c.kept_value, c.lost_value)
                 if c.field
@@ -404,44 +353,7 @@ class SyncMachine(RuleBasedStateMachine):
             expected = collections.Counter(model.inbox[device.store.state("device_id") or ""])
             assert inbox == expected, f"inbox of {name}"
             # The audit trail is the server's alone: each device holds the server's projection.
-            assert _audit_entries(device) == _server_audit_view(device), name
-
-
-def _same(
-    actual: dict[str, dict[str, Any]], expected: dict[str, dict[str, Any]], what: str
-) -> None:
-    """Every expected record with every field the model knows, and nothing more."""
-    assert set(actual) == set(expected), f"{what}: records differ"
-    for record_id, fields in expected.items():
-        held = {name: actual[record_id].get(name) for name in fields}
-        assert held == fields, f"{what}: {record_id} differs"
-
-
-def _audit_entries(device: SyncAccount) -> dict[str, Any]:
-    store = device.store
-    return {
-        r.id: r.model_dump(exclude={"created_at", "updated_at"})
-        for r in store.get_many(AuditEntry, store.ids(AuditEntry))
-    }
-
-
-def _server_audit_view(device: SyncAccount) -> dict[str, Any]:
-    """The audit entries the server's pull gives this device's user."""
-    client = device.engine().client
-    state: dict[str, Any] = {}
-    since, more = 0, True
-    while more:
-        page = client.pull(since, 500)
-        for change in page.changes:
-            if change.entity is not EntityKind.AUDIT_ENTRY:
-                continue
-            if change.op is ChangeOp.UPSERT and change.data is not None:
-                record = AuditEntry.model_validate({**change.data, "version": change.version})
-                state[change.entity_id] = record.model_dump(exclude={"created_at", "updated_at"})
-            else:
-                state.pop(change.entity_id, None)
-        since, more = page.next_since, page.has_more
-    return state
+            assert audit_entries(device) == server_audit_view(device), name
 
 
 HARNESS_SETTINGS = settings(
