@@ -14,7 +14,8 @@ from pg_schema import fresh_schema
 from sync_server.app import create_app
 from sync_server.config import ServerSettings
 
-sys.path.insert(0, str(Path(__file__).parent))  # server_kit sits beside this file
+sys.path.insert(0, str(Path(__file__).parent))  # server_kit and fuzz_kit sit beside this file
+from fuzz_kit import World, live_world
 from server_kit import Org, make_settings, seed
 
 
@@ -50,3 +51,14 @@ def client(app_settings: ServerSettings) -> Iterator[TestClient]:
 @pytest.fixture
 def org(client: TestClient) -> Org:
     return seed(client)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """The fuzz tests' live server over a seeded database, once per module and database."""
+    with live_world(request.param, tmp_path_factory.mktemp("fuzz")) as live:
+        yield live
