@@ -9,6 +9,7 @@ from sfa_desktop.core.entities import Activity, Lead, Opportunity, Record, Task
 from sfa_desktop.core.enums import LeadStatus
 from sfa_desktop.operations.result import OpResult, Undo
 from sfa_desktop.store import Changes, LeadConversion, Store
+from sfa_desktop.sync.rates import corporate_currency
 
 R = TypeVar("R", bound=Record)
 
@@ -27,6 +28,9 @@ def _remove(model: type[Record], record_id: str, label: str) -> Undo:
 
 
 def create_record(store: Store, model: type[R], fields: dict[str, Any]) -> OpResult[R]:
+    """Create a record; money without a currency is in the organisation's currency."""
+    if "currency" in model.model_fields and not fields.get("currency"):
+        fields = {**fields, "currency": corporate_currency(store)}
     saved = store.create(model, fields)
     undo = _remove(model, saved.value.id, f"new {_label(model)}")
     return OpResult(saved.value, saved.changes, undo)

@@ -1,5 +1,5 @@
-"""A record's history reads its money in the record's currency, else the organisation's
-(the corporate currency the last rate sheet brought), never a currency fixed in the code."""
+"""Money in the organisation's currency (the base of the last rate sheet) where a record
+names none: a new record, a record's history; never a currency fixed in the code."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.forecast_wire import RateSheet
 from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.operations.history import load_history
+from sfa_desktop.operations.records import create_record
 from sfa_desktop.store import Store
 from sfa_desktop.sync.rates import RATES_STATE
 
@@ -31,3 +32,12 @@ def test_history_money_is_in_the_records_currency_else_the_corporate_one(
     assert load_history(signed_in, EntityKind.CONTACT, contact.id).currency == "GBP"
     assert load_history(signed_in, EntityKind.ACCOUNT, account.id).currency == "CHF"
     assert load_history(signed_in, EntityKind.OPPORTUNITY, deal.id).currency == "USD"
+
+
+def test_new_money_records_default_to_the_corporate_currency(signed_in: Store) -> None:
+    signed_in.set_state(**{RATES_STATE: RateSheet(base="GBP").model_dump_json()})
+    made = create_record(signed_in, Account, {"name": "Acme"}).value
+    chosen = create_record(signed_in, Account, {"name": "Bolt", "currency": "USD"}).value
+    person = create_record(signed_in, Contact, {"first_name": "Jo", "last_name": "Quill"}).value
+    assert (made.currency, chosen.currency) == ("GBP", "USD")
+    assert not hasattr(person, "currency")
