@@ -48,6 +48,8 @@ def _engine(store: Store, answer: Callable[[int], bytes]) -> SyncEngine:
                 schema_version="",
             )
             return httpx.Response(200, content=hello.model_dump_json().encode())
+        if request.url.path.endswith("/forecast/rates"):
+            return httpx.Response(404, json={"detail": "no rates here"})  # an older server
         return httpx.Response(200, content=answer(int(request.url.params["since"])))
 
     client = SyncClient("http://pages", transport=httpx.MockTransport(serve))

@@ -97,8 +97,8 @@ def test_bad_queries_and_periods(org: Org) -> None:
         },
         headers=headers,
     )
-    assert adjustment.status_code == 422
-    assert "omitted category cannot be adjusted" in adjustment.json()["detail"]
+    assert adjustment.status_code == 400
+    assert "omitted deals are left out of the forecast" in adjustment.json()["detail"]
     login = org.client.post("/api/v1/auth/login", json={"username": "rob"})
     assert login.status_code == 422
     assert "password" in login.json()["detail"]
