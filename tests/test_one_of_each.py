@@ -8,7 +8,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
 from import_map import ROOT, SCANNED
 
 PRODUCT = SCANNED  # the product, its installer and benchmarks; tests may state their own
@@ -86,7 +85,6 @@ def test_one_period_rule() -> None:
     assert _where(ast.Constant, pattern, with_tests=False) == {"sfa_desktop/core/periods.py"}
 
 
-@pytest.mark.xfail(strict=True, reason="ui/review/conflicts_page.py keeps its own copy")
 def test_one_delete_pseudo_field() -> None:
     assert _assigns("DELETED_FIELD") == {"sfa_desktop/core/protocol.py"}
 

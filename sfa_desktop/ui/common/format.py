@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
 from sfa_desktop.core.entities import Opportunity
 from sfa_desktop.core.enums import ForecastCategory, Stage
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
 # Words a rep uses where the stored value reads otherwise (the stored values stay).
@@ -20,7 +21,7 @@ _WORDS: dict[tuple[type[Enum], str], str] = {
 _SEPARATORS = " –—-:/|·,"
 
 
-def money(amount: int, currency: str = "EUR", cents: bool = False) -> str:
+def money(amount: int, currency: str = DEFAULT_CORPORATE_CURRENCY, cents: bool = False) -> str:
     """Integer minor units as a currency amount: 12_500_000 EUR -> '€125,000'.
 
     The one way amounts read in the app; `money_affixes` gives editors the same symbol."""

@@ -27,6 +27,7 @@ from sfa_desktop.operations.history import RecordHistory, load_history
 from sfa_desktop.store import Changes
 from sfa_desktop.store.history import HistoryEntry
 from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.form_fields import FORMS
 from sfa_desktop.ui.common.format import day, label, moment, money, yes
 from sfa_desktop.ui.common.list_model import Index, RecordListModel
 from sfa_desktop.ui.common.widgets import caption, table
@@ -80,8 +81,6 @@ class HistoryRow:
 @cache
 def field_label(entity: EntityKind, name: str) -> str:
     """The form's label of a field, else a readable version of its name."""
-    from sfa_desktop.ui.common.forms import FORMS  # forms -> record_form -> this module
-
     for spec in FORMS.get(MODELS[entity], []):
         if spec.name == name:
             return spec.label

@@ -35,8 +35,8 @@ from sfa_desktop.operations.list_export import (
 from sfa_desktop.paths import documents_dir
 from sfa_desktop.store import Store
 from sfa_desktop.ui.common.id_model import IdTableModel
+from sfa_desktop.ui.common.labels import ERROR_STYLE, caption, heading, save_path
 from sfa_desktop.ui.common.list_model import RecordListModel
-from sfa_desktop.ui.common.widgets import ERROR_STYLE, caption, heading, save_path
 
 FORMATS = ((ExportFormat.XLSX, "Excel workbook (.xlsx)"), (ExportFormat.CSV, "CSV, UTF-8 (.csv)"))
 

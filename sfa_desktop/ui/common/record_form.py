@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -27,26 +26,14 @@ from PySide6.QtWidgets import (
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import BrokenReference, InvalidRecord
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
+from sfa_desktop.ui.common.form_fields import Field
 from sfa_desktop.ui.common.format import local_moment
 from sfa_desktop.ui.common.history_panel import HistorySection
 from sfa_desktop.ui.common.record_picker import RecordPicker
 from sfa_desktop.ui.common.widgets import ERROR_STYLE, MoneyBox
 
 NO_DATE = QDate(2000, 1, 1)
-
-
-@dataclass(frozen=True)
-class Field:
-    """One form field; `kind` picks the widget, `choices` are (label, value) pairs."""
-
-    name: str
-    label: str
-    kind: str = (
-        "text"  # text | optional | notes | choice | bool | int | money | date | moment | ref
-    )
-    choices: tuple[tuple[str, Any], ...] = ()
-    ref: EntityKind | None = None
-    maximum: int = 100_000
 
 
 Submit = Callable[[dict[str, Any], "RecordForm"], None]
@@ -177,7 +164,7 @@ class RecordForm(QDialog):
 
         def show(code: object) -> None:
             for box in boxes:
-                box.set_currency(str(code or "EUR"))
+                box.set_currency(str(code or DEFAULT_CORPORATE_CURRENCY))
 
         show(currency)
         if isinstance(chooser, QComboBox):

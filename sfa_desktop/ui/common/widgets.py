@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QAbstractItemModel, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
@@ -22,41 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 # Re-exported: the views have always found them here.
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.ui.common.column_fit import fit_columns as fit_columns
 from sfa_desktop.ui.common.column_fit import fit_lazy_columns as fit_lazy_columns
 from sfa_desktop.ui.common.format import money_affixes
-
-ERROR_STYLE = "color: #b3261e;"
-# A checkable button of a segmented choice (calendar mode, pipeline board/table).
-TOGGLE_STYLE = (
-    "QPushButton { padding: 4px 14px; }"
-    "QPushButton:checked { background: #d2e3fc; color: #174ea6; font-weight: 600;"
-    " border: 1px solid #1a73e8; border-radius: 3px; }"
-)
-
-
-def heading(text: str, size: int = 16) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet(f"font-size: {size}pt; font-weight: 600;")
-    label.setWordWrap(True)
-    return label
-
-
-def caption(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet("color: #5f6368;")
-    label.setWordWrap(True)
-    return label
-
-
-def badge(text: str, colour: str = "#1a73e8") -> QLabel:
-    """A small coloured pill, e.g. a grade or a do-not-contact warning."""
-    label = QLabel(text)
-    label.setStyleSheet(
-        f"background: {colour}; color: white; border-radius: 8px; padding: 2px 8px;"
-        "font-weight: 600;"
-    )
-    return label
+from sfa_desktop.ui.common.labels import ERROR_STYLE as ERROR_STYLE
+from sfa_desktop.ui.common.labels import TOGGLE_STYLE as TOGGLE_STYLE
+from sfa_desktop.ui.common.labels import badge as badge
+from sfa_desktop.ui.common.labels import caption as caption
+from sfa_desktop.ui.common.labels import heading as heading
+from sfa_desktop.ui.common.labels import save_path as save_path
 
 
 def table(model: QAbstractItemModel, parent: QWidget | None = None) -> QTableView:
@@ -86,33 +59,6 @@ def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     if room is not None:
         width, height = min(width, room.width() - 40), min(height, room.height() - 60)
     window.resize(width, height)
-
-
-def save_path(text: str, suffixes: tuple[str, ...]) -> tuple[Path, str]:
-    """The file typed into a save dialog, and why it cannot be written there ("" if it can)."""
-    path = Path(text.strip()).expanduser()
-    if not path.name or path.suffix.lower() not in suffixes:
-        return path, f"Choose a file ending in {suffixes[0]}."
-    if not path.parent.is_dir():
-        return path, f"The folder {path.parent} does not exist."
-    return path, ""
-
-
-def add_export_menu(view: QTableView) -> None:
-    """A context menu with "Export list…" (CSV or Excel; the dialog loads on first use)."""
-    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-
-    def export() -> None:
-        from sfa_desktop.ui.common.list_export import ExportDialog
-
-        ExportDialog(view.model(), parent=view.window()).open()
-
-    def show_menu(point: QPoint) -> None:
-        menu = QMenu(view)
-        menu.addAction("Export list…", export)
-        menu.popup(view.viewport().mapToGlobal(point))
-
-    view.customContextMenuRequested.connect(show_menu)
 
 
 def clear_layout(layout: QLayout) -> None:
@@ -194,7 +140,9 @@ class KeyValues(QWidget):
 class MoneyBox(QDoubleSpinBox):
     """An amount editor that reads like `format.money`: '€125,000' (value in minor units)."""
 
-    def __init__(self, currency: str = "EUR", cents: bool = False, maximum: int = 10**12) -> None:
+    def __init__(
+        self, currency: str = DEFAULT_CORPORATE_CURRENCY, cents: bool = False, maximum: int = 10**12
+    ) -> None:
         super().__init__()
         self.setDecimals(2 if cents else 0)
         self.setRange(0, maximum / 100)
@@ -212,3 +160,20 @@ class MoneyBox(QDoubleSpinBox):
 
     def set_minor(self, amount: int) -> None:
         self.setValue(amount / 100)
+
+
+def add_export_menu(view: QTableView) -> None:
+    """A context menu with "Export list…" (CSV or Excel; the dialog loads on first use)."""
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def export() -> None:
+        from sfa_desktop.ui.common.list_export import ExportDialog  # brings interchange
+
+        ExportDialog(view.model(), parent=view.window()).open()
+
+    def show_menu(point: QPoint) -> None:
+        menu = QMenu(view)
+        menu.addAction("Export list…", export)
+        menu.popup(view.viewport().mapToGlobal(point))
+
+    view.customContextMenuRequested.connect(show_menu)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.core.enums import ForecastCategory
 from sfa_desktop.core.forecast_wire import AdjustmentRequest, AuditEntry, ForecastNode
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.operations.forecast_team import Layer, layers
 from sfa_desktop.ui.common.columns import Column
 from sfa_desktop.ui.common.format import label, moment, money
@@ -80,7 +81,7 @@ class AdjustPanel(QWidget):
         super().__init__()
         self.node: ForecastNode | None = None
         self.period = ""
-        self.currency = "EUR"
+        self.currency = DEFAULT_CORPORATE_CURRENCY
         self.category = QComboBox()
         for category in ADJUSTABLE:
             self.category.addItem(label(category), category.value)

@@ -21,6 +21,7 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import ForecastSubmission, utcnow
 from sfa_desktop.core.forecast_wire import ForecastNode
 from sfa_desktop.core.periods import Period
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.operations.forecast import submit_forecast
 from sfa_desktop.operations.forecast_team import Call, reports_call, team_call_prefill
 from sfa_desktop.ui.common.format import moment, money
@@ -48,7 +49,7 @@ class TeamCallPanel(QWidget):
         self._ctx = ctx
         self.root: ForecastNode | None = None
         self.period: Period | None = None
-        self.currency = "EUR"
+        self.currency = DEFAULT_CORPORATE_CURRENCY
         self.title = caption("")
         self.commit = _money_box()
         self.best_case = _money_box()

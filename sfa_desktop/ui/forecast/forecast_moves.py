@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from sfa_desktop.core.forecast_wire import MoveList
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.operations.forecast_drill import MoveRow, move_rows
 from sfa_desktop.ui.common.columns import Column
 from sfa_desktop.ui.common.format import moment, money
@@ -72,7 +73,7 @@ class MovesPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.title = caption("")
-        self.model = MoveRowModel(move_columns("EUR"), self)
+        self.model = MoveRowModel(move_columns(DEFAULT_CORPORATE_CURRENCY), self)
         self.view = table(self.model)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -91,7 +92,7 @@ class MovesPanel(QWidget):
                 f"{moment(moves.since)} (last week's), per rep; pipeline change in "
                 f"{moves.currency}."
             )
-        currency = moves.currency if moves is not None else "EUR"
+        currency = moves.currency if moves is not None else DEFAULT_CORPORATE_CURRENCY
         previous, self.model = self.model, MoveRowModel(move_columns(currency), self)
         self.model.set_records(rows)
         self.view.setModel(self.model)

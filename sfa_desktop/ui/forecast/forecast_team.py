@@ -33,6 +33,7 @@ from sfa_desktop.core.forecast_wire import (
     ForecastNode,
 )
 from sfa_desktop.core.periods import Period
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.operations import forecast_export
 from sfa_desktop.operations.forecast import adjust_offline
 from sfa_desktop.operations.forecast_drill import local_deal_list
@@ -178,7 +179,7 @@ class TeamForecastView(QWidget):
         self.moves.show_moves(snapshot.moves if snapshot else None)
         root = snapshot.report.root if snapshot else None
         if self.period is not None:
-            currency = snapshot.report.currency if snapshot else "EUR"
+            currency = snapshot.report.currency if snapshot else DEFAULT_CORPORATE_CURRENCY
             self.call.show_team(root, self.period, currency)
         self._deals_for = None
         index = self.model.find(selected.user_id) if selected else QModelIndex()
@@ -226,8 +227,10 @@ class TeamForecastView(QWidget):
         snapshot = self.snapshot
         if snapshot is None or self.period is None or node is None:
             self.deals.show_deals("No forecast to drill into.", None)
-            self.adjust.show_node(None, None, [], {}, str(self.period or ""), "EUR")
-            self.chart.set_history(None, "EUR", "")
+            self.adjust.show_node(
+                None, None, [], {}, str(self.period or ""), DEFAULT_CORPORATE_CURRENCY
+            )
+            self.chart.set_history(None, DEFAULT_CORPORATE_CURRENCY, "")
             return
         root = snapshot.report.root
         names = {n.user_id: n.name for n in subtree(root)}
@@ -275,7 +278,7 @@ class TeamForecastView(QWidget):
     ) -> None:
         period, request = self.period, (node.user_id, category)
         snapshot = self.snapshot
-        currency = snapshot.report.currency if snapshot else "EUR"
+        currency = snapshot.report.currency if snapshot else DEFAULT_CORPORATE_CURRENCY
         assert period is not None
         note = (
             "Offline: the deals on this device as last synced, not the server's list; other"

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont
 
 from sfa_desktop.core.enums import ForecastCategory
 from sfa_desktop.core.forecast_wire import ForecastNode, ForecastReport
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.core.rules.forecast import AttainmentBasis, QuotaSource
 from sfa_desktop.operations.forecast import quota_note
 from sfa_desktop.operations.forecast_team import (
@@ -146,14 +147,14 @@ class ForecastTreeModel(QAbstractItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.report: ForecastReport | None = None
-        self._currency = "EUR"
-        self._columns = tree_columns("EUR")
+        self._currency = DEFAULT_CORPORATE_CURRENCY
+        self._columns = tree_columns(DEFAULT_CORPORATE_CURRENCY)
         self._parents: dict[int, ForecastNode | None] = {}  # id(node) -> its manager's node
 
     def set_report(self, report: ForecastReport | None) -> None:
         self.beginResetModel()
         self.report = report
-        self._currency = report.currency if report else "EUR"
+        self._currency = report.currency if report else DEFAULT_CORPORATE_CURRENCY
         self._columns = tree_columns(self._currency)
         self._parents = {}
         if report is not None:

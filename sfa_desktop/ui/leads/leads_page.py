@@ -23,10 +23,11 @@ from sfa_desktop.operations.records import convert_lead, set_lead_status
 from sfa_desktop.store import LeadConversion
 from sfa_desktop.ui.common.activity_dialog import Focus
 from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.form_fields import Field
 from sfa_desktop.ui.common.format import day, label
 from sfa_desktop.ui.common.forms import open_form
 from sfa_desktop.ui.common.id_model import IdsQuery, IdTableModel
-from sfa_desktop.ui.common.record_form import Field, RecordForm
+from sfa_desktop.ui.common.record_form import RecordForm
 from sfa_desktop.ui.common.widgets import fit_lazy_columns, heading, table
 from sfa_desktop.ui.imports.import_launch import import_button
 

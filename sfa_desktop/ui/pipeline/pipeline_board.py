@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QScrollBar, QWidget
 
 from sfa_desktop.core.enums import OPEN_STAGES, Stage
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.core.rules.deal_health import CloseFlag, close_flag, is_stale
 from sfa_desktop.store.pipeline import PipelineCard
 from sfa_desktop.ui.common.format import day, deal_name, money
@@ -276,7 +277,7 @@ class PipelineBoard(QWidget):
         cards = self.columns[stage]
         total = sum(c.opportunity.amount for c in cards)
         weighted = sum(c.opportunity.weighted_amount for c in cards)
-        currency = cards[0].opportunity.currency if cards else "EUR"
+        currency = cards[0].opportunity.currency if cards else DEFAULT_CORPORATE_CURRENCY
         box = column.adjusted(8, 8, -8, 0)
         count = str(len(cards))
         count_width = QFontMetrics(self._bold()).horizontalAdvance(count) + 6

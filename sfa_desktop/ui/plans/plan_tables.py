@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from sfa_desktop.core.entities import Contact, CoverageLine, KeyContact, PlanAction, User
 from sfa_desktop.core.enums import CONTACT_CHANNELS, Influence, Stance
 from sfa_desktop.core.rules.coverage import CoverageReport
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.ui.common.column_fit import fit_columns
 from sfa_desktop.ui.common.format import label, money
 
@@ -179,7 +180,7 @@ class CoverageGrid(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(34)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.report: CoverageReport | None = None
-        self.currency = "EUR"
+        self.currency = DEFAULT_CORPORATE_CURRENCY
         for row, channel in enumerate(CONTACT_CHANNELS):
             self.setItem(row, 0, QTableWidgetItem(label(channel)))
             for quarter in range(1, 5):

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from sfa_desktop.app.context import AppContext
+from sfa_desktop.core.protocol import DELETED_FIELD
 from sfa_desktop.operations.conflicts import ConflictItem, conflict_items, dismiss, restore
 from sfa_desktop.store import Changes
 from sfa_desktop.ui.common.columns import Column
@@ -27,9 +28,6 @@ def _value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-DELETED_FIELD = "_deleted"  # a delete that lost to an edit (or an edit that undid it)
 
 
 def _field(item: ConflictItem) -> str:

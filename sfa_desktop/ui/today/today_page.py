@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QScrollArea, QTableView, QVBoxLayout,
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Opportunity
 from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 from sfa_desktop.core.rules.recurrence import Occurrence
 from sfa_desktop.operations.views import TodayOverview, today_overview
 from sfa_desktop.store import Changes
@@ -179,7 +180,7 @@ class TodayPage(QWidget):
         self.title.setText(f"Today, {long_day(overview.day)}")
         overdue = sum(1 for t in overview.tasks if t.due_date and t.due_date < overview.day)
         total = sum(o.amount for o in overview.closing)
-        currency = overview.closing[0].currency if overview.closing else "EUR"
+        currency = overview.closing[0].currency if overview.closing else DEFAULT_CORPORATE_CURRENCY
         self.subtitle.setText(
             f"{_count(len(overview.events), 'event')} · "
             f"{_count(len(overview.tasks), 'task')} due ({overdue} overdue) · "
