@@ -38,8 +38,6 @@ KNOWN_EXCEPTIONS = {
 # Circles through imports inside functions (the usual way to break one at import time);
 # the UI move is to remove them. There must be none at import time (see below).
 KNOWN_CIRCLES: set[frozenset[str]] = set()  # none left: a new one fails the test above
-# Modules over MAX_LINES that others are changing now (split once their work is in).
-KNOWN_LONG = {"tests/e2e/test_e2e_kill.py"}
 
 
 def _violations(heading: str, within: str | None = None) -> set[tuple[str, str]]:
@@ -157,15 +155,4 @@ def _long_modules() -> set[str]:
 
 
 def test_no_module_over_500_lines_outside_migrations() -> None:
-    assert sorted(_long_modules() - KNOWN_LONG) == []
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="being changed by others"))
-        for p in sorted(KNOWN_LONG)
-    ],
-)
-def test_known_long_module_is_split(path: str) -> None:
-    assert path not in _long_modules()
+    assert sorted(_long_modules()) == []
