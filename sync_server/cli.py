@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +30,7 @@ from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.errors import BadRequestError, ServiceError
 from sync_server.migrate import upgrade
-from sync_server.services import admin
+from sync_server.services import admin, user_import
 from sync_server.services import currency as currencies
 from sync_server.services.pull import purge_log
 
@@ -101,6 +104,14 @@ def _admin_commands(sub: Any) -> None:
     add("list-devices", "list a user's devices", ("username", {}))
     add("reset-password", "set a new password", ("username", {}), ("password", {}))
     add("list-users", "list users", ("--org", {"default": None}))
+    add(
+        "import-users",
+        "create users from a CSV file, all or none; each gets a one-time set-up code",
+        ("csv_file", {"help": "UTF-8 CSV, header: " + ",".join(user_import.COLUMNS)}),
+        org,
+        ("--codes", {"default": None, "help": "write the set-up codes to this new CSV file"}),
+        ("--valid-days", {"type": positive_int, "default": 14, "help": "codes expire after"}),
+    )
 
 
 def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
@@ -166,6 +177,7 @@ def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSetti
             print(f"{u.username}\t{u.name}\t{u.email}\t{u.role}\t{u.manager or '-'}\t{u.id}")
             for u in admin.list_users(session, args.org)
         ],
+        "import-users": lambda: _import_users(session, args, settings),
     }
     commands[args.admin_command]()
 
@@ -192,6 +204,52 @@ def _manager(args: argparse.Namespace) -> str | None:
     if args.none == (args.manager is not None):
         raise BadRequestError("give the manager's username, or --none to clear it (not both)")
     return None if args.none else str(args.manager)
+
+
+def _import_users(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
+    """Check every row, report each, write all or none; the codes go to --codes or out."""
+    try:
+        text = user_import.decode(Path(args.csv_file).read_bytes())
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = getattr(error, "strerror", None) or error
+        raise BadRequestError(f"cannot read {args.csv_file!r}: {reason}") from None
+    rows = user_import.read_rows(text)
+    org = currencies.org_for(session, args.org)
+    codes = _codes_file(args.codes) if args.codes else None
+    try:
+        result = user_import.import_users(session, settings, org, rows, utcnow(), args.valid_days)
+        for row in result.rows:
+            status = "; ".join(row.problems) or ("ok" if result.failed else "created")
+            shown = f"\tcode {row.code}" if row.code and codes is None else ""
+            print(f"row {row.line}\t{row.username or '-'}\t{status}{shown}")
+        if result.failed:
+            raise BadRequestError(
+                f"nothing written: {len(result.failed)} of {len(rows)} rows have problems"
+            )
+        if codes is not None:
+            writer = csv.writer(codes)
+            writer.writerow(["username", "name", "email", "setup_code"])
+            writer.writerows([r.username, r.get("name"), r.get("email"), r.code] for r in rows)
+            codes.close()
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if codes is not None:
+            codes.close()
+            Path(args.codes).unlink(missing_ok=True)
+        raise
+    where = f"; their set-up codes are in {args.codes}" if codes else ""
+    print(f"{len(rows)} users created{where}")
+
+
+def _codes_file(path: str) -> TextIO:
+    """A new file only its owner reads (an existing one is never overwritten)."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise BadRequestError(f"cannot create {path!r}: {reason}") from None
+    return open(handle, "w", encoding="utf-8", newline="")
 
 
 def _demo_seed(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:

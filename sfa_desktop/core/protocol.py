@@ -51,6 +51,24 @@ class LoginRequest(Wire):
     )
 
 
+Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class PasswordChange(Wire):
+    """A signed-in user's new password, given the current one."""
+
+    old_password: Password
+    new_password: Password
+
+
+class PasswordSetUp(Wire):
+    """A first password, set with the one-time code the admin handed out."""
+
+    username: Text
+    setup_code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    new_password: Password
+
+
 class RefreshRequest(Wire):
     refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=512)]
     device_secret: Annotated[str, StringConstraints(min_length=32, max_length=256)] | None = Field(

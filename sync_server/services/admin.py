@@ -19,6 +19,7 @@ from sync_server.models import Device, Org, Record, Team, TeamAccount, TeamMembe
 from sync_server.services.audit import write_audit
 from sync_server.services.auth import hash_password
 from sync_server.services.currency import check_code
+from sync_server.services.passwords import check_new_password
 from sync_server.services.records import lock_versions, next_version, parse_row, save
 
 
@@ -81,8 +82,7 @@ def create_user(
     org = org_by_name(session, org_name)
     if session.scalar(select(User).where(User.username == username)):
         raise ConflictError(f"user {username!r} already exists")
-    if len(password) < 8:
-        raise BadRequestError("a password needs at least 8 characters")
+    check_new_password(password)
     manager_id = user_by_name(session, manager).id if manager else None
     user = User(
         id=user_id or new_id(),
@@ -100,12 +100,13 @@ def create_user(
     session.add(user)
     session.flush()
     lock_versions(session)
-    _mirror(session, user, now)
+    mirror_user(session, user, now)
     session.commit()
     return user
 
 
-def _mirror(session: Session, user: User, now: datetime) -> None:
+def mirror_user(session: Session, user: User, now: datetime) -> None:
+    """Save the user's synced User record (everyone in the org receives it)."""
     record = CoreUser.parse(
         {
             "id": user.id,
@@ -136,6 +137,13 @@ def _resync(session: Session, user_ids: set[str]) -> None:
     session.execute(update(User).where(User.id.in_(user_ids)).values(resync_floor=floor))
 
 
+def resync_above(session: Session, user_ids: set[str]) -> None:
+    """These users and everyone above them pull from scratch next time (scope grew)."""
+    affected = set().union(*(_chain(session, user_id) for user_id in user_ids))
+    if affected:
+        _resync(session, affected)
+
+
 def set_manager(session: Session, username: str, manager: str | None, now: datetime) -> None:
     user = user_by_name(session, username)
     new_manager = user_by_name(session, manager).id if manager else None
@@ -145,7 +153,7 @@ def set_manager(session: Session, username: str, manager: str | None, now: datet
     affected = _chain(session, user.manager_id) | _chain(session, new_manager)
     user.manager_id = new_manager
     session.flush()
-    _mirror(session, user, now)
+    mirror_user(session, user, now)
     if affected:
         _resync(session, affected)
     session.commit()
@@ -325,8 +333,7 @@ def revoke_device(session: Session, device_id: str, now: datetime) -> None:
 def reset_password(
     session: Session, username: str, password: str, settings: ServerSettings | None = None
 ) -> None:
-    if len(password) < 8:
-        raise BadRequestError("a password needs at least 8 characters")
+    check_new_password(password)
     user_by_name(session, username).password_hash = hash_password(password, settings)
     session.commit()
 
