@@ -25,7 +25,7 @@ def server(url: str, workers: int, cheap_hashes: bool) -> Iterator[ServerProcess
     env = {
         **(CHEAP if cheap_hashes else {}),
         "SFA_DATABASE_URL": url,
-        "SFA_SECRET_KEY": "bench-secret",
+        "SFA_SECRET_KEY": "bench-secret-0123456789abcdef0123456789",
         "PYTHONPATH": path,
     }
     if "BENCH_POOL" in os.environ:

@@ -320,7 +320,9 @@ def main() -> None:
     cached = cache_path("sync-bench-server", ".db", size=size, seed=SEED, today=TODAY)
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "server.db"
-        server = ServerProcess({"SFA_DATABASE_URL": f"sqlite:///{database}", "SFA_SECRET_KEY": "b"})
+        server = ServerProcess(
+            {"SFA_DATABASE_URL": f"sqlite:///{database}", "SFA_SECRET_KEY": "b" * 32}
+        )
         seeded = cached.exists() and not args.fresh_seed
         if seeded:
             shutil.copyfile(cached, database)

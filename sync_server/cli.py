@@ -345,7 +345,8 @@ def _uvicorn_options(settings: ServerSettings, args: argparse.Namespace) -> dict
     """uvloop and httptools when installed (the `server` extra has them, bar Windows), no
     access log, and a keep-alive longer than any client reuses an idle connection: at
     uvicorn's 5 s (httpx's too) a request sent on a connection the server was just closing
-    is lost ("Server disconnected without sending a response")."""
+    is lost ("Server disconnected without sending a response"). X-Forwarded-For is read by
+    the app from SFA_TRUSTED_PROXIES alone, not by uvicorn."""
     return {
         "host": args.host,
         "port": args.port,
@@ -353,6 +354,7 @@ def _uvicorn_options(settings: ServerSettings, args: argparse.Namespace) -> dict
         "timeout_keep_alive": settings.keep_alive_seconds,
         "access_log": False,
         "log_level": "warning",
+        "proxy_headers": False,
     }
 
 
@@ -370,6 +372,7 @@ def _checked(argv: Sequence[str] | None) -> int:
     try:
         settings = ServerSettings(**overrides)
         if args.command == "serve":
+            settings = checks.check_secret(settings, args.host)
             checks.check_database(settings.database_url)
             where = checks.check_listen(args.host, args.port)
             print(f"sfa-server: serving on {where} (Ctrl+C stops it)", flush=True)

@@ -1,14 +1,22 @@
 """Checks `sfa-server` makes before it acts, each failing in one line: the period of a
-quota, the database URL (and that it opens), the address to serve on."""
+quota, the database URL (and that it opens), the address to serve on, the token key."""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import re
+import secrets
 import socket
 from typing import Any
 
 from sfa_desktop.core.cli_args import one_line
 from sfa_desktop.core.periods import Period
+from sync_server.config import ServerSettings
+
+MIN_SECRET_LENGTH = 32
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+_PLACEHOLDERS = ("changeme", "replaceme", "placeholder", "yoursecret")
 
 
 class CommandFailed(Exception):
@@ -88,3 +96,37 @@ def check_listen(host: str, port: int) -> str:
         ) from None
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
+
+
+def check_secret(settings: ServerSettings, host: str) -> ServerSettings:
+    """`settings` with a token key fit to serve on `host`: a placeholder or a key under 32
+    characters is refused; none set is allowed on loopback only (the demo), where a key is
+    made up for this run. CommandFailed says how to make one."""
+    how = f"make one with: {MAKE_SECRET}"
+    if "secret_key" not in settings.model_fields_set:
+        if not loopback_only(host):
+            raise CommandFailed(
+                f"SFA_SECRET_KEY is not set (allowed only when serving on loopback, not on "
+                f"{host}); {how} and give every process the same"
+            )
+        return settings.model_copy(update={"secret_key": secrets.token_urlsafe(48)})
+    key = settings.secret_key
+    if any(word in re.sub(r"[^a-z]", "", key.lower()) for word in _PLACEHOLDERS):
+        raise CommandFailed(f"SFA_SECRET_KEY is still the example's placeholder; {how}")
+    if len(key) < MIN_SECRET_LENGTH:
+        raise CommandFailed(
+            f"SFA_SECRET_KEY has {len(key)} characters, {MIN_SECRET_LENGTH} or more are "
+            f"needed; {how}"
+        )
+    return settings
+
+
+def loopback_only(host: str) -> bool:
+    """Whether every address `host` names is a loopback one (127.0.0.1, ::1, localhost)."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        return bool(infos) and all(
+            ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos
+        )
+    except (OSError, UnicodeError, ValueError):
+        return False

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,7 +21,8 @@ class ServerSettings(BaseSettings):
     )
     secret_key: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),
-        description="HMAC key for access tokens; set it, or tokens die with the process",
+        description="HMAC key for access tokens, 32+ characters, the same in every process "
+        "(unset, `serve` makes one up on loopback only)",
     )
     password_time_cost: int = Field(default=3, ge=1, description="argon2 iterations")
     password_memory_kib: int = Field(default=64 * 1024, ge=64, description="argon2 memory")
@@ -28,7 +31,19 @@ class ServerSettings(BaseSettings):
     refresh_retry_grace_seconds: int = Field(
         default=120, ge=0, description="a rotated refresh token may be retried this long"
     )
-    login_max_failures: int = Field(default=5, ge=1, description="per user and per address")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed sign-ins per window, per account from one address"
+    )
+    login_max_account_failures: int = Field(
+        default=10, ge=1, description="failed sign-ins per window, per account from all addresses"
+    )
+    login_max_address_failures: int = Field(
+        default=100, ge=1, description="failed sign-ins per window, per address (an office's NAT)"
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1",
+        description="addresses/networks whose X-Forwarded-For is believed, comma-separated",
+    )
     login_window_seconds: int = Field(default=5 * 60, ge=1)
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     log_retention_days: int = Field(default=90, ge=1, description="tombstones/removals kept")
@@ -54,3 +69,24 @@ class ServerSettings(BaseSettings):
         default=30, ge=1, description="idle keep-alive; must outlast clients' reuse (5 s)"
     )
     migrate_on_start: bool = True
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        proxy_networks(value)
+        return value
+
+
+@lru_cache(maxsize=8)
+def proxy_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The networks of a comma-separated list such as "127.0.0.1,10.0.0.0/8" (ValueError
+    naming the first entry that is neither an address nor a network)."""
+    networks = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"{item!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)

@@ -69,7 +69,7 @@ class KillRun:
         self.server = KillableServer(
             {
                 "SFA_DATABASE_URL": database_url,
-                "SFA_SECRET_KEY": "kill-test-secret",
+                "SFA_SECRET_KEY": "kill-test-secret-0123456789abcdef012345",
                 "SFA_ACCESS_TOKEN_SECONDS": "10",  # refreshes happen, and get killed too
                 "SFA_PASSWORD_TIME_COST": "1",
                 "SFA_PASSWORD_MEMORY_KIB": "1024",

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from sfa_desktop.core.entities.base import utcnow
+from sync_server.api import addresses
 from sync_server.config import ServerSettings
 from sync_server.errors import UnauthorizedError
 from sync_server.models import User
@@ -79,7 +80,8 @@ CurrentUser = Annotated[User, Depends(get_user)]
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The caller's address (X-Forwarded-For believed from trusted proxies only)."""
+    return addresses.client_address(request)
 
 
 def json_response(model: BaseModel) -> Response:

@@ -77,9 +77,10 @@ class Principal:
 def login(
     session: Session, settings: ServerSettings, request: LoginRequest, address: str, now: datetime
 ) -> TokenResponse:
-    """Check the password (rate limited per user and address), register a device, issue tokens."""
+    """Check the password (rate limited per account, per account and address, and per
+    address), register a device, issue tokens."""
     require_storable(username=request.username, device_name=request.device_name)
-    keys = (_rate_key("user", request.username.lower()), _rate_key("addr", address))
+    keys = _rate_keys(request.username.lower(), address)
     _check_rate(session, settings, keys, now)
     user = session.scalar(select(User).where(User.username == request.username))
     cost = (settings.password_time_cost, settings.password_memory_kib)
@@ -97,7 +98,7 @@ def login(
         session.add_all(LoginFailure(key=key, at=now) for key in keys)
         session.commit()
         raise UnauthorizedError("wrong username or password")
-    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys[:2])))
     device = Device(
         id=new_id(),
         user_id=user.id,
@@ -282,20 +283,39 @@ def _window(settings: ServerSettings) -> timedelta:
     return timedelta(seconds=settings.login_window_seconds)
 
 
+def _rate_keys(username: str, address: str) -> tuple[str, str, str]:
+    """The keys a failed sign-in counts under: the account, the account from this address,
+    the address (the first two are cleared by a successful sign-in)."""
+    return (
+        _rate_key("user", username),
+        _rate_key("pair", f"{address} {username}"),  # an address holds no space
+        _rate_key("addr", address),
+    )
+
+
+_LIMITED = ("this user", "this user from this address", "this address")
+
+
 def _check_rate(
-    session: Session, settings: ServerSettings, keys: tuple[str, ...], now: datetime
+    session: Session, settings: ServerSettings, keys: tuple[str, str, str], now: datetime
 ) -> None:
-    limit = settings.login_max_failures
-    for key in keys:
-        times = session.scalars(
-            select(LoginFailure.at)
-            .where(LoginFailure.key == key, LoginFailure.at > now - _window(settings))
-            .order_by(LoginFailure.at)
-        ).all()
+    """RateLimitedError when one of `keys` has reached its limit within the window: one
+    rep's typos lock that rep at that address, not the office behind the same address."""
+    limits = (
+        settings.login_max_account_failures,
+        settings.login_max_failures,
+        settings.login_max_address_failures,
+    )
+    rows = session.execute(
+        select(LoginFailure.key, LoginFailure.at)
+        .where(LoginFailure.key.in_(keys), LoginFailure.at > now - _window(settings))
+        .order_by(LoginFailure.at)
+    ).all()
+    for key, limit, what in zip(keys, limits, _LIMITED, strict=True):
+        times = [at for row_key, at in rows if row_key == key]
         if len(times) >= limit:
             free_at = times[len(times) - limit] + _window(settings)
             retry = max(1, math.ceil((free_at - now).total_seconds()))
-            what = "this user" if key.startswith("user") else "this address"
             raise RateLimitedError(
                 f"too many failed sign-ins for {what}; retry in {retry} s", retry
             )

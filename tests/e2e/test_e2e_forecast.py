@@ -28,7 +28,10 @@ PASSWORD = "correct horse battery"
 def server_url(tmp_path: Path) -> Iterator[str]:
     server = ServerProcess(
         os.environ
-        | {"SFA_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}", "SFA_SECRET_KEY": "e2e"}
+        | {
+            "SFA_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
+            "SFA_SECRET_KEY": "e2e-secret-key-0123456789abcdef0123456789",
+        }
     )
     server.run("migrate")
     server.run("admin", "create-org", "acme")

@@ -40,7 +40,7 @@ PASSWORD = "correct horse battery"
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     environment = os.environ | {
         "SFA_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
-        "SFA_SECRET_KEY": "e2e-secret",
+        "SFA_SECRET_KEY": "e2e-secret-key-0123456789abcdef0123456789",
     }
     server = ServerProcess(environment)
     server.run("migrate")

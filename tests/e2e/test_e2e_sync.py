@@ -38,7 +38,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
     tests = str(Path(__file__).resolve().parents[1])
     return os.environ | {
         "SFA_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
-        "SFA_SECRET_KEY": "e2e-secret",
+        "SFA_SECRET_KEY": "e2e-secret-key-0123456789abcdef0123456789",
         "PYTHON_KEYRING_BACKEND": "stand_in_keyrings.FileStandIn",
         FILE_ENV: str(tmp_path / "os-keyring.json"),
         "PYTHONPATH": os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])),

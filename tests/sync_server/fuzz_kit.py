@@ -136,9 +136,15 @@ def database_url(kind: str, tmp: Any) -> Iterator[str]:
 
 
 def fuzz_settings_for(url: str) -> ServerSettings:
-    # Sign-in failures are rate limited per address: the fuzzer sends thousands from one
-    # address, and a 429 for all of them would hide every bug behind the limit.
-    return make_settings(url, login_max_failures=10**9)
+    # Sign-in failures are rate limited per account and address: the fuzzer sends thousands
+    # from one address, and a 429 for all of them would hide every bug behind the limit.
+    unlimited = 10**9
+    return make_settings(
+        url,
+        login_max_failures=unlimited,
+        login_max_account_failures=unlimited,
+        login_max_address_failures=unlimited,
+    )
 
 
 # --- the seeded world -------------------------------------------------------------------------
