@@ -52,6 +52,7 @@ class LoginRequest(Wire):
 
 
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+MIN_PASSWORD_LENGTH = 8  # the server's rule for a new password; the app checks it first
 
 
 class PasswordChange(Wire):

@@ -34,6 +34,8 @@ from sfa_desktop.core.protocol import (
     HandshakeRequest,
     HandshakeResponse,
     LoginRequest,
+    PasswordChange,
+    PasswordSetUp,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -288,6 +290,18 @@ class SyncClient:
         """The corporate currency and every dated exchange rate of the organisation."""
         return self._authed("GET", "/api/v1/forecast/rates", RateSheet.model_validate_json)
 
+    # -- the user's own password ----------------------------------------------------------
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        """Change the signed-in user's password; ServerRefused says why it was refused."""
+        body = PasswordChange(old_password=old_password, new_password=new_password)
+        self._authed("POST", "/api/v1/auth/password", _no_answer, body)
+
+    def set_up_password(self, username: str, setup_code: str, new_password: str) -> None:
+        """Set a first password with the admin's one-time set-up code (then sign in)."""
+        body = PasswordSetUp(username=username, setup_code=setup_code, new_password=new_password)
+        self._call("POST", "/api/v1/auth/setup", _no_answer, body, retrying=self.retry.logins())
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _accept_tokens(self, tokens: TokenResponse) -> TokenResponse:
@@ -395,6 +409,10 @@ class SyncClient:
             return decode(response.content)
         except ValueError as error:
             raise TransientFailure(f"unreadable answer from the server: {error}") from error
+
+
+def _no_answer(_body: bytes) -> None:
+    """A 204 carries nothing to decode."""
 
 
 def _who(user_id: str | None) -> dict[str, Any] | None:

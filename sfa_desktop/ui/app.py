@@ -137,6 +137,21 @@ def run(
     return int(code)
 
 
+def change_password(ctx: AppContext, window: MainWindow, account: SyncAccount) -> None:
+    """File ▸ Change password…: the dialog; the server is asked on the network pool."""
+    from sfa_desktop.ui.shell.password_dialog import PasswordDialog
+
+    def submit(
+        old: str, new: str, done: Callable[[], None], failed: Callable[[BaseException], None]
+    ) -> None:
+        def work() -> None:
+            account.client().change_password(old, new)
+
+        ctx.tasks.run_network(work, lambda _: done(), failed)
+
+    PasswordDialog(submit, window).exec()
+
+
 def start_sync(ctx: AppContext, window: MainWindow, account: SyncAccount | None) -> SyncService:
     """Connect the window to a sync service for `account` (or the store's saved sign-in)."""
     from sfa_desktop.app.sync_service import SyncService
@@ -152,6 +167,7 @@ def start_sync(ctx: AppContext, window: MainWindow, account: SyncAccount | None)
     window.sync_requested.connect(sync.sync_now)
     window.sign_in_cancelled.connect(sync.cancel_sign_in)
     window.sign_out_requested.connect(sync.sign_out)
+    window.change_password_requested.connect(lambda: change_password(ctx, window, sync.account))
     sync.signed_in.connect(window.session_menu.finished)
     sync.sign_in_failed.connect(window.session_menu.failed)
     sync.signed_out.connect(window.session_menu.refresh)

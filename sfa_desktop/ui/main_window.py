@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
     # The user asked to stop waiting for a sign-in, or to sign out.
     sign_in_cancelled = Signal()
     sign_out_requested = Signal()
+    change_password_requested = Signal()
     # The user asked for a sync now.
     sync_requested = Signal()
     # The first page is on screen with its data; background services may start.
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self.session_menu.sign_out_requested.connect(self.sign_out_requested.emit)
         self.session_menu.changed.connect(self._session_changed)
         self._action(file_menu, "Sync &now", "F5", self.sync_requested.emit)
+        self._action(file_menu, "Change &password…", "", self.change_password_requested.emit)
         file_menu.addSeparator()
         self._action(file_menu, "&Import…", "", self.import_file)
         self._action(file_menu, "Export contacts to &vCard…", "", self.export_vcard)

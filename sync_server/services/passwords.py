@@ -15,13 +15,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from sfa_desktop.core.protocol import MIN_PASSWORD_LENGTH
 from sync_server.config import ServerSettings
 from sync_server.errors import BadRequestError, RateLimitedError
 from sync_server.models import LoginFailure, User
 from sync_server.services.auth import hash_password
 from sync_server.services.text import require_storable
 
-MIN_LENGTH = 8
 SETUP_PREFIX = "setup:"
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 letters, none mistaken for another
 _checker = PasswordHasher()  # verifying reads the cost from the hash itself
@@ -30,8 +30,8 @@ WRONG_CODE = "wrong username or set-up code, or the code was used or has expired
 
 def check_new_password(password: str) -> None:
     """The one rule for every new password (admin reset, import, change)."""
-    if len(password) < MIN_LENGTH:
-        raise BadRequestError(f"a password needs at least {MIN_LENGTH} characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadRequestError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     require_storable(password=password)
 
 
