@@ -82,6 +82,21 @@ class SyncAccount:
         self.store.set_state(server_url=server_url, username=username, device_id=tokens.device_id)
         return user
 
+    def set_up_password(
+        self, server_url: str, username: str, setup_code: str, new_password: str
+    ) -> None:
+        """Set a first password with the admin's one-time set-up code; no session is kept
+        (sign in with the new password next). SyncError for an address that is not one."""
+        try:
+            server_url = check_address(server_url)
+        except ValueError as error:
+            raise SyncError(f"Check the server address: it {error}.") from None
+        client = SyncClient(server_url, transport=self._transport, retry=self.retry)
+        try:
+            client.set_up_password(username, setup_code, new_password)
+        finally:
+            client.close()
+
     def sign_out(self) -> None:
         """Forget the saved session and the server; the local data, its user and the
         unsynced changes stay (they go up after the next sign-in as the same user)."""

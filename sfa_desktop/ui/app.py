@@ -138,18 +138,29 @@ def run(
 
 
 def change_password(ctx: AppContext, window: MainWindow, account: SyncAccount) -> None:
-    """File ▸ Change password…: the dialog; the server is asked on the network pool."""
-    from sfa_desktop.ui.shell.password_dialog import PasswordDialog
+    """File ▸ Change password…: signed in, a new password for the current one; before
+    the first sign-in, the first password with the admin's set-up code. The server is
+    asked on the network pool."""
+    from sfa_desktop.ui.shell.password_dialog import NewPassword, PasswordDialog
+
+    server = None if account.server_url else str(ctx.settings["sync_server"] or "")
+    if server == "":
+        ctx.signals.message.emit("Set the server address in Settings first.")
+        return
 
     def submit(
-        old: str, new: str, done: Callable[[], None], failed: Callable[[BaseException], None]
+        typed: NewPassword, done: Callable[[], None], failed: Callable[[BaseException], None]
     ) -> None:
         def work() -> None:
-            account.client().change_password(old, new)
+            if server is None:
+                account.client().change_password(typed.current, typed.new)
+            else:
+                account.set_up_password(server, typed.username, typed.current, typed.new)
 
         ctx.tasks.run_network(work, lambda _: done(), failed)
 
-    PasswordDialog(submit, window).exec()
+    if PasswordDialog(submit, window, setup_server=server).exec() and server is not None:
+        ctx.signals.message.emit("Your password is set: sign in with it (File ▸ Sign in…).")
 
 
 def start_sync(ctx: AppContext, window: MainWindow, account: SyncAccount | None) -> SyncService:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,21 +13,26 @@ from pytestqt.qtbot import QtBot
 from sync_fixtures import PASSWORD, SERVER_URL, Device
 
 from sfa_desktop.app.context import AppContext
+from sfa_desktop.sync.account import SyncAccount
 from sfa_desktop.sync.client import SyncClient
+from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.errors import AuthenticationRequired
 from sfa_desktop.ui.app import change_password
 from sfa_desktop.ui.main_window import MainWindow
-from sfa_desktop.ui.shell.password_dialog import PasswordDialog
+from sfa_desktop.ui.shell.password_dialog import NewPassword, PasswordDialog
+from sync_server.models import User
+from sync_server.services import passwords
 
 NEW = "a brand new passphrase"
+LOOPBACK = "http://127.0.0.1:8765"  # the in-process server answers whatever the host
 
 
 def _dialog(qtbot: QtBot, client: SyncClient) -> PasswordDialog:
     def submit(
-        old: str, new: str, done: Callable[[], None], failed: Callable[[BaseException], None]
+        typed: NewPassword, done: Callable[[], None], failed: Callable[[BaseException], None]
     ) -> None:
         try:
-            client.change_password(old, new)
+            client.change_password(typed.current, typed.new)
         except Exception as error:
             failed(error)
             return
@@ -89,3 +95,32 @@ def test_the_window_asks_the_server_off_the_ui_thread(
     assert _shown(dialog) == {"current": "The current password is wrong"}
     _type(dialog, PASSWORD, NEW)
     qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
+
+
+def test_before_the_first_sign_in_it_takes_a_set_up_code(
+    qtbot: QtBot,
+    ctx: AppContext,
+    window: MainWindow,
+    server: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code = passwords.new_setup_code()
+    with server.app.state.sessions() as session:  # type: ignore[attr-defined]
+        rob = session.query(User).filter_by(username="rob").one()
+        rob.password_hash = passwords.setup_hash(code, datetime.now(UTC) + timedelta(days=1), None)
+        session.commit()
+    ctx.settings.set("sync_server", LOOPBACK)  # http:// is for loopback alone
+    account = SyncAccount(ctx.store, Credentials(persistent=False), transport=server._transport)
+    assert account.server_url is None
+    opened: list[PasswordDialog] = []
+    monkeypatch.setattr(PasswordDialog, "exec", lambda self: opened.append(self) or self.show())
+    change_password(ctx, window, account)
+    (dialog,) = opened
+    assert dialog.windowTitle() == "Set your password"
+    dialog.username.setText("rob")
+    _type(dialog, "AAAA-BBBB-CCCC-DDDD", NEW)
+    qtbot.waitUntil(lambda: bool(_shown(dialog)))
+    assert _shown(dialog)["current"].startswith("Wrong username or set-up code")
+    _type(dialog, code, NEW)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
+    assert SyncClient(SERVER_URL, transport=server._transport).login("rob", NEW, "desk")

@@ -1,9 +1,11 @@
-"""File ▸ Change password…: the current password, the new one twice; a problem shows under
-the field it is about, the server's reason included."""
+"""File ▸ Change password…: the current password (or, before the first sign-in, the user
+name and the admin's one-time set-up code), the new one twice; a problem shows under the
+field it is about, the server's reason included."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,32 +20,50 @@ from PySide6.QtWidgets import (
 from sfa_desktop.core.protocol import MIN_PASSWORD_LENGTH
 from sfa_desktop.ui.common.widgets import caption, heading
 
-# submit(current, new, done, failed): asks the server off the UI thread, then calls back.
-Submit = Callable[[str, str, Callable[[], None], Callable[[BaseException], None]], None]
+
+@dataclass(frozen=True)
+class NewPassword:
+    """What was typed: `current` is the set-up code in set-up mode (`username` then set)."""
+
+    username: str
+    current: str
+    new: str
+
+
+# submit(typed, done, failed): asks the server off the UI thread, then calls one back.
+Submit = Callable[[NewPassword, Callable[[], None], Callable[[BaseException], None]], None]
 
 
 class PasswordDialog(QDialog):
-    """Accepted once the server took the new password."""
+    """Accepted once the server took the new password; with `setup_server`, a first
+    password is set with a set-up code for that server."""
 
-    def __init__(self, submit: Submit, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, submit: Submit, parent: QWidget | None = None, *, setup_server: str | None = None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Change password")
-        self.setMinimumWidth(420)
+        self.setup = setup_server is not None
+        self.setWindowTitle("Set your password" if self.setup else "Change password")
+        self.setMinimumWidth(440)
         self._submit = submit
-        self.current, self.new, self.repeat = QLineEdit(), QLineEdit(), QLineEdit()
+        self.username, self.current = QLineEdit(), QLineEdit()
+        self.new, self.repeat = QLineEdit(), QLineEdit()
         self.errors: dict[QLineEdit, QLabel] = {}
-        form = QFormLayout()
-        for text, field in (
-            ("Current password", self.current),
+        fields = [
+            ("Set-up code" if self.setup else "Current password", self.current),
             ("New password", self.new),
             ("New password again", self.repeat),
-        ):
-            field.setEchoMode(QLineEdit.EchoMode.Password)
-            error = QLabel()
+        ]
+        if self.setup:
+            fields.insert(0, ("User name", self.username))
+        form = QFormLayout()
+        for text, field in fields:
+            if field is not self.username and (field is not self.current or not self.setup):
+                field.setEchoMode(QLineEdit.EchoMode.Password)
+            self.errors[field] = error = QLabel()
             error.setStyleSheet("color: #b3261e;")
             error.setWordWrap(True)
             error.hide()
-            self.errors[field] = error
             form.addRow(text, field)
             form.addRow("", error)
         self.buttons = QDialogButtonBox(
@@ -53,10 +73,18 @@ class PasswordDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
-        layout.addWidget(heading("Change your password", 13))
-        layout.addWidget(
-            caption(f"At least {MIN_PASSWORD_LENGTH} characters. This device stays signed in.")
-        )
+        rule = f"At least {MIN_PASSWORD_LENGTH} characters."
+        if self.setup:
+            layout.addWidget(heading("Set your password", 13))
+            layout.addWidget(
+                caption(
+                    f"Use the one-time set-up code your administrator gave you for "
+                    f"{setup_server}. {rule} Then sign in with the new password."
+                )
+            )
+        else:
+            layout.addWidget(heading("Change your password", 13))
+            layout.addWidget(caption(f"{rule} This device stays signed in."))
         layout.addLayout(form)
         layout.addWidget(self.buttons)
 
@@ -68,16 +96,19 @@ class PasswordDialog(QDialog):
         field.setFocus()
 
     def accept(self) -> None:
-        current, new = self.current.text(), self.new.text()
-        if not current:
-            self.show_error(self.current, "Enter your current password.")
-        elif len(new) < MIN_PASSWORD_LENGTH:
+        typed = NewPassword(self.username.text().strip(), self.current.text(), self.new.text())
+        if self.setup and not typed.username:
+            self.show_error(self.username, "Enter your user name.")
+        elif not typed.current:
+            what = "the set-up code" if self.setup else "your current password"
+            self.show_error(self.current, f"Enter {what}.")
+        elif len(typed.new) < MIN_PASSWORD_LENGTH:
             self.show_error(self.new, f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-        elif new != self.repeat.text():
+        elif typed.new != self.repeat.text():
             self.show_error(self.repeat, "The two new passwords differ.")
         else:
             self.buttons.setEnabled(False)
-            self._submit(current, new, self._done, self._failed)
+            self._submit(typed, self._done, self._failed)
 
     def _done(self) -> None:
         self.buttons.setEnabled(True)
@@ -86,6 +117,6 @@ class PasswordDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
         reason = str(getattr(error, "detail", "") or error)
-        about_current = "current password" in reason
+        about_current = "current password" in reason or "set-up code" in reason
         shown = reason[:1].upper() + reason[1:]
         self.show_error(self.current if about_current else self.new, shown)
