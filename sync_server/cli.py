@@ -30,7 +30,7 @@ from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.errors import BadRequestError, ServiceError
 from sync_server.migrate import upgrade
-from sync_server.services import admin, user_import
+from sync_server.services import admin, passwords, user_import
 from sync_server.services import currency as currencies
 from sync_server.services.pull import purge_log
 
@@ -112,6 +112,12 @@ def _admin_commands(sub: Any) -> None:
         ("--codes", {"default": None, "help": "write the set-up codes to this new CSV file"}),
         ("--valid-days", {"type": positive_int, "default": 14, "help": "codes expire after"}),
     )
+    add(
+        "setup-code",
+        "give a user a new one-time set-up code instead of their password (printed)",
+        ("username", {}),
+        ("--valid-days", {"type": positive_int, "default": 14, "help": "the code expires after"}),
+    )
 
 
 def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSettings) -> None:
@@ -178,6 +184,11 @@ def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSetti
             for u in admin.list_users(session, args.org)
         ],
         "import-users": lambda: _import_users(session, args, settings),
+        "setup-code": lambda: print(
+            passwords.new_code_for(
+                session, settings, admin.user_by_name(session, args.username), now, args.valid_days
+            )
+        ),
     }
     commands[args.admin_command]()
 

@@ -50,6 +50,16 @@ def setup_hash(code: str, expires: datetime, settings: ServerSettings | None) ->
     return f"{SETUP_PREFIX}{int(expires.timestamp())}:{hash_password(_normal(code), settings)}"
 
 
+def new_code_for(
+    session: Session, settings: ServerSettings | None, user: User, now: datetime, days: int
+) -> str:
+    """Replace the user's password (or unused code) with a new set-up code."""
+    code = new_setup_code()
+    user.password_hash = setup_hash(code, now + timedelta(days=days), settings)
+    session.commit()
+    return code
+
+
 def awaits_setup(user: User) -> bool:
     return user.password_hash.startswith(SETUP_PREFIX)
 

@@ -86,3 +86,19 @@ def test_wrong_current_passwords_are_limited(org: Org) -> None:
         for _ in range(6)
     ]
     assert answers == [400] * 5 + [429]
+
+
+def test_a_new_set_up_code_replaces_a_forgotten_password(
+    org: Org, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SFA_PASSWORD_TIME_COST", "1")
+    monkeypatch.setenv("SFA_PASSWORD_MEMORY_KIB", "1024")
+    capsys.readouterr()
+    assert main(["--database-url", db_url, "admin", "setup-code", "rob"]) == 0
+    code = capsys.readouterr().out.strip()
+    assert len(code) == 19
+    assert _login(org.client, "rob", PASSWORD).status_code == 401  # the old one is gone
+    assert _set_up(org.client, "rob", code).status_code == 204
+    assert _login(org.client, "rob", NEW).status_code == 200
+    assert main(["--database-url", db_url, "admin", "setup-code", "nobody"]) == 2
+    assert capsys.readouterr().err == "error: user 'nobody' does not exist\n"
