@@ -29,6 +29,7 @@ class _Check:
         self.db = db
         self.key = key  # None: the store's own key (keyring or passphrase)
         self.site: SiteConfig | None = None
+        self.signed_in = ""  # the server the --db store is signed in to
 
     def site_file(self) -> str:
         self.site = site_config.discover()
@@ -48,7 +49,9 @@ class _Check:
 
             found = store_key.load(self.db, ask=store_key.console_ask, attempts=3)
             self.key, source = found.key, f"its key from the {found.source}"
-        Store.open(self.db, key=self.key).close()
+        store = Store.open(self.db, key=self.key)
+        self.signed_in = store.state("server_url") or ""
+        store.close()
         if is_plain(self.db):
             raise RuntimeError("the database file is not encrypted")
         connection = connect(self.db, self.key)
@@ -72,6 +75,22 @@ class _Check:
         stored = Credentials().persistent
         where = "sign-in kept there" if stored else "sign-in kept in the encrypted store"
         return f"scheduler ok, keyring {keyring_backend.describe()} ({where})"
+
+    def server(self) -> str:
+        """The TLS of the site file's server (else the signed-in one); a server not reached
+        passes (the network may be down), a certificate not trusted fails."""
+        from sfa_desktop.sync import tls
+        from sfa_desktop.sync.errors import Offline, UntrustedCertificate
+
+        url = (self.site.server_url if self.site else "") or self.signed_in
+        if not url:
+            return "no server configured (site file or sign-in), TLS not checked"
+        try:
+            return tls.describe(url)
+        except Offline as error:
+            return f"{error}, TLS not checked"
+        except UntrustedCertificate as error:
+            raise _Refused(str(error)) from None
 
     def qt(self) -> str:
         from sfa_desktop.app import platform_check
@@ -125,6 +144,7 @@ def run(db: Path | None = None) -> int:
             ("site config", check.site_file),
             ("database", check.database),
             ("sync", check.sync_stack),
+            ("server", check.server),
             ("qt", check.qt),
         ]
         for name, step in steps:
@@ -132,10 +152,16 @@ def run(db: Path | None = None) -> int:
                 print(f"{name}: {step()}", flush=True)
             except SiteConfigError as error:
                 return _failed(name, "; ".join(error.problems))
+            except _Refused as error:
+                return _failed(name, str(error))
             except Exception as error:  # report any failure as one line, never a traceback
                 return _failed(name, f"{type(error).__name__}: {error}")
     print("self-test passed")
     return 0
+
+
+class _Refused(Exception):
+    """A check failed for a reason its message says in full."""
 
 
 def _failed(step: str, reason: str) -> int:

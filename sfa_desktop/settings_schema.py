@@ -6,15 +6,18 @@ and `app.settings.Settings` stores the user's values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sfa_desktop.core.addresses import server_url_problem
 from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, Channel
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One user setting; `choices` restricts a str setting to a few values."""
+    """One user setting; `choices` restricts a str setting to a few values, `check` says
+    why a non-empty str value does not fit (None when it does)."""
 
     name: str
     type: type
@@ -24,6 +27,7 @@ class Setting:
     choices: tuple[str, ...] = ()
     minimum: int = 0
     maximum: int = 1_000_000
+    check: Callable[[str], str | None] | None = None
 
     def problem(self, value: Any) -> str | None:
         """Why `value` does not fit this setting, or None when it does."""
@@ -39,7 +43,7 @@ class Setting:
             return f"must be a string, got {value!r}"
         if self.choices and value not in self.choices:
             return f"must be one of {', '.join(self.choices)}, got {value!r}"
-        return None
+        return self.check(value) if self.check and value else None
 
     def coerce(self, value: Any) -> Any:
         """`value` as this setting's type, or the default when it does not fit."""
@@ -53,6 +57,7 @@ SCHEMA: tuple[Setting, ...] = (
         "",
         "Sync server",
         "Address of the sync server, e.g. https://sfa.example.com",
+        check=server_url_problem,
     ),
     Setting(
         "sync_interval",

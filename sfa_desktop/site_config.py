@@ -8,19 +8,19 @@ executable, then `site.toml` in the user's config folder.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
+import ssl
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from sfa_desktop import paths
+from sfa_desktop.core.addresses import check_server_url
 from sfa_desktop.settings_schema import SCHEMA, SETTING_NAMES
 
 ENV_VAR = "SFA_SITE_CONFIG"
@@ -58,6 +58,7 @@ class _Site(_Strict):
 class _Sync(_Strict):
     server_url: str | None = None
     interval_minutes: int | None = None
+    ca_bundle: str | None = None
 
     @field_validator("server_url")
     @classmethod
@@ -70,6 +71,11 @@ class _Sync(_Strict):
         if value is not None and not 1 <= value <= 24 * 60:
             raise ValueError(f"must be between 1 and 1440, got {value}")
         return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _bundle(cls, value: str | None) -> str | None:
+        return None if value is None else check_ca_bundle(value)
 
 
 class _SiteFile(_Strict):
@@ -90,6 +96,7 @@ class SiteConfig:
     package_revision: int = 1
     defaults: Mapping[str, Any] = field(default_factory=dict)
     locked: frozenset[str] = frozenset()
+    ca_bundle: Path | None = None  # certificates trusted besides the system's
 
     @property
     def server_url(self) -> str:
@@ -104,41 +111,23 @@ class SiteConfig:
                 f"server {self.server_url or '(none)'}",
                 f"sync every {interval} min" if interval else "sync interval not set",
                 f"locked: {', '.join(sorted(self.locked)) or '(none)'}",
+                *([f"CA bundle {self.ca_bundle}"] if self.ca_bundle else []),
             )
         )
 
 
-def check_address(url: str) -> str:
-    """`url` without a trailing slash if it is an http(s) address with a host (what a rep
-    types at sign-in); ValueError saying what is wrong otherwise."""
+def check_ca_bundle(name: str) -> str:
+    """`name` if it is the absolute path of a readable file of PEM certificates."""
+    path = Path(name)
+    if not path.is_absolute():
+        raise ValueError(f"must be an absolute path such as /etc/ssl/certs/corp.pem, got {name!r}")
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a port out of range)
-    except ValueError:
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"must be an address such as https://sfa.example.com, got {url!r}")
-    return url.rstrip("/")
-
-
-def check_server_url(url: str) -> str:
-    """`url` without a trailing slash if it is https (or http to a loopback host)."""
-    url = check_address(url)
-    parts = urlsplit(url)
-    if parts.scheme == "http" and not _loopback(str(parts.hostname)):
-        raise ValueError(
-            f"must use https:// (http:// is allowed only for a loopback address), got {url!r}"
-        )
-    return url.rstrip("/")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=path)
+    except FileNotFoundError:
+        raise ValueError(f"names {name}, which is not a file") from None
+    except (OSError, ssl.SSLError) as error:
+        raise ValueError(f"names {name}, which holds no readable PEM certificate") from error
+    return name
 
 
 def find_site_file(env: Mapping[str, str] = os.environ) -> Path | None:
@@ -191,6 +180,7 @@ def load(path: Path) -> SiteConfig:
         package_revision=site.package_revision,
         defaults=defaults,
         locked=frozenset(parsed.locked),
+        ca_bundle=Path(parsed.sync.ca_bundle) if parsed.sync.ca_bundle else None,
     )
 
 

@@ -27,7 +27,7 @@ from sync_server.models import User
 from sync_server.services import admin, auth
 
 PASSWORD = "correct horse battery"
-SERVER_URL = "http://testserver"
+SERVER_URL = "https://testserver"  # the dialogs refuse http:// to another host
 
 
 @contextmanager

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import httpx
 
+from sfa_desktop.core.addresses import check_address
 from sfa_desktop.core.entities import User
 from sfa_desktop.core.protocol import TokenResponse
 from sfa_desktop.security import store_key
-from sfa_desktop.site_config import check_address
 from sfa_desktop.store import Store
 from sfa_desktop.sync.client import SyncClient
 from sfa_desktop.sync.credentials import Credentials, SavedSession, new_device_secret

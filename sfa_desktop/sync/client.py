@@ -44,6 +44,7 @@ from sfa_desktop.core.protocol import (
     device_key_hash,
 )
 from sfa_desktop.store.remote import PulledChange
+from sfa_desktop.sync import tls
 from sfa_desktop.sync.errors import (
     AuthenticationRequired,
     DeviceRevoked,
@@ -175,6 +176,7 @@ class SyncClient:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             transport=transport,
+            verify=tls.site_context() if transport is None else True,
             timeout=timeout,
             headers={"Accept-Encoding": "gzip", "User-Agent": "sfa-desktop"},
         )
@@ -390,6 +392,8 @@ class SyncClient:
                 method, path, content=content, params=params, headers=headers, timeout=timeout
             )
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
+            if (refused := tls.untrusted(error, str(self._http.base_url))) is not None:
+                raise refused from error  # retrying cannot make a certificate trusted
             raise TransientFailure(f"network: {error}") from error
         if response.status_code in TRANSIENT_STATUS:
             wait = parse_retry_after(response.headers.get("Retry-After"))

@@ -86,12 +86,12 @@ def _login(args: argparse.Namespace) -> int:
     if not server:
         print("Sign-in needs --server URL (no site file sets the server).", file=sys.stderr)
         return 2
-    from sfa_desktop.site_config import check_address
+    from sfa_desktop.core.addresses import check_server_url
 
     try:
-        server = check_address(server)
+        server = check_server_url(server)
     except ValueError as error:
-        print(f"Sign-in needs a server address: --server {one_line(error)}.", file=sys.stderr)
+        print(f"Sign-in refused: --server {one_line(error)}.", file=sys.stderr)
         return 2
     password = (
         getpass.getpass(f"Password for {args.user}: ")

@@ -34,3 +34,16 @@ class DeviceRevoked(SyncError):
 
 class DeviceWiped(SyncError):
     """The device was revoked; local data and credentials have been erased."""
+
+
+class UntrustedCertificate(SyncError):
+    """The server's certificate is not trusted here: retrying cannot help."""
+
+    def __init__(self, server: str, reason: str) -> None:
+        self.server = server
+        self.reason = reason
+        super().__init__(
+            f"The certificate of {server} is not trusted by this computer ({reason}): install "
+            "the company's CA certificate in the system's certificate store, or have the site "
+            "file name it (sync.ca_bundle)."
+        )

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import trustme
 
 from sfa_desktop import paths, site_config
 from sfa_desktop.site_config import SiteConfigError
@@ -178,3 +179,32 @@ def test_site_config_is_qt_free() -> None:
         [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def with_bundle(name: str) -> str:
+    return GOOD.replace("interval_minutes = 30", f'interval_minutes = 30\nca_bundle = "{name}"')
+
+
+def test_a_ca_bundle_is_read_back_and_described(tmp_path: Path) -> None:
+    bundle = tmp_path / "corp.pem"
+    trustme.CA().cert_pem.write_to_path(str(bundle))
+    site = site_config.load(write(tmp_path, with_bundle(str(bundle))))
+    assert site.ca_bundle == bundle
+    assert site.describe().endswith(f"CA bundle {bundle}")
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("corp.pem", "must be an absolute path such as /etc/ssl/certs/corp.pem, got 'corp.pem'"),
+        ("{tmp}/missing.pem", "names {tmp}/missing.pem, which is not a file"),
+        ("{tmp}/notes.txt", "names {tmp}/notes.txt, which holds no readable PEM certificate"),
+        ("{tmp}", "names {tmp}, which holds no readable PEM certificate"),
+    ],
+)
+def test_a_ca_bundle_that_cannot_be_used_is_named_with_its_line(
+    tmp_path: Path, name: str, says: str
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a certificate\n")
+    name, says = name.format(tmp=tmp_path), says.format(tmp=tmp_path)
+    assert problems(tmp_path, with_bundle(name)) == [f"site.toml:9: sync.ca_bundle {says}"]

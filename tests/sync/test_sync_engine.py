@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from index_check import index_problems
 from store_keys import TEST_KEY
 from store_seeding import seed_records
-from sync_fixtures import Device
+from sync_fixtures import SERVER_URL, Device
 
 from sfa_desktop.core.entities import Account, Contact, Opportunity, User
 from sfa_desktop.core.enums import EntityKind
@@ -133,21 +133,21 @@ def test_revoked_device_wipes_its_data_and_credentials(device: Device, server: T
     with pytest.raises(DeviceWiped):
         engine.run_once()
     assert not path.exists()
-    assert laptop.credentials.load("http://testserver", "rob") is None
+    assert laptop.credentials.load(SERVER_URL, "rob") is None
 
 
 def test_a_device_of_another_user_cannot_sign_in_over_local_data(device: Device) -> None:
     rob = device("rob")
     rob.engine().run_once()
     with pytest.raises(AuthenticationRequired, match="another user"):
-        rob.sign_in("http://testserver", "ria", "correct horse battery", "laptop")
+        rob.sign_in(SERVER_URL, "ria", "correct horse battery", "laptop")
     assert isinstance(rob.store, Store)
     assert rob.store.get(User, rob.store.current_user_id() or "").name == "Rob"
 
 
 def test_sync_without_saved_session_asks_to_sign_in(device: Device) -> None:
     rob = device("rob")
-    rob.credentials.forget("http://testserver", "rob")
+    rob.credentials.forget(SERVER_URL, "rob")
     with pytest.raises(AuthenticationRequired):
         rob.engine()
 
@@ -157,7 +157,7 @@ def test_signing_in_again_keeps_and_pushes_pending_edits(device: Device) -> None
     rob.store.create(Account, {"name": "Before"})
     rob.engine().run_once()
     pending = rob.store.create(Account, {"name": "Written offline"}).value
-    rob.sign_in("http://testserver", "rob", "correct horse battery", "laptop again")
+    rob.sign_in(SERVER_URL, "rob", "correct horse battery", "laptop again")
     report = rob.engine().run_once()
     assert report.pushed == 1
     assert rob.store.get(Account, pending.id).version is not None

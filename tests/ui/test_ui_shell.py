@@ -136,7 +136,7 @@ def test_a_server_address_without_its_scheme_is_refused(shell: MainWindow) -> No
     login.password.setText("secret")
     login.accept()
     assert login.isVisible()
-    assert "https://" in login.error.text()
+    assert "https://" in login.server_error.text()
     login.reject()
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.app.settings import LOCKED_HINT
+from sfa_desktop.core.addresses import server_url_problem
 from sfa_desktop.core.entities import User
 from sfa_desktop.ui.common.widgets import caption, heading
 
@@ -63,6 +64,10 @@ class LoginDialog(QDialog):
         self.offline.addItem("—", None)
         for user in users:
             self.offline.addItem(f"{user.name} ({user.email})", user.id)
+        self.server_error = QLabel()
+        self.server_error.setStyleSheet("color: #b3261e;")
+        self.server_error.setWordWrap(True)
+        self.server_error.hide()
         form = QFormLayout()
         form.setHorizontalSpacing(14)
         form.setVerticalSpacing(8)
@@ -74,6 +79,8 @@ class LoginDialog(QDialog):
             ("Work offline as", self.offline),
         ):
             form.addRow(text, widget)
+            if widget is self.server:  # why the address is refused, under the field
+                form.addRow("", self.server_error)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b3261e;")
         self.error.hide()
@@ -113,11 +120,9 @@ class LoginDialog(QDialog):
             )
             self.error.show()
             return
-        if online and not entered.server.lower().startswith(("https://", "http://")):
-            self.error.setText(
-                "Write the server address with https:// (or http://) in front, "
-                "e.g. https://sfa.example.com."
-            )
-            self.error.show()
+        problem = server_url_problem(entered.server) if online else None
+        self.server_error.setText(f"The server address {problem}." if problem else "")
+        self.server_error.setVisible(bool(problem))
+        if problem:
             return
         super().accept()

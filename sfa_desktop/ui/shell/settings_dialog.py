@@ -41,6 +41,7 @@ class SettingsDialog(QDialog):
         self._settings = settings
         self.widgets: dict[str, QWidget] = {}
         self._shown_only: set[str] = set()  # rows that show a value without saving it
+        self.errors: dict[str, QLabel] = {}  # under each field, why its value is refused
         form = QFormLayout()
         form.setHorizontalSpacing(16)
         form.setVerticalSpacing(4)
@@ -71,6 +72,11 @@ class SettingsDialog(QDialog):
             hint.setStyleSheet("color: #5f6368; font-size: 9pt;")
             hint.setWordWrap(True)
             column.addWidget(hint)
+            self.errors[setting.name] = error = QLabel()
+            error.setStyleSheet("color: #b3261e;")
+            error.setWordWrap(True)
+            error.hide()
+            column.addWidget(error)
             form.addRow(setting.label, cell)
             self.widgets[setting.name] = widget
         buttons = QDialogButtonBox(
@@ -127,7 +133,15 @@ class SettingsDialog(QDialog):
         return values
 
     def accept(self) -> None:
-        for name, value in self.values().items():
+        """Save, unless a value is refused: then say why under its field and stay open."""
+        values = self.values()
+        for name, value in values.items():
+            problem = self._settings.schema[name].problem(value)
+            self.errors[name].setText(f"This {problem}." if problem else "")
+            self.errors[name].setVisible(bool(problem))
+        if any(error.text() for error in self.errors.values()):
+            return
+        for name, value in values.items():
             if not self._settings.locked(name):
                 self._settings.set(name, value)
         super().accept()
