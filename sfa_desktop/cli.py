@@ -12,6 +12,7 @@ from sfa_desktop import __version__, paths, site_config
 from sfa_desktop.core.cli_args import OneLineParser, db_file, guarded, positive_int
 from sfa_desktop.site_config import SiteConfig, SiteConfigError
 from sfa_desktop.sync import commands as sync_commands
+from sfa_desktop.sync import passwd as passwd_command
 from sfa_desktop.sync import reset as reset_command
 
 
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
     sync_commands.register(commands)
     reset_command.register(commands)
+    passwd_command.register(commands)
     return parser
 
 
