@@ -114,8 +114,10 @@ def _demo(args: argparse.Namespace) -> int:
                 account.close()
                 store.close()
                 return 0
+            from sfa_desktop.app.app_log import start_logging
             from sfa_desktop.ui.app import run
 
+            start_logging(paths.log_dir())
             return run(store.path, args.page, account, on_ready=_say_demo_ready)
     except (SyncError, DomainError) as error:  # DomainError: the local store cannot open
         print(f"The demo could not start: {error}")
@@ -150,8 +152,10 @@ def _demo_store_key(path: Path) -> bytes:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sfa_desktop.app.app_log import start_logging
     from sfa_desktop.ui.app import application, run
 
+    start_logging(paths.log_dir())
     site, problem = site_or_none()
     if problem:
         from PySide6.QtWidgets import QMessageBox

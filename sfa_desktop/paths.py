@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path, user_documents_path
+from platformdirs import user_config_path, user_data_path, user_documents_path, user_log_path
 
 APP_NAME = "sfa-desktop"
 SITE_FILE = "site.toml"
@@ -18,6 +18,11 @@ def data_dir() -> Path:
 
 def config_dir() -> Path:
     return user_config_path(APP_NAME, appauthor=False)
+
+
+def log_dir() -> Path:
+    """Where the app's log files go (sfa_desktop.app.app_log)."""
+    return user_log_path(APP_NAME, appauthor=False)
 
 
 def documents_dir() -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -83,5 +84,6 @@ class AppContext:
         if isinstance(error, DomainError):
             self.signals.message.emit(str(error))
         else:
+            logging.getLogger(__name__).error("unexpected error", exc_info=error)
             self.signals.message.emit(f"Unexpected error: {error!r}")
             raise error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,6 +16,7 @@ from sfa_desktop.sync.errors import Offline, SyncError
 from sfa_desktop.sync.status import SyncStatus
 
 JOB_ID = "sync"
+log = logging.getLogger(__name__)
 
 
 class SyncScheduler:
@@ -93,6 +95,7 @@ class SyncScheduler:
                 error, offline = str(failure), isinstance(failure, Offline)
             if report is not None and report.changes:
                 self._changed(report.changes)
+            _log(report, error, offline)
             self._show(
                 SyncStatus(
                     signed_in=True,
@@ -110,3 +113,18 @@ class SyncScheduler:
     def _show(self, status: SyncStatus) -> None:
         self.status = status
         self._publish(status)
+
+
+def _log(report: SyncReport | None, error: str, offline: bool) -> None:
+    if report is not None:
+        log.info(
+            "synced: %d pushed, %d pulled, %d conflicts, %d refused",
+            report.pushed,
+            report.pulled,
+            report.conflicts,
+            report.rejected,
+        )
+        for warning in report.warnings:
+            log.warning("sync warning: %s", warning)
+    elif error:
+        (log.info if offline else log.warning)("sync failed: %s", error)

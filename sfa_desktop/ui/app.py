@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from sfa_desktop import paths
+from sfa_desktop import __version__, paths
 from sfa_desktop.app import platform_check
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.quit_signals import QuitOnSignals
@@ -48,6 +49,7 @@ def application() -> QApplication:
     return app
 
 
+log = logging.getLogger(__name__)
 QUIT_WAIT_SECONDS = 0.25  # for a sync or network call to finish when the app quits
 KEYRING_BACKEND_FILE = "keyring-backend"  # the backend found last time (a start-up shortcut)
 
@@ -105,6 +107,7 @@ def run(
     is on screen, right after `on_ready(window)`.
     """
     application()
+    log.info("sfa-desktop %s starting on %s", __version__, store_path)
     store = account.store if account else open_store(store_path, key)
     if store is None:
         return 1

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sfa_desktop import paths
+from sfa_desktop.app.app_log import LOG_NAME
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.app.sync_status import SyncStatusTracker
 from sfa_desktop.core.entities import Task, User
@@ -398,7 +400,14 @@ class MainWindow(QMainWindow):
 
     def show_data(self) -> DataDialog:
         settings = self.ctx.settings
-        dialog = DataDialog(self.ctx.store.path, settings.path, settings.site_path, self)
+        log = paths.log_dir() / LOG_NAME
+        dialog = DataDialog(
+            self.ctx.store.path,
+            settings.path,
+            settings.site_path,
+            self,
+            log if log.exists() else None,
+        )
         dialog.show()
         return dialog
 

@@ -113,6 +113,7 @@ class DataDialog(QDialog):
         settings: Path | None,
         site: Path | None,
         parent: QWidget | None = None,
+        log: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Where your data is")
@@ -126,10 +127,12 @@ class DataDialog(QDialog):
             ("Settings", settings, "Your choices in File ▸ Settings."),
             ("Site settings", site, "Set by your administrator." if site else "None here."),
             (
-                "Logs",
-                None,
-                "Not written to a file: problems show in the status bar, and in "
-                "the terminal when the app is started from one.",
+                "Log",
+                log,
+                "What the app did (syncs, sign-ins, errors), kept to a few MB, no"
+                " passwords or keys."
+                if log
+                else "Not written to a file in this session.",
             ),
         ]
         for row, (name, path, note) in enumerate(entries):
