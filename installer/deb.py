@@ -56,7 +56,23 @@ def stage(site: Site, bundle: Path, root: Path) -> Path:
     for path in root.rglob("*"):  # folders and programs 0755, the rest (libraries too) 0644
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() or _program(path) else 0o644)
+    _write(debian / "md5sums", md5sums(root))
+    (debian / "md5sums").chmod(0o644)
     return root
+
+
+def md5sums(root: Path) -> str:
+    """DEBIAN/md5sums: the MD5 of every installed file (`debsums` and dpkg --verify read it)."""
+    import hashlib
+
+    lines = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if relative.parts[0] == "DEBIAN" or path.is_symlink() or not path.is_file():
+            continue
+        digest = hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+        lines.append(f"{digest}  {relative.as_posix()}\n")
+    return "".join(lines)
 
 
 def control(site: Site, root: Path) -> str:

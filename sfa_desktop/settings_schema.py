@@ -14,6 +14,13 @@ from sfa_desktop.core.addresses import server_url_problem
 from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, Channel
 
 
+def _region_problem(value: str) -> str | None:
+    """A phone region is an ISO 3166 country code: two letters."""
+    if len(value) == 2 and value.isascii() and value.isalpha():
+        return None
+    return f"must be a two-letter country code such as DE, GB or US, got {value!r}"
+
+
 @dataclass(frozen=True)
 class Setting:
     """One user setting; `choices` restricts a str setting to a few values, `check` says
@@ -115,6 +122,7 @@ SCHEMA: tuple[Setting, ...] = (
         "Phone region",
         "Country of phone numbers written without a country code, as two letters (DE, GB, "
         "US); empty: this computer's country. Used by imports and the duplicate finder.",
+        check=_region_problem,
     ),
     Setting(
         "stale_days",

@@ -111,6 +111,29 @@ def test_contents(out: Path) -> None:
     assert control.split() == ["/etc/sfa-desktop/site.toml"]
 
 
+def test_md5sums_cover_every_installed_file(out: Path, unpacked: Path, tmp_path: Path) -> None:
+    """Issue 23, point 7: dpkg --verify and debsums need DEBIAN/md5sums."""
+    import hashlib
+
+    control = tmp_path / "control"
+    result = run("dpkg-deb", "-e", str(out / DEB), str(control))
+    assert result.returncode == 0, result.stderr
+    listed = {}
+    for line in (control / "md5sums").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    files = {
+        path.relative_to(unpacked).as_posix(): path
+        for path in unpacked.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    }
+    assert set(listed) == set(files)
+    assert len(listed) > 100
+    for name, path in files.items():
+        actual = hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+        assert listed[name] == actual, name
+
+
 def test_desktop_entry(unpacked: Path) -> None:
     entry = configparser.ConfigParser(interpolation=None)
     entry.optionxform = str  # type: ignore[assignment, method-assign]

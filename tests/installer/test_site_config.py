@@ -105,6 +105,11 @@ def test_the_shipped_example_is_valid() -> None:
             GOOD.replace("stale_days = 45", "colour = 'red'"),
             "site.toml:11: settings.colour is not a setting",
         ),
+        (  # issue 23, point 7: phone_region accepted any text
+            GOOD.replace("stale_days = 45", "phone_region = 'Germany'"),
+            "site.toml:11: settings.phone_region must be a two-letter country code such as "
+            "DE, GB or US, got 'Germany'",
+        ),
         (
             GOOD.replace("stale_days = 45", "sync_interval = 5"),
             "site.toml:11: settings.sync_interval is set in [sync]: use sync.interval_minutes",
