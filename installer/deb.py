@@ -6,12 +6,20 @@ import gzip
 import os
 import shutil
 import subprocess
+import textwrap
 from email.utils import format_datetime
 from pathlib import Path
 
 from installer import debdeps
 from installer.bundle import folder_size
-from installer.layout import APP_NAME, INSTALL_DIR, RESOURCES, SITE_FILE, TEMPLATES
+from installer.layout import (
+    APP_NAME,
+    INSTALL_DIR,
+    LOCAL_SITE_FILE,
+    RESOURCES,
+    SITE_FILE,
+    TEMPLATES,
+)
 from installer.site import Site
 
 ICON_SIZES = (256, 128, 48, 32, 16)
@@ -51,13 +59,15 @@ def stage(site: Site, bundle: Path, root: Path) -> Path:
     man = share / "man/man1" / f"{APP_NAME}.1.gz"
     _gzip(man, _fill((TEMPLATES / "sfa-desktop.1").read_text("utf-8"), site))
     debian = root / "DEBIAN"
-    _write(debian / "conffiles", f"{SITE_FILE}\n")
+    # No conffiles: an edited conffile makes a non-interactive upgrade stop at dpkg's prompt.
+    _write(debian / "preinst", (TEMPLATES / "preinst").read_text("utf-8"))
     _write(debian / "control", control(site, root))
     for path in root.rglob("*"):  # folders and programs 0755, the rest (libraries too) 0644
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() or _program(path) else 0o644)
     _write(debian / "md5sums", md5sums(root))
     (debian / "md5sums").chmod(0o644)
+    (debian / "preinst").chmod(0o755)
     return root
 
 
@@ -89,14 +99,25 @@ def control(site: Site, root: Path) -> str:
             "Section: misc",
             "Priority: optional",
             "Description: offline-first sales-force automation client",
-            f" SFA Desktop for {site.publisher}: accounts, contacts, activities, calendar,",
-            " tasks, leads, pipeline, account plans and forecasts, kept in a local",
-            " database and synchronised with the organisation's sync server.",
+            *_paragraph(
+                f"SFA Desktop for {site.publisher}: accounts, contacts, activities, calendar,"
+                " tasks, leads, pipeline, account plans and forecasts, kept in a local"
+                " database and synchronised with the organisation's sync server."
+            ),
             " .",
-            f" Site configuration: {SITE_FILE}.",
+            *_paragraph(
+                f"Site configuration: {SITE_FILE}, replaced on upgrade; a machine's own"
+                f" {LOCAL_SITE_FILE}, if present, is used instead."
+            ),
             "",
         )
     )
+
+
+def _paragraph(text: str) -> list[str]:
+    """Extended-description lines of at most 80 characters (lintian), each led by a space."""
+    lines = textwrap.wrap(text, width=79, break_long_words=True, break_on_hyphens=False)
+    return [f" {line}" for line in lines]
 
 
 def build(site: Site, bundle: Path, out: Path) -> Path:
@@ -130,9 +151,16 @@ def _changelog(site: Site) -> str:
     from datetime import UTC, datetime
 
     when = format_datetime(datetime.now(UTC).replace(microsecond=0))
+    entry = textwrap.fill(
+        f"Built for {site.publisher} from {site.config.path.name}.",
+        width=78,
+        initial_indent="  * ",
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+    )
     return (
         f"{APP_NAME} ({site.package_version}) unstable; urgency=medium\n\n"
-        f"  * Built for {site.publisher} from {site.config.path.name}.\n\n"
+        f"{entry}\n\n"
         f" -- {site.maintainer}  {when}\n"
     )
 

@@ -14,4 +14,7 @@ APP_NAME = "sfa-desktop"
 DISPLAY_NAME = "SFA Desktop"
 BUNDLE_ID = "com.sfa-desktop.app"
 INSTALL_DIR = "/opt/sfa-desktop"
-SITE_FILE = "/etc/sfa-desktop/site.toml"
+# The packaged site file (replaced on every upgrade, not a conffile) and the machine's own
+# override, which wins when present and which the package never ships or touches.
+SITE_FILE = "/opt/sfa-desktop/site.toml"
+LOCAL_SITE_FILE = "/etc/sfa-desktop/site.toml"
