@@ -81,8 +81,26 @@ def _site_server() -> str:
     return site.server_url if site else ""
 
 
+def _locked_server() -> str:
+    """The server the admin's site file locks, or "" (not locked, or no site file)."""
+    from sfa_desktop.site_config import SiteConfigError, discover
+
+    try:
+        site = discover()
+    except SiteConfigError:
+        return ""  # reported by _site_server
+    return site.server_url if site and "sync_server" in site.locked else ""
+
+
 def _login(args: argparse.Namespace) -> int:
     server = args.server or _site_server()
+    locked = _locked_server()
+    if locked and server.rstrip("/") != locked.rstrip("/"):
+        print(
+            f"Sign-in refused: this computer's site file locks the server to {locked}.",
+            file=sys.stderr,
+        )
+        return 2
     if not server:
         print("Sign-in needs --server URL (no site file sets the server).", file=sys.stderr)
         return 2
