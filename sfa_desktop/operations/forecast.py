@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sfa_desktop.core.entities import (
@@ -18,7 +18,13 @@ from sfa_desktop.core.entities.base import utcnow
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.forecast_wire import ForecastNode, RateSheet
 from sfa_desktop.core.periods import Period
-from sfa_desktop.core.rules.currency import LeftOut, LeftOutTally, RateTable
+from sfa_desktop.core.rules.currency import (
+    LeftOut,
+    LeftOutTally,
+    RateTable,
+    convert_counting,
+    period_day,
+)
 from sfa_desktop.core.rules.forecast import (
     AttainmentBasis,
     ForecastTotals,
@@ -93,12 +99,12 @@ def convert_deals(
     left out (and counted in `tally`)."""
     found = []
     for deal in deals:
-        amount = rates.convert(deal.amount, deal.currency, currency, deal.close_date)
+        amount = convert_counting(
+            rates, tally or LeftOutTally(), deal.amount, deal.currency, currency, deal.close_date
+        )
         if amount is None:
-            if tally is not None:
-                missing = rates.missing(deal.currency, currency, deal.close_date)
-                tally.add(deal.currency, missing or deal.currency, deal.amount, deal.close_date)
-        elif deal.currency == currency:
+            continue
+        if deal.currency == currency:
             found.append(deal)
         else:
             found.append(deal.model_copy(update={"amount": amount, "currency": currency}))
@@ -113,12 +119,9 @@ def _quota(
     amounts: dict[str, int] = {}
     tally = LeftOutTally()
     for quota in quotas:
-        day = Period.parse(quota.period).end - timedelta(days=1)
-        value = rates.convert(quota.amount, quota.currency, currency, day)
-        if value is None:
-            missing = rates.missing(quota.currency, currency, day)
-            tally.add(quota.currency, missing or quota.currency, quota.amount, day)
-        else:
+        day = period_day(Period.parse(quota.period))
+        value = convert_counting(rates, tally, quota.amount, quota.currency, currency, day)
+        if value is not None:
             amounts[quota.period] = amounts.get(quota.period, 0) + value
     return period_quota(amounts, period), tally
 

@@ -19,7 +19,7 @@ from sfa_desktop.core.forecast_wire import (
     MoveList,
 )
 from sfa_desktop.core.periods import Period
-from sfa_desktop.core.rules.currency import LeftOutTally
+from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting
 from sfa_desktop.operations.forecast import deals_of
 from sfa_desktop.store import Store
 from sfa_desktop.sync.forecast_client import subtree
@@ -98,10 +98,7 @@ def local_deal_list(
     }
     lines = []
     for o in found:
-        amount = rates.convert(o.amount, o.currency, currency, o.close_date)
-        if amount is None:
-            missing = rates.missing(o.currency, currency, o.close_date) or o.currency
-            tally.add(o.currency, missing, o.amount, o.close_date)
+        amount = convert_counting(rates, tally, o.amount, o.currency, currency, o.close_date)
         lines.append(
             DealLine(
                 id=o.id,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from sfa_desktop.core.enums import EntityKind, ForecastCategory, Stage
 from sfa_desktop.core.forecast_wire import DealLine, DealList, DealSubtotal
-from sfa_desktop.core.rules.currency import LeftOutTally
+from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting
 from sync_server.models import Org, Record, User
 from sync_server.services.currency import rate_table
 from sync_server.services.forecast import Hierarchy, parse_period
@@ -52,10 +52,9 @@ def deal_list(
     left_out = LeftOutTally()
     lines = []
     for deal in deals:
-        amount = rates.convert(deal["amount"], deal["currency"], view, deal["close_date"])
-        if amount is None:
-            missing = rates.missing(deal["currency"], view, deal["close_date"])
-            left_out.add(deal["currency"], missing or view, deal["amount"], deal["close_date"])
+        amount = convert_counting(
+            rates, left_out, deal["amount"], deal["currency"], view, deal["close_date"]
+        )
         account_id, account_name = accounts.get(deal["opportunity_id"], (None, ""))
         lines.append(
             DealLine(

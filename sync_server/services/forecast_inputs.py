@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +17,13 @@ from sqlalchemy.orm import Session
 from sfa_desktop.core.enums import EntityKind, ForecastCategory
 from sfa_desktop.core.forecast_wire import AdjustmentInfo, LeftOutInfo, SubmissionInfo
 from sfa_desktop.core.periods import Period
-from sfa_desktop.core.rules.currency import LeftOut, LeftOutTally, RateTable
+from sfa_desktop.core.rules.currency import (
+    LeftOut,
+    LeftOutTally,
+    RateTable,
+    convert_counting,
+    period_day,
+)
 from sfa_desktop.core.rules.forecast import PeriodQuota, period_quota
 from sync_server.models import OpportunityFact, Record
 
@@ -26,11 +31,6 @@ CATEGORIES = [category.value for category in ForecastCategory]
 INDEX = {value: i for i, value in enumerate(CATEGORIES)}
 ZERO = (0,) * len(CATEGORIES)
 Amounts = tuple[int, ...]  # one amount per forecast category, in `CATEGORIES` order
-
-
-def last_day(period: Period) -> date:
-    """The day a period's quota, calls and adjustments are converted at."""
-    return period.end - timedelta(days=1)
 
 
 @dataclass
@@ -107,13 +107,9 @@ def _sums(
     for owner_id, category, deal_currency, close_date, amount in other:
         if owner_id not in owners:
             continue
-        value = rates.convert(int(amount), deal_currency, currency, close_date)
-        if value is None:
-            missing = rates.missing(deal_currency, currency, close_date) or deal_currency
-            inputs.tally(inputs.deals_left_out, owner_id).add(
-                deal_currency, missing, int(amount), close_date
-            )
-        else:
+        tally = inputs.tally(inputs.deals_left_out, owner_id)
+        value = convert_counting(rates, tally, int(amount), deal_currency, currency, close_date)
+        if value is not None:
             add(owner_id, category, value)
             inputs.converted[owner_id].add(deal_currency)
     inputs.own = {owner: tuple(values) for owner, values in amounts.items()}
@@ -151,12 +147,10 @@ def _quotas(
         part = Period.parse(row.data["period"])
         quota_currency = row.data.get("currency", "EUR")
         amount = int(row.data["amount"])
-        value = rates.convert(amount, quota_currency, inputs.currency, last_day(part))
+        tally = inputs.tally(inputs.quota_left_out, row.owner_id)
+        day = period_day(part)
+        value = convert_counting(rates, tally, amount, quota_currency, inputs.currency, day)
         if value is None:
-            missing = rates.missing(quota_currency, inputs.currency, last_day(part))
-            inputs.tally(inputs.quota_left_out, row.owner_id).add(
-                quota_currency, missing or quota_currency, amount, last_day(part)
-            )
             continue
         amounts[row.owner_id][row.data["period"]] += value
     inputs.quotas = {owner: period_quota(found, period) for owner, found in amounts.items()}
@@ -172,7 +166,7 @@ def _submissions(
 ) -> None:
     """Each owner's latest call for the period, converted (kept in its own currency,
     and saying so, when there is no rate)."""
-    day = last_day(period)
+    day = period_day(period)
     for row in records(session, org_id, EntityKind.FORECAST_SUBMISSION, owners, [period]):
         data: dict[str, Any] = row.data
         call_currency = data.get("currency", "EUR")
@@ -205,19 +199,18 @@ def _adjustments(
 ) -> None:
     """Every live adjustment of someone in `subjects`, converted at the period's last day.
     "closed" adjustments (no longer accepted) are not counted: closed is what was won."""
-    day = last_day(period)
+    day = period_day(period)
     for row in records(session, org_id, EntityKind.MANAGER_ADJUSTMENT, None, [period]):
         data: dict[str, Any] = row.data
         subject = data["subject_user_id"]
         if subject not in subjects or data["category"] == ForecastCategory.CLOSED.value:
             continue
         adjustment_currency = data.get("currency", "EUR")
-        amount = rates.convert(int(data["amount"]), adjustment_currency, inputs.currency, day)
+        tally = inputs.tally(inputs.adjustment_left_out, subject)
+        amount = convert_counting(
+            rates, tally, int(data["amount"]), adjustment_currency, inputs.currency, day
+        )
         if amount is None:
-            missing = rates.missing(adjustment_currency, inputs.currency, day)
-            inputs.tally(inputs.adjustment_left_out, subject).add(
-                adjustment_currency, missing or adjustment_currency, int(data["amount"]), day
-            )
             continue
         inputs.adjustments.setdefault(subject, []).append(
             AdjustmentInfo(

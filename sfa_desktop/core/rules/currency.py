@@ -15,8 +15,10 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from sfa_desktop.core.periods import Period
 
 DEFAULT_CORPORATE_CURRENCY = "EUR"  # an organisation that never set one
 
@@ -147,6 +149,21 @@ class LeftOutTally:
 
     def items(self) -> list[LeftOut]:
         return [self._items[key] for key in sorted(self._items)]
+
+
+def period_day(period: Period) -> date:
+    """The day a period's quota, calls and adjustments convert at: its last day."""
+    return period.end - timedelta(days=1)
+
+
+def convert_counting(
+    rates: RateTable, tally: LeftOutTally, amount: int, currency: str, to: str, day: date
+) -> int | None:
+    """`rates.convert`; an amount it cannot convert is added to `tally` (never dropped)."""
+    value = rates.convert(amount, currency, to, day)
+    if value is None:
+        tally.add(currency, rates.missing(currency, to, day) or currency, amount, day)
+    return value
 
 
 def describe_left_out(left_out: Iterable[LeftOut], what: str = "deal") -> str:
