@@ -54,6 +54,11 @@ def bundled_site_files() -> list[Path]:
     return [folder / SITE_FILE, folder.parent / "Resources" / SITE_FILE]
 
 
-def site_file_candidates() -> list[Path]:
-    """Site files in the order they are looked for (after $SFA_SITE_CONFIG); the first wins."""
-    return [system_site_file(), *bundled_site_files(), config_dir() / SITE_FILE]
+def admin_site_files() -> list[Path]:
+    """Site files only an administrator can write, in order; the first found is the admin's."""
+    return [system_site_file(), *bundled_site_files()]
+
+
+def user_site_file() -> Path:
+    """The user's own site file (`$SFA_SITE_CONFIG` names another): unlocked defaults only."""
+    return config_dir() / SITE_FILE

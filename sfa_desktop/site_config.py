@@ -1,9 +1,12 @@
 """The admin's site file (TOML): server, sync interval, default and locked settings; Qt-free.
 
-Looked for in this order, the first file found wins: `$SFA_SITE_CONFIG`, the system file
-(`/etc/sfa-desktop/site.toml` on Linux, `%PROGRAMDATA%\\sfa-desktop\\site.toml` on Windows,
-`/Library/Application Support/sfa-desktop/site.toml` on macOS), beside the installed
-executable, then `site.toml` in the user's config folder.
+The admin's file is the first found of the system file (`/etc/sfa-desktop/site.toml` on
+Linux, `%PROGRAMDATA%\\sfa-desktop\\site.toml` on Windows, `/Library/Application
+Support/sfa-desktop/site.toml` on macOS) and the file beside the installed executable
+(`/opt/sfa-desktop/site.toml` from the .deb). A user's own file (`$SFA_SITE_CONFIG`, else
+`site.toml` in the user's config folder) is laid over it: it may add defaults and locks
+but never changes what the admin's file locks. With no admin file, the user's file is used
+as it is (a developer's or tester's set-up).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 import ssl
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +100,7 @@ class SiteConfig:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     locked: frozenset[str] = frozenset()
     ca_bundle: Path | None = None  # certificates trusted besides the system's
+    user_path: Path | None = None  # the user's own file laid over the admin's, if any
 
     @property
     def server_url(self) -> str:
@@ -112,6 +116,7 @@ class SiteConfig:
                 f"sync every {interval} min" if interval else "sync interval not set",
                 f"locked: {', '.join(sorted(self.locked)) or '(none)'}",
                 *([f"CA bundle {self.ca_bundle}"] if self.ca_bundle else []),
+                *([f"with the user's {self.user_path}"] if self.user_path else []),
             )
         )
 
@@ -130,21 +135,42 @@ def check_ca_bundle(name: str) -> str:
     return name
 
 
-def find_site_file(env: Mapping[str, str] = os.environ) -> Path | None:
-    """The site file in force, or None; `$SFA_SITE_CONFIG` must name an existing file."""
+def find_site_files(env: Mapping[str, str] = os.environ) -> tuple[Path | None, Path | None]:
+    """(the admin's site file, the user's own), each None when absent.
+
+    `$SFA_SITE_CONFIG`, when set, names the user's file and must exist.
+    """
+    admin = next((path for path in paths.admin_site_files() if path.is_file()), None)
     named = env.get(ENV_VAR)
     if named:
-        path = Path(named)
-        if not path.is_file():
-            raise SiteConfigError(path, [f"{ENV_VAR} names {path}, which is not a file"])
-        return path
-    return next((path for path in paths.site_file_candidates() if path.is_file()), None)
+        user = Path(named)
+        if not user.is_file():
+            raise SiteConfigError(user, [f"{ENV_VAR} names {user}, which is not a file"])
+        return admin, user
+    own = paths.user_site_file()
+    return admin, own if own.is_file() else None
 
 
 def discover(env: Mapping[str, str] = os.environ) -> SiteConfig | None:
-    """The site config in force, or None; SiteConfigError when the file is unusable."""
-    path = find_site_file(env)
-    return None if path is None else load(path)
+    """The site config in force, or None; SiteConfigError when a file is unusable."""
+    admin_path, user_path = find_site_files(env)
+    admin = None if admin_path is None else load(admin_path)
+    user = None if user_path is None else load(user_path)
+    if admin is None or user is None:
+        return admin or user
+    return overlay(admin, user)
+
+
+def overlay(admin: SiteConfig, user: SiteConfig) -> SiteConfig:
+    """`admin` with the user's defaults and locks added where the admin locked nothing."""
+    free = {name: value for name, value in user.defaults.items() if name not in admin.locked}
+    return replace(
+        admin,
+        defaults={**admin.defaults, **free},
+        locked=admin.locked | user.locked,
+        ca_bundle=admin.ca_bundle or user.ca_bundle,
+        user_path=user.path,
+    )
 
 
 def load(path: Path) -> SiteConfig:

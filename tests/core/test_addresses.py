@@ -65,7 +65,8 @@ def test_the_cli_login_refuses_a_site_file_it_did_not_check(
     site = tmp_path / "site.toml"
     site.write_text('[site]\norganisation = "Acme"\n[sync]\nserver_url = "http://sfa.acme"\n')
     monkeypatch.setenv(site_config.ENV_VAR, str(site))
-    monkeypatch.setattr(paths, "site_file_candidates", lambda: [])
+    monkeypatch.setattr(paths, "admin_site_files", lambda: [])
+    monkeypatch.setattr(paths, "user_site_file", lambda: Path("/nonexistent/site.toml"))
     monkeypatch.setattr(sys, "stdin", io.StringIO("secret\n"))
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

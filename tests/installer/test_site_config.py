@@ -151,20 +151,83 @@ def test_loopback_servers_may_use_http(tmp_path: Path) -> None:
         assert site.server_url == url
 
 
-def test_discovery_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    system, user = tmp_path / "etc" / "site.toml", tmp_path / "user" / "site.toml"
-    monkeypatch.setattr(paths, "site_file_candidates", lambda: [system, user])
-    assert site_config.find_site_file({}) is None
-    user.parent.mkdir()
+@pytest.fixture
+def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    """(/etc file, /opt file, the user's file), none written yet."""
+    system, bundled = tmp_path / "etc" / "site.toml", tmp_path / "opt" / "site.toml"
+    user = tmp_path / "user" / "site.toml"
+    for path in (system, bundled, user):
+        path.parent.mkdir()
+    monkeypatch.setattr(paths, "admin_site_files", lambda: [system, bundled])
+    monkeypatch.setattr(paths, "user_site_file", lambda: user)
+    return system, bundled, user
+
+
+def test_discovery_order(tmp_path: Path, places: tuple[Path, Path, Path]) -> None:
+    system, bundled, user = places
+    assert site_config.find_site_files({}) == (None, None)
     user.write_text(GOOD)
-    assert site_config.find_site_file({}) == user
-    system.parent.mkdir()
+    assert site_config.find_site_files({}) == (None, user)
+    bundled.write_text(GOOD)
+    assert site_config.find_site_files({}) == (bundled, user)
     system.write_text(GOOD)
-    assert site_config.find_site_file({}) == system
+    assert site_config.find_site_files({}) == (system, user)  # /etc overrides /opt
     named = write(tmp_path, GOOD)
-    assert site_config.find_site_file({site_config.ENV_VAR: str(named)}) == named
+    assert site_config.find_site_files({site_config.ENV_VAR: str(named)}) == (system, named)
     with pytest.raises(SiteConfigError, match=r"SFA_SITE_CONFIG names .* which is not a file"):
-        site_config.find_site_file({site_config.ENV_VAR: str(tmp_path / "missing.toml")})
+        site_config.find_site_files({site_config.ENV_VAR: str(tmp_path / "missing.toml")})
+
+
+USERS_OWN = """\
+locked = ["default_channel"]
+
+[site]
+organisation = "Me"
+
+[sync]
+server_url = "https://evil.example"
+interval_minutes = 5
+
+[settings]
+stale_days = 1
+default_channel = "call"
+"""
+
+
+def test_a_users_file_cannot_drop_the_admins_locks(
+    tmp_path: Path, places: tuple[Path, Path, Path]
+) -> None:
+    """SFA_SITE_CONFIG (or the user's own file) adds unlocked defaults only (issue 23, point 3)."""
+    _, bundled, user = places
+    bundled.write_text(GOOD)  # locks sync_server and stale_days
+    named = tmp_path / "mine.toml"
+    named.write_text(USERS_OWN)
+    for env in ({site_config.ENV_VAR: str(named)}, {}):
+        user.write_text(USERS_OWN)
+        site = site_config.discover(env)
+        assert site is not None
+        assert site.path == bundled
+        assert site.organisation == "Acme Ltd"
+        assert site.server_url == "https://sfa.acme.example"
+        assert dict(site.defaults) == {
+            "sync_server": "https://sfa.acme.example",  # the admin's, locked
+            "stale_days": 45,  # the admin's, locked
+            "sync_interval": 5,  # the user's: the admin left it open
+            "default_channel": "call",
+        }
+        assert site.locked == {"sync_server", "stale_days", "default_channel"}
+        assert "with the user's" in site.describe()
+
+
+def test_without_an_admin_file_the_users_file_is_used_as_it_is(
+    places: tuple[Path, Path, Path],
+) -> None:
+    _, _, user = places
+    user.write_text(USERS_OWN)
+    site = site_config.discover({})
+    assert site is not None
+    assert site.path == user
+    assert site.server_url == "https://evil.example"
 
 
 def test_system_site_file_per_platform() -> None:

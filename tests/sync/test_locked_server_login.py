@@ -27,7 +27,8 @@ def locked_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     site = tmp_path / "site.toml"
     site.write_text(SITE)
     monkeypatch.setenv(site_config.ENV_VAR, str(site))
-    monkeypatch.setattr(paths, "site_file_candidates", lambda: [])
+    monkeypatch.setattr(paths, "admin_site_files", lambda: [])
+    monkeypatch.setattr(paths, "user_site_file", lambda: Path("/nonexistent/site.toml"))
     return site
 
 

@@ -36,7 +36,8 @@ def no_site_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """No site file and no certificate variables but what a test sets."""
     for name in (site_config.ENV_VAR, "SSL_CERT_FILE", "SSL_CERT_DIR"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(paths, "site_file_candidates", lambda: [])
+    monkeypatch.setattr(paths, "admin_site_files", lambda: [])
+    monkeypatch.setattr(paths, "user_site_file", lambda: Path("/nonexistent/site.toml"))
 
 
 def site_file(folder: Path, server: TlsServer, bundle: bool = True) -> Path:
