@@ -14,7 +14,8 @@ from sfa_desktop.operations.records import create_record, update_record
 from sfa_desktop.operations.result import OpResult, Undo
 from sfa_desktop.store import Changes, Store
 
-_COPY_EXCLUDE = {"id", "created_at", "updated_at", "version", "recurrence", "exceptions"}
+_SERIES_ONLY = ("recurrence", "exceptions", "extra_dates", "external_uid", "recurrence_id")
+_COPY_EXCLUDE = {"id", "created_at", "updated_at", "version", *_SERIES_ONLY}
 
 
 class Scope(StrEnum):
@@ -41,7 +42,9 @@ def detach_occurrence(
     duration = master.ends_at - master.starts_at
     base = master.model_dump(exclude=_COPY_EXCLUDE)
     data = {**base, "starts_at": occurrence_start, "ends_at": occurrence_start + duration}
-    data.update({k: v for k, v in fields.items() if k not in ("recurrence", "exceptions")})
+    data.update({k: v for k, v in fields.items() if k not in _SERIES_ONLY})
+    if master.external_uid:  # it replaces that occurrence in the other calendar too
+        data.update(external_uid=master.external_uid, recurrence_id=occurrence_start)
     exceptions = (*master.exceptions, occurrence_start)
     changes = store.update(CalendarEvent, event_id, {"exceptions": exceptions}).changes
     saved = store.create(CalendarEvent, data)
@@ -60,16 +63,17 @@ def edit_occurrence(
 ) -> OpResult[CalendarEvent]:
     """Apply `fields` to this occurrence only, or to the whole series."""
     event = occurrence.event
-    if event.recurrence and scope is Scope.OCCURRENCE:
+    if occurrence.is_recurring and scope is Scope.OCCURRENCE:
         return detach_occurrence(store, event.id, occurrence.starts_at, fields)
-    if event.recurrence and "starts_at" in fields and "ends_at" in fields:
+    if occurrence.is_recurring and "starts_at" in fields and "ends_at" in fields:
         # The form shows this occurrence's times: move the series by the same amount.
         moved = fields["starts_at"] - occurrence.starts_at
         length = fields["ends_at"] - fields["starts_at"]
         fields = {**fields, "starts_at": event.starts_at + moved}
         fields["ends_at"] = fields["starts_at"] + length
-        if moved and "exceptions" not in fields:
-            fields["exceptions"] = tuple(when + moved for when in event.exceptions)
+        if moved:
+            for key in ("exceptions", "extra_dates"):
+                fields.setdefault(key, tuple(when + moved for when in getattr(event, key)))
     return save_event(store, event.id, fields)
 
 
@@ -78,7 +82,7 @@ def reschedule(
 ) -> OpResult[CalendarEvent]:
     """Move or resize an occurrence by mouse; for the series, shift the master by the same."""
     event = occurrence.event
-    if event.recurrence and scope is Scope.OCCURRENCE:
+    if occurrence.is_recurring and scope is Scope.OCCURRENCE:
         fields = {"starts_at": starts_at, "ends_at": ends_at}
         return detach_occurrence(store, event.id, occurrence.starts_at, fields)
     moved = starts_at - occurrence.starts_at
@@ -87,8 +91,9 @@ def reschedule(
         "starts_at": event.starts_at + moved,
         "ends_at": event.ends_at + moved + stretched,
     }
-    if event.exceptions and moved:
-        changes["exceptions"] = tuple(when + moved for when in event.exceptions)
+    for key in ("exceptions", "extra_dates"):
+        if getattr(event, key) and moved:
+            changes[key] = tuple(when + moved for when in getattr(event, key))
     return update_record(store, CalendarEvent, event.id, changes)
 
 
@@ -98,7 +103,7 @@ def complete_visit(
     """Log the Activity of a held visit and mark the event (or this occurrence) completed."""
     event = occurrence.event
     completed = {"status": EventStatus.COMPLETED}
-    if event.recurrence:
+    if occurrence.is_recurring:
         marked = detach_occurrence(store, event.id, occurrence.starts_at, completed)
     else:
         marked = update_record(store, CalendarEvent, event.id, completed)

@@ -118,6 +118,9 @@ class CalendarEventRow(Synced):
     channel: Mapped[str] = mapped_column(String(16))
     recurrence: Mapped[str] = mapped_column(String(500))
     exceptions: Mapped[list[Any]]
+    extra_dates: Mapped[list[Any]] = mapped_column(JSON, server_default="[]")
+    external_uid: Mapped[str] = mapped_column(Text, server_default="", index=True)
+    recurrence_id: Mapped[datetime | None]
     attendee_ids: Mapped[list[Any]]
     account_id: Mapped[str | None] = mapped_column(String(64), index=True)
     opportunity_id: Mapped[str | None] = mapped_column(String(64))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from sfa_desktop.core.entities import Activity, CalendarEvent, Opportunity, StageChange, Task
 from sfa_desktop.core.enums import EntityKind, LeadStatus
@@ -49,7 +49,11 @@ class ViewReads(RecordAccess):
         table = CalendarEventRow
         query = select(table.id).where(
             table.starts_at < end,
-            or_(table.ends_at >= start, table.recurrence != ""),
+            or_(
+                table.ends_at >= start,
+                table.recurrence != "",
+                func.json_array_length(table.extra_dates) > 0,
+            ),
         )
         with self._read() as session:
             ids = list(session.scalars(query.order_by(table.starts_at)))

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from sfa_desktop.core.entities.base import (
     LongText,
@@ -46,6 +46,8 @@ def _check_rrule(rule: str) -> str:
 
 TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
 RecurrenceRule = Annotated[str, AfterValidator(_check_rrule)]
+# The UID another calendar gave an event (RFC 5545 puts no limit on its length).
+ExternalUid = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
 
 
 class Activity(Record):
@@ -84,7 +86,13 @@ class CalendarEvent(Record):
     location: ShortText = ""
     channel: Channel = Channel.VISIT
     recurrence: RecurrenceRule = ""
-    exceptions: tuple[UtcDateTime, ...] = ()
+    exceptions: tuple[UtcDateTime, ...] = ()  # EXDATE: starts of the series left out
+    extra_dates: tuple[UtcDateTime, ...] = ()  # RDATE: starts added to the series
+    # The event's link to another calendar: its UID there, and for one moved or changed
+    # occurrence of a series (RECURRENCE-ID) the start it replaces; the series (same
+    # external_uid, no recurrence_id) lists that start in `exceptions`.
+    external_uid: ExternalUid = ""
+    recurrence_id: UtcDateTime | None = None
     attendee_ids: tuple[RecordId, ...] = ()
     account_id: RecordId | None = None
     opportunity_id: RecordId | None = None
@@ -98,6 +106,8 @@ class CalendarEvent(Record):
             raise ValueError("the event ends before it starts")
         if len(set(self.attendee_ids)) != len(self.attendee_ids):
             raise ValueError("an attendee is listed twice")
+        if self.recurrence_id is not None and not self.external_uid:
+            raise ValueError("a replaced occurrence needs the series' external UID")
         return self
 
 

@@ -26,7 +26,7 @@ class Occurrence:
 
     @property
     def is_recurring(self) -> bool:
-        return bool(self.event.recurrence)
+        return bool(self.event.recurrence or self.event.extra_dates)
 
     @property
     def key(self) -> tuple[str, datetime]:
@@ -64,18 +64,27 @@ def expand_occurrences(
     meeting stays at 09:00 across a DST change); starts listed in `exceptions` are skipped.
     """
     duration = event.ends_at - event.starts_at
-    if not event.recurrence:
+    if not event.recurrence and not event.extra_dates:
         starts = [event.starts_at]
     else:
         skipped = {when.astimezone(UTC) for when in event.exceptions}
-        found = series_rule(event).between(window_start - duration, window_end, inc=True)
-        starts = [when.astimezone(UTC) for when in found[:MAX_OCCURRENCES]]
+        if event.recurrence:
+            found = series_rule(event).between(window_start - duration, window_end, inc=True)
+            starts = [when.astimezone(UTC) for when in found[:MAX_OCCURRENCES]]
+        else:
+            starts = [event.starts_at]
+        starts = sorted({*starts, *_extra_starts(event, window_start - duration, window_end)})
         starts = [when for when in starts if when not in skipped]
     return [
         Occurrence(event, start, start + duration)
         for start in starts
         if _overlaps(start, start + duration, window_start, window_end)
     ]
+
+
+def _extra_starts(event: CalendarEvent, start: datetime, end: datetime) -> list[datetime]:
+    """The event's RDATE starts in [start, end]."""
+    return [when.astimezone(UTC) for when in event.extra_dates if start <= when <= end]
 
 
 def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> bool:
@@ -94,16 +103,18 @@ def expand_all(
 
 def next_occurrence_after(event: CalendarEvent, moment: datetime) -> datetime | None:
     """The first start of `event` strictly after `moment` that is not an exception."""
-    if not event.recurrence:
-        return event.starts_at if event.starts_at > moment else None
     skipped = {when.astimezone(UTC) for when in event.exceptions}
+    extra = [when for when in event.extra_dates if when > moment and when not in skipped]
+    if not event.recurrence:
+        starts = [*extra, event.starts_at] if event.starts_at > moment else extra
+        return min(starts, default=None)
     rule = series_rule(event)
     when = rule.after(moment, inc=False)
     for _ in range(MAX_OCCURRENCES):
         if when is None:
-            return None
+            break
         utc: datetime = when.astimezone(UTC)
         if utc not in skipped:
-            return utc
+            return min([utc, *extra])
         when = rule.after(when, inc=False)
-    return None
+    return min(extra, default=None)
