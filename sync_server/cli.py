@@ -173,8 +173,7 @@ def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSetti
         ),
         "revoke-device": lambda: admin.revoke_device(session, args.device_id, now),
         "list-devices": lambda: [
-            print(f"{d.id}\t{d.name}\t{'revoked' if d.revoked_at else 'active'}")
-            for d in admin.list_devices(session, args.username)
+            print(line) for line in admin.device_lines(session, args.username, now)
         ],
         "reset-password": lambda: admin.reset_password(
             session, args.username, args.password, settings

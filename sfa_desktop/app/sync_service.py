@@ -60,6 +60,10 @@ class SyncService(QObject):
         if self.account.server_url and self.account.username:
             self._start()
 
+    def hold(self, why: str) -> None:
+        """Do not sync, and show `why` in the status bar (until the next start)."""
+        self._tracker.update(replace(self._tracker.status, error=why))
+
     def sign_in(self, server: str, username: str, password: str, device_name: str) -> None:
         """Sign in on the network pool; start background sync once it worked.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from sfa_desktop.sync.errors import AuthenticationRequired, SignInCancelled, Syn
 from sfa_desktop.sync.retry import RetryPolicy
 
 TransportFactory = Callable[[], httpx.BaseTransport | None]
+END_SECONDS = 3.0  # how long ending a session on the server may hold up a sign-out
 
 
 class SyncAccount:
@@ -65,17 +67,20 @@ class SyncAccount:
         client = self._new_client(server_url, username, device_secret, retry or self.retry)
         try:
             tokens = client.login(username, password, device_name, device_secret)
+            previous = self.store.current_user_id()
+            if cancelled():  # the rep stopped waiting: this session is not theirs to keep
+                _end_quietly(client)
+                self.credentials.forget(server_url, username)
+                raise SignInCancelled("Sign-in cancelled.")
+            if previous is not None and previous != tokens.user.id:
+                _end_quietly(client)  # this store keeps no other's session
+                self.credentials.forget(server_url, username)
+                raise AuthenticationRequired(
+                    "This computer's data belongs to another user; sign in as them or reset "
+                    "the app (sfa-desktop reset)."
+                )
         finally:
             client.close()
-        if cancelled():  # the rep stopped waiting: this session is not theirs to keep
-            self.credentials.forget(server_url, username)
-            raise SignInCancelled("Sign-in cancelled.")
-        previous = self.store.current_user_id()
-        if previous is not None and previous != tokens.user.id:
-            self.credentials.forget(server_url, username)  # this store keeps no other's session
-            raise AuthenticationRequired(
-                "This computer's data belongs to another user; sign in as them or reset the app."
-            )
         user = User.model_validate(tokens.user.model_dump())
         self.close()  # the next engine uses the new session
         self.store.sign_in_as(user)
@@ -98,8 +103,10 @@ class SyncAccount:
             client.close()
 
     def sign_out(self) -> None:
-        """Forget the saved session and the server; the local data, its user and the
-        unsynced changes stay (they go up after the next sign-in as the same user)."""
+        """End the session on the server when it answers (else it lapses there), forget it
+        here; the local data, its user and the unsynced changes stay (they go up after the
+        next sign-in as the same user)."""
+        self.end_session()
         if self.server_url and self.username:
             self.credentials.forget(self.server_url, self.username)
         self.close()
@@ -125,6 +132,15 @@ class SyncAccount:
                 self._client.refresh_token = saved.refresh_token
                 self._client.device_secret = saved.device_secret
             return self._client
+
+    def end_session(self) -> None:
+        """Tell the server this device's session is over (best effort, a few seconds at
+        most): the device shows as signed out there and its tokens stop working."""
+        try:
+            client = self.client()
+        except SyncError:
+            return  # no saved session: nothing to end
+        _end_quietly(client)
 
     def wipe(self) -> None:
         """Erase local data and credentials (the server revoked this device): the store's
@@ -153,3 +169,11 @@ class SyncAccount:
 
         policy = retry or self.retry
         return SyncClient(server_url, transport=self._transport, on_tokens=keep, retry=policy)
+
+
+def _end_quietly(client: SyncClient) -> None:
+    """`client.sign_out()` within END_SECONDS; a server that does not answer is left to let
+    the session lapse (refresh tokens expire; an admin can revoke the device)."""
+    client.retry = RetryPolicy(attempts=1, deadline_seconds=END_SECONDS)
+    with contextlib.suppress(SyncError):
+        client.sign_out()

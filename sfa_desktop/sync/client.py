@@ -304,6 +304,10 @@ class SyncClient:
         body = PasswordSetUp(username=username, setup_code=setup_code, new_password=new_password)
         self._call("POST", "/api/v1/auth/setup", _no_answer, body, retrying=self.retry.logins())
 
+    def sign_out(self) -> None:
+        """End this device's session on the server: its tokens stop working there."""
+        self._authed("POST", "/api/v1/auth/sign-out", _no_answer)
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _accept_tokens(self, tokens: TokenResponse) -> TokenResponse:

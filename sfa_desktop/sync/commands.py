@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import platform
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sfa_desktop import paths
 from sfa_desktop.core.cli_args import db_file, non_empty, one_line
+from sfa_desktop.core.device_names import default_device_name
 
 if TYPE_CHECKING:
     from sfa_desktop.sync.account import SyncAccount
@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
         help="server URL, e.g. https://sfa.example.com (default: site file)",
     )
     login.add_argument("--user", type=non_empty, required=True)
-    login.add_argument("--device-name", type=non_empty, default=platform.node() or "desktop")
+    login.add_argument("--device-name", type=non_empty, default=default_device_name())
     login.add_argument(
         "--db", type=db_file, default=None, help="database file (default: user data)"
     )
@@ -126,6 +126,13 @@ def _login(args: argparse.Namespace) -> int:
     account = _open_account(args.db)
     if account is None:
         return 1
+    moved = _move_if_locked(account)
+    if moved is False:
+        return 1  # the edits for the old server are kept: said why
+    if moved:  # the old server's copy is erased: sign in on a new store
+        account = _open_account(args.db)
+        if account is None:
+            return 1
     print(f"Connecting to {server}…", flush=True)
     try:
         user = account.sign_in(server, args.user, password, args.device_name)
@@ -139,6 +146,28 @@ def _login(args: argparse.Namespace) -> int:
     if account.credentials.message:
         print(account.credentials.message)
     return 0
+
+
+def _move_if_locked(account: SyncAccount) -> bool | None:
+    """None when the site file locks no other server than the account's. Otherwise the
+    account leaves its server (sync_server.site_move) and closes: True when it moved (the
+    store is erased: sign in next), False when edits for the old server are kept."""
+    from sfa_desktop.site_config import SiteConfigError, discover
+    from sfa_desktop.sync.site_move import leave_old_server, needed
+
+    try:
+        new = needed(account, discover())
+    except SiteConfigError:
+        return None  # reported by _site_server; a broken file locks nothing
+    if not new:
+        return None
+    print(f"Sending unsynced edits to {account.server_url} before moving to {new}…", flush=True)
+    move = leave_old_server(account, new)
+    account.store.close()
+    print(move.message(), file=sys.stdout if move.moved else sys.stderr)
+    if move.moved:
+        print(f"Sign in: sfa-desktop login --user {move.username or 'NAME'}")
+    return move.moved
 
 
 def _failure(error: Exception, server: str) -> str:
@@ -159,6 +188,8 @@ def _sync(args: argparse.Namespace) -> int:
     account = _open_account(args.db)
     if account is None:
         return 1
+    if _move_if_locked(account) is not None:
+        return 1  # moved (sign in next) or kept for the old server: said which
     if account.server_url:
         print(f"Syncing with {account.server_url}…", flush=True)
     try:

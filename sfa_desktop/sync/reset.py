@@ -68,6 +68,7 @@ def _reset(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    account.end_session()  # the server shows this device as signed out
     account.wipe()  # the key first, then the store and its outbox copy, and the sign-in
     lost = f" ({pending} unsynced edits erased)" if pending else ""
     print(f"Reset: the local database {path}, its key and the saved sign-in are erased{lost}.")

@@ -21,6 +21,7 @@ from sfa_desktop.app.signals import AppSignals
 from sfa_desktop.app.taskman import TaskManager
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.store import Store
+from sfa_desktop.ui import site_move
 from sfa_desktop.ui.common.format import use_readable_locale
 from sfa_desktop.ui.main_window import MainWindow
 
@@ -109,6 +110,9 @@ def run(
     application()
     log.info("sfa-desktop %s starting on %s", __version__, store_path)
     store = account.store if account else open_store(store_path, key)
+    held = ""
+    if account is None and store is not None:
+        store, held = site_move.follow(store, site, lambda: open_store(store_path, key))
     if store is None:
         return 1
     ctx = build_context(store, paths.config_dir() / "settings.json", site)
@@ -118,7 +122,7 @@ def run(
     def ready() -> None:
         if on_ready is not None:
             on_ready(window)
-        services.append(start_sync(ctx, window, account))
+        services.append(start_sync(ctx, window, account, held))
 
     window.ready.connect(ready)
     running = QEventLoop()  # ends with the main window (or QApplication.quit)
@@ -166,8 +170,11 @@ def change_password(ctx: AppContext, window: MainWindow, account: SyncAccount) -
         ctx.signals.message.emit("Your password is set: sign in with it (File ▸ Sign in…).")
 
 
-def start_sync(ctx: AppContext, window: MainWindow, account: SyncAccount | None) -> SyncService:
-    """Connect the window to a sync service for `account` (or the store's saved sign-in)."""
+def start_sync(
+    ctx: AppContext, window: MainWindow, account: SyncAccount | None, held: str = ""
+) -> SyncService:
+    """Connect the window to a sync service for `account` (or the store's saved sign-in);
+    `held` says why it must not sync now (edits kept for a server the admin moved from)."""
     from sfa_desktop.app.sync_service import SyncService
     from sfa_desktop.sync.account import SyncAccount
     from sfa_desktop.sync.credentials import Credentials
@@ -186,5 +193,8 @@ def start_sync(ctx: AppContext, window: MainWindow, account: SyncAccount | None)
     sync.sign_in_failed.connect(window.session_menu.failed)
     sync.signed_out.connect(window.session_menu.refresh)
     window.set_forecast_remote(ForecastRemote(sync.account))
-    sync.start_if_signed_in()
+    if held:
+        sync.hold(held)
+    else:
+        sync.start_if_signed_in()
     return sync

@@ -13,7 +13,7 @@ from sfa_desktop.core.protocol import (
     RefreshRequest,
     TokenResponse,
 )
-from sync_server.api.deps import CurrentUser, SessionDep, SettingsDep, client_address
+from sync_server.api.deps import CurrentDevice, CurrentUser, SessionDep, SettingsDep, client_address
 from sync_server.services import auth, passwords
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -49,4 +49,11 @@ def change_password(
 def set_up_password(body: PasswordSetUp, session: SessionDep, settings: SettingsDep) -> Response:
     """Set your first password with the one-time set-up code from your admin."""
     passwords.set_up(session, settings, body.username, body.setup_code, body.new_password, utcnow())
+    return Response(status_code=204)
+
+
+@router.post("/sign-out", status_code=204)
+def sign_out(device: CurrentDevice, session: SessionDep) -> Response:
+    """End this device's session (File ▸ Sign out, a reset, a sign-in the app gave up)."""
+    auth.sign_out(session, device.device)
     return Response(status_code=204)

@@ -15,7 +15,16 @@ from sfa_desktop.core.enums import AuditAction, EntityKind, Role, Stage
 from sfa_desktop.core.periods import Period
 from sync_server.config import ServerSettings
 from sync_server.errors import BadRequestError, ConflictError, NotFoundError
-from sync_server.models import Device, Org, Record, Team, TeamAccount, TeamMember, User
+from sync_server.models import (
+    Device,
+    Org,
+    Record,
+    RefreshToken,
+    Team,
+    TeamAccount,
+    TeamMember,
+    User,
+)
 from sync_server.services.audit import write_audit
 from sync_server.services.auth import hash_password
 from sync_server.services.currency import check_code
@@ -361,3 +370,24 @@ def list_users(session: Session, org_name: str | None = None) -> list[UserSummar
 def list_devices(session: Session, username: str) -> list[Device]:
     user = user_by_name(session, username)
     return list(session.scalars(select(Device).where(Device.user_id == user.id)))
+
+
+def device_lines(session: Session, username: str, now: datetime) -> list[str]:
+    """`list-devices`: id, name, state (active, signed out, revoked), signed in, last seen."""
+    lines = []
+    for device in sorted(list_devices(session, username), key=lambda d: d.created_at):
+        live = session.scalar(
+            select(RefreshToken.id).where(
+                RefreshToken.device_id == device.id,
+                RefreshToken.revoked.is_(False),
+                RefreshToken.rotated_at.is_(None),
+                RefreshToken.expires_at > now,
+            )
+        )
+        state = "revoked" if device.revoked_at else "active" if live else "signed out"
+        seen = f"{device.last_seen_at:%Y-%m-%d %H:%M}" if device.last_seen_at else "never synced"
+        lines.append(
+            f"{device.id}\t{device.name}\t{state}\tsigned in {device.created_at:%Y-%m-%d %H:%M}"
+            f"\tlast seen {seen}"
+        )
+    return lines

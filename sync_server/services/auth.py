@@ -161,6 +161,13 @@ def refresh(
     return response
 
 
+def sign_out(session: Session, device: Device) -> None:
+    """End every session of the calling device (its refresh tokens and access tokens); the
+    device stays listed, as signed out. Sign-in again registers a new device."""
+    _revoke_chain(session, session.merge(device))
+    session.commit()
+
+
 def _proves_device(key_hash: str, request: RefreshRequest) -> bool:
     """Whether the request carries the secret whose hash the device registered."""
     if request.device_secret is None:

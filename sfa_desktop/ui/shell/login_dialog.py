@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.settings import LOCKED_HINT
 from sfa_desktop.core.addresses import server_url_problem
+from sfa_desktop.core.device_names import default_device_name
 from sfa_desktop.core.entities import User
 from sfa_desktop.ui.common.widgets import caption, heading
 
@@ -59,7 +59,7 @@ class LoginDialog(QDialog):
         self.username = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.device = QLineEdit(platform.node() or "This computer")
+        self.device = QLineEdit(default_device_name())
         self.offline = QComboBox()
         self.offline.addItem("—", None)
         for user in users:
