@@ -1,6 +1,7 @@
 """The Store facade: one method per use case, a Session per call, DTOs and Changes out.
 
-The methods live in parts by job (store_records, store_use_cases, store_views, store_sync);
+The methods live in parts by job (store_records, store_use_cases, store_views, store_sync,
+store_dav);
 `Store` joins them and is the one way into the local database.
 """
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 
 from sfa_desktop.store import encryption, integrity, outbox_copy, rescue
 from sfa_desktop.store.engine import RawConnection
+from sfa_desktop.store.store_dav import DavSide
 from sfa_desktop.store.store_sync import SyncSide
 from sfa_desktop.store.store_use_cases import LeadConversion, UseCases
 from sfa_desktop.store.store_views import ViewReads
@@ -21,7 +23,7 @@ from sfa_desktop.store.store_views import ViewReads
 __all__ = ["LeadConversion", "Store"]
 
 
-class Store(UseCases, ViewReads, SyncSide):
+class Store(UseCases, ViewReads, SyncSide, DavSide):
     """The local database of one signed-in user. Thread-safe: each call has its own Session."""
 
     def __init__(self, engine: Engine, path: Path) -> None:

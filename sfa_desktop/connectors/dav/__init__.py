@@ -1,0 +1,1 @@
+"""What the CalDAV and CardDAV connectors share: the HTTP session, passwords, errors."""
