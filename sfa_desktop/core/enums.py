@@ -122,6 +122,13 @@ class LeadStatus(StrEnum):
     CONVERTED = "converted"
 
 
+class LocationSource(StrEnum):
+    """Where an account's coordinates come from: the gazetteer (its city) or a manual pin."""
+
+    CITY = "city"
+    PIN = "pin"
+
+
 class EventStatus(StrEnum):
     TENTATIVE = "tentative"
     CONFIRMED = "confirmed"

@@ -59,6 +59,9 @@ class AccountRow(Synced):
     is_partner: Mapped[bool]
     revenue_history: Mapped[list[Any]]
     notes: Mapped[str] = mapped_column(Text)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    located_by: Mapped[str | None] = mapped_column(String(8))
 
 
 class ContactRow(Synced):
@@ -94,6 +97,11 @@ class ActivityRow(Synced):
     opportunity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     event_id: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[str] = mapped_column(String(8), server_default="")
+    message_id: Mapped[str] = mapped_column(Text, server_default="", index=True)
+    thread_id: Mapped[str] = mapped_column(Text, server_default="", index=True)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, server_default="[]")
+    travel_km: Mapped[float | None]
 
 
 class ActivityContactRow(Base):
@@ -127,6 +135,9 @@ class CalendarEventRow(Synced):
     reminder_minutes: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16))
     notes: Mapped[str] = mapped_column(Text)
+    planned: Mapped[bool] = mapped_column(server_default="0")
+    travel_minutes: Mapped[int] = mapped_column(server_default="0")
+    travel_km: Mapped[float] = mapped_column(server_default="0")
 
 
 class EventAttendeeRow(Base):

@@ -23,6 +23,7 @@ from sfa_desktop.core.enums import (
     Channel,
     EntityKind,
     LeadStatus,
+    LocationSource,
     Orientation,
     Role,
 )
@@ -68,11 +69,17 @@ class Account(Record):
     is_partner: bool = False
     revenue_history: tuple[YearRevenue, ...] = ()
     notes: LongText = ""
+    # Where the account is (WGS 84 degrees), and whether the gazetteer or a pin said so.
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    located_by: LocationSource | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.parent_id is not None and self.parent_id == self.id:
             raise ValueError("an account cannot be its own parent")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together")
         years = [entry.year for entry in self.revenue_history]
         if len(years) != len(set(years)):
             raise ValueError("revenue history lists a year twice")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, ClassVar, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
@@ -17,6 +17,7 @@ from sfa_desktop.core.entities.base import (
     RecordId,
     ShortText,
     UtcDateTime,
+    Value,
 )
 from sfa_desktop.core.enums import Channel, EntityKind, EventStatus, Priority
 
@@ -48,6 +49,15 @@ TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
 RecurrenceRule = Annotated[str, AfterValidator(_check_rrule)]
 # The UID another calendar gave an event (RFC 5545 puts no limit on its length).
 ExternalUid = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+# An email's way: received ("in"), sent ("out"), or "" for an activity that is no email.
+EmailDirection = Literal["", "in", "out"]
+
+
+class Attachment(Value):
+    """An attachment of a captured email: its file name and size, never its content."""
+
+    name: ShortText
+    size: int = Field(ge=0, le=10**12)
 
 
 class Activity(Record):
@@ -65,6 +75,14 @@ class Activity(Record):
     opportunity_id: RecordId | None = None
     event_id: RecordId | None = None
     outcome: ShortText = ""
+    # The drive to a visit (the mileage log): km driven, claimed at the per-km rate.
+    travel_km: float | None = Field(default=None, ge=0, le=5_000)
+    # A captured email: its way, Message-ID, thread (the root Message-ID of its
+    # References/In-Reply-To chain) and attachments (names and sizes only).
+    direction: EmailDirection = ""
+    message_id: ExternalUid = ""
+    thread_id: ExternalUid = ""
+    attachments: tuple[Attachment, ...] = Field(default=(), max_length=100)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -99,6 +117,10 @@ class CalendarEvent(Record):
     reminder_minutes: int | None = Field(default=15, ge=0, le=60 * 24 * 28)
     status: EventStatus = EventStatus.CONFIRMED
     notes: LongText = ""
+    # A visit the planner proposed (it may move it when re-planning), and the drive to it.
+    planned: bool = False
+    travel_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    travel_km: float = Field(default=0, ge=0, le=5_000)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
