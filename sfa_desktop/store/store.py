@@ -1,7 +1,7 @@
 """The Store facade: one method per use case, a Session per call, DTOs and Changes out.
 
 The methods live in parts by job (store_records, store_use_cases, store_views, store_sync,
-store_dav);
+store_dav, store_mail);
 `Store` joins them and is the one way into the local database.
 """
 
@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sfa_desktop.store import encryption, integrity, outbox_copy, rescue
 from sfa_desktop.store.engine import RawConnection
 from sfa_desktop.store.store_dav import DavSide
+from sfa_desktop.store.store_mail import MailSide
 from sfa_desktop.store.store_sync import SyncSide
 from sfa_desktop.store.store_use_cases import LeadConversion, UseCases
 from sfa_desktop.store.store_views import ViewReads
@@ -23,7 +24,7 @@ from sfa_desktop.store.store_views import ViewReads
 __all__ = ["LeadConversion", "Store"]
 
 
-class Store(UseCases, ViewReads, SyncSide, DavSide):
+class Store(UseCases, ViewReads, SyncSide, DavSide, MailSide):
     """The local database of one signed-in user. Thread-safe: each call has its own Session."""
 
     def __init__(self, engine: Engine, path: Path) -> None:

@@ -6,7 +6,7 @@ from sfa_desktop.core.entities.forecasts import ForecastSubmission, ManagerAdjus
 from sfa_desktop.core.entities.people import Account, Contact, Lead, User, YearRevenue
 from sfa_desktop.core.entities.pipeline import Opportunity, StageChange
 from sfa_desktop.core.entities.plans import AccountPlan, CoverageLine, KeyContact, PlanAction
-from sfa_desktop.core.entities.work import Activity, CalendarEvent, Task
+from sfa_desktop.core.entities.work import Activity, Attachment, CalendarEvent, Task
 from sfa_desktop.core.enums import EntityKind
 
 MODELS: dict[EntityKind, type[Record]] = {
@@ -36,6 +36,7 @@ __all__ = [
     "Account",
     "AccountPlan",
     "Activity",
+    "Attachment",
     "AuditEntry",
     "CalendarEvent",
     "Contact",
