@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sfa_desktop import __version__, paths, site_config
+from sfa_desktop.connectors import commands as connector_commands
 from sfa_desktop.core.cli_args import OneLineParser, db_file, guarded, positive_int
 from sfa_desktop.site_config import SiteConfig, SiteConfigError
 from sfa_desktop.sync import commands as sync_commands
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_demo)
     sync_commands.register(commands)
+    connector_commands.register(commands)  # after sync: `sync` runs the connections too
     reset_command.register(commands)
     passwd_command.register(commands)
     return parser
