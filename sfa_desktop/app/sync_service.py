@@ -14,7 +14,8 @@ from sfa_desktop.core.entities import User
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store import Changes
 from sfa_desktop.sync.account import SyncAccount
-from sfa_desktop.sync.errors import SignInCancelled
+from sfa_desktop.sync.engine import SyncReport
+from sfa_desktop.sync.errors import SignInCancelled, SyncError
 from sfa_desktop.sync.retry import interactive
 from sfa_desktop.sync.scheduler import SyncScheduler
 from sfa_desktop.sync.status import SyncStatus
@@ -147,7 +148,7 @@ class SyncService(QObject):
                 self._status.emit(status)
 
         self._scheduler = SyncScheduler(
-            sync=lambda: account.engine().run_once(),
+            sync=lambda: sync_with_connections(account),
             pending=store.outbox_count,
             publish=publish,
             changed=self._changes.emit,
@@ -159,3 +160,24 @@ class SyncService(QObject):
     def _setting_changed(self, name: str, value: Any) -> None:
         if name == "sync_interval" and self._scheduler is not None:
             self._scheduler.set_interval(float(value))
+
+
+def sync_with_connections(account: SyncAccount) -> SyncReport:
+    """The server's sync, then every connected calendar and address book (also when the
+    server cannot be reached: they have servers of their own); what they did goes to the
+    status bar with the sync's warnings."""
+    from sfa_desktop.connectors.runner import sync_connections
+
+    try:
+        report = account.engine().run_once()
+    except SyncError:
+        if account.store.dav_accounts():
+            sync_connections(account.store, account.credentials)
+        raise
+    if account.store.dav_accounts():
+        summary = sync_connections(account.store, account.credentials)
+        report.changes |= summary.changes
+        report.warnings += [*summary.failures, *summary.warnings]
+        if not summary.failures and summary.status():
+            report.warnings.append(summary.status())
+    return report

@@ -1,0 +1,99 @@
+"""Connect CardDAV address books and run one sync; the cards made on the phone, offered
+for import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sfa_desktop.connectors.calendar.engine import Report
+from sfa_desktop.connectors.contacts.cards import of_card
+from sfa_desktop.connectors.contacts.engine import KIND, ContactsSync
+from sfa_desktop.connectors.contacts.remote import AddressBookRemote, find_address_books
+from sfa_desktop.connectors.dav.secrets import load_password, save_password
+from sfa_desktop.connectors.dav.session import (
+    FAILURES,
+    ConnectorError,
+    failure,
+    open_client,
+    path_of,
+)
+from sfa_desktop.store import Store
+from sfa_desktop.store.store_dav import DavAccount, DavBatch
+from sfa_desktop.sync.credentials import Credentials
+
+
+def connect_address_books(
+    store: Store,
+    credentials: Credentials,
+    url: str,
+    username: str,
+    password: str,
+    only: str | None = None,
+    options: dict[str, object] | None = None,
+) -> list[DavAccount]:
+    """Connect the user's address books found from `url` (or only the one named `only`);
+    `options` may choose contacts by "accounts" (ids) or "grades"."""
+    client = open_client(url, username, password)
+    try:
+        found = find_address_books(client)
+    except FAILURES as exc:
+        raise failure(exc, url) from None
+    if only:
+        found = [f for f in found if only in (f.name, f.url, path_of(f.url))]
+    if not found:
+        which = f" called {only!r}" if only else ""
+        raise ConnectorError(f"{url} has no address book{which} for {username}")
+    known = {account.collection_url for account in store.dav_accounts(KIND)}
+    added = [
+        store.add_dav_account(
+            KIND, url, username, book.url, book.name or "Contacts", dict(options or {})
+        )
+        for book in found
+        if book.url not in known
+    ]
+    if not added:
+        raise ConnectorError(f"every address book of {username} at {url} is connected already")
+    save_password(credentials, url, username, password)
+    return added
+
+
+def sync_contacts(store: Store, credentials: Credentials, account: DavAccount) -> Report:
+    password = load_password(credentials, account.url, account.username)
+    if password is None:
+        raise ConnectorError(
+            f"the password for {account.name} is not kept on this computer; connect it again"
+        )
+    try:
+        client = open_client(account.url, account.username, password)
+        remote = AddressBookRemote(client, account.collection_url)
+        return ContactsSync(store, account, remote).run()
+    except FAILURES as exc:
+        error = failure(exc, account.collection_url)
+        store.dav_apply(account.id, DavBatch(account={"last_error": str(error)}))
+        raise error from None
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A card made on the phone: the CRM has no contact for it yet."""
+
+    href: str
+    name: str
+    email: str | None
+    phone: str | None
+
+
+def offered_contacts(store: Store, account_id: str) -> list[Offered]:
+    """Cards of the address book no CRM contact is linked to, to offer for import."""
+    linked = {link.href for link in store.dav_links(account_id).values()}
+    offered = []
+    for href, obj in sorted(store.dav_objects(account_id).items()):
+        if href in linked:
+            continue
+        try:
+            _uid, values = of_card(obj.data)
+        except Exception:  # vobject raises many kinds on a broken card
+            continue
+        name = f"{values['first_name']} {values['last_name']}".strip() or values["organization"]
+        offered.append(Offered(href, name, values["email"], values["phone"] or values["mobile"]))
+    return offered
