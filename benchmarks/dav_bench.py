@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from radicale_kit import PASSWORD, USER, Radicale, make_calendar  # noqa: E402
-from store_keys import open_store  # noqa: E402
+from radicale_kit import PASSWORD, USER, Radicale, make_calendar
+from store_keys import open_store
 
-from sfa_desktop.connectors.calendar.connect import connect_calendars, sync_calendar  # noqa: E402
-from sfa_desktop.connectors.contacts.connect import connect_address_books, sync_contacts  # noqa: E402
-from sfa_desktop.core.entities import CalendarEvent, Contact, User  # noqa: E402
-from sfa_desktop.sync.credentials import Credentials  # noqa: E402
+from sfa_desktop.connectors.calendar.connect import connect_calendars, sync_calendar
+from sfa_desktop.connectors.contacts.connect import connect_address_books, sync_contacts
+from sfa_desktop.core.entities import CalendarEvent, Contact, User
+from sfa_desktop.sync.credentials import Credentials
 
 MKCOL = (
     '<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" '
@@ -79,7 +79,7 @@ def main() -> None:
         sync_contacts(store, credentials, store.dav_account(address_book.id))
         first_contacts = time.perf_counter() - began
         print(
-            f"first sync: {args.events:,} events {first_events:.1f} s, {args.contacts:,} contacts {first_contacts:.1f} s"
+            f"first sync: {args.events:,} events {first_events:.1f} s, {args.contacts:,} contacts {first_contacts:.1f} s"  # noqa: E501
         )
         timings: list[float] = []
         event_ids = store.ids(CalendarEvent)
@@ -99,7 +99,7 @@ def main() -> None:
             sync_contacts(store, credentials, store.dav_account(address_book.id))
             timings.append(time.perf_counter() - began)
         print(
-            f"incremental (10 changes each side, calendar + address book): median {statistics.median(timings):.2f} s over {args.rounds} rounds (target < 1 s)"
+            f"incremental (10 changes each side, calendar + address book): median {statistics.median(timings):.2f} s over {args.rounds} rounds (target < 1 s)"  # noqa: E501
         )
         store.close()
     finally:
