@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from sfa_desktop.core.entities import Activity, utcnow
+from sfa_desktop.core.enums import OPEN_STAGES
 from sfa_desktop.core.errors import DomainError, NotFound
 from sfa_desktop.core.rules.mail_keys import message_key
 from sfa_desktop.store.changes import Changes
 from sfa_desktop.store.mail_schema import MailAccountRow, MailFolderRow, MailMessageRow
-from sfa_desktop.store.schema import TABLES, ContactRow, OpportunityRow
+from sfa_desktop.store.schema import ActivityRow, ContactRow, OpportunityRow
 from sfa_desktop.store.store_base import StoreBase
 
 CAPTURED, DROPPED = "captured", "dropped"
@@ -90,7 +91,8 @@ class Directory:
     the open opportunities of each account."""
 
     contacts: dict[str, list[tuple[str, str | None]]]  # address -> [(contact id, account id)]
-    open_opportunities: dict[str, list[str]]  # account id -> opportunity ids
+    # account id -> [(opportunity id, its primary contact id)], open ones only
+    open_opportunities: dict[str, list[tuple[str, str | None]]]
 
 
 class MailSide(StoreBase):
@@ -187,27 +189,30 @@ class MailSide(StoreBase):
                 query = select(MailMessageRow.key, MailMessageRow.status).where(
                     MailMessageRow.key.in_(chunk)
                 )
-                found.update({key: status for key, status in session.execute(query)})
+                found.update((row[0], row[1]) for row in session.execute(query))
         return found
 
     def mail_directory(self) -> Directory:
         """Every contact address (lower case) with its contact and account, and the open
         opportunities per account, in two queries."""
         contacts: dict[str, list[tuple[str, str | None]]] = {}
-        opportunities: dict[str, list[str]] = {}
+        opportunities: dict[str, list[tuple[str, str | None]]] = {}
         with self._read() as session:
-            query = select(ContactRow.id, ContactRow.email, ContactRow.account_id).where(
+            people = select(ContactRow.id, ContactRow.email, ContactRow.account_id).where(
                 ContactRow.email.is_not(None)
             )
-            for contact_id, email, account_id in session.execute(query):
-                contacts.setdefault(email.lower(), []).append((contact_id, account_id))
-            query = (
-                select(OpportunityRow.id, OpportunityRow.account_id)
-                .where(OpportunityRow.closed_at.is_(None))
+            for contact_id, email, account_id in session.execute(people):
+                if email:
+                    contacts.setdefault(email.lower(), []).append((contact_id, account_id))
+            deals = (
+                select(
+                    OpportunityRow.id, OpportunityRow.account_id, OpportunityRow.primary_contact_id
+                )
+                .where(OpportunityRow.stage.in_([stage.value for stage in OPEN_STAGES]))
                 .order_by(OpportunityRow.id)
             )
-            for opportunity_id, account_id in session.execute(query):
-                opportunities.setdefault(account_id, []).append(opportunity_id)
+            for opportunity_id, deal_account, primary in session.execute(deals):
+                opportunities.setdefault(deal_account, []).append((opportunity_id, primary))
         return Directory(contacts, opportunities)
 
     def mail_apply(self, account_id: str, batch: MailBatch) -> MailWrite:
@@ -223,7 +228,6 @@ class MailSide(StoreBase):
             seen = set(
                 session.scalars(select(MailMessageRow.key).where(MailMessageRow.key.in_(keys)))
             )
-            activities = TABLES[Activity.entity]
             for capture in batch.captured:
                 if capture.key in seen:
                     already += 1
@@ -232,7 +236,7 @@ class MailSide(StoreBase):
                 ids = []
                 for fields in capture.activities:
                     ids.append(fields["id"])
-                    if session.get(activities, fields["id"]) is not None:
+                    if session.get(ActivityRow, fields["id"]) is not None:
                         already += 1
                         continue
                     writer.create(Activity, fields)
@@ -268,9 +272,10 @@ class MailSide(StoreBase):
             activity = writer.get(Activity, activity_id)
             if not activity.message_id:
                 raise DomainError("this activity is not a captured email")
-            table = TABLES[Activity.entity]
             ids = list(
-                session.scalars(select(table.id).where(table.message_id == activity.message_id))
+                session.scalars(
+                    select(ActivityRow.id).where(ActivityRow.message_id == activity.message_id)
+                )
             )
             for found in ids:
                 writer.delete(Activity, found)
