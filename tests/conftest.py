@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -32,6 +34,19 @@ def test_keyring() -> Iterator[KeyringBackend]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+# The day the forecast team scenarios describe: their quarter (2026-Q4) is open, their
+# deals' moves happened "this week". Tests that need it ask for `on_written_day`.
+WRITTEN_ON = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def on_written_day() -> Iterator[None]:
+    """The wall clock (not the monotonic one) at WRITTEN_ON, ticking on from there, so a
+    scenario of a fixed quarter reads the same after that quarter has ended."""
+    with time_machine.travel(WRITTEN_ON, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ from sfa_desktop.sync.forecast_client import ForecastRemote, TeamSnapshot, cache
 
 
 @pytest.fixture
-def team(org: Org, tmp_path: Path) -> Iterator[Team]:
+def team(on_written_day: None, org: Org, tmp_path: Path) -> Iterator[Team]:
     with devices(org.client._transport, tmp_path) as sign_in:
         yield build_team(org.session, sign_in)
 

@@ -34,7 +34,7 @@ from sync_server.services import admin
 
 
 @pytest.fixture
-def team(server: TestClient, device: Device) -> Team:
+def team(on_written_day: None, server: TestClient, device: Device) -> Team:
     """Boss above Mia (the in-process server seeds Mia > Rob, Ria), then the scenario."""
     now = datetime.now(UTC)
     sessions = server.app.state.sessions  # type: ignore[attr-defined]
