@@ -48,7 +48,12 @@ def test_round_trip_between_stores(signed_in: Store, tmp_path: object) -> None:
     result = import_ics(signed_in, data)
     assert result.value.summary() == "Imported 1 event"
     back = result.value.created[0]
-    assert (back.id, back.title, back.timezone) == (event.id, event.title, "Europe/Berlin")
+    # the UID (our id) is kept as the link to the file; the new event has an id of its own
+    assert (back.external_uid, back.title, back.timezone) == (
+        event.id,
+        event.title,
+        "Europe/Berlin",
+    )
     assert (back.starts_at, back.ends_at) == (event.starts_at, event.ends_at)
     assert back.recurrence == event.recurrence
     assert back.exceptions == event.exceptions
@@ -60,7 +65,7 @@ def test_round_trip_between_stores(signed_in: Store, tmp_path: object) -> None:
     assert again.value.skipped == ["Weekly review: already in the calendar"]
     assert result.undo is not None
     result.undo.apply(signed_in)
-    assert signed_in.get_many(CalendarEvent, [event.id]) == []
+    assert signed_in.get_many(CalendarEvent, [back.id]) == []
 
 
 def test_all_day_and_foreign_file() -> None:
