@@ -12,6 +12,8 @@ from typing import Any
 
 from sfa_desktop.core.addresses import server_url_problem
 from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, Channel
+from sfa_desktop.core.rules.geo import point_problem
+from sfa_desktop.core.rules.visits import DEFAULT_VISIT_MINUTES, clock_problem
 
 
 def _region_problem(value: str) -> str | None:
@@ -143,6 +145,88 @@ SCHEMA: tuple[Setting, ...] = (
             maximum=1_000_000,
         )
         for channel in CONTACT_CHANNELS
+    ),
+    Setting(
+        "cost_per_km",
+        int,
+        30,
+        "Mileage rate (cents per km)",
+        "What a km driven to a visit costs and is claimed at: the mileage log, its export, "
+        "and the travel part of cost to serve",
+        maximum=10_000,
+    ),
+    Setting(
+        "planner_base",
+        str,
+        "",
+        "Home base",
+        "Where your visit days start and end, as latitude, longitude (the visit planner's "
+        "Home base field finds it from a city)",
+        check=point_problem,
+    ),
+    Setting(
+        "planner_day_start",
+        str,
+        "08:00",
+        "Working day starts",
+        "When you leave your home base on a working day (HH:MM)",
+        check=clock_problem,
+    ),
+    Setting(
+        "planner_day_end",
+        str,
+        "18:00",
+        "Working day ends",
+        "When you are back at your home base at the latest (HH:MM)",
+        check=clock_problem,
+    ),
+    Setting(
+        "planner_days",
+        int,
+        5,
+        "Working days a week",
+        "Visit days from Monday on (5: Monday to Friday)",
+        minimum=1,
+        maximum=7,
+    ),
+    Setting(
+        "planner_max_drive",
+        int,
+        240,
+        "Driving a day at most (minutes)",
+        "The visit planner never plans more driving than this into a day, return included",
+        minimum=30,
+        maximum=16 * 60,
+    ),
+    Setting(
+        "planner_speed",
+        int,
+        60,
+        "Average driving speed (km/h)",
+        "Turns road km into drive time (towns and motorways together)",
+        minimum=10,
+        maximum=150,
+    ),
+    Setting(
+        "planner_road_factor",
+        int,
+        130,
+        "Road distance (% of straight line)",
+        "Roads are longer than the straight line between two places by this much",
+        minimum=100,
+        maximum=300,
+    ),
+    *(
+        Setting(
+            f"planner_visit_{grade.lower()}",
+            int,
+            minutes,
+            f"Visit length, grade {grade} (minutes)",
+            f"How long the visit planner books for a visit to a grade {grade} account",
+            minimum=10,
+            maximum=8 * 60,
+        )
+        for grade, minutes in DEFAULT_VISIT_MINUTES.items()
     ),
 )
 

@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 
 from sfa_desktop.core.entities import Account
-from sfa_desktop.core.enums import Orientation
+from sfa_desktop.core.enums import LocationSource, Orientation
 from sfa_desktop.demo.catalog import ACCOUNT_NOTES, INDUSTRIES, SEGMENTS, Industry
 from sfa_desktop.demo.context import Context
 from sfa_desktop.demo.geography import (
@@ -16,6 +16,7 @@ from sfa_desktop.demo.geography import (
     landline,
     one_line_address,
     postal_code,
+    scatter,
     street,
 )
 from sfa_desktop.demo.naming import company_base, company_name, domain_for
@@ -87,8 +88,10 @@ class _AccountFactory:
         owner = rng.choice(self._world.team.reps_in(country))
         created = context.now - some_days(rng, 800, 2200)
         grade = revenue.grade
+        account_id = new_uuid(rng)
+        latitude, longitude = scatter(city, account_id)
         account = Account(
-            id=new_uuid(rng),
+            id=account_id,
             owner_id=owner.id,
             created_at=created,
             updated_at=between(rng, created, context.now),
@@ -110,6 +113,9 @@ class _AccountFactory:
             is_partner=rng.random() < 0.05,
             revenue_history=revenue.history,
             notes=rng.choice(ACCOUNT_NOTES) if rng.random() < 0.2 else "",
+            latitude=latitude,
+            longitude=longitude,
+            located_by=LocationSource.PIN,
         )
         ref = AccountRef(
             id=account.id,

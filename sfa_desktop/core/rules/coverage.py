@@ -113,3 +113,19 @@ def coverage_report(
 def expense_to_revenue(cost: int, revenue: int) -> float | None:
     """Cost to serve as a fraction of revenue; None when there is no revenue."""
     return cost / revenue if revenue > 0 else None
+
+
+def behind_plan(
+    plan: AccountPlan, activities: Iterable[Activity], day: date, channel: Channel
+) -> float:
+    """Contacts of `channel` the plan expects by `day` in its quarter (pro rata) and not yet
+    made in that quarter; negative when ahead. Activities may include booked ones."""
+    quarter = (day.month - 1) // 3 + 1
+    cell = coverage_report(plan, activities, day).cell(channel, quarter)
+    elapsed = _quarter_elapsed(Period.parse(f"{day.year}-Q{quarter}"), day)
+    return cell.planned * elapsed - cell.actual
+
+
+def travel_cost(km: float, cents_per_km: int) -> int:
+    """What `km` driven cost, in minor units (rounded to the cent)."""
+    return round(km * cents_per_km)

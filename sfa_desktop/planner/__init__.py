@@ -1,0 +1,1 @@
+"""Visit planning without Qt: the gazetteer, the route solver and the week plan."""

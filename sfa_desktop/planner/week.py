@@ -1,0 +1,283 @@
+"""A week of visits: the accounts that need one, routed around fixed meetings, explained.
+
+`plan_week` turns what the store knows (accounts with their needs, the week's events)
+into a routing problem, solves it and says why each account is in or out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sfa_desktop.core.enums import Channel
+from sfa_desktop.core.rules.geo import Point
+from sfa_desktop.core.rules.routing import Day, RoutingProblem, Stop
+from sfa_desktop.core.rules.visits import (
+    AccountState,
+    Need,
+    assess,
+    cheaper_channel,
+    duration_text,
+)
+from sfa_desktop.planner.explain import explain_skip
+from sfa_desktop.planner.rules import Rules
+from sfa_desktop.planner.solver import solve
+
+DAY = 24 * 60
+MAX_CANDIDATES = 150  # the most urgent accounts handed to the solver
+FIXED_PENALTY = 10_000_000  # an existing meeting is kept unless it cannot be reached at all
+KEEP_PENALTY = 1_000_000  # a visit planned before stays on its day when it still fits
+
+
+@dataclass(frozen=True)
+class Place:
+    """An account for the planner: its state and where it is (None: not located)."""
+
+    state: AccountState
+    point: Point | None
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Booked:
+    """An event of the week, in minutes from Monday 00:00; `planned`: the planner's own."""
+
+    event_id: str
+    title: str
+    starts: int
+    ends: int
+    account_id: str | None = None
+    point: Point | None = None
+    planned: bool = False
+    visit: bool = False  # a visit to its account (it counts, the account is not picked)
+
+
+@dataclass(frozen=True)
+class WeekInput:
+    week_start: date  # a Monday
+    places: tuple[Place, ...]
+    booked: tuple[Booked, ...] = ()
+    rules: Rules = field(default_factory=lambda: Rules(Point(0, 0)))
+    not_before: int = 0  # minutes from Monday 00:00 already past
+    skip_accounts: frozenset[str] = frozenset()  # e.g. a visit cancelled this week
+    time_limit_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class PlannedStop:
+    account_id: str | None
+    name: str
+    grade: str
+    starts: int
+    ends: int
+    travel_minutes: int
+    travel_km: float
+    reason: str
+    point: Point
+    address: str = ""
+    opportunity_id: str | None = None
+    event_id: str | None = None  # the event it is (a fixed meeting, or a visit planned before)
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
+class DayRoute:
+    day: int
+    date: date
+    leaves: int
+    returns: int
+    stops: tuple[PlannedStop, ...]
+    km: float
+    drive_minutes: int
+
+
+@dataclass(frozen=True)
+class Skipped:
+    account_id: str
+    name: str
+    grade: str
+    reason: str
+    suggestion: Channel | None = None
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    week_start: date
+    days: tuple[DayRoute, ...]
+    skipped: tuple[Skipped, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def total_km(self) -> float:
+        return sum(day.km for day in self.days)
+
+    @property
+    def visits(self) -> tuple[PlannedStop, ...]:
+        return tuple(stop for day in self.days for stop in day.stops if not stop.fixed)
+
+
+@dataclass(frozen=True)
+class _Node:
+    point: Point
+    stop: Stop
+    need: Need | None = None
+    place: Place | None = None
+    booked: Booked | None = None
+
+
+def plan_week(week: WeekInput) -> WeekPlan:
+    """Propose the week's visits within the rules, keeping booked meetings where they are."""
+    rules = week.rules
+    days = _days(week)
+    nodes: list[_Node] = []
+    counted = {b.account_id for b in week.booked if b.visit and b.account_id}
+    for booked in week.booked:
+        day = booked.starts // DAY
+        if booked.point is None or day >= rules.days or booked.starts < week.not_before:
+            continue
+        length = booked.ends - booked.starts
+        if booked.planned:
+            stop = Stop(length, day * DAY, (day + 1) * DAY, (day,), KEEP_PENALTY)
+        else:
+            stop = Stop(length, booked.starts, booked.starts, (day,), FIXED_PENALTY)
+        nodes.append(_Node(booked.point, stop, booked=booked))
+    skipped: list[Skipped] = []
+    needs: list[tuple[Need, Place]] = []
+    for place in week.places:
+        state = place.state
+        if state.account_id in counted or state.account_id in week.skip_accounts:
+            continue
+        need = assess(state, week.week_start)
+        if need is None:
+            continue
+        if place.point is None:
+            skipped.append(_skip(need, "not located: pin it on the map or check its city"))
+            continue
+        needs.append((need, place))
+    needs.sort(key=lambda item: (-item[0].penalty, item[1].state.name))
+    for need, _place in needs[MAX_CANDIDATES:]:
+        skipped.append(_skip(need, "the week is full: lower priority than the accounts planned"))
+    for need, place in needs[:MAX_CANDIDATES]:
+        assert place.point is not None
+        length = rules.visit_length(place.state.grade)
+        nodes.append(_Node(place.point, Stop(length, 0, 7 * DAY, (), need.penalty), need, place))
+    points = [rules.base, *(node.point for node in nodes)]
+    travel = tuple(tuple(rules.drive.minutes(a, b) for b in points) for a in points)
+    initial = _initial_routes(nodes, len(days))
+    problem = RoutingProblem(
+        tuple(n.stop for n in nodes), tuple(days), travel, initial, week.time_limit_s
+    )
+    solution = solve(problem)
+    routes = []
+    for number, route in enumerate(solution.routes):
+        previous, stops, km, drive = rules.base, [], 0.0, 0
+        for visit in route.visits:
+            node = nodes[visit.stop]
+            minutes = rules.drive.minutes(previous, node.point)
+            distance = rules.drive.road_km(previous, node.point)
+            stops.append(_planned(node, visit.starts, minutes, distance))
+            km, drive, previous = km + distance, drive + minutes, node.point
+        if stops:
+            km += rules.drive.road_km(previous, rules.base)
+            drive += rules.drive.minutes(previous, rules.base)
+        day_date = week.week_start + timedelta(days=number)
+        routes.append(
+            DayRoute(number, day_date, route.leaves, route.returns, tuple(stops), km, drive)
+        )
+    warnings = []
+    for index in solution.dropped:
+        node = nodes[index]
+        if node.booked is not None and not node.booked.planned:
+            warnings.append(f"{node.booked.title}: cannot be reached within your limits")
+        elif node.booked is not None:
+            warnings.append(f"{node.booked.title}: no longer fits on its day; re-plan it")
+        elif node.need is not None:
+            reason = explain_skip(node.need, node.point, problem, solution, index, rules)
+            skipped.append(_skip(node.need, reason))
+    skipped.sort(key=lambda s: (s.grade or "Z", s.name))
+    return WeekPlan(week.week_start, tuple(routes), tuple(skipped), tuple(warnings))
+
+
+def _days(week: WeekInput) -> list[Day]:
+    rules = week.rules
+    days = []
+    for number in range(rules.days):
+        start, end = number * DAY + rules.day_start, number * DAY + rules.day_end
+        start = max(start, min(week.not_before, end))
+        blocked = []
+        for booked in week.booked:
+            if booked.point is not None and booked.starts // DAY == number:
+                continue  # a meeting somewhere is a stop of the route
+            begin, finish = max(booked.starts, start), min(booked.ends, end)
+            if begin < finish:
+                blocked.append((begin, finish))
+        days.append(Day(start, end, rules.max_drive, tuple(_merge(blocked))))
+    return days
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for begin, finish in sorted(intervals):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
+        else:
+            merged.append((begin, finish))
+    return merged
+
+
+def _initial_routes(nodes: list[_Node], day_count: int) -> tuple[tuple[int, ...], ...]:
+    """Visits planned before, on their days in their order: the solver starts from them."""
+    routes: list[list[tuple[int, int]]] = [[] for _ in range(day_count)]
+    for index, node in enumerate(nodes):
+        if node.booked is not None and node.booked.starts // DAY < day_count:
+            routes[node.booked.starts // DAY].append((node.booked.starts, index))
+    if not any(node.booked is not None and node.booked.planned for node in nodes):
+        return ()
+    return tuple(tuple(index for _, index in sorted(route)) for route in routes)
+
+
+def _planned(node: _Node, starts: int, minutes: int, km: float) -> PlannedStop:
+    if node.booked is not None:
+        booked = node.booked
+        reason = "kept from the week's plan" if booked.planned else "meeting already booked"
+        state = _state_of(node)
+        return PlannedStop(
+            booked.account_id,
+            booked.title,
+            state.grade if state else "",
+            starts,
+            starts + node.stop.service,
+            minutes,
+            km,
+            reason,
+            node.point,
+            event_id=booked.event_id,
+            fixed=not booked.planned,
+        )
+    assert node.need is not None
+    assert node.place is not None
+    need = node.need
+    return PlannedStop(
+        need.account.account_id,
+        need.account.name,
+        need.account.grade,
+        starts,
+        starts + node.stop.service,
+        minutes,
+        km,
+        f"{need.explanation}; {duration_text(minutes)} drive",
+        node.point,
+        node.place.address,
+        need.deal.opportunity_id if need.deal else None,
+    )
+
+
+def _state_of(node: _Node) -> AccountState | None:
+    return node.need.account if node.need else None
+
+
+def _skip(need: Need, reason: str) -> Skipped:
+    account = need.account
+    channel = cheaper_channel(account)
+    text = f"{need.explanation}. Skipped: {reason} — {channel.value} instead"
+    return Skipped(account.account_id, account.name, account.grade, text, channel)
