@@ -27,6 +27,7 @@ from sfa_desktop.core.protocol import (
     PushRequest,
     PushResponse,
 )
+from sfa_desktop.core.shared_ids import is_name_based
 from sync_server import SCHEMA_VERSION
 from sync_server.config import ServerSettings
 from sync_server.errors import BadRequestError, ConflictError, ForbiddenError
@@ -50,6 +51,7 @@ from sync_server.services.scope import Scope, load_scope, visible
 from sync_server.services.text import unstorable
 from sync_server.services.tokens import AccessClaims
 from sync_server.services.writes import (
+    META,
     UNAUDITED,
     RejectedError,
     answer,
@@ -59,6 +61,7 @@ from sync_server.services.writes import (
     edit_fields,
     follow_trail,
     keep_loser,
+    resend,
     sees,
     store_record,
 )
@@ -234,6 +237,8 @@ def _apply(
         return _delete(session, scope, device, m, row, now)
     if m.op is MutationOp.MERGE:
         return apply_merge(session, scope, device, m, row, now)
+    if row is not None and m.base_version is None and _created_by_another(row, m, device):
+        return _created_elsewhere(session, scope, device, m, row, now)
     if row is None:
         data = {**fields, "id": m.entity_id}
         if data.get("owner_id") is None:
@@ -267,6 +272,28 @@ def _apply(
         keep_loser(session, scope, row, restored, version, now, deleter)
     status = MutationStatus.CONFLICT if conflicts else MutationStatus.APPLIED
     return answer(m, status, version=version, conflicts=conflicts)
+
+
+def _created_by_another(row: Record, m: Mutation, device: str) -> bool:
+    """Whether `m` creates a name-based record that only other devices wrote so far."""
+    return is_name_based(m.entity_id) and all(
+        writer != device for _, writer in row.field_versions.values()
+    )
+
+
+def _created_elsewhere(
+    session: Session, scope: Scope, device: str, m: Mutation, row: Record, now: datetime
+) -> MutationResult:
+    """A name-based record another device created first (core.shared_ids): its create
+    from this device changes nothing. When this device's copy differs (edited or deleted
+    since, or matched differently), the record is sent again under a new version, so the
+    device's next pull replaces its copy with the one the server keeps."""
+    same = not row.deleted and all(
+        row.data.get(name) == value for name, value in m.fields.items() if name not in META
+    )
+    if not same:
+        resend(session, scope, device, row, now)
+    return answer(m, MutationStatus.APPLIED, version=row.version)
 
 
 def _delete(

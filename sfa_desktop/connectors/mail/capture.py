@@ -61,6 +61,7 @@ class Check:
     places: dict[str, FolderPlace] = field(default_factory=dict)
     scanned: int = 0  # new messages whose header fields were read
     rescanned: list[str] = field(default_factory=list)  # folders the server renumbered
+    unchanged: list[str] = field(default_factory=list)  # folders not searched (MODSEQ)
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,8 @@ def _scan(store: Store, client: IMAPClient, account: MailAccount) -> Check:
         check.scanned += len(folder.new)
         if folder.rescanned:
             check.rescanned.append(name)
+        if folder.unchanged:
+            check.unchanged.append(name)
         matched: dict[int, tuple[Header, Match]] = {}
         for uid, raw, internal in folder.new:
             header = read_header(raw, internal)

@@ -103,6 +103,7 @@ class FolderScan:
     place: FolderPlace
     new: list[tuple[int, bytes, datetime | None]] = field(default_factory=list)
     rescanned: bool = False  # the server renumbered the folder (UIDVALIDITY changed)
+    unchanged: bool = False  # HIGHESTMODSEQ had not moved: not even searched
 
 
 def scan_folder(
@@ -117,7 +118,7 @@ def scan_folder(
     modseq = int(modseq) if modseq is not None else None
     same = place.uidvalidity == validity
     if same and modseq is not None and modseq == place.highest_modseq:
-        return FolderScan(name, place)
+        return FolderScan(name, place, unchanged=True)
     start = place.last_uid + 1 if same else 1
     criteria: list[Any] = ["UID", f"{start}:*"]
     criteria += ["SINCE", since.date()]
