@@ -8,12 +8,21 @@ line limit and dropped); each card is limited in size. Old Outlook and phone exp
 (vCard 2.1: QUOTED-PRINTABLE with soft line breaks, CHARSET parameters, types written
 as bare parameters such as TEL;WORK;VOICE) are decoded by vobject.
 
+vCard 2.1 does not escape commas (vobject reads cards as 3.0, which splits text at
+them): a 2.1 card's commas are escaped before parsing, so "Account Manager, West" stays
+whole. A value of several parts (3.0: an ADR street "100 Main St,Suite 5") is read as its
+parts, one per line.
+
 A card becomes the values of `VCARD_COLUMNS`, picked by TYPE: the preferred address
-first, a work postal address before a home one, CELL numbers as mobile, faxes left out.
+first, a work postal address before a home one, CELL numbers as mobile, faxes left out;
+what has no column (the ORG department, more addresses, more numbers of a kind) is named
+in a warning of the row (`card_left_out`).
 """
 
 from __future__ import annotations
 
+import quopri
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,8 +120,68 @@ def _text(value: Any) -> str:
 
 
 def _street(value: Any) -> str:
-    lines = [part.strip() for part in str(value or "").replace("\r\n", "\n").split("\n")]
-    return ", ".join(part for part in lines if part)
+    """A street of several parts or lines, one per line."""
+    parts = value if isinstance(value, list) else [value]
+    lines = [line.strip() for part in parts for line in str(part or "").splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _logical_lines(lines: list[str]) -> list[str]:
+    """A card's lines with quoted-printable soft line breaks joined."""
+    joined: list[str] = []
+    open_qp = False
+    for line in lines:
+        if open_qp:
+            joined[-1] = joined[-1][:-1] + line
+        else:
+            joined.append(line)
+        head = joined[-1].partition(":")[0].upper()
+        open_qp = joined[-1].endswith("=") and "QUOTED-PRINTABLE" in head
+    return joined
+
+
+def _escaped(text: str) -> str:
+    """2.1 text as 3.0 writes it: backslashes (but 2.1's \\;), commas and line ends."""
+    text = re.sub(r"\\(?!;)", r"\\\\", text).replace(",", "\\,")
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def _escape_21(lines: list[str]) -> list[str]:
+    """A vCard 2.1 card as 3.0 text: quoted-printable values decoded (in their CHARSET)
+    and every value escaped, so a 3.0 reader keeps their commas."""
+    escaped = []
+    for line in _logical_lines(lines):
+        if line[:1] in (" ", "\t"):
+            escaped.append(_escaped(line))
+            continue
+        head, colon, value = line.partition(":")
+        if not colon or _property_name(head) in ("BEGIN", "END", "VERSION"):
+            escaped.append(line)
+            continue
+        params = head.split(";")
+        if any(p.strip().upper().endswith("QUOTED-PRINTABLE") for p in params[1:]):
+            charset = next(
+                (p.split("=", 1)[1] for p in params[1:] if p.upper().startswith("CHARSET=")),
+                "utf-8",
+            )
+            try:
+                raw = quopri.decodestring(value.encode(charset, errors="replace"))
+                value = raw.decode(charset, errors="replace")
+            except LookupError:  # an unknown CHARSET: leave the value to vobject
+                escaped.append(line)
+                continue
+            params = [params[0]] + [
+                p
+                for p in params[1:]
+                if not p.strip().upper().endswith("QUOTED-PRINTABLE")
+                and not p.upper().startswith("CHARSET=")
+            ]
+        escaped.append(";".join(params) + ":" + _escaped(value))
+    return escaped
+
+
+def _is_21(lines: list[str]) -> bool:
+    return any(line.replace(" ", "").upper() == "VERSION:2.1" for line in lines)
 
 
 def _ordered(lines: Sequence[Any], preferred: Sequence[str]) -> list[Any]:
@@ -138,8 +207,7 @@ def card_values(card: Any) -> tuple[str, ...]:
         values["Middle name"] = _text(getattr(name, "additional", ""))
         values["Last name"] = _text(getattr(name, "family", name if isinstance(name, str) else ""))
     if "org" in contents:
-        org = card.org.value
-        values["Organization"] = _text(org[0] if isinstance(org, list) and org else org)
+        values["Organization"] = _text(_org_parts(card)[0])
     if "title" in contents:
         values["Title"] = _text(card.title.value)
     emails = [_text(line.value) for line in _ordered(contents.get("email", []), ("WORK",))]
@@ -174,6 +242,39 @@ def card_values(card: Any) -> tuple[str, ...]:
     if "note" in contents:
         values["Note"] = str(card.note.value or "").strip()
     return tuple(values[column] for column in VCARD_COLUMNS)
+
+
+def _org_parts(card: Any) -> list[str]:
+    """ORG as [organisation, department, ...] (text, never a list)."""
+    org = card.org.value
+    parts = org if isinstance(org, list) else [org]
+    return [_text(part) for part in parts] or [""]
+
+
+def card_left_out(card: Any) -> list[str]:
+    """What a card holds that no column takes, one line per kind (for the row's warnings)."""
+    contents = card.contents
+    found = []
+    departments = [part for part in _org_parts(card)[1:] if part] if "org" in contents else []
+    if departments:
+        found.append(f"department {', '.join(departments)!r} left out (contacts have none)")
+    numbers: dict[str, list[str]] = {}
+    for line in contents.get("tel", []):
+        types = _types(line)
+        if "FAX" in types or "PAGER" in types:
+            continue
+        kind = next((t for t in ("CELL", "WORK", "HOME") if t in types), "OTHER")
+        numbers.setdefault(kind, []).append(_text(line.value).removeprefix("tel:"))
+    extra = [number for found_numbers in numbers.values() for number in found_numbers[1:]]
+    if extra:
+        found.append(f"more phone numbers left out: {', '.join(extra)}")
+    addresses = _ordered(contents.get("adr", []), ("WORK", "HOME"))
+    if len(addresses) > 1:
+        streets = ", ".join(
+            _street(getattr(a.value, "street", "")).replace("\n", " ") for a in addresses[1:]
+        )
+        found.append(f"{len(addresses) - 1} more address(es) left out: {streets}")
+    return found
 
 
 @dataclass
@@ -289,9 +390,11 @@ class VCardSource:
             return empty, issues
         import vobject
 
+        lines = _escape_21(card.lines) if _is_21(card.lines) else card.lines
         try:
-            parsed = vobject.readOne("\r\n".join(card.lines) + "\r\n", allowQP=True)
+            parsed = vobject.readOne("\r\n".join(lines) + "\r\n", allowQP=True)
             values = card_values(parsed)
+            issues.extend(Issue.warning(text) for text in card_left_out(parsed))
         except Exception as error:  # vobject raises many kinds; one broken card only
             detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
             issues.append(

@@ -99,10 +99,13 @@ def test_outlook_21_with_quoted_printable_and_a_photo(tmp_path: Path) -> None:
     assert values["Organization"] == "Nordwind GmbH"
     assert values["Work phone"] == "+49 30 123456"
     assert values["Mobile phone"] == "0171 1234567"
-    assert values["Street"] == "Hauptstraße 5, Hof 2"
+    assert values["Street"] == "Hauptstraße 5\nHof 2"  # a street of two lines
     assert values["Postal code"] == "10115"
     assert values["Email"] == "jm@nordwind.example"
-    assert [i.message for i in row.issues] == ["the card's photo was left out"]
+    assert [i.message for i in row.issues] == [
+        "the card's photo was left out",
+        "department 'Vertrieb' left out (contacts have none)",
+    ]
 
 
 def test_apple_30_many_cards_folded_lines_and_item_groups(tmp_path: Path) -> None:
