@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sfa_desktop import __version__, paths, site_config
+from sfa_desktop import __version__, cli_visits, paths, site_config
 from sfa_desktop.connectors import commands as connector_commands
 from sfa_desktop.core.cli_args import OneLineParser, db_file, guarded, positive_int
 from sfa_desktop.site_config import SiteConfig, SiteConfigError
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     connector_commands.register(commands)  # after sync: `sync` runs the connections too
     reset_command.register(commands)
     passwd_command.register(commands)
+    cli_visits.register(commands)
     return parser
 
 

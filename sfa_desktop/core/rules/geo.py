@@ -33,8 +33,8 @@ class DriveModel:
         return haversine_km(a, b) * self.road_factor
 
     def minutes(self, a: Point, b: Point) -> int:
-        """Whole minutes of driving, rounded up (0 only for the same place)."""
-        return math.ceil(self.road_km(a, b) / self.speed_kmh * 60 - 1e-9)
+        """Whole minutes of driving, to the nearest minute."""
+        return round(self.road_km(a, b) / self.speed_kmh * 60)
 
 
 def haversine_km(a: Point, b: Point) -> float:
