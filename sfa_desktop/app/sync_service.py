@@ -166,6 +166,7 @@ def sync_with_connections(account: SyncAccount) -> SyncReport:
     """The server's sync, then every connected calendar and address book (also when the
     server cannot be reached: they have servers of their own); what they did goes to the
     status bar with the sync's warnings."""
+    from sfa_desktop.connectors.mail.runner import capture_mail
     from sfa_desktop.connectors.runner import sync_connections
 
     try:
@@ -173,6 +174,7 @@ def sync_with_connections(account: SyncAccount) -> SyncReport:
     except SyncError:
         if account.store.dav_accounts():
             sync_connections(account.store, account.credentials)
+        capture_mail(account.store, account.credentials)  # kept in the outbox until online
         raise
     if account.store.dav_accounts():
         summary = sync_connections(account.store, account.credentials)
@@ -180,4 +182,11 @@ def sync_with_connections(account: SyncAccount) -> SyncReport:
         report.warnings += [*summary.failures, *summary.warnings]
         if not summary.failures and summary.status():
             report.warnings.append(summary.status())
+    mail = capture_mail(account.store, account.credentials)
+    report.mail = mail.status()
+    report.changes |= mail.changes
+    if mail.created:  # send the captured emails now rather than at the next sync
+        sent = account.engine().run_once()
+        report.pushed += sent.pushed
+        report.changes |= sent.changes
     return report

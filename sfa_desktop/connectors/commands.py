@@ -40,6 +40,9 @@ def register(commands: Any) -> None:
     if sync is not None:
         server_sync: Callable[[argparse.Namespace], int] = sync.get_default("handler")
         sync.set_defaults(handler=lambda args: _sync_too(server_sync, args))
+    from sfa_desktop.connectors.mail import commands as mail_commands
+
+    mail_commands.register(commands)  # connect-mail, mail-review; `sync` captures mail last
 
 
 def _password(kind: str, user: str) -> str:

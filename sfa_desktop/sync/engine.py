@@ -42,6 +42,7 @@ class SyncReport:
     changes: Changes = field(default_factory=Changes)
     warnings: list[str] = field(default_factory=list)
     finished_at: datetime | None = None
+    mail: str = ""  # what email capture did after the sync (connectors.mail), for the status
 
 
 class SyncEngine:

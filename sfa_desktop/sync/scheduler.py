@@ -104,6 +104,7 @@ class SyncScheduler:
                     offline=offline,
                     error=error,
                     warnings=tuple(report.warnings) if report else (),
+                    mail=report.mail if report else self.status.mail,
                 )
             )
             return report

@@ -15,6 +15,7 @@ class SyncStatus:
     offline: bool = False
     error: str = ""
     warnings: tuple[str, ...] = ()
+    mail: str = ""  # "Mail: …" once a mailbox is connected
 
     @property
     def online(self) -> bool:

@@ -20,7 +20,7 @@ def describe(status: SyncStatus) -> str:
         status.pending, f"{status.pending:,} pending changes"
     )
     problem = "" if status.offline else status.error
-    parts = [state, synced, pending, problem, *status.warnings]
+    parts = [state, synced, pending, problem, status.mail, *status.warnings]
     return "   ·   ".join(part for part in parts if part)
 
 
