@@ -179,6 +179,69 @@ class OpportunityFact(Base):
     category: Mapped[str] = mapped_column(String(16))
     amount: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
+    # For the insight views (migration 0005): the deal's account and stage, and how many
+    # times its close date was moved later.
+    account_id: Mapped[str | None] = mapped_column(Id)
+    stage: Mapped[str | None] = mapped_column(String(32))
+    close_pushes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+Index("ix_facts_owner_close", OpportunityFact.owner_id, OpportunityFact.close_date)
+
+
+class ActivityFact(Base):
+    """The columns the insight views count from each live activity."""
+
+    __tablename__ = "activity_facts"
+    __table_args__ = (
+        Index(
+            "ix_activity_facts_org_day",
+            "org_id",
+            "occurred_on",
+            postgresql_include=["owner_id", "account_id", "channel"],
+        ),
+        Index(
+            "ix_activity_facts_owner_day",
+            "owner_id",
+            "occurred_on",
+            postgresql_include=["account_id", "channel"],
+        ),
+    )
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    owner_id: Mapped[str] = mapped_column(Id)
+    account_id: Mapped[str | None] = mapped_column(Id)
+    channel: Mapped[str] = mapped_column(String(16))
+    occurred_on: Mapped[date] = mapped_column(Date)
+
+
+class AccountFact(Base):
+    """Each live account's owner, name, grade and potential (in its own currency)."""
+
+    __tablename__ = "account_facts"
+    __table_args__ = (Index("ix_account_facts_org_owner", "org_id", "owner_id"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    owner_id: Mapped[str] = mapped_column(Id)
+    name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    grade: Mapped[str | None] = mapped_column(String(1))
+    potential: Mapped[int] = mapped_column(default=0, server_default="0")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+
+
+class StageFact(Base):
+    """One live stage change: which deal entered which stage, when."""
+
+    __tablename__ = "stage_facts"
+    __table_args__ = (
+        Index("ix_stage_facts_opportunity", "opportunity_id", "changed_at"),
+        Index("ix_stage_facts_org_changed", "org_id", "changed_at"),
+    )
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    opportunity_id: Mapped[str] = mapped_column(Id)
+    to_stage: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime]
 
 
 class ConflictRecord(Base):
@@ -252,6 +315,10 @@ class ForecastSnapshot(Base):
     total_omitted: Mapped[int | None]
     submitted_commit: Mapped[int | None]
     submitted_best_case: Mapped[int | None]
+    # The history-based projection as it stood when the snapshot was taken (migration 0005):
+    # closed plus the open deals' expected value; whose history ("rep", "team", "defaults").
+    projected: Mapped[int | None]
+    projection_source: Mapped[str | None] = mapped_column(String(16))
 
 
 class DealSnapshot(Base):

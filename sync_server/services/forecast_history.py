@@ -33,6 +33,7 @@ from sync_server.models import (
 from sync_server.services.currency import rate_table
 from sync_server.services.forecast import Hierarchy, build_tree, parse_period
 from sync_server.services.forecast_inputs import load_inputs
+from sync_server.services.insight_projection import store_projections
 
 MOVES_SINCE = timedelta(days=6)  # "since last week": the latest snapshot at least this old
 _CLOSED_STAGES = {Stage.CLOSED_WON.value, Stage.CLOSED_LOST.value}
@@ -40,8 +41,8 @@ _CLOSED_STAGES = {Stage.CLOSED_WON.value, Stage.CLOSED_LOST.value}
 
 def take_snapshots(session: Session, now: datetime) -> int:
     """Record, for the current month and quarter, every person's figures as they see them
-    (deals' sum, their own adjustments of their team, their call) and every deal of the
-    period as it stands; amounts in each organisation's corporate currency."""
+    (deals' sum, their own adjustments of their team, their call, the projection) and every
+    deal of the period as it stands; amounts in each organisation's corporate currency."""
     count = 0
     for org in session.scalars(select(Org)):
         people = Hierarchy.load(session, org.id)
@@ -71,6 +72,7 @@ def take_snapshots(session: Session, now: datetime) -> int:
                 count += 1
             for deal in current_deals(session, org.id, period):
                 session.add(DealSnapshot(org_id=org.id, period=str(period), taken_at=now, **deal))
+            store_projections(session, org, people, period, now)
     session.commit()
     return count
 

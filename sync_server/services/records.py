@@ -14,6 +14,7 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import DELETED_FIELD
 from sync_server.db import is_postgres
 from sync_server.models import Counter, OpportunityFact, Record, Removal
+from sync_server.services.insight_facts import save_insight_fact
 from sync_server.services.scope import account_owner
 
 _META = frozenset({"id", "created_at", "updated_at", "version"})
@@ -175,6 +176,7 @@ def save(
     """
     entity = record.entity
     row = get_row(session, entity, record.id)
+    new = row is None
     account_id = account_of(session, entity, record)
     version = next_version(session)
     data: dict[str, Any] = record.model_dump(mode="json", exclude={"version"})
@@ -216,6 +218,8 @@ def save(
     row.changed_at = now
     if isinstance(record, Opportunity):
         _save_fact(session, org_id, record, owner_id, deleted)
+    else:
+        save_insight_fact(session, org_id, record, owner_id, deleted, new)
     if _BLOCK not in session.info:
         session.flush()  # a version block flushes its writes together before commit
     return version
@@ -243,7 +247,11 @@ def _save_fact(
         if cache is not None:
             cache[opportunity.id] = fact
     fact.owner_id = owner_id
+    if fact.close_date is not None and opportunity.close_date > fact.close_date:
+        fact.close_pushes = (fact.close_pushes or 0) + 1  # slipped: pushed later again
     fact.close_date = opportunity.close_date
+    fact.account_id = opportunity.account_id
+    fact.stage = opportunity.stage.value
     fact.category = opportunity.forecast_category.value
     fact.amount = opportunity.amount
     fact.currency = opportunity.currency

@@ -50,6 +50,8 @@ class History:
 def _visits(changes: Sequence[StageChange]) -> list[tuple[Stage, datetime, datetime | None]]:
     """(stage, entered, left) for every stay, oldest first; the last stay has no end."""
     ordered = sorted(changes, key=lambda c: c.changed_at)
+    if not ordered:
+        return []  # a deal closed without a recorded stage change (imported, say)
     return [
         (change.to_stage, change.changed_at, later.changed_at if later else None)
         for change, later in zip(ordered, [*ordered[1:], None], strict=True)
