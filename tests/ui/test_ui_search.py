@@ -111,3 +111,34 @@ def test_an_event_hit_opens_that_event(window: MainWindow, ctx: AppContext, qtbo
     dialogs = [d for d in page.findChildren(EventDialog) if d.isVisible()]
     assert [d.title.text() for d in dialogs] == ["Quarterly fleet review"]
     dialogs[0].reject()
+
+
+def test_typing_searches_only_when_the_query_changes(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    """Each keystroke shows hits for its text, but a space or a last word under three
+    letters leaves the query as it was: the store is asked once per distinct query."""
+    store = ctx.store
+    account = store.create(Account, {"name": "Walter Spedition", "city": "Hamburg"}).value
+    asked: list[str] = []
+    search = store.search
+
+    def counted(query: str, *args: object, **kwargs: object) -> list[SearchHit]:
+        asked.append(query)
+        return search(query, *args, **kwargs)  # type: ignore[arg-type]
+
+    store.search = counted  # type: ignore[method-assign]
+    popup = window.search
+    shown: list[str] = []
+    popup.results_shown.connect(shown.append)
+    popup.popup()
+    popup.box.clear()
+    for char in "walter spe":
+        popup.box.insert(char)
+        qtbot.waitUntil(lambda: bool(shown) and shown[-1] == popup.box.text())
+        settle(qtbot, ctx)
+    # Hand-worked: "wal", "walt", "walte", "walter" search; "walter ", "walter s",
+    # "walter sp" keep "walter"; "walter spe" searches; "w" and "wa" are too short.
+    assert asked == ["wal", "walt", "walte", "walter", "walter spe"]
+    assert [h.id for h in popup.model.hits] == [account.id]
+    popup.hide()

@@ -79,7 +79,9 @@ class SearchResultsModel(QAbstractListModel):
 
 
 class SearchPopup(QDialog):
-    """A search box over the window; one search runs at a time, the latest text wins."""
+    """A search box over the window; one search runs at a time, the latest text wins. A
+    keystroke that leaves the effective query as it was (a space, a last word still too
+    short) shows the hits on screen again without searching."""
 
     open_requested = Signal(object)
     # Results for this text are on screen (used by tests and the benchmark).
@@ -92,6 +94,7 @@ class SearchPopup(QDialog):
         self._ctx = ctx
         self._wanted = ""
         self._busy = False
+        self._shown_query: str | None = None  # the effective query of the hits on screen
         self.box = QLineEdit()
         self.box.setPlaceholderText("Search accounts, contacts, opportunities, leads and events")
         self.box.setClearButtonEnabled(True)
@@ -122,6 +125,7 @@ class SearchPopup(QDialog):
         if parent is not None:
             top = parent.mapToGlobal(parent.rect().topLeft())
             self.move(top.x() + (parent.width() - self.width()) // 2, top.y() + 60)
+        self._shown_query = None  # the records may have changed since: search again
         self.show()
         self.box.selectAll()
         self.box.setFocus()
@@ -157,19 +161,26 @@ class SearchPopup(QDialog):
             self._show(text, [])
             return
         self.hint.setText(HINT)
+        if query == self._shown_query:  # the hits on screen stay, and so does the choice
+            self.results_shown.emit(text)
+            return
         self._busy = True
         self._ctx.query(
-            lambda store: store.search(query, limit=30), lambda hits: self._done(text, hits)
+            lambda store: store.search(query, limit=30),
+            lambda hits: self._done(text, query, hits),
         )
 
-    def _done(self, text: str, hits: list[SearchHit]) -> None:
+    def _done(self, text: str, query: str, hits: list[SearchHit]) -> None:
         self._busy = False
+        if effective_query(self._wanted) == query:
+            text = self._wanted  # typed on meanwhile without changing the query
         if text != self._wanted:
             self._search()
             return
-        self._show(text, hits)
+        self._show(text, hits, query)
 
-    def _show(self, text: str, hits: list[SearchHit]) -> None:
+    def _show(self, text: str, hits: list[SearchHit], query: str | None = None) -> None:
+        self._shown_query = query
         self.model.set_hits(hits)
         if hits:
             self.results.setCurrentIndex(self.model.index(0, 0))
