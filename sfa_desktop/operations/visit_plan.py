@@ -119,19 +119,32 @@ def week_input(
             planned_emails=plan.planned(Channel.EMAIL, quarter) if plan else 0,
         )
         places.append(Place(state, _point(account), address_of(account)))
-    booked = _booked(store, frame, {row.account.id: row.account for row in summaries})
+    booked, cancelled = _booked(store, frame, {row.account.id: row.account for row in summaries})
     not_before = frame.minutes(now) if now is not None and now.date() >= monday else 0
     return WeekInput(
-        monday, tuple(places), booked, rules, max(0, not_before), skip_accounts, time_limit_s
+        monday,
+        tuple(places),
+        booked,
+        rules,
+        max(0, not_before),
+        skip_accounts | cancelled,
+        time_limit_s,
     )
 
 
-def _booked(store: Store, frame: WeekFrame, accounts: dict[str, Account]) -> tuple[Booked, ...]:
+def _booked(
+    store: Store, frame: WeekFrame, accounts: dict[str, Account]
+) -> tuple[tuple[Booked, ...], frozenset[str]]:
+    """The week's events as the planner sees them, and the accounts whose visit this week
+    was cancelled (not proposed again)."""
     start, end = frame.moment(0), frame.moment(7 * DAY)
     found = []
+    cancelled = set()
     for occurrence in expand_all(store.events_between(start, end), start, end):
         event = occurrence.event
         if event.status is EventStatus.CANCELLED:
+            if event.channel is Channel.VISIT and event.account_id:
+                cancelled.add(event.account_id)
             continue
         account = accounts.get(event.account_id or "") or _other_account(store, event)
         begin, finish = frame.minutes(occurrence.starts_at), frame.minutes(occurrence.ends_at)
@@ -150,7 +163,7 @@ def _booked(store: Store, frame: WeekFrame, accounts: dict[str, Account]) -> tup
                 visit=visit,
             )
         )
-    return tuple(found)
+    return tuple(found), frozenset(cancelled)
 
 
 def _other_account(store: Store, event: CalendarEvent) -> Account | None:

@@ -1,0 +1,74 @@
+"""Accepting a proposed week: its visits become calendar events in one undoable change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sfa_desktop.core.entities import CalendarEvent, new_id
+from sfa_desktop.core.enums import Channel
+from sfa_desktop.core.rules.visits import duration_text
+from sfa_desktop.operations.result import OpResult, Undo
+from sfa_desktop.operations.visit_plan import WeekFrame
+from sfa_desktop.planner.week import PlannedStop, WeekPlan
+from sfa_desktop.store import Changes, Store
+from sfa_desktop.store.batch import Create, Update
+
+_MOVED = ("starts_at", "ends_at", "travel_minutes", "travel_km", "notes")
+
+
+def _notes(stop: PlannedStop) -> str:
+    drive = f"Drive {duration_text(stop.travel_minutes)}, {stop.travel_km:.0f} km."
+    return f"{stop.reason}.\n{drive}" if stop.reason else drive
+
+
+def _fields(stop: PlannedStop, frame: WeekFrame) -> dict[str, Any]:
+    return {
+        "starts_at": frame.moment(stop.starts),
+        "ends_at": frame.moment(stop.ends),
+        "travel_minutes": min(stop.travel_minutes, 24 * 60),
+        "travel_km": round(min(stop.travel_km, 5_000), 1),
+        "notes": _notes(stop),
+    }
+
+
+def accept_week(store: Store, plan: WeekPlan, frame: WeekFrame) -> OpResult[list[str]]:
+    """New visits become events (linked to the account and the deal, with the address and
+    the drive to them); visits planned before move to their new times. One transaction;
+    the undo deletes the new events and puts moved ones back."""
+    operations: list[Create | Update] = []
+    made: list[str] = []
+    before: dict[str, dict[str, Any]] = {}
+    for stop in plan.visits:
+        fields = _fields(stop, frame)
+        if stop.event_id is None:
+            event_id = new_id()
+            made.append(event_id)
+            fields |= {
+                "id": event_id,
+                "title": f"Visit: {stop.name}"[:200],
+                "timezone": frame.zone.key,
+                "location": stop.address[:200],
+                "channel": Channel.VISIT,
+                "account_id": stop.account_id,
+                "opportunity_id": stop.opportunity_id,
+                "planned": True,
+            }
+            operations.append(Create(CalendarEvent, fields))
+            continue
+        event = store.get(CalendarEvent, stop.event_id)
+        old = {name: getattr(event, name) for name in _MOVED}
+        if any(old[name] != fields[name] for name in ("starts_at", "ends_at")):
+            before[event.id] = old
+            operations.append(Update(CalendarEvent, event.id, fields))
+    result = store.write_batch(operations)
+
+    def undo(s: Store) -> Changes:
+        changes = Changes()
+        for event_id in made:
+            changes |= s.delete(CalendarEvent, event_id)
+        for event_id, fields in before.items():
+            changes |= s.update(CalendarEvent, event_id, fields).changes
+        return changes
+
+    label = f"accept {len(made)} planned visits" if made else "move planned visits"
+    return OpResult(made, result.changes, Undo(label, (undo,)))
