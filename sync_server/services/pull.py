@@ -8,7 +8,9 @@ from functools import cache
 
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Executable,
+    Select,
     Text,
     and_,
     bindparam,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -41,15 +44,33 @@ def _statements(audit: bool) -> tuple[Executable, Executable]:
     since: BindParameter[int] = bindparam("since")
     limit: BindParameter[int] = bindparam("limit")
     owners: BindParameter[list[str]] = bindparam("owners", expanding=True)
+
+    # The versions of the page: one branch per way a record enters the scope (`visible_to`),
+    # each a simple condition the database answers from an index (the caller's own
+    # records, those on visible accounts, the organisation's users) and cut at the page
+    # size, then merged. One condition ORing the three made PostgreSQL read the whole
+    # organisation's log from `since` and filter it: a download page of the 400th of 500
+    # reps read ~2M rows (1.5 s) to find its 5,000.
+    def branch(condition: ColumnElement[bool]) -> Select[tuple[int]]:
+        picked = select(Record.version).where(
+            Record.org_id == org_id, Record.version > since, condition
+        )
+        if not audit:
+            picked = picked.where(Record.entity != AUDIT)
+        return select(picked.order_by(Record.version).limit(limit).subquery().c.version)
+
+    versions = union(
+        branch(Record.entity == EntityKind.USER.value),
+        branch(Record.owner_id.in_(owners)),
+        branch(Record.account_id.in_(visible_accounts_of(org_id, owners))),
+    ).subquery()
+    page = select(versions.c.version).order_by(versions.c.version).limit(limit).subquery()
     changed = (
         # The payload as stored JSON text: it is spliced into the page, never decoded.
         select(Record.entity, Record.id, Record.version, Record.deleted, cast(Record.data, Text))
-        .where(Record.version > since, visible_to(Record, org_id, owners))
+        .join(page, Record.version == page.c.version)
         .order_by(Record.version)
-        .limit(limit)
     )
-    if not audit:
-        changed = changed.where(Record.entity != AUDIT)
     current = aliased(Record)
     left = (
         select(Removal.version, Removal.entity, Removal.entity_id)
