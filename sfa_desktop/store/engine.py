@@ -28,6 +28,12 @@ PRAGMAS = (
     "temp_store=MEMORY",
     "cache_size=-32000",
 )
+# WAL pages between automatic checkpoints: SQLite's default, and while a first download
+# writes pages (`remote.apply_page`). A checkpoint copies every page changed since the last
+# one into the database file; a download changes the same index pages again and again, so
+# checkpointing every 1,000 pages (about each pulled page) wrote them over and over.
+CHECKPOINT_PAGES = 1000
+DOWNLOAD_CHECKPOINT_PAGES = 16384  # 64 MiB of WAL
 _NOT_A_DATABASE = 26  # SQLITE_NOTADB: what a wrong key (or a missing one) looks like
 
 

@@ -28,7 +28,12 @@ from sfa_desktop.core.protocol import (
 from sfa_desktop.sql.types import UTCDateTime, sqlite_text
 from sfa_desktop.store import search
 from sfa_desktop.store.changes import Changes
-from sfa_desktop.store.engine import RawConnection, raw_connection
+from sfa_desktop.store.engine import (
+    CHECKPOINT_PAGES,
+    DOWNLOAD_CHECKPOINT_PAGES,
+    RawConnection,
+    raw_connection,
+)
 from sfa_desktop.store.rows import to_record
 from sfa_desktop.store.schema import TABLES, ConflictRow, OutboxRow
 
@@ -145,10 +150,13 @@ def _upsert(kind: EntityKind) -> _Upsert:
 
 @dataclass(frozen=True)
 class _Batch:
-    """The validated upserts of one kind on a page, as records and as table rows."""
+    """The validated upserts of one kind on a page: their fields as pulled and their
+    table rows. The validated records themselves are not kept (a page of account plans
+    holds tens of MB of them); the rare page that meets pending local edits validates
+    its fields again (`_merged_rows`)."""
 
     ids: list[str]
-    records: list[Record]
+    fields: list[dict[str, Any]]
     rows_json: str  # the records' table rows as one JSON array (see _Upsert.json_sql)
 
 
@@ -206,16 +214,14 @@ def prepare_page(
     upserts: dict[EntityKind, _Batch] = {}
     for kind, fields_list in data.items():
         adapter, upsert = _list_adapter(kind), _upsert(kind)
-        records: list[Record] = []
         chunks: list[bytes] = []
         # In chunks: pydantic-core holds the GIL through a call, and the thread writing the
         # previous page needs it back after each statement.
         for start in range(0, len(fields_list), _CHUNK):
             chunk = adapter.validate_python(fields_list[start : start + _CHUNK])
-            records += chunk
             chunks.append(to_json(upsert.rows(chunk))[1:-1])
         rows_json = b"[" + b",".join(chunks) + b"]"
-        upserts[kind] = _Batch(ids[kind], records, rows_json.decode())
+        upserts[kind] = _Batch(ids[kind], fields_list, rows_json.decode())
     return PreparedPage(
         upserts, removals, [entity_id for _kind, entity_id in latest], tuple(conflicts)
     )
@@ -237,7 +243,7 @@ def _apply_changes(session: Session, connection: RawConnection, page: PreparedPa
             if rows:
                 touched.add(kind)
                 connection.executemany(upsert.sql, rows)
-        elif batch.records:
+        elif batch.ids:
             touched.add(kind)
             connection.execute(upsert.json_sql, (batch.rows_json,))
     for kind, removed in page.removals.items():
@@ -286,7 +292,8 @@ def _merged_rows(
     """The batch's rows with pending local edits kept (a pending local delete skips it)."""
     upsert = _upsert(kind)
     rows = []
-    for entity_id, record in zip(batch.ids, batch.records, strict=True):
+    records = _list_adapter(kind).validate_python(batch.fields)
+    for entity_id, record in zip(batch.ids, records, strict=True):
         keep, deleted_here = pending.get(entity_id, (set(), False))
         if deleted_here:
             continue
@@ -330,6 +337,8 @@ def apply_page(
     """
     page = changes if isinstance(changes, PreparedPage) else prepare_page(changes)
     connection = raw_connection(session)
+    checkpoint = DOWNLOAD_CHECKPOINT_PAGES if first_download else CHECKPOINT_PAGES
+    connection.execute(f"PRAGMA wal_autocheckpoint = {checkpoint}")
     if first_download:  # before the rows: the insert triggers look for the pause
         connection.execute(_CURSOR_AND_PAUSE_SQL, (str(next_since), utcnow().isoformat()))
     else:
@@ -341,6 +350,7 @@ def apply_page(
 
 def finish_download(session: Session) -> Changes:
     """Index the rows of a finished first download and resume per-row indexing."""
+    raw_connection(session).execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
     if not search.finish_bulk_load(session.connection()):
         return Changes()
     return Changes.of(*search.SEARCHABLE, EntityKind.ACTIVITY, EntityKind.EVENT)
