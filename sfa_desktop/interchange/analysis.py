@@ -107,6 +107,7 @@ class RowProcessor:
         self.kind = mapping.kind
         self.finder = DuplicateFinder(existing)
         self.new_accounts: dict[str, str] = {}  # company name key → name (first spelling)
+        self.new_addresses: dict[str, tuple[int, tuple[str, ...]]] = {}  # key → (row, address)
 
     def process(self, row: SourceRow) -> RowReport:
         return self.check(self.convert(row))
@@ -121,7 +122,7 @@ class RowProcessor:
         link: AccountLink | None = None
         account_fields: dict[str, Any] = {}
         if self.kind is EntityKind.CONTACT and candidate.account is not None and candidate.ok:
-            link, account_fields = self._link(candidate.account, issues)
+            link, account_fields = self._link(candidate.account, issues, row.row)
         if any(issue.is_error for issue in issues):
             return RowReport(row.row, row.line, RowStatus.ERROR, candidate.fields, tuple(issues))
         duplicate = self._duplicate(row.row, candidate, link)
@@ -143,7 +144,7 @@ class RowProcessor:
         )
 
     def _link(
-        self, ref: AccountRef, issues: list[Issue]
+        self, ref: AccountRef, issues: list[Issue], row: int = 0
     ) -> tuple[AccountLink | None, dict[str, Any]]:
         directory = self.existing.accounts if self.existing is not None else None
         if directory is not None:
@@ -154,7 +155,10 @@ class RowProcessor:
             ):
                 if value and value in table:
                     account_id = table[value]
-                    return AccountLink(directory.names[account_id], account_id, reason), {}
+                    name = directory.names[account_id]
+                    kept = directory.addresses.get(account_id, ())
+                    _address_left_out(ref, name, kept, "its own", issues)
+                    return AccountLink(name, account_id, reason), {}
         if not ref.name:
             return None, {}
         key = company_key(ref.name)
@@ -167,6 +171,9 @@ class RowProcessor:
                     issues.append(Issue(f"account {name}: {message}", "company"))
                 return None, {}
         name = self.new_accounts.setdefault(key, ref.name)
+        first_row, kept = self.new_addresses.setdefault(key, (row, ref.address))
+        if first_row != row:
+            _address_left_out(ref, name, kept, f"the one of row {first_row}", issues)
         return AccountLink(name, None, "new account"), fields
 
     def _duplicate(
@@ -181,6 +188,22 @@ class RowProcessor:
         )
         label = row_label(self.kind, candidate.fields, link.name if link else "")
         return self.finder.check(row, keys, label)
+
+
+def _address_left_out(
+    ref: AccountRef, name: str, kept: tuple[str, ...], whose: str, issues: list[Issue]
+) -> None:
+    """A warning when the row's address differs from the one its account keeps."""
+    if not any(ref.address) or _folded(ref.address) == _folded(kept):
+        return
+    text = ", ".join(part.replace("\n", " ") for part in ref.address if part)
+    issues.append(
+        Issue.warning(f"address {text!r} left out: the account {name} keeps {whose}", "company")
+    )
+
+
+def _folded(address: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(" ".join(part.casefold().split()) for part in address)
 
 
 def preview(

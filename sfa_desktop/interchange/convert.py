@@ -3,6 +3,7 @@ the record's own model, with a message per field for everything that is wrong.""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,10 @@ from sfa_desktop.interchange.values import (
 )
 
 _PHONES = frozenset({"phone", "mobile"})
+# Google's CSV puts the values of one label in one cell: "a@x.example ::: b@y.example".
+MULTI_VALUE = " ::: "
+_SPLIT_TYPES = frozenset({FieldType.EMAIL, FieldType.PHONE, FieldType.WEB})
+_EXCHANGE = re.compile(r"^/o=[^/]+/", re.IGNORECASE)  # an X.500 address of Exchange
 _MOBILE_WORDS = ("mobile", "cell", "handy", "mobil", "portable", "iphone")
 _GRADES = frozenset("ABCDEFG")
 _ACCOUNT_PARTS = ("account_street", "account_city", "account_postal_code", "account_country")
@@ -43,6 +48,10 @@ class AccountRef:
     city: str = ""
     postal_code: str = ""
     country: str = ""
+
+    @property
+    def address(self) -> tuple[str, ...]:
+        return (self.street, self.city, self.postal_code, self.country)
 
     def account_fields(self) -> dict[str, Any]:
         """The fields of the account a row creates."""
@@ -83,7 +92,8 @@ def _plan(mapping: ColumnMapping) -> tuple[tuple[int, str, int | None], ...]:
 
 
 def _gather(row: SourceRow, mapping: ColumnMapping) -> dict[str, list[str]]:
-    """Field key → the non-empty values of its columns, in column order (phones by label)."""
+    """Field key → the non-empty values of its columns, in column order (phones by label;
+    a cell of several values joined by " ::: " gives each)."""
     gathered: dict[str, list[str]] = defaultdict(list)
     values = row.values
     for column, key, label_column in _plan(mapping):
@@ -95,7 +105,11 @@ def _gather(row: SourceRow, mapping: ColumnMapping) -> dict[str, list[str]]:
         if label_column is not None:
             label = values[label_column].casefold() if label_column < len(values) else ""
             key = "mobile" if any(word in label for word in _MOBILE_WORDS) else "phone"
-        gathered[key].append(value)
+        spec = target(mapping.kind, key)
+        if spec is not None and spec.type in _SPLIT_TYPES and MULTI_VALUE in value:
+            gathered[key].extend(part.strip() for part in value.split(MULTI_VALUE) if part.strip())
+        else:
+            gathered[key].append(value)
     return gathered
 
 
@@ -103,6 +117,14 @@ def _parse(spec: TargetField, text: str, fmt: ValueFormat, issues: list[Issue]) 
     """(usable, value) of one field; problems are added to `issues`."""
     try:
         if spec.type is FieldType.EMAIL:
+            if _EXCHANGE.match(text.strip()):
+                issues.append(
+                    Issue.warning(
+                        "an Exchange (X.500) address is not an email address; left out",
+                        spec.key,
+                    )
+                )
+                return False, None
             return True, parse_email(text)
         if spec.type is FieldType.PHONE:
             number, warning = parse_phone(text, fmt)
@@ -184,6 +206,7 @@ def convert_row(row: SourceRow, mapping: ColumnMapping, fmt: ValueFormat) -> Can
     emails: list[str] = []
     phones: list[str] = []
     kind = mapping.kind
+    others: dict[str, list[Any]] = {}  # values past the first of an email, phone or web field
     for key, texts in _gather(row, mapping).items():
         spec = target(kind, key)
         if spec is None:
@@ -191,22 +214,28 @@ def convert_row(row: SourceRow, mapping: ColumnMapping, fmt: ValueFormat) -> Can
         separator = mapping.join_for(key)
         if separator is not None:
             texts = [separator.join(texts)]
-        parsed = []
-        for index, text in enumerate(texts):
-            # Only the value kept is checked strictly; other ones only feed matching.
-            sink = issues if index == 0 else []
-            usable, value = _parse(spec, text, fmt, sink)
-            if usable:
+        parsed: list[Any] = []
+        for text in texts:
+            # Only the value kept is checked strictly; other ones only feed matching. A
+            # value left out with a warning (an Exchange address) lets the next one in.
+            found: list[Issue] = []
+            usable, value = _parse(spec, text, fmt, found)
+            if not parsed:
+                issues.extend(found)
+                if not usable and any(issue.is_error for issue in found):
+                    break
+            if usable and value not in parsed:
                 parsed.append(value)
-            elif index == 0:
-                break
         if not parsed:
             continue
         values[key] = parsed[0]
+        if spec.type in _SPLIT_TYPES:
+            others[key] = parsed[1:]
         if spec.type is FieldType.EMAIL:
             emails.extend(parsed)
         elif spec.type is FieldType.PHONE:
             phones.extend(parsed)
+    _place_others(kind, values, others, issues)
     if kind in (EntityKind.CONTACT, EntityKind.LEAD):
         _names(values, kind, issues)
     account = _account_ref(values) if kind is EntityKind.CONTACT else None
@@ -215,6 +244,32 @@ def convert_row(row: SourceRow, mapping: ColumnMapping, fmt: ValueFormat) -> Can
     fields = {k: v for k, v in values.items() if not _is_virtual(kind, k)}
     issues.extend(_model_issues(kind, fields, {i.field for i in issues if i.is_error}))
     return Candidate(fields, tuple(issues), account, tuple(emails), tuple(phones))
+
+
+def _place_others(
+    kind: EntityKind, values: dict[str, Any], others: dict[str, list[Any]], issues: list[Issue]
+) -> None:
+    """A second phone number goes to the other phone field when that one is empty; what
+    still has no place is named in a warning (a contact keeps one email address)."""
+    for key, rest in others.items():
+        spec = target(kind, key)
+        assert spec is not None
+        other = (
+            {"phone": "mobile", "mobile": "phone"}.get(key) if kind is EntityKind.CONTACT else None
+        )
+        left = []
+        for value in rest:
+            if other is not None and other not in values and other not in others:
+                values[other] = value
+                label = target(kind, other).label.lower()  # type: ignore[union-attr]
+                issues.append(
+                    Issue.warning(f"{value!r} put in {label} (one number per field)", other)
+                )
+            else:
+                left.append(value)
+        if left:
+            shown = ", ".join(str(value) for value in left)
+            issues.append(Issue.warning(f"more {spec.label.lower()} values left out: {shown}", key))
 
 
 def _is_virtual(kind: EntityKind, key: str) -> bool:

@@ -152,9 +152,13 @@ class AccountDirectory:
     by_name: dict[str, str] = field(default_factory=dict)
     by_domain: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    addresses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # street … country
 
-    def add(self, account_id: str, name: str, domain: str | None) -> None:
+    def add(
+        self, account_id: str, name: str, domain: str | None, address: tuple[str, ...] = ()
+    ) -> None:
         self.names[account_id] = name
+        self.addresses[account_id] = address
         self.by_name.setdefault(company_key(name), account_id)
         found = web_domain(domain)
         if found:
@@ -181,10 +185,9 @@ def load_existing(store: Store, kind: EntityKind, region: str = DEFAULT_REGION) 
     """The records of `kind` (and accounts, for contacts), one query per kind."""
     existing = ExistingRecords(kind, region)
     if kind in (EntityKind.ACCOUNT, EntityKind.CONTACT):
-        for account_id, name, domain, phone in store.column_rows(
-            Account, ("name", "domain", "phone")
-        ):
-            existing.accounts.add(account_id, name, domain)
+        wanted = ("name", "domain", "phone", "street", "city", "postal_code", "country")
+        for account_id, name, domain, phone, *address in store.column_rows(Account, wanted):
+            existing.accounts.add(account_id, name, domain, tuple(address))
             if kind is EntityKind.ACCOUNT:
                 existing.index.add(account_id, account_keys(name, domain, (phone,), region))
                 existing.labels[account_id] = f"{name} ({domain})" if domain else name
