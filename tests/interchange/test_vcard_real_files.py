@@ -76,3 +76,20 @@ def test_imported_contacts_and_accounts_keep_the_whole_values(signed_in: Store) 
     )
     accounts = {a.name: a for a in signed_in.get_many(Account, signed_in.ids(Account))}
     assert accounts["Analytical Engines, Ltd."].street == "1 Byron Street\nFloor 3"
+
+
+def test_later_card_of_the_same_company_says_its_address_and_emails_were_left_out(
+    signed_in: Store,
+) -> None:
+    analysis, result = run_import(
+        signed_in, FILES / "apple_30_same_company.vcf", EntityKind.CONTACT
+    )
+    assert (result.created, result.accounts_created) == (2, 1)
+    warnings = {r.row: [i.message for i in r.warnings] for r in analysis.reports}
+    assert warnings[1] == ["more email values left out: ada.home@mail.example"]
+    assert warnings[2] == [
+        "address '12 Dorset St, London, W1U 6QS, United Kingdom' left out: "
+        "the account Analytical Engines Ltd keeps the one of row 1"
+    ]
+    (account,) = signed_in.get_many(Account, signed_in.ids(Account))
+    assert account.street == "1 Byron St"
