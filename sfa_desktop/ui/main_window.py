@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         self.session_menu.changed.connect(self._session_changed)
         self._action(file_menu, "Sync &now", "F5", self.sync_requested.emit)
         self._action(file_menu, "Change &password…", "", self.change_password_requested.emit)
+        self._action(file_menu, "&Mailbox…", "", self.open_mailbox)
         file_menu.addSeparator()
         self._action(file_menu, "&Import…", "", self.import_file)
         self._action(file_menu, "Export contacts to &vCard…", "", self.export_vcard)
@@ -364,6 +365,14 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.ctx.settings, self, self.session_menu.session)
+        dialog.show()
+        return dialog
+
+    def open_mailbox(self) -> QWidget:
+        """Connect the mailbox email is captured from, or see and change the connected one."""
+        from sfa_desktop.ui.mail.mail_dialog import MailDialog
+
+        dialog = MailDialog(self.ctx, self)
         dialog.show()
         return dialog
 

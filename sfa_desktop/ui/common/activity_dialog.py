@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sfa_desktop.app import mail_capture
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Activity, Contact, Opportunity
 from sfa_desktop.core.enums import Channel, EntityKind
 from sfa_desktop.core.errors import InvalidRecord
 from sfa_desktop.operations.records import log_activity, update_record
-from sfa_desktop.store import Store
-from sfa_desktop.ui.common.format import label, local_moment
+from sfa_desktop.store import Changes, Store
+from sfa_desktop.ui.common.format import email_line, label, local_moment
 from sfa_desktop.ui.common.history_panel import HistorySection
 from sfa_desktop.ui.common.record_picker import RecordPicker
 from sfa_desktop.ui.common.widgets import ERROR_STYLE, caption
@@ -127,6 +128,8 @@ class ActivityDialog(QDialog):
         self.general_error.hide()
         layout.addWidget(self.general_error)
         self.history: HistorySection | None = None
+        if activity is not None and activity.message_id:
+            layout.addWidget(caption(email_line(activity)))
         if activity is not None:
             self._fill(activity)
             self.history = HistorySection(ctx, EntityKind.ACTIVITY, activity.id)
@@ -136,6 +139,12 @@ class ActivityDialog(QDialog):
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        if activity is not None and activity.message_id:
+            drop = self.buttons.addButton(
+                "Don't log this email", QDialogButtonBox.ButtonRole.DestructiveRole
+            )
+            drop.setToolTip("Removes it from every account and never logs it again")
+            drop.clicked.connect(self.dont_log)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         self.subject.setFocus()
@@ -274,6 +283,21 @@ class ActivityDialog(QDialog):
         self._ctx.run_op(lambda store: log_activity(store, fields), self._saved, self._failed)
 
     def _saved(self, _activity: Activity) -> None:
+        self.accept()
+
+    def dont_log(self) -> None:
+        """Remove this captured email (every account's copy); it is never logged again."""
+        assert self.activity is not None
+        activity_id = self.activity.id
+        self.buttons.setEnabled(False)
+        self._ctx.query(
+            lambda store: mail_capture.dont_log(store, activity_id),
+            self._dropped,
+            self._failed,
+        )
+
+    def _dropped(self, changes: Changes) -> None:
+        self._ctx.announce(changes)
         self.accept()
 
     def _failed(self, error: BaseException) -> None:

@@ -7,7 +7,7 @@ from enum import Enum
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
-from sfa_desktop.core.entities import Opportunity
+from sfa_desktop.core.entities import Activity, Opportunity
 from sfa_desktop.core.enums import ForecastCategory, Stage
 from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
 
@@ -114,3 +114,29 @@ def phone_region(configured: str) -> str:
         if len(code) == 2 and code.isalpha():
             return code
     return "US"  # core.rules.matching.DEFAULT_REGION, which loads phonenumbers
+
+
+def email_way(activity: Activity) -> str:
+    """A captured email's way in a timeline ("Email ↙ in", "Email ↗ out"), else its channel."""
+    way = {"in": " ↙ in", "out": " ↗ out"}.get(activity.direction, "")
+    return label(activity.channel) + way
+
+
+def email_subject(activity: Activity) -> str:
+    """The subject, marked as a reply when the email is in a thread it did not start."""
+    if activity.message_id and activity.thread_id and activity.thread_id != activity.message_id:
+        return f"↳ {activity.subject}"
+    return activity.subject
+
+
+def email_line(activity: Activity) -> str:
+    """One line about a captured email: its way, thread and attachments (names, sizes)."""
+    way = "Received" if activity.direction == "in" else "Sent"
+    parts = [f"{way} email <{activity.message_id}>"]
+    if activity.thread_id and activity.thread_id != activity.message_id:
+        parts.append("a reply in a thread")
+    for attachment in activity.attachments:
+        size = attachment.size
+        shown = f"{size:,} B" if size < 1024 else f"{size / 1024:,.0f} KB"
+        parts.append(f"📎 {attachment.name} ({shown})")
+    return " · ".join(parts)

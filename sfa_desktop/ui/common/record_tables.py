@@ -9,7 +9,7 @@ from sfa_desktop.core.entities import Account, Activity, Contact, Opportunity, T
 from sfa_desktop.core.enums import CONTACT_CHANNELS
 from sfa_desktop.core.rules.coverage import CoverageReport
 from sfa_desktop.ui.common.columns import Column
-from sfa_desktop.ui.common.format import day, label, moment, money
+from sfa_desktop.ui.common.format import day, email_subject, email_way, label, moment, money
 
 OVERDUE = "#b3261e"
 
@@ -32,8 +32,8 @@ CONTACTS: list[Column[Contact]] = [
 
 ACTIVITIES: list[Column[Activity]] = [
     Column("When", lambda a: moment(a.occurred_at)),
-    Column("Channel", lambda a: label(a.channel)),
-    Column("Subject", lambda a: a.subject),
+    Column("Channel", email_way),
+    Column("Subject", email_subject),
     Column("Outcome", lambda a: a.outcome),
 ]
 

@@ -1,0 +1,1 @@
+"""Email capture: connecting the mailbox and its first-run review."""
