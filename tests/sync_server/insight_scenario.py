@@ -25,9 +25,12 @@ from sqlalchemy import select
 
 from sfa_desktop.core.entities import (
     Account,
+    AccountPlan,
+    Activity,
     ForecastSubmission,
     ManagerAdjustment,
     Opportunity,
+    Quota,
     StageChange,
 )
 from sfa_desktop.core.entities import Record as CoreRecord
@@ -115,6 +118,30 @@ class Writer:
             created_at=when,
         )
         self.save(adjustment, who, when)
+
+    def activity(self, who: str, account: str, channel: str, when: datetime) -> None:
+        touch = Activity(
+            channel=channel,
+            subject=f"{channel} {when:%d %b}",
+            occurred_at=when,
+            account_id=account,
+            owner_id=self.org.ids[who],
+            created_at=when,
+        )
+        self.save(touch, who, when)
+
+    def plan(self, who: str, account: str, year: int, lines: list[tuple[str, int, int]]) -> None:
+        """An account plan with coverage lines (channel, quarter, planned)."""
+        plan = AccountPlan(
+            account_id=account,
+            fiscal_year=year,
+            coverage=[{"channel": c, "quarter": q, "planned": n} for c, q, n in lines],
+            owner_id=self.org.ids[who],
+        )
+        self.save(plan, who, at(1, 2, year))
+
+    def quota(self, who: str, period: str, amount: int) -> None:
+        self.save(Quota(period=period, amount=amount, owner_id=self.org.ids[who]), who, at(1, 2))
 
     def snapshot(self, when: datetime) -> None:
         with self.org.session() as session:

@@ -1,0 +1,264 @@
+"""View 4: pipeline health of a person's subtree. Stage flow and days in stage from the deals
+closed in the last four quarters (counted in SQL, read by core.rules.pipeline_health), the
+win rate quarter by quarter, open deals whose close date was pushed later more than once,
+and each row's open pipeline against what is left of the quota this quarter (the forecast's
+own rollup, so the figures match the forecast page)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+
+from sfa_desktop.core.enums import OPEN_STAGES, EntityKind, ForecastCategory, Role, Stage
+from sfa_desktop.core.forecast_wire import ForecastNode
+from sfa_desktop.core.insight_wire import (
+    PipelinePersonRow,
+    PipelineReport,
+    SlippingDeal,
+    StageHealth,
+    WinRatePoint,
+)
+from sfa_desktop.core.periods import Period, PeriodKind
+from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting
+from sfa_desktop.core.rules.pipeline_health import (
+    SLIPPING_PUSHES,
+    pipeline_coverage,
+    stage_flows,
+    win_rate,
+)
+from sync_server.db import is_postgres
+from sync_server.models import AccountFact, OpportunityFact, Record, StageFact, User
+from sync_server.services.forecast import flatten, rollup
+from sync_server.services.insight_common import View, closed_quarters
+
+WINDOW_QUARTERS = 4
+_WON, _LOST = Stage.CLOSED_WON.value, Stage.CLOSED_LOST.value
+_OPEN_CATEGORIES = [
+    ForecastCategory.PIPELINE.value,
+    ForecastCategory.BEST_CASE.value,
+    ForecastCategory.COMMIT.value,
+]
+
+
+def _closed_deals(view: View, window: list[Period]) -> Any:
+    """The subtree's deals closed (won or lost) in the window, as a subquery of ids."""
+    fact = OpportunityFact
+    return (
+        select(fact.id)
+        .where(
+            fact.org_id == view.org.id,
+            fact.close_date >= window[0].start,
+            fact.close_date < window[-1].end,
+            fact.stage.in_([_WON, _LOST]),
+            *view.owner_filter(fact.owner_id),
+        )
+        .scalar_subquery()
+    )
+
+
+def _stage_groups(
+    session: Session, view: View, window: list[Period]
+) -> list[tuple[int, bool, int]]:
+    """(stage mask, won, deals) over the window's closed deals."""
+    stage = StageFact
+    bits = sum(
+        (
+            func.max(case((stage.to_stage == s.value, 1 << i), else_=0))
+            for i, s in enumerate(OPEN_STAGES)
+        ),
+        start=literal(0),
+    )
+    won = func.max(case((stage.to_stage == _WON, 1), else_=0))
+    per_deal = (
+        select(bits.label("mask"), won.label("won"))
+        .where(stage.opportunity_id.in_(_closed_deals(view, window)))
+        .group_by(stage.opportunity_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(per_deal.c.mask, per_deal.c.won, func.count()).group_by(
+            per_deal.c.mask, per_deal.c.won
+        )
+    )
+    return [(int(mask), bool(was_won), int(count)) for mask, was_won, count in rows]
+
+
+def _stage_days(session: Session, view: View, window: list[Period]) -> dict[Stage, dict[int, int]]:
+    """Whole days of each completed stay in an open stage, counted per stage."""
+    stage = StageFact
+    later = func.lead(stage.changed_at).over(
+        partition_by=stage.opportunity_id, order_by=stage.changed_at
+    )
+    stays = (
+        select(
+            stage.to_stage.label("stage"), stage.changed_at.label("entered"), later.label("left")
+        )
+        .where(stage.opportunity_id.in_(_closed_deals(view, window)))
+        .subquery()
+    )
+    if is_postgres(session):
+        seconds = func.extract("epoch", stays.c.left - stays.c.entered)
+        days: Any = cast(func.floor(seconds / 86400), Integer)
+    else:
+        days = cast(func.julianday(stays.c.left) - func.julianday(stays.c.entered), Integer)
+    rows = session.execute(
+        select(stays.c.stage, days, func.count())
+        .where(stays.c.left.is_not(None), stays.c.stage.in_([s.value for s in OPEN_STAGES]))
+        .group_by(stays.c.stage, days)
+    )
+    found: dict[Stage, dict[int, int]] = defaultdict(dict)
+    for stage_name, whole_days, count in rows:
+        found[Stage(stage_name)][int(whole_days)] = int(count)
+    return found
+
+
+def _outcomes(session: Session, view: View, start: Any, end: Any) -> dict[str, tuple[int, int]]:
+    """(won, lost) deals per owner closing in [start, end)."""
+    fact = OpportunityFact
+    rows = session.execute(
+        select(fact.owner_id, fact.stage, func.count())
+        .where(
+            fact.org_id == view.org.id,
+            fact.close_date >= start,
+            fact.close_date < end,
+            fact.stage.in_([_WON, _LOST]),
+            *view.owner_filter(fact.owner_id),
+        )
+        .group_by(fact.owner_id, fact.stage)
+    )
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for owner, stage_name, count in rows:
+        found[owner][0 if stage_name == _WON else 1] += int(count)
+    return {owner: (won, lost) for owner, (won, lost) in found.items()}
+
+
+def _slipping(session: Session, view: View) -> list[SlippingDeal]:
+    fact = OpportunityFact
+    rows = session.execute(
+        select(
+            fact.id,
+            fact.owner_id,
+            fact.account_id,
+            fact.stage,
+            fact.close_date,
+            fact.close_pushes,
+            fact.amount,
+            fact.currency,
+            AccountFact.name,
+        )
+        .outerjoin(AccountFact, AccountFact.id == fact.account_id)
+        .where(
+            fact.org_id == view.org.id,
+            fact.close_pushes >= SLIPPING_PUSHES,
+            fact.category.in_(_OPEN_CATEGORIES),
+            *view.owner_filter(fact.owner_id),
+        )
+        .order_by(fact.close_pushes.desc(), fact.close_date)
+    ).all()
+    ids = [row[0] for row in rows]
+    deal_names = {}
+    if ids:
+        deal_names = {
+            record_id: data.get("name", "")
+            for record_id, data in session.execute(
+                select(Record.id, Record.data).where(
+                    Record.entity == EntityKind.OPPORTUNITY.value, Record.id.in_(ids)
+                )
+            )
+        }
+    names, tally = view.people.names(), LeftOutTally()
+    return [
+        SlippingDeal(
+            id=deal_id,
+            name=deal_names.get(deal_id, ""),
+            account_id=account_id,
+            account_name=account_name or "",
+            owner_id=owner,
+            owner_name=names.get(owner, ""),
+            stage=Stage(stage or Stage.QUALIFICATION.value).label,
+            close_date=close,
+            pushes=pushes,
+            amount=convert_counting(
+                view.rates, tally, int(amount), currency, view.org.currency, close
+            ),
+            original_amount=int(amount),
+            original_currency=currency,
+        )
+        for deal_id, owner, account_id, stage, close, pushes, amount, currency, account_name in rows
+    ]
+
+
+def _measured_quota(node: ForecastNode) -> int:
+    if node.attainment_basis == "own":
+        return node.quota
+    return node.rolled_up_quota if node.attainment_basis == "rolled up" else 0
+
+
+def pipeline(session: Session, subject: User, now: datetime) -> PipelineReport:
+    """Pipeline health of the person's subtree, and each direct report's."""
+    view = View.load(session, subject)
+    window = closed_quarters(now, WINDOW_QUARTERS)
+    flows = stage_flows(_stage_groups(session, view, window), _stage_days(session, view, window))
+    trend = []
+    for period in window:
+        counts = _outcomes(session, view, period.start, period.end).values()
+        won, lost = sum(c[0] for c in counts), sum(c[1] for c in counts)
+        trend.append(
+            WinRatePoint(period=str(period), won=won, lost=lost, win_rate=win_rate(won, lost))
+        )
+    outcomes = _outcomes(session, view, window[0].start, window[-1].end)
+    slipping = _slipping(session, view)
+    quarter = Period.containing(now.date(), PeriodKind.QUARTER)
+    report = rollup(session, subject, quarter, None, now)
+    tree = {node.user_id: node for _, node in flatten(report.root)}
+    rows = []
+    for person in view.rows:
+        members = view.members(person.id)
+        node = tree[person.id]
+        totals = node.totals
+        open_pipeline = totals.commit + totals.best_case + totals.pipeline
+        quota = _measured_quota(node)
+        remaining, ratio = pipeline_coverage(open_pipeline, quota, totals.closed)
+        won = sum(outcomes.get(m, (0, 0))[0] for m in members)
+        lost = sum(outcomes.get(m, (0, 0))[1] for m in members)
+        rows.append(
+            PipelinePersonRow(
+                user_id=person.id,
+                name=person.name,
+                role=Role(person.role),
+                is_subject=person.id == subject.id,
+                open_pipeline=open_pipeline,
+                quota=quota,
+                closed=totals.closed,
+                remaining_quota=remaining,
+                coverage=ratio,
+                win_rate=win_rate(won, lost),
+                slipping=sum(1 for deal in slipping if deal.owner_id in members),
+            )
+        )
+    return PipelineReport(
+        user_id=subject.id,
+        period=str(quarter),
+        currency=view.org.currency,
+        generated_at=now,
+        window=[str(period) for period in window],
+        stages=[
+            StageHealth(
+                stage=flow.stats.stage.label,
+                reached=flow.stats.reached,
+                advanced=flow.advanced,
+                conversion=flow.conversion,
+                won=flow.stats.won,
+                win_rate=flow.stats.won / flow.stats.reached if flow.stats.reached else None,
+                median_days=flow.stats.median_days,
+            )
+            for flow in flows
+        ],
+        trend=trend,
+        slipping=slipping,
+        rows=rows,
+    )
