@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -193,3 +193,25 @@ def propose_week(
 ) -> WeekPlan:
     """The proposed week (nothing is written)."""
     return plan_week(week_input(store, frame, rules, now, time_limit_s=time_limit_s))
+
+
+def replan_week(
+    store: Store,
+    frame: WeekFrame,
+    previous: WeekInput,
+    now: datetime | None = None,
+    time_limit_s: float = 0.2,
+) -> tuple[WeekInput, WeekPlan]:
+    """The week again after calendar changes (a cancelled visit, a new meeting): the
+    accounts' needs are taken from `previous`, only the week's events are read again."""
+    accounts = store.get_many(Account, [p.state.account_id for p in previous.places])
+    booked, cancelled = _booked(store, frame, {a.id: a for a in accounts})
+    not_before = frame.minutes(now) if now is not None and now.date() >= frame.monday else 0
+    week = replace(
+        previous,
+        booked=booked,
+        skip_accounts=previous.skip_accounts | cancelled,
+        not_before=max(0, not_before),
+        time_limit_s=time_limit_s,
+    )
+    return week, plan_week(week)
