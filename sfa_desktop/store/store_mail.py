@@ -265,7 +265,7 @@ class MailSide(StoreBase):
             return MailWrite(created, already, writer.changes)
 
     def drop_captured_mail(self, activity_id: str) -> Changes:
-        """"Don't log this": delete every activity of the captured email `activity_id` (one
+        """\"Don't log this": delete every activity of the captured email `activity_id` (one
         per account) and remember its Message-ID, so no later check logs it again."""
         with self._write() as writer:
             session = writer.session
