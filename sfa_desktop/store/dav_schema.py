@@ -27,6 +27,7 @@ class DavAccountRow(Base):
     sync_token: Mapped[str | None] = mapped_column(Text)
     last_sync_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text)
+    last_summary: Mapped[str] = mapped_column(Text, server_default="")  # the last run's line
 
 
 class DavObjectRow(Base):
@@ -54,3 +55,4 @@ class DavLinkRow(Base):
     href: Mapped[str] = mapped_column(String(1000), index=True)
     recurrence_id: Mapped[str] = mapped_column(String(64))  # "" for a whole object
     base: Mapped[dict[str, Any]]
+    seen: Mapped[str] = mapped_column(Text, server_default="")  # the record's mark then
