@@ -16,7 +16,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sfa_desktop.core.errors import DomainError, InvalidRecord
 from sfa_desktop.core.protocol import ErrorBody
-from sync_server.api import auth, forecast, sync
+from sync_server.api import auth, forecast, insight, sync
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.errors import RateLimitedError, ServiceError
@@ -61,7 +61,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    for module in (auth, sync, forecast):
+    for module in (auth, sync, forecast, insight):
         app.include_router(module.router)
     app.add_middleware(GzipRequest, limit=settings.max_body_bytes)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # outermost: compressed size
