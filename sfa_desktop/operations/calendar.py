@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sfa_desktop.core.entities import Account, Activity, CalendarEvent, Contact, Opportunity
+from sfa_desktop.core.enums import Channel as EventChannel
 from sfa_desktop.core.enums import EventStatus
 from sfa_desktop.core.rules.recurrence import Occurrence
 from sfa_desktop.operations.records import create_record, update_record
@@ -98,9 +99,16 @@ def reschedule(
 
 
 def complete_visit(
-    store: Store, occurrence: Occurrence, outcome: str = "", notes: str = ""
+    store: Store,
+    occurrence: Occurrence,
+    outcome: str = "",
+    notes: str = "",
+    travel_km: float | None = None,
 ) -> OpResult[Activity]:
-    """Log the Activity of a held visit and mark the event (or this occurrence) completed."""
+    """Log the Activity of a held visit and mark the event (or this occurrence) completed.
+
+    A visit records the drive to it in the mileage log: `travel_km`, or else the km the
+    planner estimated for the event."""
     event = occurrence.event
     completed = {"status": EventStatus.COMPLETED}
     if occurrence.is_recurring:
@@ -120,6 +128,7 @@ def complete_visit(
             "contact_ids": event.attendee_ids,
             "opportunity_id": event.opportunity_id,
             "event_id": marked.value.id,
+            "travel_km": _driven(event, travel_km),
         }
     )
     activity_id = saved.value.id
@@ -130,6 +139,14 @@ def complete_visit(
 
     changes = marked.changes | saved.changes
     return OpResult(saved.value, changes, Undo("complete visit", (undo,)))
+
+
+def _driven(event: CalendarEvent, travel_km: float | None) -> float | None:
+    if travel_km is not None:
+        return round(travel_km, 1)
+    if event.channel is EventChannel.VISIT and event.travel_km > 0:
+        return event.travel_km
+    return None
 
 
 @dataclass(frozen=True)

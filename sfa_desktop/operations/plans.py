@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sfa_desktop.core.entities import Account, AccountPlan, Activity, Contact, User
 from sfa_desktop.core.enums import Channel
-from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
+from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report, travel_cost
+from sfa_desktop.core.rules.geo import DriveModel, Point, parse_point
 from sfa_desktop.core.rules.grading import DEFAULT_SCHEME, GradeScheme
 from sfa_desktop.operations.records import create_record, update_record
 from sfa_desktop.operations.result import OpResult
@@ -39,6 +40,24 @@ def suggest_grade(account: Account, scheme: GradeScheme = DEFAULT_SCHEME) -> Gra
 
 
 @dataclass(frozen=True)
+class TravelRate:
+    """How travel counts in cost to serve: the mileage rate, the home base, the drive model."""
+
+    cents_per_km: int
+    base: Point | None = None
+    drive: DriveModel = field(default_factory=DriveModel)
+
+
+def travel_rate(settings: Any) -> TravelRate:
+    """The travel part of cost to serve from the settings (anything indexed by name)."""
+    return TravelRate(
+        int(settings["cost_per_km"]),
+        parse_point(str(settings["planner_base"])),
+        DriveModel(int(settings["planner_road_factor"]) / 100, int(settings["planner_speed"])),
+    )
+
+
+@dataclass(frozen=True)
 class PlanSummary:
     """A row of the plans list: an account of the rep and its plan for the year, if any."""
 
@@ -55,6 +74,17 @@ class PlanDetail:
     users: list[User]
     coverage: CoverageReport
     suggestion: GradeSuggestion
+    travel_planned: int = 0  # the plan's visits as round trips from the home base
+    travel_actual: int = 0  # the drives recorded with this year's visits
+
+    @property
+    def planned_cost(self) -> int:
+        """Cost to serve planned: contacts by channel plus travel."""
+        return self.coverage.planned_cost + self.travel_planned
+
+    @property
+    def actual_cost(self) -> int:
+        return self.coverage.actual_cost + self.travel_actual
 
     @property
     def last_year_revenue(self) -> int:
@@ -78,7 +108,12 @@ def _grade(row: PlanSummary) -> str:
 
 
 def plan_detail(
-    store: Store, account_id: str, fiscal_year: int, today: date, costs: Mapping[Channel, int]
+    store: Store,
+    account_id: str,
+    fiscal_year: int,
+    today: date,
+    costs: Mapping[Channel, int],
+    travel: TravelRate | None = None,
 ) -> PlanDetail:
     account = store.get(Account, account_id)
     found = store.get_many(
@@ -90,14 +125,25 @@ def plan_detail(
     activity_ids = store.ids(Activity, where={"account_id": account_id}, sort="occurred_at")
     activities = [a for a in store.get_many(Activity, activity_ids) if a.occurred_at >= start]
     basis = plan or AccountPlan(account_id=account_id, fiscal_year=fiscal_year)
+    coverage = coverage_report(basis, activities, today, costs)
+    travel_planned = travel_actual = 0
+    if travel is not None:
+        travel_actual = sum(travel_cost(a.travel_km or 0, travel.cents_per_km) for a in activities)
+        if travel.base is not None and account.latitude is not None:
+            where = Point(account.latitude, account.longitude or 0.0)
+            round_trip = 2 * travel.drive.road_km(travel.base, where)
+            visits = sum(c.planned for c in coverage.cells if c.channel is Channel.VISIT)
+            travel_planned = travel_cost(visits * round_trip, travel.cents_per_km)
     return PlanDetail(
         account=account,
         plan=plan,
         fiscal_year=fiscal_year,
         contacts=store.get_many(Contact, store.contact_ids(account_id=account_id)),
         users=store.users(),
-        coverage=coverage_report(basis, activities, today, costs),
+        coverage=coverage,
         suggestion=suggest_grade(account),
+        travel_planned=travel_planned,
+        travel_actual=travel_actual,
     )
 
 

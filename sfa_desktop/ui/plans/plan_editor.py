@@ -233,17 +233,18 @@ class PlanEditor(QWidget):
         if detail is None:
             return
         currency = detail.account.currency
-        planned = self.coverage.planned_cost()
+        planned = self.coverage.planned_cost() + detail.travel_planned
         target = self.target.minor()
         basis = target or detail.last_year_revenue
         what = "the revenue target" if target else "last year's revenue"
-        ratios = [
-            expense_to_revenue(cost, basis) for cost in (planned, detail.coverage.actual_cost)
-        ]
+        ratios = [expense_to_revenue(cost, basis) for cost in (planned, detail.actual_cost)]
         shown = ["—" if r is None else f"{r:.1%}" for r in ratios]
         self.costs.setText(
             f"Cost to serve: planned {money(planned, currency)}, logged so far "
-            f"{money(detail.coverage.actual_cost, currency)}.  Expense-to-revenue against {what} "
+            f"{money(detail.actual_cost, currency)} (travel: "
+            f"{money(detail.travel_planned, currency)} planned, "
+            f"{money(detail.travel_actual, currency)} driven).  "
+            f"Expense-to-revenue against {what} "
             f"({money(basis, currency)}): planned {shown[0]}, so far {shown[1]}."
         )
 

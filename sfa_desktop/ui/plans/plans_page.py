@@ -19,6 +19,7 @@ from sfa_desktop.operations.plans import (
     plan_detail,
     plan_summaries,
     save_plan,
+    travel_rate,
 )
 from sfa_desktop.store import Changes
 from sfa_desktop.ui.common.activity_dialog import Focus
@@ -113,7 +114,10 @@ class PlansPage(QWidget):
 
     def show_account(self, account_id: str) -> None:
         year, today, costs = self.year, self._today(), channel_costs(self._ctx.settings)
-        self._ctx.query(lambda s: plan_detail(s, account_id, year, today, costs), self._show)
+        travel = travel_rate(self._ctx.settings)
+        self._ctx.query(
+            lambda s: plan_detail(s, account_id, year, today, costs, travel), self._show
+        )
 
     def _show(self, detail: PlanDetail) -> None:
         self.editor.setEnabled(True)
