@@ -28,13 +28,24 @@ from sfa_desktop.interchange.ics_zones import iana_name
 _STATUS = {"TENTATIVE": EventStatus.TENTATIVE, "CANCELLED": EventStatus.CANCELLED}
 MAX_REMINDER = 60 * 24 * 28  # minutes, as CalendarEvent allows
 
-# What `left_out` counts, in the words the import summary uses.
-ORGANIZER = "organizer (the CRM keeps no organizer)"
-CATEGORIES = "categories (the CRM keeps none)"
-NOT_CONTACTS = "attendees who are not contacts"
-MORE_ALARMS = "alarms after the first one (an event keeps one reminder)"
-LATE_ALARMS = "alarms after the start"
-ZONE_UNKNOWN = "unknown time zones (times kept, repeated in your zone)"
+# What `left_out` counts, and how the import summary says it (one, many).
+ORGANIZER = "organizer"
+CATEGORIES = "categories"
+NOT_CONTACTS = "strangers"
+MORE_ALARMS = "more alarms"
+LATE_ALARMS = "late alarms"
+ZONE_UNKNOWN = "unknown zone"
+_SAID = {
+    ORGANIZER: ("organizer of 1 event", "organizers of {n} events"),
+    CATEGORIES: ("categories of 1 event", "categories of {n} events"),
+    NOT_CONTACTS: ("1 attendee who is not a contact", "{n} attendees who are not contacts"),
+    MORE_ALARMS: ("1 more alarm (one reminder per event)", "{n} more alarms (one per event)"),
+    LATE_ALARMS: ("1 alarm after the start", "{n} alarms after the start"),
+    ZONE_UNKNOWN: (
+        "1 unknown time zone (times kept, repeated in yours)",
+        "{n} unknown time zones (times kept, repeated in yours)",
+    ),
+}
 
 
 class BadCalendarFile(DomainError):
@@ -50,7 +61,11 @@ class IcsEvents:
 
     def left_out_lines(self) -> list[str]:
         """One line per kind of thing left out, with how many."""
-        return [f"{count} {kind} left out" for kind, count in sorted(self.left_out.items())]
+        return [
+            _SAID[kind][count != 1].format(n=count)
+            for kind, count in self.left_out.items()
+            if count
+        ]
 
 
 def read_ics(
