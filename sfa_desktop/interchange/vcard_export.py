@@ -69,8 +69,9 @@ def card_text(contact: VCardContact, version: VCardVersion = VCardVersion.V3) ->
             if v4:
                 line.params["VALUE"] = ["uri"]
     if contact.street or contact.city or contact.postal_code or contact.country:
+        lines = contact.street.splitlines()
         address = vobject.vcard.Address(
-            street=contact.street,
+            street=lines if len(lines) > 1 else contact.street,  # a street of two lines
             city=contact.city,
             code=contact.postal_code,
             country=contact.country,

@@ -10,6 +10,7 @@ from interchange_kit import run_import
 from sfa_desktop.core.entities import Account, Contact
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.interchange import VCardSource, open_source
+from sfa_desktop.interchange.vcard_export import VCardContact, card_text
 from sfa_desktop.interchange.vcard_source import VCARD_COLUMNS
 from sfa_desktop.store import Store
 
@@ -93,3 +94,11 @@ def test_later_card_of_the_same_company_says_its_address_and_emails_were_left_ou
     ]
     (account,) = signed_in.get_many(Account, signed_in.ids(Account))
     assert account.street == "1 Byron St"
+
+
+def test_a_street_of_two_lines_is_written_as_two_parts_and_read_back() -> None:
+    import vobject
+
+    contact = VCardContact(uid="c-1", last_name="Lovelace", street="1 Byron Street\nFloor 3")
+    card = vobject.readOne(card_text(contact))  # vobject reads what we wrote
+    assert card.adr.value.street == ["1 Byron Street", "Floor 3"]
