@@ -102,3 +102,26 @@ def test_thunderbird_meeting_keeps_a_fixed_alarm_and_says_what_it_left_out(
         "1 more alarm (one reminder per event)",
     }
     assert result.value.summary().startswith("Imported 1 event. Not kept: ")
+
+
+def test_outlook_update_moving_one_occurrence_of_a_series_imported_before(
+    signed_in: Store,
+) -> None:
+    import_ics(signed_in, (FILES / "outlook_windows_zone.ics").read_bytes())
+    (series,) = _events(signed_in)
+    update = import_ics(signed_in, (FILES / "outlook_moved_occurrence_update.ics").read_bytes())
+    (moved,) = update.value.created
+    assert moved.recurrence_id == datetime(2026, 3, 25, 8, tzinfo=UTC)  # 09:00 CET
+    both = icalendar.Calendar.from_ical((FILES / "outlook_windows_zone.ics").read_bytes())
+    later = icalendar.Calendar.from_ical(
+        (FILES / "outlook_moved_occurrence_update.ics").read_bytes()
+    )
+    both.add_component(later.walk("VEVENT")[0])
+    found = recurring_ical_events.of(both).between(*YEAR)
+    oracle = sorted((o["DTSTART"].dt.astimezone(UTC), str(o["SUMMARY"])) for o in found)
+    assert _shown(signed_in) == oracle
+    assert update.value.left_out == ("organizer of 1 event",)  # Max organised it, not Rita
+    assert update.undo is not None
+    update.undo.apply(signed_in)
+    assert signed_in.get(CalendarEvent, series.id).exceptions == series.exceptions
+    assert len(_events(signed_in)) == 1
