@@ -26,6 +26,13 @@ from sfa_desktop.core.forecast_wire import (
     MoveList,
     RateSheet,
 )
+from sfa_desktop.core.insight_wire import (
+    AccountCostList,
+    AccuracyReport,
+    BacktestReport,
+    CoverageReport,
+    PipelineReport,
+)
 from sfa_desktop.core.protocol import (
     CONFLICT_ENTITY,
     DEVICE_REVOKED_STATUS,
@@ -287,6 +294,32 @@ class SyncClient:
         return self._authed(
             "POST", "/api/v1/forecast/adjustments", AdjustmentInfo.model_validate_json, request
         )
+
+    # -- insight (a manager's hierarchy, a rep's own figures) --------------------------------
+
+    def insight_accuracy(self, user_id: str | None = None) -> AccuracyReport:
+        path = "/api/v1/insight/accuracy"
+        return self._authed("GET", path, AccuracyReport.model_validate_json, params=_who(user_id))
+
+    def insight_backtest(self, user_id: str | None = None) -> BacktestReport:
+        path = "/api/v1/insight/backtest"
+        return self._authed("GET", path, BacktestReport.model_validate_json, params=_who(user_id))
+
+    def insight_coverage(self, user_id: str | None = None) -> CoverageReport:
+        path = "/api/v1/insight/coverage"
+        return self._authed("GET", path, CoverageReport.model_validate_json, params=_who(user_id))
+
+    def insight_pipeline(self, user_id: str | None = None) -> PipelineReport:
+        path = "/api/v1/insight/pipeline"
+        return self._authed("GET", path, PipelineReport.model_validate_json, params=_who(user_id))
+
+    def insight_accounts(
+        self, period: str, user_id: str | None = None, grade: str | None = None
+    ) -> AccountCostList:
+        """The accounts behind a grade's coverage figures (every grade without one)."""
+        params = {"period": period, **(_who(user_id) or {}), **({"grade": grade} if grade else {})}
+        path = "/api/v1/insight/coverage/accounts"
+        return self._authed("GET", path, AccountCostList.model_validate_json, params=params)
 
     def exchange_rates(self) -> RateSheet:
         """The corporate currency and every dated exchange rate of the organisation."""

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from sfa_desktop.ui.contacts.contacts_page import ContactsPage
     from sfa_desktop.ui.duplicates.duplicates_dialog import DuplicatesDialog
     from sfa_desktop.ui.forecast.forecast_page import ForecastPage
+    from sfa_desktop.ui.insight.insight_page import InsightPage
     from sfa_desktop.ui.leads.leads_page import LeadsPage
     from sfa_desktop.ui.pipeline.pipeline_page import PipelinePage
     from sfa_desktop.ui.plans.plans_page import PlansPage
@@ -160,12 +161,18 @@ class MainWindow(QMainWindow):
             page.converted.connect(self.open_account)
         elif name == "Forecast":
             page.set_remote(self._forecast_remote)
+        elif name == "Insight":
+            page.set_remote(self._forecast_remote)
+            page.open_account.connect(self.open_account)
+            page.open_deal.connect(self.open_deal)
 
     def set_forecast_remote(self, remote: ForecastRemote | None) -> None:
         """Where the manager's forecast comes from (the signed-in account)."""
         self._forecast_remote = remote
         if "Forecast" in self._built:
             self.forecast.set_remote(remote)
+        if "Insight" in self._built:
+            self.insight.set_remote(remote)
 
     @property
     def today(self) -> TodayPage:
@@ -194,6 +201,10 @@ class MainWindow(QMainWindow):
     @property
     def forecast(self) -> ForecastPage:
         return cast("ForecastPage", self.page("Forecast"))
+
+    @property
+    def insight(self) -> InsightPage:
+        return cast("InsightPage", self.page("Insight"))
 
     @property
     def leads(self) -> LeadsPage:
@@ -289,6 +300,10 @@ class MainWindow(QMainWindow):
     def open_account(self, account_id: str) -> None:
         self.go("Accounts")
         self.accounts.show_account(account_id)
+
+    def open_deal(self, deal_id: str) -> None:
+        self.go("Pipeline")
+        self.pipeline.show_deal(deal_id)
 
     def open_contact(self, contact_id: str) -> None:
         self.go("Contacts")

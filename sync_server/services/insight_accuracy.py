@@ -166,8 +166,8 @@ def _note(thin: bool, periods: list[AccuracyPeriod]) -> str:
     if not any(point.taken_at for p in periods for point in p.points):
         return "No weekly snapshots for these quarters: too little history to judge."
     return (
-        f"Calls and wins in {with_calls} of {len(periods)} quarters: too little history to"
-        " judge (2 needed)."
+        f"Commit calls and wins in {with_calls} of {len(periods)} quarters: too few to judge"
+        " the calls (2 needed)."
     )
 
 

@@ -99,7 +99,7 @@ def test_bias_and_ranking(org: Org, history: dict[str, Any]) -> None:
     assert projected.mean_error == pytest.approx((-0.2 + 34 / 130) / 2)
     assert projected.consistent is False
     assert (rob.rank, ria.rank, mia.rank) == (1, None, None)  # Ria: no calls; Mia not ranked
-    assert "too little history" in ria.note
+    assert "too few to judge" in ria.note
     # Mia's team: the adjusted figure counts her adjustment of Rob's commit (60,000)
     _, point = _point(mia, "2026-Q3", 30)
     assert (point.adjusted, point.projected) == (160_000, 164_000)

@@ -22,6 +22,7 @@ PAGE_CLASSES: dict[str, tuple[str, str]] = {
     "Pipeline": ("pipeline.pipeline_page", "PipelinePage"),
     "Plans": ("plans.plans_page", "PlansPage"),
     "Forecast": ("forecast.forecast_page", "ForecastPage"),
+    "Insight": ("insight.insight_page", "InsightPage"),  # managers' accuracy, coverage, health
     "Leads": ("leads.leads_page", "LeadsPage"),
     "Review changes": ("review.conflicts_page", "ConflictsPage"),  # sync conflicts to review
 }
