@@ -17,6 +17,7 @@ from sfa_desktop.core.entities import Activity, utcnow
 from sfa_desktop.core.enums import OPEN_STAGES
 from sfa_desktop.core.errors import DomainError, NotFound
 from sfa_desktop.core.rules.mail_keys import message_key
+from sfa_desktop.store.batch import Create, write_batch
 from sfa_desktop.store.changes import Changes
 from sfa_desktop.store.mail_schema import MailAccountRow, MailFolderRow, MailMessageRow
 from sfa_desktop.store.schema import ActivityRow, ContactRow, OpportunityRow
@@ -228,6 +229,11 @@ class MailSide(StoreBase):
             seen = set(
                 session.scalars(select(MailMessageRow.key).where(MailMessageRow.key.in_(keys)))
             )
+            wanted = [f["id"] for c in batch.captured for f in c.activities]
+            existing = set(
+                session.scalars(select(ActivityRow.id).where(ActivityRow.id.in_(wanted)))
+            )
+            creates = []
             for capture in batch.captured:
                 if capture.key in seen:
                     already += 1
@@ -236,12 +242,13 @@ class MailSide(StoreBase):
                 ids = []
                 for fields in capture.activities:
                     ids.append(fields["id"])
-                    if session.get(ActivityRow, fields["id"]) is not None:
+                    if fields["id"] in existing:
                         already += 1
                         continue
-                    writer.create(Activity, fields)
-                    created += 1
+                    existing.add(fields["id"])
+                    creates.append(Create(Activity, fields))
                 session.add(_message_row(capture.key, capture.message_id, CAPTURED, ids))
+            created = write_batch(writer, creates, 500).created if creates else 0
             for key, message_id in batch.dropped:
                 if key not in seen:
                     seen.add(key)
