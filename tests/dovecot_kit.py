@@ -46,7 +46,9 @@ def _dovecot() -> str:
 class Dovecot:
     """A Dovecot process serving one user with INBOX, Sent (\\Sent) and Drafts."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, tls: bool = False) -> None:
+        """`tls`: also TLS on `tls_port` and STARTTLS on `port`, with a certificate for
+        127.0.0.1 from a test CA (`ca_pem`, trusted by nothing until a test says so)."""
         self.binary = _dovecot()
         if os.geteuid() == 0:  # dovecot's own users must reach the files: not under tmp_path
             owner = pwd.getpwnam("dovecot")
@@ -63,9 +65,13 @@ class Dovecot:
         self.mail_root.mkdir()
         os.chown(self.mail_root, uid, gid)
         self.port = _free_port()
+        self.tls_port = _free_port() if tls else 0
+        self.ca_pem = folder / "ca.pem"
+        if tls:
+            _certificate(folder)
         (folder / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}:::::\n")
         self.config = folder / "dovecot.conf"
-        self.config.write_text(_config(folder, self.mail_root, self.port, uid, gid))
+        self.config.write_text(_config(folder, self.mail_root, self.port, uid, gid, self.tls_port))
         self.log_path = folder / "dovecot.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.start()
@@ -143,14 +149,29 @@ class Dovecot:
         )
 
 
-def _config(folder: Path, mail_root: Path, port: int, uid: int, gid: int) -> str:
+def _certificate(folder: Path) -> None:
+    import trustme
+
+    ca = trustme.CA(organization_name="Acme Test Mail CA")
+    issued = ca.issue_cert("127.0.0.1", "localhost")
+    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
+    issued.cert_chain_pems[0].write_to_path(str(folder / "cert.pem"))
+    issued.private_key_pem.write_to_path(str(folder / "key.pem"))
+
+
+def _config(folder: Path, mail_root: Path, port: int, uid: int, gid: int, tls_port: int = 0) -> str:
+    ssl = (
+        f"ssl = yes\nssl_cert = <{folder / 'cert.pem'}\nssl_key = <{folder / 'key.pem'}"
+        if tls_port
+        else "ssl = no"
+    )
     return f"""
 protocols = imap
 listen = 127.0.0.1
 base_dir = {folder / "run"}
 state_dir = {folder / "state"}
 log_path = {folder / "dovecot.log"}
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{mail_root}/%u
@@ -169,7 +190,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service stats {{
@@ -196,9 +218,9 @@ namespace inbox {{
 
 
 @contextmanager
-def running(folder: Path) -> Iterator[Dovecot]:
+def running(folder: Path, tls: bool = False) -> Iterator[Dovecot]:
     """A Dovecot for the length of a `with` block (a test module's `dovecot` fixture)."""
-    server = Dovecot(folder)
+    server = Dovecot(folder, tls)
     try:
         yield server
     finally:
