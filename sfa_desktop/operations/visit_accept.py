@@ -9,7 +9,7 @@ from sfa_desktop.core.enums import Channel
 from sfa_desktop.core.rules.visits import duration_text
 from sfa_desktop.operations.result import OpResult, Undo
 from sfa_desktop.operations.visit_plan import WeekFrame
-from sfa_desktop.planner.week import PlannedStop, WeekPlan
+from sfa_desktop.planner.week import PlannedStop, WeekInput, WeekPlan
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.batch import Create, Update
 
@@ -72,3 +72,13 @@ def accept_week(store: Store, plan: WeekPlan, frame: WeekFrame) -> OpResult[list
 
     label = f"accept {len(made)} planned visits" if made else "move planned visits"
     return OpResult(made, result.changes, Undo(label, (undo,)))
+
+
+def pending_visits(week: WeekInput, plan: WeekPlan) -> int:
+    """How many of the plan's visits Accept would write: new ones and planned ones moved."""
+    starts = {b.event_id: b.starts for b in week.booked}
+    return sum(
+        1
+        for stop in plan.visits
+        if stop.event_id is None or starts.get(stop.event_id) != stop.starts
+    )

@@ -18,7 +18,12 @@ from sfa_desktop.core.rules.recurrence import expand_all
 from sfa_desktop.core.rules.visits import DEFAULT_VISIT_MINUTES, AccountState, Deal, parse_clock
 from sfa_desktop.operations.plans import plan_summaries, suggest_grade
 from sfa_desktop.planner.rules import Rules
-from sfa_desktop.planner.week import DAY, Booked, Place, WeekInput, WeekPlan, plan_week
+from sfa_desktop.planner.week import DAY, Booked, Place, plan_week
+from sfa_desktop.planner.week import DayRoute as DayRoute
+from sfa_desktop.planner.week import PlannedStop as PlannedStop
+from sfa_desktop.planner.week import Skipped as Skipped
+from sfa_desktop.planner.week import WeekInput as WeekInput
+from sfa_desktop.planner.week import WeekPlan as WeekPlan
 from sfa_desktop.store import Store
 
 
@@ -195,6 +200,32 @@ def propose_week(
     return plan_week(week_input(store, frame, rules, now, time_limit_s=time_limit_s))
 
 
+def replan_input(
+    store: Store,
+    frame: WeekFrame,
+    previous: WeekInput,
+    now: datetime | None = None,
+    time_limit_s: float = 0.2,
+) -> WeekInput:
+    """The week's input after calendar changes (a cancelled visit, a new meeting): the
+    accounts' needs are taken from `previous`, only the week's events are read again."""
+    accounts = store.get_many(Account, [p.state.account_id for p in previous.places])
+    booked, cancelled = _booked(store, frame, {a.id: a for a in accounts})
+    not_before = frame.minutes(now) if now is not None and now.date() >= frame.monday else 0
+    return replace(
+        previous,
+        booked=booked,
+        skip_accounts=previous.skip_accounts | cancelled,
+        not_before=max(0, not_before),
+        time_limit_s=time_limit_s,
+    )
+
+
+def solve_week(week: WeekInput) -> WeekPlan:
+    """Route and explain the week (no store: it may run on any thread)."""
+    return plan_week(week)
+
+
 def replan_week(
     store: Store,
     frame: WeekFrame,
@@ -202,16 +233,6 @@ def replan_week(
     now: datetime | None = None,
     time_limit_s: float = 0.2,
 ) -> tuple[WeekInput, WeekPlan]:
-    """The week again after calendar changes (a cancelled visit, a new meeting): the
-    accounts' needs are taken from `previous`, only the week's events are read again."""
-    accounts = store.get_many(Account, [p.state.account_id for p in previous.places])
-    booked, cancelled = _booked(store, frame, {a.id: a for a in accounts})
-    not_before = frame.minutes(now) if now is not None and now.date() >= frame.monday else 0
-    week = replace(
-        previous,
-        booked=booked,
-        skip_accounts=previous.skip_accounts | cancelled,
-        not_before=max(0, not_before),
-        time_limit_s=time_limit_s,
-    )
+    """The week again after calendar changes, kept as stable as the new calendar allows."""
+    week = replan_input(store, frame, previous, now, time_limit_s)
     return week, plan_week(week)

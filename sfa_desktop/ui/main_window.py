@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from sfa_desktop.ui.insight.insight_page import InsightPage
     from sfa_desktop.ui.leads.leads_page import LeadsPage
     from sfa_desktop.ui.pipeline.pipeline_page import PipelinePage
+    from sfa_desktop.ui.planner.planner_page import PlannerPage
     from sfa_desktop.ui.plans.plans_page import PlansPage
     from sfa_desktop.ui.review.conflicts_page import ConflictsPage
     from sfa_desktop.ui.today.today_page import TodayPage
@@ -150,8 +151,8 @@ class MainWindow(QMainWindow):
         return [name for name in PAGES if name in self._built]
 
     def _connect_page(self, name: str, page: Any) -> None:
-        if name in ("Today", "Accounts", "Contacts"):
-            source = page if name == "Today" else page.view
+        if name in ("Today", "Accounts", "Contacts", "Visit planner"):
+            source = page if name in ("Today", "Visit planner") else page.view
             source.open_account.connect(self.open_account)
         if name == "Today":
             page.call_card.open_forecast.connect(lambda: self.go("Forecast"))
@@ -189,6 +190,10 @@ class MainWindow(QMainWindow):
     @property
     def calendar(self) -> CalendarPage:
         return cast("CalendarPage", self.page("Calendar"))
+
+    @property
+    def planner(self) -> PlannerPage:
+        return cast("PlannerPage", self.page("Visit planner"))
 
     @property
     def pipeline(self) -> PipelinePage:
@@ -236,6 +241,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Import…", "", self.import_file)
         self._action(file_menu, "Export contacts to &vCard…", "", self.export_vcard)
+        self._action(file_menu, "Export &mileage…", "", self.export_mileage)
         file_menu.addSeparator()
         self._action(file_menu, "Se&ttings…", "Ctrl+,", self.open_settings)
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
@@ -368,6 +374,14 @@ class MainWindow(QMainWindow):
 
         listed = self.contacts.model.ids() if "Contacts" in self._built else None
         dialog = VCardExportDialog(self.ctx, listed, self)
+        dialog.show()
+        return dialog
+
+    def export_mileage(self) -> QWidget:
+        """A month's drives to visits, for an expense claim (CSV or XLSX)."""
+        from sfa_desktop.ui.planner.mileage_dialog import MileageDialog
+
+        dialog = MileageDialog(self.ctx, parent=self)
         dialog.show()
         return dialog
 

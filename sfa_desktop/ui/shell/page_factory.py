@@ -19,6 +19,7 @@ PAGE_CLASSES: dict[str, tuple[str, str]] = {
     "Accounts": ("accounts.accounts_page", "AccountsPage"),
     "Contacts": ("contacts.contacts_page", "ContactsPage"),
     "Calendar": ("calendar.calendar_page", "CalendarPage"),
+    "Visit planner": ("planner.planner_page", "PlannerPage"),  # the week's routed visits
     "Pipeline": ("pipeline.pipeline_page", "PipelinePage"),
     "Plans": ("plans.plans_page", "PlansPage"),
     "Forecast": ("forecast.forecast_page", "ForecastPage"),

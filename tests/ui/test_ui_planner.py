@@ -1,0 +1,234 @@
+"""The visit planner page: a hand-made week planned off the main thread and shown as days,
+stops and skips; Accept writes the visits as events and one undo removes them; the map
+paints the routes in their day colours over land; the location dialog refuses bad input."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from planner_geographies import BASE, MONDAY, at
+from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
+from ui_helpers import screenshot, settle
+
+from sfa_desktop.app.context import AppContext
+from sfa_desktop.core.entities import Account, AccountPlan, CalendarEvent, CoverageLine
+from sfa_desktop.core.enums import Channel, LocationSource
+from sfa_desktop.core.rules.geo import Point
+from sfa_desktop.ui.common.location_dialog import LocationDialog
+from sfa_desktop.ui.planner.planner_page import PlannerPage
+from sfa_desktop.ui.planner.route_map import DAY_COLOURS, GRADE_COLOURS, LAND
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# The star: four customers 30 km from base. One loop through them is 30 + 3 x 42.43 + 30
+# = 187.3 km at a road factor of 1 (one minute a km at 60 km/h), 4 h of visits: one day.
+STAR = {"North": (30, 0), "East": (0, 30), "South": (-30, 0), "West": (0, -30)}
+STAR_KM = 60 + 3 * 30 * math.sqrt(2)
+FAR = (0, 200)  # 400 minutes there and back: over the 240-minute drive limit
+
+
+def _seed(ctx: AppContext) -> dict[str, str]:
+    settings = ctx.settings
+    for name, value in (
+        ("planner_base", f"{BASE.latitude}, {BASE.longitude}"),
+        ("planner_days", 1),
+        ("planner_road_factor", 100),
+        ("planner_speed", 60),
+        ("planner_max_drive", 240),
+        ("planner_visit_b", 60),
+    ):
+        settings.set(name, value)
+    ids = {}
+    for name, (north, east) in {**STAR, "Far": FAR}.items():
+        point = at(north, east)
+        account = ctx.store.create(
+            Account,
+            {
+                "name": name,
+                "grade": "B",
+                "city": "Town",
+                "latitude": point.latitude,
+                "longitude": point.longitude,
+            },
+        ).value
+        lines = tuple(
+            CoverageLine(channel=Channel.VISIT, quarter=q, planned=4) for q in (1, 2, 3, 4)
+        )
+        ctx.store.create(
+            AccountPlan,
+            {"account_id": account.id, "fiscal_year": 2026, "grade": "B", "coverage": lines},
+        )
+        ids[name] = account.id
+    return ids
+
+
+def _page(ctx: AppContext, qtbot: QtBot) -> PlannerPage:
+    page = PlannerPage(
+        ctx,
+        today=lambda: date(2026, 12, 1),
+        now=lambda: datetime(2026, 12, 1, 12, tzinfo=UTC),
+        seconds=(0.5, 0.2),
+        zone=BERLIN,
+    )
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    page.show_week(MONDAY)
+    _wait_for_plan(page, qtbot, ctx)
+    return page
+
+
+def _wait_for_plan(page: PlannerPage, qtbot: QtBot, ctx: AppContext) -> None:
+    qtbot.waitUntil(lambda: page.plan is not None and not page.runner.running, timeout=15_000)
+    settle(qtbot, ctx, 15_000)
+
+
+def test_the_page_plans_a_hand_made_week(plain_ctx: AppContext, qtbot: QtBot) -> None:
+    _seed(plain_ctx)
+    page = PlannerPage(
+        plain_ctx,
+        now=lambda: datetime(2026, 12, 1, 12, tzinfo=UTC),
+        seconds=(0.5, 0.2),
+        zone=BERLIN,
+    )
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.runner.busy, timeout=5_000) as busy:
+        page.show_week(MONDAY)
+    assert busy.args == [True]
+    assert page.progress.isVisible()  # the busy state while the solver runs elsewhere
+    assert not page.plan_button.isEnabled()
+    _wait_for_plan(page, qtbot, plain_ctx)
+    assert not page.progress.isVisible()
+    stops = page.view.stops_shown()
+    assert sorted(name for _, name in stops) == sorted(STAR)
+    day_line = stops[0][0]
+    assert day_line.startswith("Mon 07 Dec: 4 visits")
+    assert f"{STAR_KM:.0f} km" in day_line  # 187 km
+    order = [name for _, name in stops]
+    ring = ["North", "East", "South", "West"]
+    start = ring.index(order[0])
+    rotations = [ring[start:] + ring[:start], list(reversed(ring[: start + 1] + ring[start + 1 :]))]
+    assert order in (rotations[0], [order[0], *reversed(rotations[0][1:])])  # a loop, no crossing
+    skipped = page.view.skipped.records()
+    assert [s.name for s in skipped] == ["Far"]
+    assert "drive limit" in skipped[0].reason
+    assert skipped[0].suggestion is Channel.CALL
+    assert page.view.tabText(1) == "Not this week (1)"
+    assert page.accept_button.isEnabled()
+    assert page.accept_button.text() == "Accept 4 visits"
+
+
+def test_accept_writes_events_and_undo_removes_them(plain_ctx: AppContext, qtbot: QtBot) -> None:
+    ids = _seed(plain_ctx)
+    page = _page(plain_ctx, qtbot)
+    assert page.plan is not None
+    proposed = {s.account_id: s for s in page.plan.visits}
+    with qtbot.waitSignal(page.runner.planned, timeout=15_000):  # re-planned after it
+        page.accept_button.click()
+    events = [e for e in plain_ctx.store.records(CalendarEvent) if e.planned]
+    assert {e.account_id for e in events} == {ids[n] for n in STAR}
+    for event in events:
+        stop = proposed[event.account_id]
+        assert event.starts_at.astimezone(BERLIN).date() == MONDAY
+        midnight = datetime.combine(MONDAY, time(0), BERLIN)
+        assert event.starts_at == midnight + timedelta(minutes=stop.starts)
+        assert event.channel is Channel.VISIT
+    # The page re-planned around its own visits: they are kept, nothing is left to accept.
+    assert page.plan is not None
+    assert {s.event_id for s in page.plan.visits} == {e.id for e in events}
+    assert not page.accept_button.isEnabled()
+    assert plain_ctx.last_undo is not None
+    with qtbot.waitSignal(page.runner.planned, timeout=15_000):
+        plain_ctx.undo()
+    assert [e for e in plain_ctx.store.records(CalendarEvent) if e.planned] == []
+    assert page.accept_button.isEnabled()
+
+
+def _pixels(image: QImage, colour: str) -> int:
+    wanted = QColor(colour).rgb()
+    return sum(
+        1
+        for y in range(0, image.height())
+        for x in range(0, image.width())
+        if image.pixel(x, y) == wanted
+    )
+
+
+def test_the_map_paints_routes_pins_and_land(
+    plain_ctx: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    _seed(plain_ctx)
+    page = _page(plain_ctx, qtbot)
+    qtbot.waitUntil(lambda: bool(page.map.rings), timeout=15_000)
+    image = page.map.grab().toImage()
+    assert _pixels(image, DAY_COLOURS[0]) > 200  # Monday's loop of 187 km
+    assert _pixels(image, DAY_COLOURS[1]) == 0  # no Tuesday
+    assert _pixels(image, GRADE_COLOURS["B"]) > 20  # the accounts' pins
+    # Around 50 N 10 E everything is Germany: the map's empty corner is land, not sea.
+    corner = image.pixel(image.width() - 6, image.height() - 6)
+    assert corner == LAND.rgb()
+    screenshot(qtbot, plain_ctx, page, tmp_path / "planner.png")
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "lat_error", "lon_error"),
+    [
+        ("95", "10", "between -90 and 90", ""),
+        ("48.1", "abc", "", "must be a number"),
+        ("", "200", "Enter the latitude", "between -180 and 180"),
+    ],
+)
+def test_the_location_dialog_refuses_bad_coordinates(
+    plain_ctx: AppContext,
+    qtbot: QtBot,
+    latitude: str,
+    longitude: str,
+    lat_error: str,
+    lon_error: str,
+) -> None:
+    dialog = LocationDialog(plain_ctx, "Home base")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.latitude.setText(latitude)
+    dialog.longitude.setText(longitude)
+    with qtbot.assertNotEmitted(dialog.located):
+        dialog.save()
+    for label, expected in ((dialog.lat_error, lat_error), (dialog.lon_error, lon_error)):
+        assert label.isVisible() == bool(expected)
+        assert expected in label.text()
+    assert dialog.isVisible()
+
+
+def test_the_location_dialog_takes_a_pin_or_a_city(plain_ctx: AppContext, qtbot: QtBot) -> None:
+    dialog = LocationDialog(plain_ctx, "Home base")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.latitude.setText("48,137")  # a decimal comma, as a German keyboard types it
+    dialog.longitude.setText("11.575")
+    with qtbot.waitSignal(dialog.located) as saved:
+        dialog.save()
+    assert saved.args == [Point(48.137, 11.575), LocationSource.PIN]
+    finder = LocationDialog(plain_ctx, "Home base")
+    qtbot.addWidget(finder)
+    finder.show()
+    finder.city.setText("Nowhereville")
+    finder.country.setText("DE")
+    finder.look_up()
+    qtbot.waitUntil(lambda: finder.city_error.isVisible(), timeout=30_000)
+    assert "No town called 'Nowhereville' in DE" in finder.city_error.text()
+    finder.city.setText("München")
+    finder.look_up()
+    qtbot.waitUntil(lambda: finder.latitude.text() != "", timeout=30_000)
+    assert not finder.city_error.isVisible()
+    # Munich's centre (Marienplatz) is at 48.137 N, 11.575 E.
+    assert abs(float(finder.latitude.text()) - 48.137) < 0.05
+    assert abs(float(finder.longitude.text()) - 11.575) < 0.05
+    with qtbot.waitSignal(finder.located) as found:
+        finder.save()
+    assert found.args[1] is LocationSource.CITY
+    settle(qtbot, plain_ctx)
