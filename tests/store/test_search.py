@@ -113,3 +113,18 @@ def test_hits_carry_what_tells_them_apart(signed_in: Store) -> None:
     assert accounts == {("Walter Spedition", "Hamburg"), ("Walter Logistik", "Bremen")}
     lone = signed_in.create(Contact, {"last_name": "Solo"}).value  # no account: no context
     assert [(h.id, h.context) for h in signed_in.search("solo")] == [(lone.id, "")]
+
+
+def test_many_matches_keep_the_best_with_their_ties(signed_in: Store) -> None:
+    """With more matches than the limit, the hits are still the best by rank, then by
+    shorter title, then by title, ties at the limit included."""
+    for number in range(40, 0, -1):  # all rank alike (two-word titles, the same body)
+        signed_in.create(Account, {"name": f"Mandel {number}", "city": "Berlin"})
+    signed_in.create(Contact, {"first_name": "Jo", "last_name": "Quill", "email": "jo@mandel.de"})
+    # Hand-worked: "Mandel 1".."Mandel 9" (8 letters) first, then the 9-letter titles in
+    # order of their text; the contact matches in its body only and ranks last.
+    expected = [f"Mandel {n}" for n in range(1, 10)] + [f"Mandel {n}" for n in range(10, 31)]
+    assert [hit.title for hit in signed_in.search("man", limit=30)] == expected
+    everything = [hit.title for hit in signed_in.search("man", limit=50)]
+    assert everything[-1] == "Jo Quill"
+    assert len(everything) == 41
