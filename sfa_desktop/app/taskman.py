@@ -111,10 +111,11 @@ class TaskManager(QObject):
     def shutdown(self, network_timeout: float | None = None) -> None:
         """Stop accepting work; wait for the running database job, and up to
         `network_timeout` seconds (None: as long as they take) for network calls, which are
-        then left behind on their daemon threads. Results that come later are dropped."""
+        then left behind on their daemon threads. Results that come later are dropped, and
+        work asked for later (a debounce timer firing while the app quits) is not started."""
+        self._closed = True
         self._db.shutdown(wait=True, cancel_futures=True)
         self._net.shutdown(network_timeout)
-        self._closed = True
 
     def _submit(
         self,
@@ -123,6 +124,8 @@ class TaskManager(QObject):
         done: Done[Any] | None,
         failed: Failed | None,
     ) -> None:
+        if self._closed:
+            return  # quitting: nobody is left to want the answer
         self._pending += 1
         future = pool.submit(fn)
         future.add_done_callback(lambda f: self._delivered(partial(self._finish, f, done, failed)))

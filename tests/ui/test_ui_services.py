@@ -56,6 +56,20 @@ def test_errors_go_to_the_failed_callback_or_the_unhandled_signal(qtbot: QtBot) 
     tasks.shutdown()
 
 
+def test_work_asked_for_after_shutdown_is_dropped(qtbot: QtBot) -> None:
+    """A debounce timer that fires while the app quits asks for a query after the pools
+    closed: nothing runs and nothing is raised into the Qt event loop (it was a
+    RuntimeError "cannot schedule new futures after shutdown")."""
+    tasks = TaskManager()
+    tasks.shutdown()
+    ran: list[str] = []
+    tasks.run_db(lambda: ran.append("db"))
+    tasks.run_network(lambda: ran.append("net"))
+    qtbot.wait(50)
+    assert ran == []
+    assert tasks.is_idle()
+
+
 def test_settings_coerce_persist_and_announce(tmp_path: Path, qtbot: QtBot) -> None:
     path = tmp_path / "config" / "settings.json"
     settings = Settings(path)
