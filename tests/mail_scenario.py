@@ -152,7 +152,7 @@ FIRST = (
     DAY1,
     "email",
 )
-REPLY_TEXT = "Thanks Alice, Gina from Globex joins us. On Monday Alice wrote:"
+REPLY_TEXT = "Thanks Alice, Gina from Globex joins us."  # without "On Monday Alice wrote:"
 REPLY_ACME = ("Re: " + SUBJECT, "out", "Customer Inc", ("Alice",), "Renewal", REPLY_TEXT, ())
 REPLY_GLOBEX = ("Re: " + SUBJECT, "out", "Globex", ("Gina",), "-", REPLY_TEXT, ())
 REPLY_TAIL = ("reply-1@acme.test", "q3-offer@customer.test", DAY2, "email")

@@ -26,6 +26,7 @@ from mail_scenario import (
 
 from sfa_desktop.connectors.mail import capture
 from sfa_desktop.connectors.mail.imap import MailError
+from sfa_desktop.connectors.mail.runner import capture_mail
 from sfa_desktop.core.entities import Activity
 from sfa_desktop.store import Store
 from sfa_desktop.store.store_mail import MailAccount
@@ -97,6 +98,7 @@ def test_incremental_checks_and_renumbered_folders(book: Book, dovecot: Dovecot)
     store = book.store
     account = connect(store, dovecot)
     capture.write(store, capture.scan(store, Credentials(vault=store), account))
+    assert capture_mail(store, Credentials(vault=store)).status() == "Mail: nothing new"
     quiet = capture.scan(store, Credentials(vault=store), store.mail_account(account.id))
     assert (quiet.scanned, quiet.unchanged) == (0, ["INBOX", "Sent"])  # MODSEQ: not searched
     later = mail(
@@ -108,12 +110,14 @@ def test_incremental_checks_and_renumbered_folders(book: Book, dovecot: Dovecot)
     gina = ("Café order", "in", "Globex", ("Gina",), "-", "Two more, please.", ())
     tail = ("more@globex.test", "more@globex.test", NOW, "email")
     assert book.logged() == [*EXPECTED, (*gina, *tail)]
+    dovecot.append("INBOX", later, NOW)  # the same mail again (a redirect): not logged twice
+    assert capture_mail(store, Credentials(vault=store)).status() == "Mail: nothing new"
     dovecot.renumber("INBOX", 777)
     dovecot.renumber("Sent", 778)
     renumbered = capture.scan(store, Credentials(vault=store), store.mail_account(account.id))
     assert renumbered.rescanned == ["INBOX", "Sent"]
     report = check(store, account.id)
-    assert report.scanned == 8  # every message since the window began, read again
+    assert report.scanned == 9  # every message since the window began, read again
     assert report.created == 0  # and not one logged twice
     assert book.logged() == [*EXPECTED, (*gina, *tail)]
     places = store.mail_places(account.id)

@@ -114,11 +114,13 @@ def _excerpt(message: EmailMessage) -> str:
         text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if body.get_content_subtype() == "html":
         text = _html_text(text)
-    kept = []
+    kept: list[str] = []
     for line in text.splitlines():
         if line.rstrip() == "--":  # the signature follows
             break
         if line.lstrip().startswith(">"):
+            if kept and kept[-1].rstrip().endswith(":"):  # "On Monday Alice wrote:"
+                kept.pop()
             continue
         kept.append(line)
     return _shorten(" ".join(" ".join(kept).split()), EXCERPT_CHARS)
