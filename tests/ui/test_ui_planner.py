@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from planner_geographies import BASE, MONDAY, at
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QFormLayout, QLabel
 from pytestqt.qtbot import QtBot
 from ui_helpers import screenshot, settle
 
@@ -19,7 +20,9 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, AccountPlan, CalendarEvent, CoverageLine
 from sfa_desktop.core.enums import Channel, LocationSource
 from sfa_desktop.core.rules.geo import Point
+from sfa_desktop.ui.accounts.account_view import AccountView
 from sfa_desktop.ui.common.location_dialog import LocationDialog
+from sfa_desktop.ui.planner.not_located_dialog import NotLocatedDialog
 from sfa_desktop.ui.planner.planner_page import PlannerPage
 from sfa_desktop.ui.planner.route_map import DAY_COLOURS, GRADE_COLOURS, LAND
 
@@ -149,6 +152,19 @@ def test_accept_writes_events_and_undo_removes_them(plain_ctx: AppContext, qtbot
     assert page.accept_button.isEnabled()
 
 
+def _shown(view: AccountView, key: str) -> str:
+    """The text the overview's details show beside `key`."""
+    form = view.overview.details.form
+    for row in range(form.rowCount()):
+        label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        value = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+        if label is not None and label.widget().text() == key and value is not None:
+            widget = value.widget()
+            assert isinstance(widget, QLabel)
+            return widget.text()
+    return ""
+
+
 def _pixels(image: QImage, colour: str) -> int:
     wanted = QColor(colour).rgb()
     return sum(
@@ -232,3 +248,48 @@ def test_the_location_dialog_takes_a_pin_or_a_city(plain_ctx: AppContext, qtbot:
         finder.save()
     assert found.args[1] is LocationSource.CITY
     settle(qtbot, plain_ctx)
+
+
+def test_not_located_accounts_are_placed_by_city_or_pinned_in_the_account_view(
+    plain_ctx: AppContext, qtbot: QtBot
+) -> None:
+    store = plain_ctx.store
+    names = {}
+    for name, city in (("Kassel GmbH", "Kassel"), ("Lost KG", "Atlantis"), ("Pinned AG", "")):
+        fields = {"name": name, "city": city, "country": "Germany" if city else ""}
+        names[name] = store.create(Account, fields).value.id
+    listing = NotLocatedDialog(plain_ctx, 2026)
+    qtbot.addWidget(listing)
+    listing.show()
+    qtbot.waitUntil(lambda: listing.model.rowCount() == 3)
+    listing.locate_all()
+    qtbot.waitUntil(lambda: "Placed" in listing.outcome.text(), timeout=30_000)
+    assert "Placed 1 " in listing.outcome.text()
+    assert "No town found for 2: Lost KG, Pinned AG" in listing.outcome.text()
+    kassel = store.get(Account, names["Kassel GmbH"])
+    # Kassel's centre is at 51.31 N, 9.48 E.
+    assert abs((kassel.latitude or 0) - 51.31) < 0.05
+    assert abs((kassel.longitude or 0) - 9.48) < 0.05
+    assert kassel.located_by is LocationSource.CITY
+    qtbot.waitUntil(lambda: listing.model.rowCount() == 2)
+
+    view = AccountView(plain_ctx)
+    qtbot.addWidget(view)
+    view.show()
+    view.show_account(names["Pinned AG"])
+    settle(qtbot, plain_ctx)
+    assert _shown(view, "Location").startswith("Not located")
+    dialog = view.edit_location()
+    assert dialog is not None
+    dialog.latitude.setText("52.52")
+    dialog.longitude.setText("13.405")
+    dialog.save()
+    settle(qtbot, plain_ctx)
+    pinned = store.get(Account, names["Pinned AG"])
+    assert (pinned.latitude, pinned.longitude) == (52.52, 13.405)
+    assert pinned.located_by is LocationSource.PIN
+    qtbot.waitUntil(lambda: _shown(view, "Location").endswith("(pinned)"))
+    qtbot.waitUntil(lambda: [a.name for a in listing.model.records()] == ["Lost KG"])
+    plain_ctx.undo()
+    settle(qtbot, plain_ctx)
+    assert store.get(Account, names["Pinned AG"]).latitude is None

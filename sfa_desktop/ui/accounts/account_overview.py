@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sfa_desktop.core.entities import Account
+from sfa_desktop.core.enums import LocationSource
 from sfa_desktop.operations.views import Account360
 from sfa_desktop.ui.common import record_tables as cols
 from sfa_desktop.ui.common.format import label, money, yes
@@ -123,6 +125,7 @@ class AccountOverview(QScrollArea):
                 ("Website", account.domain),
                 ("Phone", account.phone or ""),
                 ("Address", address),
+                ("Location", _location(account)),
                 ("Potential", money(account.potential_revenue, account.currency)),
                 ("Orientation", label(account.orientation)),
                 ("Partner", yes(account.is_partner)),
@@ -185,3 +188,11 @@ class AccountOverview(QScrollArea):
             ]
         )
         self.coverage.set_records(cols.coverage_rows(report))
+
+
+def _location(account: Account) -> str:
+    """Where the visit planner puts the account, and how it knows."""
+    if account.latitude is None or account.longitude is None:
+        return "Not located (Location… pins it)"
+    how = "its city's centre" if account.located_by is LocationSource.CITY else "pinned"
+    return f"{account.latitude:.5f}, {account.longitude:.5f} ({how})"

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, Activity, Contact, Task
-from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.enums import EntityKind, LocationSource
 from sfa_desktop.core.errors import NotFound
+from sfa_desktop.core.rules.geo import Point
+from sfa_desktop.operations.locate import pin_account
 from sfa_desktop.operations.records import complete_task, delete_record
 from sfa_desktop.operations.views import Account360, account_360
 from sfa_desktop.store import Changes
@@ -29,6 +31,7 @@ from sfa_desktop.ui.common.activity_dialog import Focus
 from sfa_desktop.ui.common.forms import open_form
 from sfa_desktop.ui.common.history_panel import HistoryPanel
 from sfa_desktop.ui.common.list_model import RecordListModel
+from sfa_desktop.ui.common.location_dialog import LocationDialog
 from sfa_desktop.ui.common.widgets import badge, caption, clear_layout, fit_columns, heading, table
 
 
@@ -103,6 +106,7 @@ class AccountView(QWidget):
             ("New contact…", self.new_contact),
             ("New task…", self.new_task),
             ("Edit…", self.edit),
+            ("Location…", self.edit_location),
             ("Delete", self.delete),
         ):
             button = QPushButton(text)
@@ -221,6 +225,30 @@ class AccountView(QWidget):
             parent = self.data.parent
             titles = {"parent_id": parent.name} if parent else {}
             open_form(self._ctx, Account, self.data.account, parent=self, titles=titles)
+
+    def edit_location(self) -> LocationDialog | None:
+        """Pin the account on the map: coordinates typed or its city's centre."""
+        if self.data is None:
+            return None
+        account = self.data.account
+        here = None if account.latitude is None else Point(account.latitude, account.longitude or 0)
+        dialog = LocationDialog(
+            self._ctx,
+            f"Location of {account.name}",
+            here,
+            account.city,
+            account.country,
+            removable=True,
+            parent=self,
+        )
+        account_id = account.id
+        dialog.located.connect(lambda point, source: self._locate(account_id, point, source))
+        dialog.show()
+        return dialog
+
+    def _locate(self, account_id: str, point: Point | None, source: LocationSource | None) -> None:
+        chosen = source or LocationSource.PIN
+        self._ctx.run_op(lambda store: pin_account(store, account_id, point, chosen))
 
     def edit_activity(self, activity: Activity | None) -> None:
         from sfa_desktop.ui.common.activity_dialog import ActivityDialog

@@ -104,7 +104,7 @@ class NotLocatedDialog(QDialog):
         text = f"Placed {located.placed} at their city's centre (Ctrl+Z undoes)."
         if located.unknown:
             names = ", ".join(located.unknown[:5]) + (" …" if len(located.unknown) > 5 else "")
-            text += f" City not found for {len(located.unknown)}: {names}. Pin them by hand."
+            text += f" No town found for {len(located.unknown)}: {names}. Pin them by hand."
         self.outcome.setText(text)
 
     def pin_selected(self) -> LocationDialog | None:
