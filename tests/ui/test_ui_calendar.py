@@ -16,6 +16,7 @@ from sfa_desktop.core.enums import Channel, EventStatus
 from sfa_desktop.operations.calendar import Scope
 from sfa_desktop.ui.calendar.calendar_layout import Mode
 from sfa_desktop.ui.calendar.calendar_page import CalendarPage
+from sfa_desktop.ui.calendar.complete_dialog import CompleteVisitDialog
 from sfa_desktop.ui.calendar.event_dialog import EventDialog
 from sfa_desktop.ui.main_window import MainWindow
 
@@ -144,13 +145,27 @@ def test_complete_visit_logs_activity(plain_ctx: AppContext, qtbot: QtBot) -> No
     store = plain_ctx.store
     account = store.create(Account, {"name": "Acme"}).value
     ann = store.create(Contact, {"last_name": "Ann", "account_id": account.id}).value
-    event = _event(plain_ctx, account_id=account.id, attendee_ids=(ann.id,), channel="visit")
+    # A visit the planner wrote, with its estimate of the drive to it.
+    event = _event(
+        plain_ctx,
+        account_id=account.id,
+        attendee_ids=(ann.id,),
+        channel="visit",
+        planned=True,
+        travel_km=39.0,
+    )
     page = _page(plain_ctx, qtbot)
     rect = page.view.rect_of(page.view.occurrences[0])
     assert rect is not None
     qtbot.mouseClick(page.view, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
     assert page.complete.isEnabled()
     page.complete.click()
+    dialog = page.findChild(CompleteVisitDialog)
+    assert dialog is not None
+    assert dialog.km.value() == 39.0  # the planner's estimate to start from
+    dialog.km.setValue(12.5)  # the rep drove less
+    dialog.outcome.setText("Order promised")
+    dialog.log()
     settle(qtbot, plain_ctx)
     [activity] = store.get_many(Activity, store.ids(Activity))
     assert (activity.channel, activity.account_id, activity.contact_ids) == (
@@ -159,6 +174,7 @@ def test_complete_visit_logs_activity(plain_ctx: AppContext, qtbot: QtBot) -> No
         (ann.id,),
     )
     assert activity.event_id == event.id
+    assert (activity.travel_km, activity.outcome) == (12.5, "Order promised")
     assert store.get(CalendarEvent, event.id).status is EventStatus.COMPLETED
     assert not page.complete.isEnabled()
     assert "Logged" in page.notice.text()

@@ -4,6 +4,7 @@ paints the routes in their day colours over land; the location dialog refuses ba
 
 from __future__ import annotations
 
+import csv
 import math
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from sfa_desktop.core.enums import Channel, LocationSource
 from sfa_desktop.core.rules.geo import Point
 from sfa_desktop.ui.accounts.account_view import AccountView
 from sfa_desktop.ui.common.location_dialog import LocationDialog
+from sfa_desktop.ui.planner.mileage_dialog import MileageDialog
 from sfa_desktop.ui.planner.not_located_dialog import NotLocatedDialog
 from sfa_desktop.ui.planner.planner_page import PlannerPage
 from sfa_desktop.ui.planner.route_map import DAY_COLOURS, GRADE_COLOURS, LAND
@@ -293,3 +295,46 @@ def test_not_located_accounts_are_placed_by_city_or_pinned_in_the_account_view(
     plain_ctx.undo()
     settle(qtbot, plain_ctx)
     assert store.get(Account, names["Pinned AG"]).latitude is None
+
+
+def test_the_mileage_export_writes_the_months_drives(
+    plain_ctx: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    store = plain_ctx.store
+    plain_ctx.settings.set("cost_per_km", 30)
+    account = store.create(Account, {"name": "North GmbH"}).value
+    for day, km in ((3, 39.0), (10, 12.5), (31, None)):  # the 31st drove nothing
+        store.log_activity(
+            {
+                "channel": Channel.VISIT,
+                "subject": "Visit: North GmbH",
+                "occurred_at": datetime(2026, 12, day, 9, tzinfo=UTC),
+                "account_id": account.id,
+                "travel_km": km,
+            }
+        )
+    store.log_activity(  # another month
+        {
+            "channel": Channel.VISIT,
+            "subject": "Visit: North GmbH",
+            "occurred_at": datetime(2026, 11, 30, 9, tzinfo=UTC),
+            "account_id": account.id,
+            "travel_km": 80.0,
+        }
+    )
+    dialog = MileageDialog(plain_ctx, today=date(2026, 12, 15))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2)
+    assert "2 drives · 51.5 km" in dialog.total.text()
+    assert "15.45" in dialog.total.text()  # 51.5 km at 30 cents
+    dialog.path.setText(str(tmp_path / "claim.txt"))
+    dialog.export()
+    assert dialog.error.text() == "Choose a file ending in .csv."
+    target = tmp_path / "claim.csv"
+    dialog.path.setText(str(target))
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.export()
+    rows = list(csv.reader(target.open(encoding="utf-8")))
+    assert rows[1][:4] == ["2026-12-03", "North GmbH", "Visit: North GmbH", "39.0"]
+    assert rows[-1] == ["Total", "", "", "51.5", "", "15.45"]

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import CalendarEvent
-from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.enums import Channel, EntityKind
 from sfa_desktop.core.rules.recurrence import Occurrence, expand_all, next_occurrence_after
 from sfa_desktop.operations.calendar import Scope, complete_visit, reschedule
 from sfa_desktop.operations.ics import ImportResult, export_events, export_range, import_ics
@@ -28,6 +28,7 @@ from sfa_desktop.operations.records import delete_record, update_record
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.ui.calendar.calendar_layout import Mode, local_start, step
 from sfa_desktop.ui.calendar.calendar_view import CalendarView
+from sfa_desktop.ui.calendar.complete_dialog import CompleteVisitDialog
 from sfa_desktop.ui.calendar.event_dialog import EventDialog, local_zone
 from sfa_desktop.ui.common.activity_dialog import Focus
 from sfa_desktop.ui.common.widgets import ERROR_STYLE, TOGGLE_STYLE, heading
@@ -233,9 +234,20 @@ class CalendarPage(QWidget):
         if self.view.selected is not None:
             self.complete_occurrence(self.view.selected)
 
-    def complete_occurrence(self, occurrence: Occurrence) -> None:
+    def complete_occurrence(self, occurrence: Occurrence) -> CompleteVisitDialog | None:
+        """A visit asks for the km driven to it (the planner's estimate first); any other
+        event is logged at once."""
+        if occurrence.event.channel is Channel.VISIT:
+            dialog = CompleteVisitDialog(occurrence, self)
+            dialog.completed.connect(self._log_completed)
+            dialog.show()
+            return dialog
+        self._log_completed(occurrence, None, "")
+        return None
+
+    def _log_completed(self, occurrence: Occurrence, km: float | None, outcome: str) -> None:
         self._ctx.run_op(
-            lambda s: complete_visit(s, occurrence),
+            lambda s: complete_visit(s, occurrence, outcome, travel_km=km),
             lambda _: self._say(
                 f"Logged “{occurrence.event.title}” as an activity (Ctrl+Z undoes)."
             ),
