@@ -6,14 +6,18 @@ and `app.settings.Settings` stores the user's values.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sfa_desktop.core.addresses import server_url_problem
 from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, Channel
 from sfa_desktop.core.rules.geo import point_problem
-from sfa_desktop.core.rules.visits import DEFAULT_VISIT_MINUTES, clock_problem
+from sfa_desktop.core.rules.visits import (
+    DEFAULT_VISIT_MINUTES,
+    clock_problem,
+    working_day_problem,
+)
 
 
 def _region_problem(value: str) -> str | None:
@@ -231,3 +235,15 @@ SCHEMA: tuple[Setting, ...] = (
 )
 
 SETTING_NAMES: frozenset[str] = frozenset(setting.name for setting in SCHEMA)
+
+
+def cross_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why values that fit one by one do not fit together, by the setting to fix."""
+    problems = {}
+    if "planner_day_start" in values and "planner_day_end" in values:
+        problem = working_day_problem(
+            str(values["planner_day_start"]), str(values["planner_day_end"])
+        )
+        if problem:
+            problems["planner_day_end"] = problem
+    return problems

@@ -14,10 +14,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from sfa_desktop.core.enums import CONTACT_CHANNELS, Channel
-from sfa_desktop.settings_schema import SCHEMA, Setting
+from sfa_desktop.settings_schema import SCHEMA, Setting, cross_problems
 from sfa_desktop.site_config import SiteConfig
 
-__all__ = ["LOCKED_HINT", "SCHEMA", "Setting", "Settings", "channel_costs"]
+__all__ = ["LOCKED_HINT", "SCHEMA", "Setting", "Settings", "channel_costs", "cross_problems"]
 
 LOCKED_HINT = "Set by your administrator"
 log = logging.getLogger(__name__)

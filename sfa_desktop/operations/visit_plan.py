@@ -15,7 +15,13 @@ from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.rules.coverage import behind_plan
 from sfa_desktop.core.rules.geo import DriveModel, Point, parse_point
 from sfa_desktop.core.rules.recurrence import expand_all
-from sfa_desktop.core.rules.visits import DEFAULT_VISIT_MINUTES, AccountState, Deal, parse_clock
+from sfa_desktop.core.rules.visits import (
+    DEFAULT_VISIT_MINUTES,
+    AccountState,
+    Deal,
+    parse_clock,
+    working_day_problem,
+)
 from sfa_desktop.operations.plans import plan_summaries, suggest_grade
 from sfa_desktop.planner.rules import Rules
 from sfa_desktop.planner.week import DAY, Booked, Place, plan_week
@@ -34,8 +40,11 @@ def planner_rules(settings: Mapping[str, Any]) -> Rules:
         raise DomainError("set your home base first (Settings, or the planner's Home base)")
     start = parse_clock(str(settings["planner_day_start"])) or 8 * 60
     end = parse_clock(str(settings["planner_day_end"])) or 18 * 60
-    if end <= start:
-        raise DomainError("the working day must end after it starts")
+    problem = working_day_problem(
+        str(settings["planner_day_start"]), str(settings["planner_day_end"])
+    )
+    if problem or end <= start:
+        raise DomainError(f"the working day's end {problem or 'must be after its start'}")
     return Rules(
         base=base,
         day_start=start,

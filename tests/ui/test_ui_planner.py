@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from planner_geographies import BASE, MONDAY, at
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QFormLayout, QLabel
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 from ui_helpers import screenshot, settle
 
 from sfa_desktop.app.context import AppContext
+from sfa_desktop.app.settings import Settings
 from sfa_desktop.core.entities import Account, AccountPlan, CalendarEvent, CoverageLine
 from sfa_desktop.core.enums import Channel, LocationSource
 from sfa_desktop.core.rules.geo import Point
@@ -27,6 +28,7 @@ from sfa_desktop.ui.planner.mileage_dialog import MileageDialog
 from sfa_desktop.ui.planner.not_located_dialog import NotLocatedDialog
 from sfa_desktop.ui.planner.planner_page import PlannerPage
 from sfa_desktop.ui.planner.route_map import DAY_COLOURS, GRADE_COLOURS, LAND
+from sfa_desktop.ui.shell.settings_dialog import SettingsDialog
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # The star: four customers 30 km from base. One loop through them is 30 + 3 x 42.43 + 30
@@ -338,3 +340,37 @@ def test_the_mileage_export_writes_the_months_drives(
     rows = list(csv.reader(target.open(encoding="utf-8")))
     assert rows[1][:4] == ["2026-12-03", "North GmbH", "Visit: North GmbH", "39.0"]
     assert rows[-1] == ["Total", "", "", "51.5", "", "15.45"]
+
+
+def test_planner_settings_show_and_say_what_does_not_fit(tmp_path: Path, qtbot: QtBot) -> None:
+    settings = Settings(tmp_path / "settings.json")
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    widgets = dialog.widgets
+    for name in ("planner_base", "planner_day_start", "planner_day_end", "cost_per_km"):
+        assert widgets[name].isVisible()
+    assert isinstance(widgets["planner_max_drive"], QSpinBox)
+    assert widgets["planner_max_drive"].minimum() == 30  # half an hour a day at least
+    base, start, end = (
+        widgets[n] for n in ("planner_base", "planner_day_start", "planner_day_end")
+    )
+    assert isinstance(base, QLineEdit)
+    assert isinstance(start, QLineEdit)
+    assert isinstance(end, QLineEdit)
+    base.setText("Kassel")
+    start.setText("08:00")
+    end.setText("07:30")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert dialog.errors["planner_base"].isVisible()
+    assert "latitude, longitude" in dialog.errors["planner_base"].text()
+    assert dialog.errors["planner_day_end"].text() == (
+        "This must be after the working day starts (08:00)."
+    )
+    assert (settings["planner_base"], settings["planner_day_end"]) == ("", "18:00")
+    base.setText("51.3127, 9.4797")
+    end.setText("17:30")
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert (settings["planner_base"], settings["planner_day_end"]) == ("51.3127, 9.4797", "17:30")

@@ -145,6 +145,14 @@ def clock_problem(text: str) -> str | None:
     return None if parse_clock(text) is not None else f"must be a time such as 08:30, got {text!r}"
 
 
+def working_day_problem(starts: str, ends: str) -> str | None:
+    """Why a working day from `starts` to `ends` (HH:MM) cannot be planned (None if it can)."""
+    first, last = parse_clock(starts), parse_clock(ends)
+    if first is not None and last is not None and last <= first:
+        return f"must be after the working day starts ({starts})"
+    return None
+
+
 def duration_text(minutes: int) -> str:
     """'3 h 40', '45 min'."""
     hours, rest = divmod(max(minutes, 0), 60)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sfa_desktop.app.settings import LOCKED_HINT, Setting, Settings
+from sfa_desktop.app.settings import LOCKED_HINT, Setting, Settings, cross_problems
 from sfa_desktop.operations.session import Session
 from sfa_desktop.ui.common.format import label
 
@@ -135,8 +135,9 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         """Save, unless a value is refused: then say why under its field and stay open."""
         values = self.values()
+        together = cross_problems({**{n: self._settings[n] for n in self.widgets}, **values})
         for name, value in values.items():
-            problem = self._settings.schema[name].problem(value)
+            problem = self._settings.schema[name].problem(value) or together.get(name)
             self.errors[name].setText(f"This {problem}." if problem else "")
             self.errors[name].setVisible(bool(problem))
         if any(error.text() for error in self.errors.values()):
