@@ -126,14 +126,7 @@ def plan_detail(
     activities = [a for a in store.get_many(Activity, activity_ids) if a.occurred_at >= start]
     basis = plan or AccountPlan(account_id=account_id, fiscal_year=fiscal_year)
     coverage = coverage_report(basis, activities, today, costs)
-    travel_planned = travel_actual = 0
-    if travel is not None:
-        travel_actual = sum(travel_cost(a.travel_km or 0, travel.cents_per_km) for a in activities)
-        if travel.base is not None and account.latitude is not None:
-            where = Point(account.latitude, account.longitude or 0.0)
-            round_trip = 2 * travel.drive.road_km(travel.base, where)
-            visits = sum(c.planned for c in coverage.cells if c.channel is Channel.VISIT)
-            travel_planned = travel_cost(visits * round_trip, travel.cents_per_km)
+    travel_planned, travel_actual = travel_costs(account, activities, coverage, travel)
     return PlanDetail(
         account=account,
         plan=plan,
@@ -145,6 +138,26 @@ def plan_detail(
         travel_planned=travel_planned,
         travel_actual=travel_actual,
     )
+
+
+def travel_costs(
+    account: Account,
+    activities: list[Activity],
+    coverage: CoverageReport,
+    travel: TravelRate | None,
+) -> tuple[int, int]:
+    """Travel in cost to serve (minor units), planned and actual: the plan's visits as round
+    trips from the home base, and the drives recorded with `activities` (the year's)."""
+    if travel is None:
+        return 0, 0
+    actual = sum(travel_cost(a.travel_km or 0, travel.cents_per_km) for a in activities)
+    planned = 0
+    if travel.base is not None and account.latitude is not None:
+        where = Point(account.latitude, account.longitude or 0.0)
+        round_trip = 2 * travel.drive.road_km(travel.base, where)
+        visits = sum(c.planned for c in coverage.cells if c.channel is Channel.VISIT)
+        planned = travel_cost(visits * round_trip, travel.cents_per_km)
+    return planned, actual
 
 
 def save_plan(

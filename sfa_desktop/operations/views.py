@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -13,9 +14,11 @@ from sfa_desktop.core.entities import (
     Opportunity,
     Task,
 )
+from sfa_desktop.core.enums import DEFAULT_CHANNEL_COST, Channel
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
 from sfa_desktop.core.rules.recurrence import Occurrence, expand_all
+from sfa_desktop.operations.plans import TravelRate, travel_costs
 from sfa_desktop.store import Store
 from sfa_desktop.store.queries import CoverageGap
 
@@ -35,6 +38,8 @@ class Account360:
     tasks: list[Task]
     plan: AccountPlan | None
     coverage: CoverageReport | None
+    travel_planned: int = 0  # travel in cost to serve, as the plans page counts it
+    travel_actual: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,15 @@ class TodayOverview:
     account_names: dict[str, str]
 
 
-def account_360(store: Store, account_id: str, today: date) -> Account360:
+def account_360(
+    store: Store,
+    account_id: str,
+    today: date,
+    costs: Mapping[Channel, int] = DEFAULT_CHANNEL_COST,
+    travel: TravelRate | None = None,
+) -> Account360:
+    """The account with its people, timeline, deals, tasks, this year's plan and coverage
+    (contacts at `costs` per channel, travel at `travel`'s rate)."""
     account = store.get(Account, account_id)
     parent = store.get_many(Account, [account.parent_id]) if account.parent_id else []
     children = store.get_many(
@@ -78,7 +91,11 @@ def account_360(store: Store, account_id: str, today: date) -> Account360:
         store.ids(AccountPlan, where={"account_id": account_id, "fiscal_year": today.year}),
     )
     plan = plans[0] if plans else None
-    coverage = coverage_report(plan, activities, today) if plan else None
+    coverage = coverage_report(plan, activities, today, costs) if plan else None
+    travel_planned = travel_actual = 0
+    if coverage is not None:
+        this_year = [a for a in activities if a.occurred_at.year == today.year]
+        travel_planned, travel_actual = travel_costs(account, this_year, coverage, travel)
     return Account360(
         account=account,
         parent=parent[0] if parent else None,
@@ -89,6 +106,8 @@ def account_360(store: Store, account_id: str, today: date) -> Account360:
         tasks=store.get_many(Task, task_ids),
         plan=plan,
         coverage=coverage,
+        travel_planned=travel_planned,
+        travel_actual=travel_actual,
     )
 
 

@@ -23,6 +23,7 @@ from sfa_desktop.core.entities import Account, AccountPlan, CalendarEvent, Cover
 from sfa_desktop.core.enums import Channel, LocationSource
 from sfa_desktop.core.rules.geo import Point
 from sfa_desktop.ui.accounts.account_view import AccountView
+from sfa_desktop.ui.common.format import money
 from sfa_desktop.ui.common.location_dialog import LocationDialog
 from sfa_desktop.ui.planner.mileage_dialog import MileageDialog
 from sfa_desktop.ui.planner.not_located_dialog import NotLocatedDialog
@@ -156,9 +157,9 @@ def test_accept_writes_events_and_undo_removes_them(plain_ctx: AppContext, qtbot
     assert page.accept_button.isEnabled()
 
 
-def _shown(view: AccountView, key: str) -> str:
-    """The text the overview's details show beside `key`."""
-    form = view.overview.details.form
+def _shown(view: AccountView, key: str, section: str = "details") -> str:
+    """The text the overview's details (or plan) show beside `key`."""
+    form = getattr(view.overview, section).form
     for row in range(form.rowCount()):
         label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
         value = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
@@ -374,3 +375,43 @@ def test_planner_settings_show_and_say_what_does_not_fit(tmp_path: Path, qtbot: 
     dialog.accept()
     assert not dialog.isVisible()
     assert (settings["planner_base"], settings["planner_day_end"]) == ("51.3127, 9.4797", "17:30")
+
+
+def test_the_account_overview_counts_travel_in_cost_to_serve(
+    plain_ctx: AppContext, qtbot: QtBot
+) -> None:
+    store, settings = plain_ctx.store, plain_ctx.settings
+    settings.set("planner_base", f"{BASE.latitude}, {BASE.longitude}")
+    settings.set("planner_road_factor", 100)
+    settings.set("cost_per_km", 30)
+    year = date.today().year
+    where = at(30, 0)  # 30 km north: a 60 km round trip
+    account = store.create(
+        Account, {"name": "North GmbH", "latitude": where.latitude, "longitude": where.longitude}
+    ).value
+    lines = tuple(CoverageLine(channel=Channel.VISIT, quarter=q, planned=4) for q in (1, 2, 3, 4))
+    store.create(AccountPlan, {"account_id": account.id, "fiscal_year": year, "coverage": lines})
+    for month, km in ((1, 39.0), (2, 12.5)):
+        store.log_activity(
+            {
+                "channel": Channel.VISIT,
+                "subject": "Visit",
+                "occurred_at": datetime(year, month, 15, 9, tzinfo=UTC),
+                "account_id": account.id,
+                "travel_km": km,
+            }
+        )
+    visit = int(settings["cost_visit"]) * 100
+    planned_travel = 16 * 60 * 30  # 16 visits x 60 km x 30 cents = 28,800
+    driven = round(51.5 * 30)  # 1,545
+    view = AccountView(plain_ctx)
+    qtbot.addWidget(view)
+    view.show()
+    view.show_account(account.id)
+    settle(qtbot, plain_ctx)
+    assert _shown(view, "Cost to serve", "plan") == (
+        f"{money(2 * visit + driven)} of {money(16 * visit + planned_travel)}"
+    )
+    assert _shown(view, "Travel in it", "plan").startswith(
+        f"{money(driven)} driven of {money(planned_travel)} planned"
+    )

@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from sfa_desktop.app.context import AppContext
+from sfa_desktop.app.settings import channel_costs
 from sfa_desktop.core.entities import Account, Activity, Contact, Task
 from sfa_desktop.core.enums import EntityKind, LocationSource
 from sfa_desktop.core.errors import NotFound
 from sfa_desktop.core.rules.geo import Point
 from sfa_desktop.operations.locate import pin_account
+from sfa_desktop.operations.plans import travel_rate
 from sfa_desktop.operations.records import complete_task, delete_record
 from sfa_desktop.operations.views import Account360, account_360
 from sfa_desktop.store import Changes
@@ -149,8 +151,9 @@ class AccountView(QWidget):
             return
         self._request += 1
         request, account_id, today = self._request, self.account_id, date.today()
+        costs, travel = channel_costs(self._ctx.settings), travel_rate(self._ctx.settings)
         self._ctx.query(
-            lambda store: account_360(store, account_id, today),
+            lambda store: account_360(store, account_id, today, costs, travel),
             lambda data: self._loaded(request, data),
             lambda error: self._failed(request, error),
         )
