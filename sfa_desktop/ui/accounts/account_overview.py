@@ -183,7 +183,13 @@ class AccountOverview(QScrollArea):
                 ("Touches this year", f"{report.actual} of {report.planned} planned"),
                 (
                     "Cost to serve",
-                    f"{money(report.actual_cost)} of {money(report.planned_cost)}",
+                    f"{money(report.actual_cost + data.travel_actual)} of "
+                    f"{money(report.planned_cost + data.travel_planned)}",
+                ),
+                (
+                    "Travel in it",
+                    f"{money(data.travel_actual)} driven of {money(data.travel_planned)} "
+                    "planned (round trips from your home base)",
                 ),
             ]
         )
