@@ -5,18 +5,22 @@ that writes records (through the outbox, like any edit) together with that bookk
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.sqlite import insert
 
-from sfa_desktop.core.entities import Record
+from sfa_desktop.core.entities import Contact, Record
 from sfa_desktop.core.errors import DomainError, InUse, NotFound
 from sfa_desktop.store.changes import Changes
 from sfa_desktop.store.dav_schema import DavAccountRow, DavLinkRow, DavObjectRow
-from sfa_desktop.store.schema import ConflictRow
+from sfa_desktop.store.schema import TABLES, AccountRow, ConflictRow, ContactRow
 from sfa_desktop.store.store_base import StoreBase
+
+_CHUNK = 500  # ids per IN (...) list, well below SQLite's limit on bound values
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class DavAccount:
     sync_token: str | None
     last_sync_at: datetime | None
     last_error: str
+    last_summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class DavLink:
     href: str
     recurrence_id: str
     base: dict[str, Any]
+    seen: str = ""  # the record's mark (DavSide.dav_marks) when this base was agreed
 
 
 @dataclass(frozen=True)
@@ -81,15 +87,39 @@ class DavBatch:
     drop_objects: list[str] = field(default_factory=list)
     put_links: list[DavLink] = field(default_factory=list)
     drop_links: list[str] = field(default_factory=list)
+    seen: dict[str, str] = field(default_factory=dict)  # record id -> mark, links unchanged
     account: dict[str, Any] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return any(
             (self.creates, self.updates, self.deletes, self.conflicts, self.put_objects),
-        ) or any((self.drop_objects, self.put_links, self.drop_links, self.account))
+        ) or any((self.drop_objects, self.put_links, self.drop_links, self.seen, self.account))
+
+    def extend(self, other: DavBatch) -> None:
+        """Add what `other` writes (its account fields excepted)."""
+        for name in (
+            "creates",
+            "updates",
+            "deletes",
+            "conflicts",
+            "put_objects",
+            "drop_objects",
+            "put_links",
+            "drop_links",
+        ):
+            getattr(self, name).extend(getattr(other, name))
+        self.seen.update(other.seen)
 
 
-_ACCOUNT_FIELDS = ("name", "options", "sync_token", "last_sync_at", "last_error", "collection_url")
+_ACCOUNT_FIELDS = (
+    "name",
+    "options",
+    "sync_token",
+    "last_sync_at",
+    "last_error",
+    "last_summary",
+    "collection_url",
+)
 
 
 class DavSide(StoreBase):
@@ -150,20 +180,68 @@ class DavSide(StoreBase):
                 writer.session.execute(delete(table).where(table.account_id == account_id))
             writer.session.execute(delete(DavAccountRow).where(DavAccountRow.id == account_id))
 
-    def dav_objects(self, account_id: str) -> dict[str, DavObject]:
+    def dav_objects(
+        self, account_id: str, hrefs: Collection[str] | None = None
+    ) -> dict[str, DavObject]:
+        """Objects as last seen, with their bodies: all, or those of `hrefs`."""
+        query = select(DavObjectRow).where(DavObjectRow.account_id == account_id)
         with self._read() as session:
-            rows = session.scalars(
-                select(DavObjectRow).where(DavObjectRow.account_id == account_id)
-            )
-            return {row.href: DavObject(row.href, row.uid, row.etag, row.data) for row in rows}
-
-    def dav_links(self, account_id: str) -> dict[str, DavLink]:
-        """Links of a connection by record id."""
-        with self._read() as session:
-            rows = session.scalars(select(DavLinkRow).where(DavLinkRow.account_id == account_id))
             return {
-                row.record_id: DavLink(row.record_id, row.href, row.recurrence_id, row.base)
-                for row in rows
+                row.href: DavObject(row.href, row.uid, row.etag, row.data)
+                for chunk in _chunks(query, DavObjectRow.href, hrefs)
+                for row in session.scalars(chunk)
+            }
+
+    def dav_etags(self, account_id: str) -> dict[str, tuple[str, str]]:
+        """(UID, ETag) of every object as last seen, by href, without the bodies."""
+        query = select(DavObjectRow.href, DavObjectRow.uid, DavObjectRow.etag).where(
+            DavObjectRow.account_id == account_id
+        )
+        with self._read() as session:
+            return {href: (uid, etag) for href, uid, etag in session.execute(query)}
+
+    def dav_links(
+        self, account_id: str, hrefs: Collection[str] | None = None
+    ) -> dict[str, DavLink]:
+        """Links of a connection by record id: all, or those of the objects `hrefs`."""
+        query = select(DavLinkRow).where(DavLinkRow.account_id == account_id)
+        with self._read() as session:
+            return {
+                row.record_id: DavLink(
+                    row.record_id, row.href, row.recurrence_id, row.base, row.seen
+                )
+                for chunk in _chunks(query, DavLinkRow.href, hrefs)
+                for row in session.scalars(chunk)
+            }
+
+    def dav_seen(self, account_id: str) -> dict[str, tuple[str, str]]:
+        """(href, mark when last settled) of every linked record, by record id."""
+        query = select(DavLinkRow.record_id, DavLinkRow.href, DavLinkRow.seen).where(
+            DavLinkRow.account_id == account_id
+        )
+        with self._read() as session:
+            return {record_id: (href, seen) for record_id, href, seen in session.execute(query)}
+
+    def dav_marks(self, model: type[Record]) -> dict[str, str]:
+        """Every record of `model` by id with its mark: its server version and last change
+        time, which every write moves (here or pulled from the server). A contact's mark
+        includes its account's (the card shows the company; grades choose contacts)."""
+        table = TABLES[model.entity]
+        with self._read() as session:
+            query: Any
+            if model is Contact:
+                query = select(
+                    ContactRow.id,
+                    ContactRow.version,
+                    ContactRow.updated_at,
+                    AccountRow.version,
+                    AccountRow.updated_at,
+                ).outerjoin(AccountRow, AccountRow.id == ContactRow.account_id)
+            else:
+                query = select(table.id, table.version, table.updated_at)
+            return {
+                row[0]: "|".join("" if v is None else str(v) for v in row[1:])
+                for row in session.execute(query)
             }
 
     def linked_record_ids(self, kind: str) -> set[str]:
@@ -199,24 +277,31 @@ class DavSide(StoreBase):
 
     @staticmethod
     def _write_bookkeeping(session: Any, account_id: str, batch: DavBatch) -> None:
-        if batch.drop_objects:
+        for start in range(0, len(batch.drop_objects), _CHUNK):
             session.execute(
                 delete(DavObjectRow).where(
                     DavObjectRow.account_id == account_id,
-                    DavObjectRow.href.in_(batch.drop_objects),
+                    DavObjectRow.href.in_(batch.drop_objects[start : start + _CHUNK]),
                 )
             )
-        for obj in batch.put_objects:
-            session.merge(DavObjectRow(account_id=account_id, **obj.__dict__))
-        if batch.drop_links:
+        _upsert(session, DavObjectRow, account_id, [o.__dict__ for o in batch.put_objects])
+        for start in range(0, len(batch.drop_links), _CHUNK):
             session.execute(
                 delete(DavLinkRow).where(
                     DavLinkRow.account_id == account_id,
-                    DavLinkRow.record_id.in_(batch.drop_links),
+                    DavLinkRow.record_id.in_(batch.drop_links[start : start + _CHUNK]),
                 )
             )
-        for link in batch.put_links:
-            session.merge(DavLinkRow(account_id=account_id, **link.__dict__))
+        _upsert(session, DavLinkRow, account_id, [link.__dict__ for link in batch.put_links])
+        if batch.seen:
+            table: Any = DavLinkRow.__table__
+            links = table.c
+            session.execute(
+                update(table)
+                .where(links.account_id == account_id, links.record_id == bindparam("rid"))
+                .values(seen=bindparam("mark")),
+                [{"rid": rid, "mark": mark} for rid, mark in batch.seen.items()],
+            )
         if batch.account:
             row = session.get(DavAccountRow, account_id)
             if row is None:
@@ -225,6 +310,28 @@ class DavSide(StoreBase):
                 if name not in _ACCOUNT_FIELDS:
                     raise DomainError(f"a connection has no field {name}")
                 setattr(row, name, value)
+
+
+def _chunks(query: Any, column: Any, values: Collection[str] | None) -> Iterator[Any]:
+    """`query` as is (values None), or restricted to `values` of `column` in chunks."""
+    if values is None:
+        yield query
+        return
+    wanted = sorted(values)
+    for start in range(0, len(wanted), _CHUNK):
+        yield query.where(column.in_(wanted[start : start + _CHUNK]))
+
+
+def _upsert(session: Any, table: Any, account_id: str, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace `rows` of `table` for a connection (one statement per chunk)."""
+    if not rows:
+        return
+    keys = {column.name for column in table.__table__.primary_key.columns}
+    for start in range(0, len(rows), _CHUNK):
+        values = [{**row, "account_id": account_id} for row in rows[start : start + _CHUNK]]
+        statement = insert(table).values(values)
+        replaced = {name: statement.excluded[name] for name in values[0] if name not in keys}
+        session.execute(statement.on_conflict_do_update(index_elements=keys, set_=replaced))
 
 
 def _account(row: DavAccountRow) -> DavAccount:
@@ -239,6 +346,7 @@ def _account(row: DavAccountRow) -> DavAccount:
         sync_token=row.sync_token,
         last_sync_at=row.last_sync_at,
         last_error=row.last_error,
+        last_summary=row.last_summary or "",
     )
 
 

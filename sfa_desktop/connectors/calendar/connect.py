@@ -3,18 +3,24 @@ sync of a connected calendar."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from caldav.davclient import DAVClient
+
 from sfa_desktop.connectors.calendar.engine import KIND, CalendarSync, Report
 from sfa_desktop.connectors.calendar.remote import CalendarRemote, find_calendars
-from sfa_desktop.connectors.dav.secrets import load_password, save_password
+from sfa_desktop.connectors.dav.connection import run_connection
+from sfa_desktop.connectors.dav.secrets import save_password
 from sfa_desktop.connectors.dav.session import (
     FAILURES,
     ConnectorError,
+    auth_type_of,
     failure,
     open_client,
     path_of,
 )
 from sfa_desktop.store import Store
-from sfa_desktop.store.store_dav import DavAccount, DavBatch
+from sfa_desktop.store.store_dav import DavAccount
 from sfa_desktop.sync.credentials import Credentials
 
 
@@ -43,13 +49,14 @@ def connect_calendars(
     known = {account.collection_url for account in store.dav_accounts(KIND)}
     pushing = any(a.options.get("push_crm") for a in store.dav_accounts(KIND))
     added = []
+    options: dict[str, object] = {"auth": auth_type_of(client)} if auth_type_of(client) else {}
     for calendar in found:
         if calendar.url in known:
             continue
-        options = {"push_crm": not pushing}
+        options["push_crm"] = not pushing
         pushing = True
         name = calendar.name or path_of(calendar.url).rstrip("/").rsplit("/", 1)[-1]
-        added.append(store.add_dav_account(KIND, url, username, calendar.url, name, options))
+        added.append(store.add_dav_account(KIND, url, username, calendar.url, name, dict(options)))
     if not added:
         raise ConnectorError(f"every calendar of {username} at {url} is connected already")
     save_password(credentials, url, username, password)
@@ -59,19 +66,9 @@ def connect_calendars(
 def sync_calendar(store: Store, credentials: Credentials, account: DavAccount) -> Report:
     """One sync of a connected calendar; ConnectorError (one line, also kept as the
     connection's last error) when it failed."""
-    password = load_password(credentials, account.url, account.username)
-    if password is None:
-        raise ConnectorError(
-            f"the password for {account.name} is not kept on this computer; connect it again"
-        )
-    try:
-        client = open_client(account.url, account.username, password)
-        return CalendarSync(store, account, CalendarRemote(client, account.collection_url)).run()
-    except FAILURES as exc:
-        error = failure(exc, account.collection_url)
-        store.dav_apply(account.id, _failed(str(error)))
-        raise error from None
 
+    def work(client: DAVClient, more: Callable[[], DAVClient]) -> Report:
+        remote = CalendarRemote(client, account.collection_url, more)
+        return CalendarSync(store, account, remote).run()
 
-def _failed(why: str) -> DavBatch:
-    return DavBatch(account={"last_error": why})
+    return run_connection(store, credentials, account, work)

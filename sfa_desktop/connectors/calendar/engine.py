@@ -41,6 +41,7 @@ from sfa_desktop.store.store_dav import DavAccount, DavBatch, DavLink, DavObject
 
 KIND = "calendar"
 ENTITY = "event"
+PUSH_CHUNK = 200  # new events sent (and noted here) per transaction
 
 
 @dataclass
@@ -77,61 +78,79 @@ class CalendarSync:
         # unlinked records by (UID, replaced start or ""): linked when the server has them
         self.adoptable: dict[tuple[str, str], str] = {}
         self.replaced: dict[str, dict[str, str]] = defaultdict(dict)
+        self.marks: dict[str, str] = {}
+        self.changes = Changes()
 
     def run(self) -> Report:
         account, store = self.account, self.store
-        objects = store.dav_objects(account.id)
-        links = store.dav_links(account.id)
+        etags = store.dav_etags(account.id)
+        seen = store.dav_seen(account.id)
+        self.marks = store.dav_marks(CalendarEvent)
         listing = self.remote.listing(account.sync_token)
         removed = set(listing.removed)
         if listing.full:
-            removed |= set(objects) - set(listing.etags)
+            removed |= set(etags) - set(listing.etags)
         changed = {
             href
             for href, etag in listing.etags.items()
-            if not etag or href not in objects or objects[href].etag != etag
+            if not etag or href not in etags or etags[href][1] != etag
         }
         bodies = self.remote.fetch(changed) if changed else {}
         removed |= changed - set(bodies)
-        self.events = {event.id: event for event in store.records(CalendarEvent)}
-        unlinked = set(self.events) - store.linked_record_ids(KIND)
+        # only records whose mark moved since they were settled can differ from their base
+        moved = {rid for rid, (_href, mark) in seen.items() if self.marks.get(rid) != mark}
+        unlinked = set(self.marks) - store.linked_record_ids(KIND)
+        touched = set(bodies) | removed | {seen[rid][0] for rid in moved}
+        links = store.dav_links(account.id, touched) if touched else {}
+        wanted = unlinked | {rid for rid in links if rid in self.marks}
+        self.events = {event.id: event for event in store.get_many(CalendarEvent, sorted(wanted))}
         self.adoptable = {
-            (self.events[i].external_uid or i, _key(self.events[i])): i for i in unlinked
+            (self.events[i].external_uid or i, _key(self.events[i])): i
+            for i in unlinked
+            if i in self.events
         }
-        uids = {obj.uid: href for href, obj in objects.items()}
+        uids = {uid: href for href, (uid, _etag) in etags.items()}
         for (uid, key), record_id in self.adoptable.items():
             if key and uid in uids:  # an occurrence replaced here of a series linked here
                 self.replaced[uids[uid]][key] = record_id
         members: dict[str, dict[str, DavLink]] = defaultdict(dict)
         for link in links.values():
             members[link.href][link.recurrence_id] = link
-        edited_here = {
-            link.href
-            for link in links.values()
-            if link.record_id not in self.events
-            or of_event(self.events[link.record_id]) != _shared(link.base)
-        }
+        edited_here = set()
+        for rid in moved:
+            link = links[rid]
+            if rid not in self.events or of_event(self.events[rid]) != _shared(link.base):
+                edited_here.add(link.href)
+            else:  # written (here or by the server) without changing what a calendar shows
+                self.batch.seen[rid] = self.marks[rid]
+        hrefs = sorted(set(bodies) | removed | edited_here | set(self.replaced))
+        objects = store.dav_objects(account.id, [h for h in hrefs if h not in bodies])
         settled = True
-        for href in sorted(set(bodies) | removed | edited_here | set(self.replaced)):
+        for href in hrefs:
             found = members.get(href, {})
             part = self._object(href, found, objects.get(href), bodies.get(href), href in removed)
             if part is None:
                 settled = False
             else:
                 self._take(part)
-        if account.options.get("push_crm"):
-            self._push_new()
         self.batch.account = {"last_sync_at": utcnow(), "last_error": ""}
         if settled:
             self.batch.account["sync_token"] = listing.token
-        changes, refused = store.dav_apply(account.id, self.batch)
+        self._apply(self.batch)
+        if account.options.get("push_crm"):
+            self._push_new()
+        self.report.changes = self.changes
+        store.dav_apply(account.id, DavBatch(account={"last_summary": self.report.summary()}))
+        return self.report
+
+    def _apply(self, batch: DavBatch) -> None:
+        changes, refused = self.store.dav_apply(self.account.id, batch)
+        self.changes |= changes
         for record_id in refused:
             title = self.events[record_id].title if record_id in self.events else record_id
             self.report.warnings.append(
                 f"“{title}” was deleted in {self.where} but is kept here: other records use it"
             )
-        self.report.changes = changes
-        return self.report
 
     # -- one object -------------------------------------------------------------------------
 
@@ -246,7 +265,9 @@ class CalendarSync:
             part.conflicts.extend(clashes)
             self.report.conflicts += len(clashes)
             write = write or remote is None or merged.values != remote.values
-            part.put_links.append(DavLink(record.id, href, key, merged.values))
+            part.put_links.append(
+                DavLink(record.id, href, key, merged.values, self.marks.get(record.id, ""))
+            )
             out.append(Instance(key, merged.values, channel=record.channel.value))
         if not write:
             part.put_objects.append(DavObject(href, uid, etag, data))
@@ -299,37 +320,43 @@ class CalendarSync:
     # -- CRM events not yet in any calendar ---------------------------------------------------
 
     def _push_new(self) -> None:
+        """Send the rep's CRM events no calendar has yet, committing every PUSH_CHUNK (a
+        first sync of thousands keeps what it sent if it stops half-way)."""
         me = self.store.current_user_id()
         new = [
             self.events[record_id]
             for (_uid, key), record_id in self.adoptable.items()
             if not key and self.events[record_id].owner_id in (me, None)
         ]
+        new.sort(key=lambda event: event.id)
         wanted = sorted({cid for event in new for cid in event.attendee_ids})
         emails = {c.id: c.email for c in self.store.get_many(Contact, wanted) if c.email}
         folder = path_of(self.account.collection_url).rstrip("/") + "/"
-        for event in new:
-            href = f"{folder}{event.id}.ics"
-            values = of_event(event)
-            attendees = [emails[cid] for cid in event.attendee_ids if cid in emails]
-            instance = Instance("", values, channel=event.channel.value, attendees=attendees)
-            data = write_object(None, event.id, [instance])
-            etag = self.remote.put(href, data, None)
-            # None: already there (a run stopped before noting it); the next run reads it
-            self.batch.put_objects.append(DavObject(href, event.id, etag or "", data))
-            self.batch.put_links.append(DavLink(event.id, href, "", values))
-            self.report.sent += 1
+        for start in range(0, len(new), PUSH_CHUNK):
+            chunk = new[start : start + PUSH_CHUNK]
+            writes = []
+            for event in chunk:
+                attendees = [emails[cid] for cid in event.attendee_ids if cid in emails]
+                instance = Instance(
+                    "", of_event(event), channel=event.channel.value, attendees=attendees
+                )
+                writes.append(
+                    (f"{folder}{event.id}.ics", write_object(None, event.id, [instance]), None)
+                )
+            batch = DavBatch()
+            for event, (href, data, _), etag in zip(
+                chunk, writes, self.remote.put_many(writes), strict=True
+            ):
+                # None: already there (a run stopped before noting it); the next run reads it
+                batch.put_objects.append(DavObject(href, event.id, etag or "", data))
+                batch.put_links.append(
+                    DavLink(event.id, href, "", of_event(event), self.marks.get(event.id, ""))
+                )
+                self.report.sent += 1
+            self._apply(batch)
 
     def _take(self, part: DavBatch) -> None:
-        batch = self.batch
-        batch.creates += part.creates
-        batch.updates += part.updates
-        batch.deletes += part.deletes
-        batch.conflicts += part.conflicts
-        batch.put_objects += part.put_objects
-        batch.drop_objects += part.drop_objects
-        batch.put_links += part.put_links
-        batch.drop_links += part.drop_links
+        self.batch.extend(part)
         self.report.received += len(part.deletes)
 
 

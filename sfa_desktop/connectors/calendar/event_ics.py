@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from sfa_desktop.connectors.calendar.event_values import (
     of_component,
     zone_of,
 )
+from sfa_desktop.interchange.ics_zones import is_iana, vtimezone
 
 PRODID = "-//sfa-desktop//Calendar sync//EN"
 _WHEN = ("starts_at", "ends_at", "all_day", "timezone")
@@ -149,6 +151,7 @@ def write_object(data: str | None, uid: str, instances: Sequence[Instance]) -> s
     """The object `data` (None: a new one) with `instances` written into it; VEVENTs of
     instances no longer listed are dropped (their starts stay excluded from the series)."""
     calendar = parse(data) if data else _new_calendar()
+    found_zones = list(calendar.subcomponents)
     found = components(calendar)
     series = next((i for i in instances if not i.key), None)
     zone = series.values["timezone"] if series else "UTC"
@@ -172,8 +175,23 @@ def write_object(data: str | None, uid: str, instances: Sequence[Instance]) -> s
         keep.append(component)
     others = [c for c in calendar.subcomponents if c.name not in ("VEVENT", "VTIMEZONE")]
     calendar.subcomponents = others + keep
-    calendar.add_missing_timezones()
+    _zones(calendar, [c for c in found_zones if c.name == "VTIMEZONE"])
     return str(calendar.to_ical().decode())
+
+
+def _zones(calendar: Calendar, had: list[Any]) -> None:
+    """One VTIMEZONE per TZID the events use, first: the object's own where it had one,
+    else the rule-based one the .ics export writes."""
+    used = calendar.get_used_tzids() - {"UTC"}
+    own = {str(zone.get("tzid")): zone for zone in had}
+    zones = [own[name] if name in own else _vtimezone(name) for name in sorted(used)]
+    calendar.subcomponents = [z for z in zones if z is not None] + calendar.subcomponents
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(name: str) -> Any:
+    """Built once per zone (building one takes milliseconds; a first sync writes thousands)."""
+    return vtimezone(name) if is_iana(name) else None
 
 
 def _new_calendar() -> Calendar:

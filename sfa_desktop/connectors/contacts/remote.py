@@ -1,7 +1,8 @@
 """An address book on the server through the `caldav` library's DAVClient: discovery
-(current-user-principal, addressbook-home-set), what changed (RFC 6578 sync-collection,
-else a PROPFIND of every ETag), addressbook-multiget, conditional writes. The library
-has no CardDAV elements; the few this needs are declared with its element builder."""
+(current-user-principal, addressbook-home-set), the vCard versions it takes
+(supported-address-data) and addressbook-multiget; listing and writes are the
+collection's (dav/collection). The library has no CardDAV elements; the few this needs
+are declared with its element builder."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from caldav.elements import dav
 from caldav.elements.base import BaseElement, ValuedBaseElement
 from caldav.lib import error as dav_error
 
-from sfa_desktop.connectors.calendar.remote import CHUNK, Found, Listing, _etags, _token
+from sfa_desktop.connectors.dav.collection import CHUNK, DavCollection, Found
 from sfa_desktop.connectors.dav.session import ConnectorError, path_of
 
 CARDDAV = "urn:ietf:params:xml:ns:carddav"
-_VCF = {"Content-Type": "text/vcard; charset=utf-8"}
 
 
 class AddressbookHomeSet(BaseElement):  # type: ignore[misc]
@@ -30,6 +30,36 @@ class AddressbookMultiget(BaseElement):  # type: ignore[misc]
 
 class AddressData(ValuedBaseElement):  # type: ignore[misc]
     tag = f"{{{CARDDAV}}}address-data"
+
+
+class SupportedAddressData(BaseElement):  # type: ignore[misc]
+    tag = f"{{{CARDDAV}}}supported-address-data"
+
+
+VERSIONS = ("4.0", "3.0")  # the vCard versions the cards can be written in
+BASELINE = "3.0"  # every CardDAV server takes it (RFC 6352, section 5)
+
+
+def preferred_version(tree: Any) -> str:
+    """The first vCard version we write among those a supported-address-data answer lists
+    (servers list their preferred first), else 3.0."""
+    if tree is None:
+        return BASELINE
+    for element in tree.iter(f"{{{CARDDAV}}}address-data-type"):
+        kind = (element.get("content-type") or "text/vcard").lower()
+        version = (element.get("version") or BASELINE).strip()
+        if kind == "text/vcard" and version in VERSIONS:
+            return version
+    return BASELINE
+
+
+def vcard_version(client: DAVClient, url: str) -> str:
+    """The vCard version the address book at `url` prefers (RFC 6352 6.2.2)."""
+    body = dav.Propfind().append(dav.Prop().append([SupportedAddressData()]))
+    response = client.propfind(url, str(body), 0)
+    if response.status >= 400:
+        return BASELINE
+    return preferred_version(response.tree)
 
 
 def _props(client: DAVClient, url: Any, props: list[Any], depth: int) -> dict[str, Any]:
@@ -63,43 +93,10 @@ def find_address_books(client: DAVClient) -> list[Found]:
     return found
 
 
-class AddressBookRemote:
+class AddressBookRemote(DavCollection):
     """One address book collection."""
 
-    def __init__(self, client: DAVClient, url: str) -> None:
-        self.client = client
-        self.url = url
-        self.collection = client.calendar(url=url)  # the library's generic collection calls
-
-    def listing(self, token: str | None) -> Listing:
-        if token:
-            try:
-                found = self.collection.get_objects_by_sync_token(
-                    sync_token=token, load_objects=False, disable_fallback=True
-                )
-            except dav_error.DAVError:
-                pass
-            else:
-                removed = {path_of(url) for url in found.deleted_urls}
-                return Listing(_etags(found, removed), removed, False, _token(found))
-        try:
-            found = self.collection.get_objects_by_sync_token(
-                sync_token=None, load_objects=False, disable_fallback=True
-            )
-            return Listing(_etags(found, set()), set(), True, _token(found))
-        except dav_error.DAVError:  # no sync-collection: every ETag
-            etags = _props(self.client, self.url, [dav.GetEtag()], 1)
-            own = path_of(self.url)
-            return Listing(
-                {
-                    path_of(h): str(p.get(dav.GetEtag.tag) or "")
-                    for h, p in etags.items()
-                    if path_of(h) != own
-                },
-                set(),
-                True,
-                None,
-            )
+    content_type = "text/vcard; charset=utf-8"
 
     def fetch(self, hrefs: Iterable[str]) -> dict[str, tuple[str, str]]:
         wanted = sorted(hrefs)
@@ -115,23 +112,3 @@ class AddressBookRemote:
                 if data:
                     bodies[path_of(href)] = (str(props.get(dav.GetEtag.tag) or ""), str(data))
         return bodies
-
-    def put(self, href: str, data: str, etag: str | None) -> str | None:
-        condition = {"If-Match": etag} if etag else {"If-None-Match": "*"}
-        response = self.client.put(self._url(href), data, {**_VCF, **condition})
-        if response.status == 412:
-            return None
-        if response.status >= 300:
-            raise ConnectorError(f"{self.url} refused to save {href} ({response.status})")
-        return str(response.headers.get("ETag") or "")
-
-    def delete(self, href: str, etag: str) -> bool:
-        response = self.client.delete(self._url(href), {"If-Match": etag} if etag else {})
-        if response.status == 412:
-            return False
-        if response.status >= 300 and response.status != 404:
-            raise ConnectorError(f"{self.url} refused to delete {href} ({response.status})")
-        return True
-
-    def _url(self, href: str) -> str:
-        return str(self.client.url.join(href))

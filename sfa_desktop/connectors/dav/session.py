@@ -37,15 +37,28 @@ def check_url(url: str) -> str:
         raise ConnectorError(str(error)) from None
 
 
-def open_client(url: str, username: str, password: str) -> DAVClient:
-    """A client for `url` (no DNS service lookup: the rep gave the address)."""
+def open_client(url: str, username: str, password: str, auth_type: str | None = None) -> DAVClient:
+    """A client for `url` (no DNS service lookup: the rep gave the address). With the
+    `auth_type` the server asked for before ("basic", "digest"), the first request carries
+    the password at once instead of first drawing a 401 (which some servers, Radicale
+    among them, answer only after a deliberate delay of about a second)."""
     return DAVClient(
         url=check_url(url),
         username=username,
         password=password,
+        auth_type=auth_type if auth_type in AUTH_TYPES else None,
         timeout=TIMEOUT_SECONDS,
         enable_rfc6764=False,
     )
+
+
+AUTH_TYPES = ("basic", "digest")
+
+
+def auth_type_of(client: DAVClient) -> str | None:
+    """The authentication the server asked `client` for ("basic", "digest"), once known."""
+    name = type(client.auth).__name__ if client.auth is not None else ""
+    return {"HTTPBasicAuth": "basic", "HTTPDigestAuth": "digest"}.get(name)
 
 
 def path_of(url: Any) -> str:
