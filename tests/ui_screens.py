@@ -270,6 +270,7 @@ class Shots:
             calendar.show_range(mode, date.today())
             yield self.shot(f"calendar-{mode.value}", window)
         calendar.show_range(Mode.WEEK, date.today())
+        yield from self.planner()
         pipeline = self.page("Pipeline")
         yield self.shot("pipeline-board", window)
         pipeline.show_view(1)
@@ -287,6 +288,38 @@ class Shots:
             self.page(name)
             yield self.shot(name.lower().replace(" ", "-"), window)
         self.page("Today")
+
+    def planner(self) -> Iterator[tuple[str, Any]]:
+        """The visit planner from the demo rep's busiest area (the middle of the most of
+        their accounts within 100 km of one): the week with its map, the accounts left out, a
+        day chosen on the map."""
+        from sfa_desktop.core.rules.geo import Point, haversine_km
+        from sfa_desktop.operations.plans import plan_summaries
+
+        rows = plan_summaries(self.ctx.store, date.today().year)
+        places = [
+            Point(r.account.latitude, r.account.longitude)
+            for r in rows
+            if r.account.latitude is not None and r.account.longitude is not None
+        ]
+        busiest = max(places, key=lambda p: sum(haversine_km(p, q) < 100 for q in places))
+        near = [q for q in places if haversine_km(busiest, q) < 100]
+        base = Point(  # their middle, a little off any one account
+            sum(q.latitude for q in near) / len(near) + 0.05,
+            sum(q.longitude for q in near) / len(near),
+        )
+        self.ctx.settings.set("planner_base", f"{base.latitude:.5f}, {base.longitude:.5f}")
+        planner = self.page("Visit planner")
+        self.settle(30.0)
+        yield self.shot("planner-week", self.window)
+        planner.view.setCurrentIndex(1)
+        yield self.shot("planner-not-this-week", self.window)
+        planner.view.setCurrentIndex(0)
+        first = planner.view.tree.topLevelItem(0)
+        if first is not None and first.childCount():
+            planner.view.tree.setCurrentItem(first.child(0))
+        yield self.shot("planner-day-chosen", self.window)
+        yield self.shot("planner-map", planner.map)
 
     def dialog(self, name: str, open_it: Callable[[], Any]) -> Iterator[tuple[str, Any]]:
         dialog = open_it()
@@ -319,6 +352,12 @@ class Shots:
         yield from self.dialog("duplicates", window.find_duplicates)
         yield from self.dialog("import", window.import_file)
         yield from self.dialog("vcard-export", window.export_vcard)
+        yield from self.dialog("mileage-export", window.export_mileage)
+        planner = self.page("Visit planner")
+        yield from self.dialog("planner-not-located", planner.show_not_located)
+        yield from self.dialog("planner-home-base", planner.edit_base)
+        accounts = self.page("Accounts")
+        yield from self.dialog("account-location", accounts.view.edit_location)
         plans = self.page("Plans")
         yield from self.dialog("optimiser", plans.open_optimiser)
         leads = self.page("Leads")

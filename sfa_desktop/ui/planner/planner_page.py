@@ -241,7 +241,9 @@ class PlannerPage(QWidget):
             for day in plan.days
             if day.stops
         ]
-        self.map.show_week(base, pins, lines)
+        rules = week.rules  # a day's reach: half the drive limit each way, in straight km
+        reach = rules.max_drive / 2 / 60 * rules.drive.speed_kmh / rules.drive.road_factor
+        self.map.show_week(base, pins, lines, reach * 1.5)
         self._load_outlines()
 
     def _load_outlines(self) -> None:

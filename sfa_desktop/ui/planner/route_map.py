@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from sfa_desktop.core.rules.geo import Point
+from sfa_desktop.core.rules.geo import Point, haversine_km
 
 # One colour per weekday, none of them a grade's colour (the map test looks for them).
 DAY_COLOURS = ("#1a73e8", "#e8710a", "#d01884", "#12b5cb", "#9334e6", "#795548", "#202124")
@@ -107,13 +107,22 @@ class RouteMap(QWidget):
         self.lines: list[DayLine] = []
         self.rings: list[Ring] = []
         self.highlight: int | None = None  # the day drawn over the others
+        self.reach_km: float | None = None  # pins farther from base do not widen the map
         self._outline_path: tuple[tuple[int, int], QPainterPath] | None = None
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(480, 420)
 
-    def show_week(self, base: Point | None, pins: list[Pin], lines: list[DayLine]) -> None:
-        self.base, self.pins, self.lines = base, pins, lines
+    def show_week(
+        self,
+        base: Point | None,
+        pins: list[Pin],
+        lines: list[DayLine],
+        reach_km: float | None = None,
+    ) -> None:
+        """Fit the map to the base, the routes and the pins within `reach_km` of the base
+        (straight km; None: every pin)."""
+        self.base, self.pins, self.lines, self.reach_km = base, pins, lines, reach_km
         self._outline_path = None
         self.update()
 
@@ -127,7 +136,13 @@ class RouteMap(QWidget):
         self.update()
 
     def points(self) -> list[Point]:
-        found = [pin.point for pin in self.pins]
+        """What the map is fitted to."""
+        base, reach = self.base, self.reach_km
+        found = [
+            pin.point
+            for pin in self.pins
+            if pin.stop or base is None or reach is None or haversine_km(base, pin.point) <= reach
+        ]
         found += [p for line in self.lines for p in line.points]
         return found + ([self.base] if self.base else [])
 
@@ -205,6 +220,9 @@ class RouteMap(QWidget):
         rows = [(line.colour, line.label, True) for line in self.lines]
         grades = sorted({pin.grade for pin in self.pins})
         rows += [(grade_colour(g), f"Grade {g}" if g else "No grade", False) for g in grades]
+        off = self.off_map()
+        if off:
+            rows.append(("", f"{off} account{'s' * (off != 1)} off the map", False))
         if not rows:
             return
         height = metrics.height() + 2
@@ -218,13 +236,25 @@ class RouteMap(QWidget):
             if is_line:
                 painter.setPen(QPen(QColor(colour), 3))
                 painter.drawLine(QPointF(box.left() + 8, y), QPointF(box.left() + 24, y))
-            else:
+            elif colour:
                 painter.setPen(QPen(QColor("white"), 1))
                 painter.setBrush(QColor(colour))
                 painter.drawEllipse(QPointF(box.left() + 16, y), 4.5, 4.5)
             painter.setPen(QColor("#202124"))
             text_box = QRectF(box.left() + 30, y - height / 2, width, height)
             painter.drawText(text_box, Qt.AlignmentFlag.AlignVCenter, text)
+
+    def off_map(self) -> int:
+        """How many pins lie outside the shown degrees."""
+        box = self.shown_box()
+        if box is None:
+            return 0
+        west, south, east, north = box
+        return sum(
+            1
+            for pin in self.pins
+            if not (west <= pin.point.longitude <= east and south <= pin.point.latitude <= north)
+        )
 
     # -- tooltips ------------------------------------------------------------------------
 
