@@ -1,4 +1,4 @@
-"""Quotas for this year's quarters and reps' forecast submissions."""
+"""Quotas for this year's quarters and everyone's forecast calls."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from sfa_desktop.core.entities import ForecastSubmission, Quota, User
 from sfa_desktop.core.periods import Period
 from sfa_desktop.demo.catalog import FORECAST_COMMENTS
 from sfa_desktop.demo.context import Context
-from sfa_desktop.demo.randomness import new_uuid, some_days
+from sfa_desktop.demo.history import History
+from sfa_desktop.demo.randomness import new_uuid
 from sfa_desktop.demo.state import World
 
 # Share of the yearly quota per quarter (the fourth quarter is the busiest).
@@ -51,32 +52,23 @@ def make_quotas(context: Context, world: World) -> Iterator[Quota]:
             )
 
 
-def make_submissions(context: Context, world: World) -> Iterator[ForecastSubmission]:
-    """Each rep's call for the previous and the current quarter."""
+def make_submissions(context: Context, history: History) -> Iterator[ForecastSubmission]:
+    """Everyone's last call for each history quarter, and the reps' call for this one."""
     rng = context.rng("submissions")
-    current = context.quarter
-    for rep in world.team.reps:
-        for period in (current.previous(), current):
-            totals = world.totals[(rep.id, str(period))]
-            if period is current:
-                commit = totals.won + totals.commit
-                best_case = commit + totals.best_case
-                earliest = datetime.combine(period.start, time(0), tzinfo=UTC)
-                submitted = max(earliest, context.now - some_days(rng, 0, 6))
-                submitted = min(submitted, context.now)
-            else:  # submitted in the last weeks, close to what was then won
-                commit = int(round(totals.won * rng.uniform(0.85, 1.05), -4))
-                best_case = commit + int(round(totals.won * rng.uniform(0.05, 0.3), -4))
-                last_day = datetime.combine(period.end, time(9), tzinfo=UTC)
-                submitted = last_day - some_days(rng, 3, 20)
+    team = history.team
+    for period in (*history.quarters, context.quarter):
+        for user in (*team.reps, *team.managers, team.director):
+            call = history.final_call(user.id, period)
+            if call is None:
+                continue
             yield ForecastSubmission(
                 id=new_uuid(rng),
-                owner_id=rep.id,
-                created_at=submitted,
-                updated_at=submitted,
+                owner_id=user.id,
+                created_at=call.submitted_at,
+                updated_at=call.submitted_at,
                 period=str(period),
-                commit=commit,
-                best_case=best_case,
+                commit=call.commit,
+                best_case=call.best_case,
                 comment=rng.choice(FORECAST_COMMENTS),
-                submitted_at=submitted,
+                submitted_at=call.submitted_at,
             )

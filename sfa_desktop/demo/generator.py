@@ -13,6 +13,7 @@ from sfa_desktop.demo.contacts import make_contacts
 from sfa_desktop.demo.context import Context
 from sfa_desktop.demo.events import make_events
 from sfa_desktop.demo.forecasts import make_quotas, make_submissions
+from sfa_desktop.demo.history import History
 from sfa_desktop.demo.leads import make_leads
 from sfa_desktop.demo.opportunities import make_opportunities, make_stage_changes
 from sfa_desktop.demo.plans import make_plans
@@ -24,29 +25,43 @@ from sfa_desktop.demo.users import make_team
 DEFAULT_SIZE = DemoSize()
 
 
-def generate(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> Iterator[Record]:
-    """Yield validated demo records, each after every record it refers to.
+class DemoRun:
+    """One generation: the records (`records`), then what they imply about the past
+    quarters (`history`: deals and calls as weekly snapshots saw them)."""
 
-    Order: users, accounts (parents first), contacts, opportunities, stage changes,
-    activities, events, tasks, leads, account plans, quotas, forecast submissions.
-    The same size, seed and day give the same records, ids and timestamps included;
-    only small references (ids, names, dates) are kept between kinds.
-    """
-    context = Context(seed, today)
-    team = make_team(size, context)
-    world = World(team)
-    yield from team.users
-    yield from make_accounts(size.accounts, context, world)
-    yield from make_contacts(size.contacts, context, world)
-    yield from make_opportunities(size.opportunities, context, world)
-    yield from make_stage_changes(context, world)
-    yield from make_activities(size.activities, context, world)
-    yield from make_events(size.events, context, world)
-    yield from make_tasks(size.tasks, context, world)
-    yield from make_leads(size.leads, context, world)
-    yield from make_plans(context, world)
-    yield from make_quotas(context, world)
-    yield from make_submissions(context, world)
+    def __init__(self, size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> None:
+        self.size = size
+        self.context = Context(seed, today)
+        self.world = World(make_team(size, self.context))
+        self.history = History(self.context, self.world)
+
+    def records(self) -> Iterator[Record]:
+        """Yield validated demo records, each after every record it refers to.
+
+        Order: users, accounts (parents first), contacts, opportunities, stage changes,
+        activities, events, tasks, leads, account plans, quotas, forecast submissions.
+        The same size, seed and day give the same records, ids and timestamps included;
+        only small references (ids, names, dates) are kept between kinds. A deal's
+        earlier close dates are in `history` once the deal has been yielded.
+        """
+        size, context, world = self.size, self.context, self.world
+        yield from world.team.users
+        yield from make_accounts(size.accounts, context, world)
+        yield from make_contacts(size.contacts, context, world)
+        yield from make_opportunities(size.opportunities, context, world)
+        yield from make_stage_changes(context, world)
+        yield from make_activities(size.activities, context, world)
+        yield from make_events(size.events, context, world)
+        yield from make_tasks(size.tasks, context, world)
+        yield from make_leads(size.leads, context, world)
+        yield from make_plans(context, world)
+        yield from make_quotas(context, world)
+        yield from make_submissions(context, self.history)
+
+
+def generate(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> Iterator[Record]:
+    """The demo records (`DemoRun.records`)."""
+    return DemoRun(size, seed=seed, today=today).records()
 
 
 def demo_users(size: DemoSize = DEFAULT_SIZE, *, seed: int = 7, today: date) -> list[User]:

@@ -6,6 +6,7 @@ import math
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import NamedTuple
 
 from sfa_desktop.core.entities import Opportunity, StageChange
@@ -27,6 +28,9 @@ _OVERDUE_SHARE = 0.1  # open deals whose close date has passed
 _HORIZON_DAYS = 270  # open deals close within about three quarters
 _WORKED_SHARE = 0.8  # open deals whose stage last changed in the last few weeks
 _RECENT_DAYS = 21
+# Deals whose close date was pushed later, and how often (1, 2 or 3 times).
+_SLIP_SHARE = {True: 0.3, False: 0.2}  # open deals slip more often than closed ones
+_PUSHES = Weighted((1, 2, 3), (50, 35, 15))
 _LAST_OPEN = OPEN_STAGES.index(Stage.NEGOTIATION)
 _SECOND = timedelta(seconds=1)
 # Category a rep sometimes moves a late-stage deal to.
@@ -80,6 +84,31 @@ class _OpportunityFactory:
         self._context = context
         self._world = world
         self._rng = context.rng("opportunities")
+        self._slips = context.rng("close-date-slips")  # its own stream: records stay as they were
+
+    def _close_dates(
+        self, close_date: date, entered: tuple[datetime, ...], open_deal: bool
+    ) -> tuple[tuple[datetime, date], ...]:
+        """The close dates the deal had, each with when it was set: the first at creation,
+        each push shortly before the earlier date came (never after the deal closed)."""
+        rng, created = self._slips, entered[0]
+        if rng.random() >= _SLIP_SHARE[open_deal]:
+            return ((created, close_date),)
+        dates = [close_date]
+        for _ in range(_PUSHES.pick(rng)):
+            dates.insert(0, dates[0] - timedelta(days=rng.randint(14, 45)))
+        soonest = created.date() + timedelta(days=7)  # a new deal's date lies ahead
+        dates = [day for day in dates[:-1] if day > soonest] + [close_date]
+        end = self._context.now if open_deal else entered[-1]
+        found = [(created, dates[0])]
+        for earlier, later in pairwise(dates):
+            due = datetime.combine(earlier, created.timetz()) - some_days(rng, 0, 7)
+            moment = min(max(due, found[-1][0] + timedelta(hours=1)), end - timedelta(hours=1))
+            if moment > found[-1][0]:
+                found.append((moment, later))
+        if found[-1][1] != close_date:  # no room for the pushes: the date it has now
+            return ((created, close_date),)
+        return tuple(found)
 
     def _dates(
         self, stage: Stage, stages: int, account: AccountRef
@@ -151,9 +180,20 @@ class _OpportunityFactory:
             forecast_category=overrides.category,
             category_overridden=overrides.category_overridden,
         )
-        account.opportunities.append(
-            OpportunityRef(opportunity.id, product, amount, close_date, path, entered, amounts)
+        ref = OpportunityRef(
+            opportunity.id,
+            product,
+            amount,
+            close_date,
+            path,
+            entered,
+            amounts,
+            account.owner_id,
+            opportunity.name,
+            self._close_dates(close_date, entered, not closed),
         )
+        account.opportunities.append(ref)
+        self._world.deals[ref.id] = ref
         self._count(opportunity)
         return opportunity
 

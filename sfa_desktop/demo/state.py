@@ -30,7 +30,8 @@ class ContactRef:
 
 @dataclass(frozen=True, slots=True)
 class OpportunityRef:
-    """An opportunity with the stages it went through and when it entered each."""
+    """An opportunity with the stages it went through and when it entered each, and the
+    close dates it had (when each was set; the last is `close_date`)."""
 
     id: str
     product: str
@@ -39,6 +40,9 @@ class OpportunityRef:
     path: tuple[Stage, ...]
     entered: tuple[datetime, ...]
     amounts: tuple[int, ...]
+    owner_id: str = ""
+    name: str = ""
+    close_dates: tuple[tuple[datetime, date], ...] = ()
 
     @property
     def stage(self) -> Stage:
@@ -109,3 +113,4 @@ class World:
         default_factory=lambda: defaultdict(Totals)
     )  # (rep id, quarter) -> totals
     won_last_year: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    deals: dict[str, OpportunityRef] = field(default_factory=dict)  # by id

@@ -8,11 +8,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sfa_desktop.core.entities import Opportunity
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.demo import DemoSize, demo_users, generate
+from sfa_desktop.demo import DemoRun, DemoSize, demo_users
 from sync_server.config import ServerSettings
 from sync_server.models import Org
 from sync_server.services import admin
+from sync_server.services.demo_history import seed_snapshots
 from sync_server.services.records import lock_versions, save
 
 DEMO_ORG = "demo"
@@ -43,7 +45,8 @@ def seed_demo(
     seed: int = 7,
     settings: ServerSettings | None = None,
 ) -> list[DemoLogin]:
-    """Create the demo org, its people (all with `password`) and their records."""
+    """Create the demo org, its people (all with `password`), their records (deals whose
+    close date was pushed saved once per date) and the weekly snapshots of the past quarters."""
     admin.create_org(session, DEMO_ORG, now)
     users = demo_users(size, seed=seed, today=today)
     names = {user.id: username_for(user.email) for user in users}
@@ -63,10 +66,16 @@ def seed_demo(
         )
     org_id = admin.org_by_name(session, DEMO_ORG).id
     lock_versions(session)
-    for count, record in enumerate(generate(size, seed=seed, today=today), start=1):
+    run = DemoRun(size, seed=seed, today=today)
+    for count, record in enumerate(run.records(), start=1):
+        if isinstance(record, Opportunity):  # pushed later: each earlier date saved first
+            for earlier in run.history.earlier_close_dates(record.id):
+                moved = record.model_copy(update={"close_date": earlier})
+                save(session, org_id, moved, actor=None, now=now)
         if record.entity is not EntityKind.USER:
             save(session, org_id, record, actor=None, now=now)
         if count % 2_000 == 0:
             session.flush()
     session.commit()
+    seed_snapshots(session, admin.org_by_name(session, DEMO_ORG), run.history)
     return [DemoLogin(names[u.id], u.name, u.role.value) for u in users]

@@ -32,7 +32,7 @@ from sync_server.models import (
 )
 from sync_server.services.currency import rate_table
 from sync_server.services.forecast import Hierarchy, build_tree, parse_period
-from sync_server.services.forecast_inputs import load_inputs
+from sync_server.services.forecast_inputs import Inputs, load_inputs
 from sync_server.services.insight_projection import store_projections
 
 MOVES_SINCE = timedelta(days=6)  # "since last week": the latest snapshot at least this old
@@ -52,29 +52,36 @@ def take_snapshots(session: Session, now: datetime) -> int:
             inputs = load_inputs(
                 session, org.id, set(people.by_id), period, org.currency, rates, people.names()
             )
-            for user_id in people.by_id:
-                node = build_tree(people, user_id, inputs, now)
-                call = node.submission
-                own_currency = call is not None and call.currency == org.currency
-                session.add(
-                    ForecastSnapshot(
-                        org_id=org.id,
-                        user_id=user_id,
-                        period=str(period),
-                        taken_at=now,
-                        quota=node.measured_quota,  # what attainment is against
-                        **node.adjusted.model_dump(),
-                        **{f"total_{k}": v for k, v in node.totals.model_dump().items()},
-                        submitted_commit=call.commit if call and own_currency else None,
-                        submitted_best_case=call.best_case if call and own_currency else None,
-                    )
-                )
-                count += 1
+            count += add_person_snapshots(session, org, people, period, inputs, now)
             for deal in current_deals(session, org.id, period):
                 session.add(DealSnapshot(org_id=org.id, period=str(period), taken_at=now, **deal))
             store_projections(session, org, people, period, now)
     session.commit()
     return count
+
+
+def add_person_snapshots(
+    session: Session, org: Org, people: Hierarchy, period: Period, inputs: Inputs, now: datetime
+) -> int:
+    """Everyone's snapshot row of `period` at `now` from `inputs`; how many were added."""
+    for user_id in people.by_id:
+        node = build_tree(people, user_id, inputs, now)
+        call = node.submission
+        own_currency = call is not None and call.currency == org.currency
+        session.add(
+            ForecastSnapshot(
+                org_id=org.id,
+                user_id=user_id,
+                period=str(period),
+                taken_at=now,
+                quota=node.measured_quota,  # what attainment is against
+                **node.adjusted.model_dump(),
+                **{f"total_{k}": v for k, v in node.totals.model_dump().items()},
+                submitted_commit=call.commit if call and own_currency else None,
+                submitted_best_case=call.best_case if call and own_currency else None,
+            )
+        )
+    return len(people.by_id)
 
 
 def current_deals(session: Session, org_id: str, period: Period) -> list[dict[str, Any]]:

@@ -76,7 +76,7 @@ def by_id(records: list[Record], kind: type[R]) -> dict[str, R]:
 def referenced_ids(record: Record) -> Iterator[tuple[str, str]]:
     """(field, id) for every reference a record makes, nested ones included."""
     for name, value in record:
-        if name == "id":
+        if name in ("id", "message_id", "thread_id"):  # an email's ids, not records
             continue
         if name.endswith("_id") and value is not None:
             yield name, value
@@ -170,7 +170,9 @@ def test_counts_per_kind(records: list[Record]) -> None:
     assert counts[StageChange] > size.opportunities
     assert counts[AccountPlan] == sum(a.grade in ("A", "B", "C") for a in accounts)
     assert counts[Quota] == (size.reps + 3) * 4
-    assert counts[ForecastSubmission] == size.reps * 2
+    # four closed quarters: everyone who calls (reps, two managers, the director); this
+    # quarter: the reps
+    assert counts[ForecastSubmission] == (size.reps + 3) * 4 + size.reps
     assert set(counts) == set(KIND_ORDER)
 
 
@@ -269,9 +271,13 @@ def test_activities_reach_contacts_only_through_open_channels(records: list[Reco
 
 def test_owners_are_reps_and_follow_the_account(records: list[Record]) -> None:
     reps = {u.id for u in of(records, User) if u.role is Role.REP}
+    managers = {u.id for u in of(records, User) if u.role is Role.MANAGER}
     accounts = by_id(records, Account)
     for record in records:
         if isinstance(record, User | Quota):
+            continue
+        if isinstance(record, ForecastSubmission):  # managers call for their teams
+            assert record.owner_id in reps | managers
             continue
         assert record.owner_id in reps, record
         account_id = getattr(record, "account_id", None)
@@ -295,7 +301,7 @@ def test_team_hierarchy_and_quota_rollup(records: list[Record]) -> None:
             assert quota[(manager.id, period)] == sum(quota[(r.id, period)] for r in reports)
         assert quota[(director.id, period)] == sum(quota[(m.id, period)] for m in managers)
     periods = {s.period for s in of(records, ForecastSubmission)}
-    assert periods == {"2026-Q1", "2026-Q2"}
+    assert periods == {"2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"}
 
 
 # --- realism ------------------------------------------------------------------------------
