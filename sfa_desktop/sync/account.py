@@ -147,6 +147,7 @@ class SyncAccount:
         key is shredded first, so a file the system cannot delete is unreadable anyway."""
         if self.server_url and self.username:
             self.credentials.forget(self.server_url, self.username)
+        self.credentials.forget_all()  # connector passwords too (calendar, mailbox)
         self.close()
         store_key.forget(self.store.path)
         self.store.destroy()

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sfa_desktop.sync.account import SyncAccount
 
 CHECK = "check the server address, that the server is running, and this computer's network"
+_KEYS: dict[Path, Any] = {}  # store keys this process has opened, by database file
 
 
 def register(commands: Any) -> None:
@@ -46,9 +47,10 @@ def _account(db: Path | None) -> SyncAccount:
     from sfa_desktop.sync.credentials import Credentials
     from sfa_desktop.sync.retry import interactive
 
-    path = db or paths.default_store()
-    key = store_key.load(path, ask=store_key.console_ask, attempts=3)
+    path = (db or paths.default_store()).resolve()
+    key = _KEYS.get(path) or store_key.load(path, ask=store_key.console_ask, attempts=3)
     store = Store.open(path, key=key.key)
+    _KEYS[path] = key  # a command that opens the store again does not ask again
     account = SyncAccount(store, Credentials(vault=store))
     account.retry = interactive(on_retry=lambda why: print(f"  {one_line(why)}…", flush=True))
     return account
@@ -183,13 +185,25 @@ def _failure(error: Exception, server: str) -> str:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from sfa_desktop.sync.errors import SyncError
-
     account = _open_account(args.db)
     if account is None:
         return 1
+    try:
+        code = server_sync(account)
+    finally:
+        account.close()
+        account.store.close()
+    return 1 if code is None else code
+
+
+def server_sync(account: SyncAccount) -> int | None:
+    """One sync with the server of an open account (the caller closes it), said in a few
+    lines: the exit code, or None when the computer left its server (the store is closed
+    then; sign in next, or edits are kept for the old server)."""
+    from sfa_desktop.sync.errors import SyncError
+
     if _move_if_locked(account) is not None:
-        return 1  # moved (sign in next) or kept for the old server: said which
+        return None  # moved (sign in next) or kept for the old server: said which
     if account.server_url:
         print(f"Syncing with {account.server_url}…", flush=True)
     try:
@@ -197,9 +211,6 @@ def _sync(args: argparse.Namespace) -> int:
     except SyncError as error:
         print(f"Sync failed: {_failure(error, account.server_url or '')}", file=sys.stderr)
         return 1
-    finally:
-        account.close()
-        account.store.close()
     print(
         f"Synced: {report.pushed} pushed, {report.pulled} pulled, "
         f"{report.conflicts} conflicts, {report.rejected} refused."

@@ -16,6 +16,7 @@ from sfa_desktop.store.outbox_copy import SESSIONS_KEY
 
 SERVICE = "sfa-desktop"
 VAULT_KEY = SESSIONS_KEY  # the store's sync_state key of the sessions kept there
+KEPT_KEY = "credentials_kept"  # which entries this store's secrets are under (no secrets)
 
 
 def new_device_secret() -> str:
@@ -116,6 +117,7 @@ class Credentials:
 
     def save(self, server_url: str, username: str, saved: SavedSession) -> None:
         key = self._key(server_url, username)
+        self._note(server_url, username, kept=True)
         if self.persistent:
             try:
                 _keyring().set_password(SERVICE, key, saved.encode())
@@ -134,11 +136,28 @@ class Credentials:
 
     def forget(self, server_url: str, username: str) -> None:
         key = self._key(server_url, username)
+        self._note(server_url, username, kept=False)
         self._memory.pop(key, None)
         self._drop_from_vault(key)
         if self.persistent:
             with contextlib.suppress(KeyringError):
                 _keyring().delete_password(SERVICE, key)
+
+    def forget_all(self) -> None:
+        """Forget every secret saved for this store (sign-in, calendar and mailbox
+        passwords): erasing a laptop's data leaves nothing behind in the keyring."""
+        for server_url, username in _kept(self.vault):
+            self.forget(server_url, username)
+
+    def _note(self, server_url: str, username: str, kept: bool) -> None:
+        """Keep the list of entries saved for the store (names only, so `forget_all` finds
+        keyring entries, which cannot be listed)."""
+        if self.vault is None:
+            return
+        entries = [e for e in _kept(self.vault) if e != (server_url, username)]
+        entries += [(server_url, username)] if kept else []
+        if entries != _kept(self.vault):
+            self.vault.set_state(**{KEPT_KEY: json.dumps(entries) if entries else None})
 
     def _vault(self) -> Vault | None:
         """The vault, if it is encrypted (a plain store is a plain file)."""
@@ -160,6 +179,21 @@ def _keyring() -> Any:
     if backend is None:
         raise NoKeyringError("no trusted keyring backend")
     return backend
+
+
+def _kept(vault: Vault | None) -> list[tuple[str, str]]:
+    """The (server, user) entries noted as saved for the store `vault`."""
+    try:
+        kept = json.loads((vault.state(KEPT_KEY) if vault is not None else None) or "[]")
+    except ValueError:
+        return []
+    if not isinstance(kept, list):
+        return []
+    return [
+        (str(entry[0]), str(entry[1]))
+        for entry in kept
+        if isinstance(entry, list) and len(entry) == 2
+    ]
 
 
 def _sessions(vault: Vault) -> dict[str, str]:

@@ -9,11 +9,8 @@ import pytest
 import vobject
 from radicale_kit import PASSWORD, USER, Radicale
 
-from sfa_desktop.connectors.contacts.connect import (
-    connect_address_books,
-    offered_contacts,
-    sync_contacts,
-)
+from sfa_desktop.connectors.contacts.connect import connect_address_books, sync_contacts
+from sfa_desktop.connectors.contacts.offered import import_offered, offered_contacts
 from sfa_desktop.core.entities import Account, Contact
 from sfa_desktop.store import Store
 from sfa_desktop.sync.credentials import Credentials
@@ -110,3 +107,61 @@ def test_contacts_go_to_the_phone_and_phone_edits_come_back(
         "CPO",
     )
     assert _cards(radicale, book)["Ann Lee"][1].title.value == "Chief Buyer"
+
+
+def test_grades_choose_the_cards_and_a_regraded_account_moves_them(
+    signed_in: Store, radicale: Radicale, book: str
+) -> None:
+    acme = signed_in.create(Account, {"name": "Acme", "grade": "A"}).value
+    bolt = signed_in.create(Account, {"name": "Bolt", "grade": "B"}).value
+    fields = {"first_name": "Ann", "last_name": "Lee", "account_id": acme.id}
+    ann = signed_in.create(Contact, fields).value
+    signed_in.create(Contact, {"first_name": "Bo", "last_name": "Chen", "account_id": bolt.id})
+    signed_in.create(Contact, {"first_name": "Cy", "last_name": "Free"})  # no account
+    credentials = Credentials(vault=signed_in)
+    [connection] = connect_address_books(
+        signed_in, credentials, radicale.url, USER, PASSWORD, options={"grades": ["A"]}
+    )
+
+    def run() -> list[str]:
+        sync_contacts(signed_in, credentials, signed_in.dav_account(connection.id))
+        return sorted(_cards(radicale, book))
+
+    assert run() == ["Ann Lee"]
+    signed_in.update(Account, bolt.id, {"grade": "A"})
+    assert run() == ["Ann Lee", "Bo Chen"]
+    signed_in.update(Account, acme.id, {"grade": "C"})
+    assert run() == ["Bo Chen"]
+    assert signed_in.get(Contact, ann.id).first_name == "Ann"  # off the phone, kept here
+
+
+def test_phone_cards_are_imported_when_asked_and_then_kept_in_step(
+    signed_in: Store, radicale: Radicale, book: str
+) -> None:
+    signed_in.create(
+        Contact, {"first_name": "Ann", "last_name": "Lee", "email": "ann@acme.example"}
+    )
+    credentials = Credentials(vault=signed_in)
+    [connection] = connect_address_books(signed_in, credentials, radicale.url, USER, PASSWORD)
+    sync_contacts(signed_in, credentials, signed_in.dav_account(connection.id))
+    phone = radicale.phone()
+    for name, card in (
+        ("cy", "FN:Cy Dee\r\nN:Dee;Cy;;;\r\nORG:Nowhere Ltd\r\nTEL;TYPE=CELL:+49 170 1\r\n"),
+        ("again", "FN:Ann Again\r\nN:Again;Ann;;;\r\nEMAIL:ANN@acme.example\r\n"),
+    ):
+        text = f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{name}\r\n{card}END:VCARD\r\n"
+        assert phone.put(f"{book}{name}.vcf", text, {"Content-Type": "text/vcard"}).status < 300
+    sync_contacts(signed_in, credentials, signed_in.dav_account(connection.id))
+    assert signed_in.count(Contact) == 1  # offered, not added
+    result = import_offered(signed_in, connection.id)
+    assert sorted(result.lines) == [
+        "Ann Again: not imported, a contact has ann@acme.example already",
+        "Cy Dee: imported without an account (no single one named 'Nowhere Ltd')",
+    ]
+    [cy] = [c for c in signed_in.records(Contact) if c.first_name == "Cy"]
+    assert (cy.last_name, cy.mobile, cy.account_id) == ("Dee", "+49 170 1", None)
+    assert cy.notes == "Company on the phone: Nowhere Ltd"
+    assert [o.name for o in offered_contacts(signed_in, connection.id)] == ["Ann Again"]
+    signed_in.update(Contact, cy.id, {"title": "Owner"})
+    sync_contacts(signed_in, credentials, signed_in.dav_account(connection.id))
+    assert _cards(radicale, book)["Cy Dee"][1].title.value == "Owner"  # linked: kept in step

@@ -1,15 +1,12 @@
-"""Connect CardDAV address books and run one sync; the cards made on the phone, offered
-for import."""
+"""Connect CardDAV address books and run one sync."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from caldav.davclient import DAVClient
 
 from sfa_desktop.connectors.calendar.engine import Report
-from sfa_desktop.connectors.contacts.cards import of_card
 from sfa_desktop.connectors.contacts.engine import KIND, ContactsSync
 from sfa_desktop.connectors.contacts.remote import (
     AddressBookRemote,
@@ -92,29 +89,3 @@ def sync_contacts(store: Store, credentials: Credentials, account: DavAccount) -
         return ContactsSync(store, book, remote).run()
 
     return run_connection(store, credentials, account, work)
-
-
-@dataclass(frozen=True)
-class Offered:
-    """A card made on the phone: the CRM has no contact for it yet."""
-
-    href: str
-    name: str
-    email: str | None
-    phone: str | None
-
-
-def offered_contacts(store: Store, account_id: str) -> list[Offered]:
-    """Cards of the address book no CRM contact is linked to, to offer for import."""
-    linked = {link.href for link in store.dav_links(account_id).values()}
-    offered = []
-    for href, obj in sorted(store.dav_objects(account_id).items()):
-        if href in linked:
-            continue
-        try:
-            _uid, values = of_card(obj.data)
-        except Exception:  # vobject raises many kinds on a broken card
-            continue
-        name = f"{values['first_name']} {values['last_name']}".strip() or values["organization"]
-        offered.append(Offered(href, name, values["email"], values["phone"] or values["mobile"]))
-    return offered
