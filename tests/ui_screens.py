@@ -353,6 +353,7 @@ class Shots:
         yield from self.dialog("import", window.import_file)
         yield from self.dialog("vcard-export", window.export_vcard)
         yield from self.dialog("mileage-export", window.export_mileage)
+        yield from self.dialog("connections", window.open_connections)
         planner = self.page("Visit planner")
         yield from self.dialog("planner-not-located", planner.show_not_located)
         yield from self.dialog("planner-home-base", planner.edit_base)

@@ -238,6 +238,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Sync &now", "F5", self.sync_requested.emit)
         self._action(file_menu, "Change &password…", "", self.change_password_requested.emit)
         self._action(file_menu, "&Mailbox…", "", self.open_mailbox)
+        self._action(file_menu, "&Calendars and address books…", "", self.open_connections)
         file_menu.addSeparator()
         self._action(file_menu, "&Import…", "", self.import_file)
         self._action(file_menu, "Export contacts to &vCard…", "", self.export_vcard)
@@ -402,6 +403,14 @@ class MainWindow(QMainWindow):
         from sfa_desktop.ui.mail.mail_dialog import MailDialog
 
         dialog = MailDialog(self.ctx, self)
+        dialog.show()
+        return dialog
+
+    def open_connections(self) -> QWidget:
+        """The rep's own calendars and address books: connect, see their sync, remove."""
+        from sfa_desktop.ui.connections.connections_dialog import ConnectionsDialog
+
+        dialog = ConnectionsDialog(self.ctx, self)
         dialog.show()
         return dialog
 

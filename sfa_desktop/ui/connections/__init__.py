@@ -1,0 +1,1 @@
+"""Settings ▸ Connections: the rep's own calendars and address books."""
