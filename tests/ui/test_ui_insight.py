@@ -72,7 +72,9 @@ def page(mia: SyncAccount, tmp_path: Path, qtbot: QtBot) -> Iterator[InsightPage
 
 
 def _column(table: Any, header: str) -> list[str]:
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    headers = [
+        table.horizontalHeaderItem(c).text().replace("\n", " ") for c in range(table.columnCount())
+    ]
     column = headers.index(header)
     return [table.item(row, column).text() for row in range(table.rowCount())]
 

@@ -27,6 +27,16 @@ def text_of(kind: str, value: Any, currency: str) -> str:
     return str(value)
 
 
+def two_lines(header: str) -> str:
+    """A header of several words on two lines, broken at the space nearest its middle, so
+    a wide table of short figures fits the window (exports keep the one-line header)."""
+    spaces = [i for i, char in enumerate(header) if char == " "]
+    if not spaces:
+        return header
+    middle = min(spaces, key=lambda i: abs(2 * i - len(header)))
+    return f"{header[:middle]}\n{header[middle + 1 :]}"
+
+
 class InsightTable(QTableWidget):
     """Rows of a `Table`; a double-click (or Enter) asks to drill into the row's key."""
 
@@ -50,7 +60,9 @@ class InsightTable(QTableWidget):
         self.clear()
         self.setColumnCount(len(table.columns))
         self.setRowCount(len(table.rows))
-        self.setHorizontalHeaderLabels(table.headers)
+        self.setHorizontalHeaderLabels([two_lines(header) for header in table.headers])
+        for column, header in enumerate(table.headers):
+            self.horizontalHeaderItem(column).setToolTip(header)
         for line, row in enumerate(table.rows):
             for column, ((_, kind), value) in enumerate(zip(table.columns, row, strict=True)):
                 item = QTableWidgetItem(text_of(kind, value, currency))
