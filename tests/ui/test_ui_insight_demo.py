@@ -1,8 +1,8 @@
 """The Insight page on the real demo: a demo server (`sfa-server demo-seed`, its own
 process) with the demo's year of history, the director and a rep signed in on desktops of
 their own; every view has figures, and the screens at 1280x800 and 1024x768 cut no text
-(headers, labels, tabs), and the twelve columns by grade fit without scrolling. Screenshots in tmp_path (and
-$SFA_UI_SHOTS when set) for a person to look at."""
+(headers, labels, tabs), and the twelve columns by grade fit without scrolling.
+Screenshots in tmp_path (and $SFA_UI_SHOTS when set) for a person to look at."""
 
 from __future__ import annotations
 
