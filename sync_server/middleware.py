@@ -137,8 +137,11 @@ class ConcurrencyLimit:
 
     A waiting request holds no thread and no database connection, so a burst queues cheaply
     instead of exhausting the connection pool. With `max_wait`, a request that would wait
-    longer than that (estimated from recent service times) is answered 503 at once, with
-    that estimate as Retry-After, instead of queueing into the client's timeout. `paths`
+    longer than that (estimated from recent service times) is answered 503 at once,
+    instead of queueing into the client's timeout. Each refused request is told its own
+    time to come back (Retry-After): the refusals of a burst are booked one after the
+    other at the rate the gate serves, in the order they came, so they return spread out
+    instead of all at once (when most would be refused again). `paths`
     restricts the gate to those request paths, `skip` exempts paths (a route with a gate
     of its own).
     """
@@ -160,6 +163,7 @@ class ConcurrencyLimit:
         self.skip = skip
         self.waiting = 0
         self.service_seconds = expected_seconds  # moving average of a request's slot time
+        self._booked_until = 0.0  # when the refused requests told to come back are served
         # One gate per event loop: a server has one; a test client may start several.
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
         self._gates = weakref.WeakKeyDictionary()
@@ -173,7 +177,7 @@ class ConcurrencyLimit:
             gate = self._gates[loop] = asyncio.Semaphore(self.limit)
         wait = self.expected_wait()
         if self.max_wait is not None and gate.locked() and wait > self.max_wait:
-            retry = max(1, math.ceil(wait))
+            retry = max(1, math.ceil(self._book(wait)))
             detail = f"the server is busy; retry in {retry} s"
             await _reply(send, 503, detail, [(b"retry-after", str(retry).encode())])
             return
@@ -188,6 +192,14 @@ class ConcurrencyLimit:
         finally:
             gate.release()
             self.service_seconds += (time.monotonic() - started - self.service_seconds) / 8
+
+    def _book(self, wait: float) -> float:
+        """Seconds until a refused request's turn: after the queue ahead of it and after
+        the turns given to the requests refused before it."""
+        now = time.monotonic()
+        turn = max(now + wait, self._booked_until)
+        self._booked_until = turn + self.service_seconds / self.limit
+        return turn - now
 
     def _applies(self, path: str) -> bool:
         return path not in self.skip and (self.paths is None or path in self.paths)

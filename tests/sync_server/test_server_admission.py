@@ -58,6 +58,31 @@ def test_gate_queues_then_answers_503_with_retry_after() -> None:
     asyncio.run(scenario())
 
 
+def test_a_burst_is_told_to_come_back_one_after_the_other() -> None:
+    """Refused requests get successive turns at the gate's rate, not one shared time at
+    which they would all come back together."""
+
+    async def scenario() -> None:
+        inner = _Held()
+        gate = ConcurrencyLimit(
+            inner, limit=1, max_wait=1.5, paths=frozenset({"/slow"}), expected_seconds=1.0
+        )
+        transport = httpx.ASGITransport(app=gate)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            served = [asyncio.create_task(client.get("/slow")) for _ in range(2)]
+            while inner.entered < 1 or gate.waiting < 1:
+                await asyncio.sleep(0.01)
+            refused = [await client.get("/slow") for _ in range(5)]
+            # Hand-worked: one request served and one waiting at 1 s each, so the first
+            # refused comes back after 2 s, each next one a second (1 s / 1 slot) later.
+            assert [r.status_code for r in refused] == [503] * 5
+            assert [int(r.headers["retry-after"]) for r in refused] == [2, 3, 4, 5, 6]
+            inner.release.set()
+            assert [(await t).status_code for t in served] == [200, 200]
+
+    asyncio.run(scenario())
+
+
 @pytest.fixture
 def gated(db_url: str) -> Iterator[Org]:
     app = create_app(make_settings(db_url, login_concurrency=1, login_queue_seconds=0))
