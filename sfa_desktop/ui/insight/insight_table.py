@@ -62,7 +62,8 @@ class InsightTable(QTableWidget):
         self.setRowCount(len(table.rows))
         self.setHorizontalHeaderLabels([two_lines(header) for header in table.headers])
         for column, header in enumerate(table.headers):
-            self.horizontalHeaderItem(column).setToolTip(header)
+            if (item := self.horizontalHeaderItem(column)) is not None:
+                item.setToolTip(header)
         for line, row in enumerate(table.rows):
             for column, ((_, kind), value) in enumerate(zip(table.columns, row, strict=True)):
                 item = QTableWidgetItem(text_of(kind, value, currency))

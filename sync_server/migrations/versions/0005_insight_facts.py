@@ -174,7 +174,7 @@ def _copy_records() -> None:
 
 
 def _table(name: str) -> sa.TableClause:
-    columns = {
+    columns: dict[str, list[sa.ColumnClause[Any]]] = {
         "account_facts": [
             sa.column("id", sa.String),
             sa.column("org_id", sa.String),
