@@ -22,15 +22,15 @@ def explain_skip(
     one_way = rules.drive.minutes(rules.base, point)
     node = index + 1
     service = problem.stops[index].service
-    if 2 * one_way > rules.max_drive:
+    if one_way > rules.max_drive or (2 * one_way > rules.max_drive and not rules.hotel_nights):
         return (
             f"{duration_text(one_way)} drive each way, beyond your daily drive limit "
             f"of {duration_text(rules.max_drive)}"
         )
-    if 2 * one_way + service > rules.day_end - rules.day_start:
+    if 2 * one_way + service > rules.day_end - rules.day_start and not rules.hotel_nights:
         return f"{duration_text(one_way)} drive each way does not fit in a working day"
     extra = min(
-        (_insertion(problem, route_nodes, node) for route_nodes in _nodes(solution)),
+        (_insertion(problem, route_nodes, node) for route_nodes in _nodes(problem, solution)),
         default=2 * one_way,
     )
     if need.penalty < extra:
@@ -41,8 +41,12 @@ def explain_skip(
     return "the week is full: higher-priority visits took the time"
 
 
-def _nodes(solution: RoutingSolution) -> list[list[int]]:
-    return [[0, *(visit.stop + 1 for visit in route.visits), 0] for route in solution.routes]
+def _nodes(problem: RoutingProblem, solution: RoutingSolution) -> list[list[int]]:
+    """Each day's nodes from its start place to its end place (the base or a hotel)."""
+    return [
+        [day.starts_at, *(visit.stop + 1 for visit in route.visits), day.ends_at]
+        for day, route in zip(problem.days, solution.routes, strict=True)
+    ]
 
 
 def _insertion(problem: RoutingProblem, route: list[int], node: int) -> int:

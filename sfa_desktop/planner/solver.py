@@ -1,8 +1,9 @@
 """The one function that solves a routing problem: OR-Tools' vehicle routing with time windows.
 
-Each day is a vehicle from and to the base; the arc cost is drive minutes; a day's
-working hours and drive limit are dimensions; blocked time is a break that neither a
-visit nor a drive may overlap; optional stops carry a drop penalty.
+Each day is a vehicle from its start place to its end place (the base, or a hotel); the
+arc cost is drive minutes; a day's working hours and drive limit are dimensions; blocked
+time is a break that neither a visit nor a drive may overlap; optional stops carry a drop
+penalty.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ class NoSolution(RuntimeError):
 
 def solve(problem: RoutingProblem) -> RoutingSolution:
     """The cheapest routes found within the problem's time limit."""
-    size = len(problem.stops) + 1
-    manager = pywrapcp.RoutingIndexManager(size, len(problem.days), 0)
+    size = len(problem.travel)
+    starts = [day.starts_at for day in problem.days]
+    ends = [day.ends_at for day in problem.days]
+    manager = pywrapcp.RoutingIndexManager(size, len(problem.days), starts, ends)
     routing = pywrapcp.RoutingModel(manager)
     service = [0, *(stop.service for stop in problem.stops)]
+    service += [0] * (size - len(service))
     travel = problem.travel
 
     def drive(from_index: int, to_index: int) -> int:
@@ -55,6 +59,8 @@ def solve(problem: RoutingProblem) -> RoutingSolution:
     solver = routing.solver()
     for vehicle, day in enumerate(problem.days):
         start, end = routing.Start(vehicle), routing.End(vehicle)
+        if day.starts_at != day.ends_at:  # a day to or from a hotel drives even when empty
+            routing.SetVehicleUsedWhenEmpty(True, vehicle)
         time.CumulVar(start).SetRange(day.start, day.end)
         time.CumulVar(end).SetRange(day.start, day.end)
         routing.AddVariableMaximizedByFinalizer(time.CumulVar(start))
@@ -70,9 +76,13 @@ def solve(problem: RoutingProblem) -> RoutingSolution:
         routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     )
     parameters.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        if problem.quick
+        else routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
     parameters.time_limit.FromMilliseconds(max(1, int(problem.time_limit_s * 1000)))
+    if problem.quick:
+        parameters.solution_limit = 1
     solution = None
     if problem.initial_routes:
         routes = [[stop + 1 for stop in route] for route in problem.initial_routes]
@@ -108,4 +118,4 @@ def _read(
             index = solution.Value(routing.NextVar(index))
         routes.append(Route(leaves, tuple(visits), solution.Value(time.CumulVar(index))))
     dropped = tuple(i for i in range(len(problem.stops)) if i not in served)
-    return RoutingSolution(tuple(routes), dropped)
+    return RoutingSolution(tuple(routes), dropped, solution.ObjectiveValue())

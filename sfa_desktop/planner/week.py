@@ -1,17 +1,19 @@
 """A week of visits: the accounts that need one, routed around fixed meetings, explained.
 
 `plan_week` turns what the store knows (accounts with their needs, the week's events)
-into a routing problem, solves it and says why each account is in or out.
+into a routing problem, solves it and says why each account is in or out. With nights
+away allowed (`Rules.hotel_nights`), a day may end at a hotel near its last stop and the
+next start there when that saves more driving than the hotel costs (`planner.overnight`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sfa_desktop.core.enums import Channel
 from sfa_desktop.core.rules.geo import Point
-from sfa_desktop.core.rules.routing import Day, RoutingProblem, Stop
+from sfa_desktop.core.rules.routing import Day, Route, RoutingProblem, Stop
 from sfa_desktop.core.rules.visits import (
     AccountState,
     Need,
@@ -20,6 +22,8 @@ from sfa_desktop.core.rules.visits import (
     duration_text,
 )
 from sfa_desktop.planner.explain import explain_skip
+from sfa_desktop.planner.gazetteer import nearest_city
+from sfa_desktop.planner.overnight import choose_hotels, with_hotels
 from sfa_desktop.planner.rules import Rules
 from sfa_desktop.planner.solver import solve
 
@@ -27,6 +31,7 @@ DAY = 24 * 60
 MAX_CANDIDATES = 150  # the most urgent accounts handed to the solver
 FIXED_PENALTY = 10_000_000  # an existing meeting is kept unless it cannot be reached at all
 KEEP_PENALTY = 1_000_000  # a visit planned before stays on its day when it still fits
+SEARCH_SHARE = 0.4  # of the time limit, spent choosing nights away when they are allowed
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,16 @@ class Booked:
 
 
 @dataclass(frozen=True)
+class BookedNight:
+    """A night away accepted before: after day `day`, at `point` (the calendar's note)."""
+
+    event_id: str
+    day: int
+    point: Point
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
 class WeekInput:
     week_start: date  # a Monday
     places: tuple[Place, ...]
@@ -61,6 +76,30 @@ class WeekInput:
     not_before: int = 0  # minutes from Monday 00:00 already past
     skip_accounts: frozenset[str] = frozenset()  # e.g. a visit cancelled this week
     time_limit_s: float = 1.0
+    nights: tuple[BookedNight, ...] = ()
+
+
+@dataclass(frozen=True)
+class Night:
+    """A night away after day `day`, at a hotel at `point` (a stop's place) near `near`;
+    it saves `saves_minutes` and `saves_km` of driving home and back, and costs `cost`."""
+
+    day: int
+    point: Point
+    near: str
+    saves_minutes: int
+    saves_km: float
+    cost: int  # minor units
+    account_id: str | None = None  # the account the hotel is near (the day's last stop)
+    address: str = ""
+    event_id: str | None = None  # the calendar note of a night accepted before
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"overnight near {self.near}: saves {duration_text(self.saves_minutes)} of "
+            f"driving, hotel {self.cost / 100:.2f}"
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +128,8 @@ class DayRoute:
     stops: tuple[PlannedStop, ...]
     km: float
     drive_minutes: int
+    start: Point | None = None  # where the day starts: last night's hotel (None: the base)
+    night: Night | None = None  # the night after it, when away
 
 
 @dataclass(frozen=True)
@@ -106,10 +147,16 @@ class WeekPlan:
     days: tuple[DayRoute, ...]
     skipped: tuple[Skipped, ...]
     warnings: tuple[str, ...] = ()
+    nights: tuple[Night, ...] = ()
 
     @property
     def total_km(self) -> float:
         return sum(day.km for day in self.days)
+
+    @property
+    def hotel_cost(self) -> int:
+        """The nights away's hotels (minor units)."""
+        return sum(night.cost for night in self.nights)
 
     @property
     def visits(self) -> tuple[PlannedStop, ...]:
@@ -167,23 +214,16 @@ def plan_week(week: WeekInput) -> WeekPlan:
     problem = RoutingProblem(
         tuple(n.stop for n in nodes), tuple(days), travel, initial, week.time_limit_s
     )
+    hotels = _hotels(week, problem, points)
+    if _searches_nights(week, problem):  # the search took part of the time
+        problem = replace(problem, time_limit_s=(1 - SEARCH_SHARE) * week.time_limit_s)
+    problem = with_hotels(problem, points, hotels, rules.drive)
     solution = solve(problem)
-    routes = []
-    for number, route in enumerate(solution.routes):
-        previous, stops, km, drive = rules.base, [], 0.0, 0
-        for visit in route.visits:
-            node = nodes[visit.stop]
-            minutes = rules.drive.minutes(previous, node.point)
-            distance = rules.drive.road_km(previous, node.point)
-            stops.append(_planned(node, visit.starts, minutes, distance))
-            km, drive, previous = km + distance, drive + minutes, node.point
-        if stops:
-            km += rules.drive.road_km(previous, rules.base)
-            drive += rules.drive.minutes(previous, rules.base)
-        day_date = week.week_start + timedelta(days=number)
-        routes.append(
-            DayRoute(number, day_date, route.leaves, route.returns, tuple(stops), km, drive)
-        )
+    routes = [
+        _day_route(week, number, route, nodes, hotels)
+        for number, route in enumerate(solution.routes)
+    ]
+    routes = _with_nights(week, routes, hotels)
     warnings = []
     for index in solution.dropped:
         node = nodes[index]
@@ -195,7 +235,82 @@ def plan_week(week: WeekInput) -> WeekPlan:
             reason = explain_skip(node.need, node.point, problem, solution, index, rules)
             skipped.append(_skip(node.need, reason))
     skipped.sort(key=lambda s: (s.grade or "Z", s.name))
-    return WeekPlan(week.week_start, tuple(routes), tuple(skipped), tuple(warnings))
+    nights = tuple(day.night for day in routes if day.night is not None)
+    return WeekPlan(week.week_start, tuple(routes), tuple(skipped), tuple(warnings), nights)
+
+
+def _hotels(week: WeekInput, problem: RoutingProblem, points: list[Point]) -> dict[int, Point]:
+    """Nights away: the booked ones, and on a week planned afresh the ones worth it."""
+    rules = week.rules
+    if not rules.hotel_nights:
+        return {}
+    booked = {n.day: n.point for n in week.nights if n.day < rules.days - 1}
+    if not _searches_nights(week, problem):
+        return booked  # a week already accepted keeps its nights (stable re-plans)
+    return choose_hotels(problem, points, rules, booked, SEARCH_SHARE * week.time_limit_s)
+
+
+def _searches_nights(week: WeekInput, problem: RoutingProblem) -> bool:
+    """Nights are searched for on a week planned afresh (none accepted yet)."""
+    rules = week.rules
+    return rules.hotel_nights and rules.days > 1 and not week.nights and not problem.initial_routes
+
+
+def _day_route(
+    week: WeekInput, number: int, route: Route, nodes: list[_Node], hotels: dict[int, Point]
+) -> DayRoute:
+    drive_model, base = week.rules.drive, week.rules.base
+    start = hotels.get(number - 1)
+    previous, stops, km, drive = start or base, [], 0.0, 0
+    for visit in route.visits:
+        node = nodes[visit.stop]
+        minutes = drive_model.minutes(previous, node.point)
+        distance = drive_model.road_km(previous, node.point)
+        stops.append(_planned(node, visit.starts, minutes, distance))
+        km, drive, previous = km + distance, drive + minutes, node.point
+    end = hotels.get(number, base)
+    if stops or previous != end:
+        km += drive_model.road_km(previous, end)
+        drive += drive_model.minutes(previous, end)
+    day_date = week.week_start + timedelta(days=number)
+    return DayRoute(number, day_date, route.leaves, route.returns, tuple(stops), km, drive, start)
+
+
+def _with_nights(
+    week: WeekInput, routes: list[DayRoute], hotels: dict[int, Point]
+) -> list[DayRoute]:
+    """Each day before a night away with the night: where, and what it saves."""
+    rules = week.rules
+    booked = {n.day: n for n in week.nights}
+    for number, hotel in sorted(hotels.items()):
+        day, after = routes[number], routes[number + 1]
+        last = day.stops[-1].point if day.stops else (day.start or rules.base)
+        first = after.stops[0].point if after.stops else hotels.get(number + 1, rules.base)
+        home = [(last, rules.base), (rules.base, first)]
+        away = [(last, hotel), (hotel, first)]
+        minutes = sum(rules.drive.minutes(a, b) for a, b in home) - sum(
+            rules.drive.minutes(a, b) for a, b in away
+        )
+        km = sum(rules.drive.road_km(a, b) for a, b in home) - sum(
+            rules.drive.road_km(a, b) for a, b in away
+        )
+        near = [s for s in (*day.stops, *after.stops[:1]) if s.point == hotel]
+        stop = near[-1] if near else (day.stops[-1] if day.stops else None)
+        name = nearest_city(hotel) or (stop.name if stop else "the last stop")
+        known = booked.get(number)
+        night = Night(
+            number,
+            hotel,
+            name,
+            minutes,
+            km,
+            rules.hotel_cents,
+            stop.account_id if stop else (known.account_id if known else None),
+            stop.address if stop else "",
+            known.event_id if known else None,
+        )
+        routes[number] = replace(day, night=night)
+    return routes
 
 
 def _days(week: WeekInput) -> list[Day]:
