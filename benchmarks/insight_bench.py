@@ -91,12 +91,13 @@ _DATA = [
     (
         "stage changes",
         """
-        INSERT INTO stage_facts (id, org_id, opportunity_id, to_stage, changed_at)
+        INSERT INTO stage_facts (id, org_id, opportunity_id, to_stage, changed_at, left_at)
         SELECT o.id || '-' || n, 'org', o.id,
                CASE WHEN n = steps AND o.stage LIKE 'closed%' THEN o.stage
                     ELSE (ARRAY['prospecting','qualification','needs_analysis','proposal',
                                 'negotiation'])[n] END,
-               (o.close_date - (steps - n + 1) * 12)::timestamptz
+               (o.close_date - (steps - n + 1) * 12)::timestamptz,
+               CASE WHEN n < steps THEN (o.close_date - (steps - n) * 12)::timestamptz END
         FROM (SELECT id, stage, close_date,
                      CASE WHEN stage LIKE 'closed%' THEN 2 + length(id) % 4
                           ELSE array_position(ARRAY['prospecting','qualification',
@@ -147,6 +148,12 @@ _DATA = [
                        json_build_object('quarter', 4, 'channel', 'email', 'planned', 12))),
                '{}', NULL, now()
         FROM account_facts AS a WHERE a.grade IN ('A', 'B', 'C');
+        INSERT INTO plan_facts (plan_id, quarter, channel, org_id, owner_id, account_id,
+                                fiscal_year, planned)
+        SELECT 'p' || a.id, 4, c.channel, 'org', a.owner_id, a.id, 2026, c.planned
+        FROM account_facts AS a,
+             (VALUES ('visit', 3), ('call', 6), ('email', 12)) AS c (channel, planned)
+        WHERE a.grade IN ('A', 'B', 'C');
         INSERT INTO records (entity, id, org_id, owner_id, account_id, version, deleted, data,
                              field_versions, updated_by, changed_at)
         SELECT 'quota', 'q' || u.id || '-' || q, 'org', u.id, NULL,

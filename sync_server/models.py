@@ -171,6 +171,20 @@ class OpportunityFact(Base):
             "close_date",
             postgresql_include=["owner_id", "category", "amount", "currency"],
         ),
+        Index(
+            "ix_facts_org_category_close",
+            "org_id",
+            "category",
+            "close_date",
+            postgresql_include=["owner_id", "account_id", "amount", "currency"],
+        ),
+        Index(
+            "ix_facts_org_stage_close",
+            "org_id",
+            "stage",
+            "close_date",
+            postgresql_include=["owner_id"],
+        ),
     )
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     org_id: Mapped[str] = mapped_column(Id)
@@ -219,7 +233,14 @@ class AccountFact(Base):
     """Each live account's owner, name, grade and potential (in its own currency)."""
 
     __tablename__ = "account_facts"
-    __table_args__ = (Index("ix_account_facts_org_owner", "org_id", "owner_id"),)
+    __table_args__ = (
+        Index(
+            "ix_account_facts_org_owner_grade",
+            "org_id",
+            "owner_id",
+            postgresql_include=["grade", "potential", "currency"],
+        ),
+    )
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     org_id: Mapped[str] = mapped_column(Id)
     owner_id: Mapped[str] = mapped_column(Id)
@@ -230,11 +251,17 @@ class AccountFact(Base):
 
 
 class StageFact(Base):
-    """One live stage change: which deal entered which stage, when."""
+    """One live stage change: which deal entered which stage, when, and when it entered its
+    next stage (`left_at`, NULL while this is its last; migration 0006)."""
 
     __tablename__ = "stage_facts"
     __table_args__ = (
-        Index("ix_stage_facts_opportunity", "opportunity_id", "changed_at"),
+        Index(
+            "ix_stage_facts_opportunity",
+            "opportunity_id",
+            "changed_at",
+            postgresql_include=["to_stage", "left_at"],
+        ),
         Index("ix_stage_facts_org_changed", "org_id", "changed_at"),
     )
     id: Mapped[str] = mapped_column(Id, primary_key=True)
@@ -242,6 +269,30 @@ class StageFact(Base):
     opportunity_id: Mapped[str] = mapped_column(Id)
     to_stage: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+
+
+class PlanFact(Base):
+    """Planned touches of one account plan in one quarter through one channel."""
+
+    __tablename__ = "plan_facts"
+    __table_args__ = (
+        Index(
+            "ix_plan_facts_org_year",
+            "org_id",
+            "fiscal_year",
+            "quarter",
+            postgresql_include=["owner_id", "account_id", "channel", "planned"],
+        ),
+    )
+    plan_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    owner_id: Mapped[str] = mapped_column(Id)
+    account_id: Mapped[str] = mapped_column(Id)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    planned: Mapped[int] = mapped_column(Integer)
 
 
 class ConflictRecord(Base):

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from sfa_desktop.core.enums import (
     CONTACT_CHANNELS,
     DEFAULT_CHANNEL_COST,
-    EntityKind,
     ForecastCategory,
     Role,
 )
@@ -32,9 +31,8 @@ from sfa_desktop.core.insight_wire import (
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.cost_to_serve import (
     NO_GRADE,
-    Served,
     grade_order,
-    out_of_line,
+    judged,
     share,
     top_grades,
     touch_cost,
@@ -42,9 +40,11 @@ from sfa_desktop.core.rules.cost_to_serve import (
 )
 from sfa_desktop.core.rules.coverage import expense_to_revenue
 from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting, period_day
-from sync_server.models import AccountFact, ActivityFact, OpportunityFact, Record, User
+from sync_server.models import AccountFact, ActivityFact, OpportunityFact, User
+from sync_server.services import insight_coverage_sums as sums
 from sync_server.services.forecast import parse_period
 from sync_server.services.insight_common import View, deal_sums
+from sync_server.services.insight_coverage_sums import Cell, Cells
 
 TREND_QUARTERS = 4
 
@@ -112,26 +112,6 @@ def _logged(session: Session, view: View, quarter: Period, accounts: dict[str, _
             accounts[account_id].logged[channel] += int(count)
 
 
-def _planned(session: Session, view: View, quarter: Period, accounts: dict[str, _Account]) -> None:
-    """Planned touches of the quarter from the account plans of its fiscal year."""
-    number = (quarter.start.month - 1) // 3 + 1
-    rows = session.execute(
-        select(Record.data).where(
-            Record.org_id == view.org.id,
-            Record.entity == EntityKind.ACCOUNT_PLAN.value,
-            Record.deleted.is_(False),
-            *view.owner_filter(Record.owner_id),
-        )
-    )
-    for (data,) in rows:
-        account = accounts.get(data.get("account_id", ""))
-        if account is None or data.get("fiscal_year") != quarter.start.year:
-            continue
-        for line in data.get("coverage", []):
-            if line.get("quarter") == number:
-                account.planned[line["channel"]] += int(line.get("planned", 0))
-
-
 def _revenue(session: Session, view: View, quarter: Period, accounts: dict[str, _Account]) -> None:
     won = [ForecastCategory.CLOSED]
     key = OpportunityFact.account_id
@@ -149,87 +129,100 @@ def _revenue(session: Session, view: View, quarter: Period, accounts: dict[str, 
 def _load(session: Session, view: View, quarter: Period) -> dict[str, _Account]:
     accounts = _accounts(session, view, quarter)
     _logged(session, view, quarter, accounts)
-    _planned(session, view, quarter, accounts)
     _revenue(session, view, quarter, accounts)
     return accounts
 
 
-def _grade_rows(accounts: list[_Account]) -> list[GradeRow]:
-    visits_all = sum(a.logged.get("visit", 0) for a in accounts)
-    revenue_all = sum(a.revenue for a in accounts)
-    potential_all = sum(a.potential for a in accounts)
+def _sum_cells(chosen: list[Cell]) -> Cell:
+    total = Cell()
+    for cell in chosen:
+        total.accounts += cell.accounts
+        total.potential += cell.potential
+        total.revenue += cell.revenue
+        total.wallet += cell.wallet
+        for channel, count in cell.logged.items():
+            total.logged[channel] += count
+        for channel, count in cell.planned.items():
+            total.planned[channel] += count
+    return total
+
+
+def _by_grade(cells: Cells, owners: set[str] | frozenset[str]) -> dict[str, Cell]:
+    grades = grade_order(grade for owner, grade in cells if owner in owners)
+    return {
+        grade: _sum_cells([c for (o, g), c in cells.items() if g == grade and o in owners])
+        for grade in grades
+    }
+
+
+def _grade_rows(grades: dict[str, Cell]) -> list[GradeRow]:
+    visits_all = sum(c.logged.get("visit", 0) for c in grades.values())
+    revenue_all = sum(c.revenue for c in grades.values())
+    potential_all = sum(c.potential for c in grades.values())
+    channels = [channel.value for channel in CONTACT_CHANNELS]
     rows = []
-    for grade in grade_order(a.grade for a in accounts):
-        mine = [a for a in accounts if a.grade == grade]
-        channels = [channel.value for channel in CONTACT_CHANNELS]
-        logged = {c: sum(a.logged.get(c, 0) for a in mine) for c in channels}
-        planned = {c: sum(a.planned.get(c, 0) for a in mine) for c in channels}
-        revenue = sum(a.revenue for a in mine)
-        potential = sum(a.potential for a in mine)
-        wallet = sum(a.wallet for a in mine)
-        cost = sum(a.cost for a in mine)
+    for grade, cell in grades.items():
+        logged = {c: cell.logged.get(c, 0) for c in channels}
+        planned = {c: cell.planned.get(c, 0) for c in channels}
         rows.append(
             GradeRow(
                 grade=grade,
-                accounts=len(mine),
+                accounts=cell.accounts,
                 planned=planned,
                 logged=logged,
                 visits=logged["visit"],
                 visit_share=share(logged["visit"], visits_all),
-                revenue=revenue,
-                revenue_share=share(revenue, revenue_all),
-                potential=potential,
-                potential_share=share(potential, potential_all),
-                cost=cost,
-                expense_to_revenue=expense_to_revenue(cost, revenue),
-                wallet_revenue=wallet,
-                share_of_wallet=share(wallet, potential),
+                revenue=cell.revenue,
+                revenue_share=share(cell.revenue, revenue_all),
+                potential=cell.potential,
+                potential_share=share(cell.potential, potential_all),
+                cost=cell.cost,
+                expense_to_revenue=expense_to_revenue(cell.cost, cell.revenue),
+                wallet_revenue=cell.wallet,
+                share_of_wallet=share(cell.wallet, cell.potential),
             )
         )
     return rows
 
 
-def _top_shares(accounts: list[_Account]) -> tuple[float | None, float | None, float | None]:
+def _top_shares(grades: dict[str, Cell]) -> tuple[float | None, float | None, float | None]:
     top = set(top_grades())
-    mine = [a for a in accounts if a.grade in top]
+    mine = [c for g, c in grades.items() if g in top]
+    every = list(grades.values())
     return (
         share(
-            sum(a.logged.get("visit", 0) for a in mine),
-            sum(a.logged.get("visit", 0) for a in accounts),
+            sum(c.logged.get("visit", 0) for c in mine),
+            sum(c.logged.get("visit", 0) for c in every),
         ),
-        share(sum(a.revenue for a in mine), sum(a.revenue for a in accounts)),
-        share(sum(a.potential for a in mine), sum(a.potential for a in accounts)),
+        share(sum(c.revenue for c in mine), sum(c.revenue for c in every)),
+        share(sum(c.potential for c in mine), sum(c.potential for c in every)),
     )
 
 
-def _trend(session: Session, view: View, quarter: Period) -> list[QuarterCost]:
-    """Cost and revenue of the subtree's accounts' touches and wins, quarter by quarter."""
+def _quarters(quarter: Period) -> list[Period]:
     quarters = [quarter]
     for _ in range(TREND_QUARTERS - 1):
         quarters.insert(0, quarters[0].previous())
-    found = []
-    for period in quarters:
-        accounts = _accounts(session, view, period)
-        _logged(session, view, period, accounts)
-        won = deal_sums(
-            session,
-            view,
-            period.start,
-            period.end,
-            [ForecastCategory.CLOSED],
-            OpportunityFact.account_id,
+    return quarters
+
+
+def _trend(
+    session: Session, view: View, quarters: list[Period], won: dict[tuple[int, str, str], int]
+) -> list[QuarterCost]:
+    """Cost and revenue of the subtree's accounts' touches and wins, quarter by quarter."""
+    costs = sums.trend_costs(session, view, quarters)
+    revenues = [0] * len(quarters)
+    for (index, _, _), amount in won.items():
+        revenues[index] += amount
+    return [
+        QuarterCost(
+            period=str(period),
+            cost=cost,
+            revenue=revenue,
+            expense_to_revenue=expense_to_revenue(cost, revenue),
         )
-        cost = sum(a.cost for a in accounts.values())
-        revenue = sum(amount for key, amount in won.items() if key in accounts)
-        found.append(
-            QuarterCost(
-                period=str(period),
-                cost=cost,
-                revenue=revenue,
-                expense_to_revenue=expense_to_revenue(cost, revenue),
-            )
-        )
-    return found
+        for period, cost, revenue in zip(quarters, costs, revenues, strict=True)
+    ]
 
 
 def coverage(
@@ -238,17 +231,19 @@ def coverage(
     """Coverage and cost to serve by grade for the person's subtree and each report."""
     view = View.load(session, subject)
     quarter = quarter_of(period_text, now)
-    accounts = _load(session, view, quarter)
-    listed = list(accounts.values())
-    verdicts = out_of_line([Served(a.id, a.grade, a.cost, touches(a.logged)) for a in listed])
+    quarters = _quarters(quarter)
+    won = sums.won_by_quarter(session, view, quarters)
+    cells = sums.cells(session, view, quarters, won)
+    found = sums.candidates(session, view, quarter, top_grades())
+    verdicts = judged(found.served, found.top_median, found.low_median)
     names = view.people.names()
     out = [
         OutOfLine(
             account_id=v.served.account_id,
-            name=accounts[v.served.account_id].name,
+            name=found.names[v.served.account_id][0],
             grade=v.served.grade,
-            owner_id=accounts[v.served.account_id].owner,
-            owner_name=names.get(accounts[v.served.account_id].owner, ""),
+            owner_id=found.names[v.served.account_id][1],
+            owner_name=names.get(found.names[v.served.account_id][1], ""),
             cost=v.served.cost,
             touches=v.served.touches,
             kind=v.kind,
@@ -256,13 +251,13 @@ def coverage(
         )
         for v in verdicts
     ]
-    top_visits, top_revenue, top_potential = _top_shares(listed)
+    grades = _by_grade(cells, view.owners)
+    top_visits, top_revenue, top_potential = _top_shares(grades)
     rows = []
     for person in view.rows:
         members = view.members(person.id)
-        mine = [a for a in listed if a.owner in members]
-        cost = sum(a.cost for a in mine)
-        revenue = sum(a.revenue for a in mine)
+        mine = _by_grade(cells, members)
+        total = _sum_cells(list(mine.values()))
         visits, revenues, _ = _top_shares(mine)
         rows.append(
             CoveragePersonRow(
@@ -270,13 +265,13 @@ def coverage(
                 name=person.name,
                 role=Role(person.role),
                 is_subject=person.id == subject.id,
-                cost=cost,
-                revenue=revenue,
-                expense_to_revenue=expense_to_revenue(cost, revenue),
+                cost=total.cost,
+                revenue=total.revenue,
+                expense_to_revenue=expense_to_revenue(total.cost, total.revenue),
                 top_visit_share=visits,
                 top_revenue_share=revenues,
-                planned=sum(touches(a.planned) for a in mine),
-                logged=sum(touches(a.logged) for a in mine),
+                planned=touches(total.planned),
+                logged=touches(total.logged),
                 out_of_line=sum(1 for o in out if o.owner_id in members),
             )
         )
@@ -287,11 +282,11 @@ def coverage(
         generated_at=now,
         top_grades=list(top_grades()),
         channel_costs={c.value: DEFAULT_CHANNEL_COST[c] for c in CONTACT_CHANNELS},
-        grades=_grade_rows(listed),
+        grades=_grade_rows(grades),
         top_visit_share=top_visits,
         top_revenue_share=top_revenue,
         top_potential_share=top_potential,
-        trend=_trend(session, view, quarter),
+        trend=_trend(session, view, quarters, won),
         out_of_line=out,
         rows=rows,
     )

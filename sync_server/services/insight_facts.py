@@ -1,16 +1,17 @@
 """The insight views' facts, kept by the one write path: accounts (owner, grade,
-potential), activities (owner, account, channel, day) and stage changes (deal, stage, when)."""
+potential), activities (owner, account, channel, day), stage changes (deal, stage, when
+entered, when left) and account plans' planned touches (per quarter and channel)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.entities import Account, Activity, StageChange
+from sfa_desktop.core.entities import Account, AccountPlan, Activity, StageChange
 from sfa_desktop.core.entities import Record as CoreRecord
-from sync_server.models import AccountFact, ActivityFact, StageFact
+from sync_server.models import AccountFact, ActivityFact, PlanFact, StageFact
 
 _FACT_OF: dict[type[CoreRecord], type[Any]] = {
     Account: AccountFact,
@@ -47,16 +48,64 @@ def save_insight_fact(
     session: Session, org_id: str, record: CoreRecord, owner_id: str, deleted: bool, new: bool
 ) -> None:
     """Mirror `record` into its fact table (nothing for other kinds); `new` saves a lookup."""
+    if isinstance(record, AccountPlan):
+        _save_plan(session, org_id, record, owner_id, deleted, new)
+        return
     model = _FACT_OF.get(type(record))
     if model is None:
         return
     if deleted:
         if not new:
-            session.execute(delete(model).where(model.id == record.id))
+            fact = session.get(model, record.id)
+            if fact is not None:
+                session.delete(fact)
+                if isinstance(record, StageChange):
+                    _mark_left(session, fact.opportunity_id)
         return
     fact = None if new else session.get(model, record.id)
+    moved_from = getattr(fact, "opportunity_id", None)
     if fact is None:
         fact = model(id=record.id, org_id=org_id)
         session.add(fact)
     for name, value in _columns(record, owner_id).items():
         setattr(fact, name, value)
+    if isinstance(record, StageChange):
+        _mark_left(session, record.opportunity_id)
+        if moved_from is not None and moved_from != record.opportunity_id:
+            _mark_left(session, moved_from)
+
+
+def _mark_left(session: Session, opportunity_id: str) -> None:
+    """Each of the deal's stage changes left its stage at the first later change (the last
+    has not left), as migration 0006 back-fills it."""
+    session.flush()
+    facts = session.scalars(
+        select(StageFact).where(StageFact.opportunity_id == opportunity_id)
+    ).all()
+    for fact in facts:
+        later = [f.changed_at for f in facts if f.changed_at > fact.changed_at]
+        left = min(later) if later else None
+        if fact.left_at != left:
+            fact.left_at = left
+
+
+def _save_plan(
+    session: Session, org_id: str, plan: AccountPlan, owner_id: str, deleted: bool, new: bool
+) -> None:
+    if not new:
+        session.execute(delete(PlanFact).where(PlanFact.plan_id == plan.id))
+    if deleted:
+        return
+    for line in plan.coverage:
+        session.add(
+            PlanFact(
+                plan_id=plan.id,
+                quarter=line.quarter,
+                channel=line.channel.value,
+                org_id=org_id,
+                owner_id=owner_id,
+                account_id=plan.account_id,
+                fiscal_year=plan.fiscal_year,
+                planned=line.planned,
+            )
+        )

@@ -88,27 +88,22 @@ def _stage_groups(
 
 
 def _stage_days(session: Session, view: View, window: list[Period]) -> dict[Stage, dict[int, int]]:
-    """Whole days of each completed stay in an open stage, counted per stage."""
+    """Whole days of each completed stay in an open stage, counted per stage (a stay ends
+    when the deal's next stage change came: `left_at`, kept on write)."""
     stage = StageFact
-    later = func.lead(stage.changed_at).over(
-        partition_by=stage.opportunity_id, order_by=stage.changed_at
-    )
-    stays = (
-        select(
-            stage.to_stage.label("stage"), stage.changed_at.label("entered"), later.label("left")
-        )
-        .where(stage.opportunity_id.in_(_closed_deals(view, window)))
-        .subquery()
-    )
     if is_postgres(session):
-        seconds = func.extract("epoch", stays.c.left - stays.c.entered)
+        seconds = func.extract("epoch", stage.left_at - stage.changed_at)
         days: Any = cast(func.floor(seconds / 86400), Integer)
     else:
-        days = cast(func.julianday(stays.c.left) - func.julianday(stays.c.entered), Integer)
+        days = cast(func.julianday(stage.left_at) - func.julianday(stage.changed_at), Integer)
     rows = session.execute(
-        select(stays.c.stage, days, func.count())
-        .where(stays.c.left.is_not(None), stays.c.stage.in_([s.value for s in OPEN_STAGES]))
-        .group_by(stays.c.stage, days)
+        select(stage.to_stage, days, func.count())
+        .where(
+            stage.opportunity_id.in_(_closed_deals(view, window)),
+            stage.left_at.is_not(None),
+            stage.to_stage.in_([s.value for s in OPEN_STAGES]),
+        )
+        .group_by(stage.to_stage, days)
     )
     found: dict[Stage, dict[int, int]] = defaultdict(dict)
     for stage_name, whole_days, count in rows:

@@ -76,6 +76,18 @@ def out_of_line(
     low_costs = [a.cost for a in accounts if a.grade not in top and a.grade != NO_GRADE]
     top_median = statistics.median(top_costs) if top_costs else None
     low_median = statistics.median(low_costs) if low_costs else None
+    return judged(accounts, top_median, low_median, scheme)
+
+
+def judged(
+    accounts: Iterable[Served],
+    top_median: float | None,
+    low_median: float | None,
+    scheme: GradeScheme = DEFAULT_SCHEME,
+) -> list[OutOfLineVerdict]:
+    """`out_of_line` with the medians given (worked out elsewhere, e.g. in SQL from
+    counts): the verdicts on `accounts`, most out of line first."""
+    top = set(top_grades(scheme))
     found = []
     for account in accounts:
         if account.grade in top:

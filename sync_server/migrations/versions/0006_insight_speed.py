@@ -93,9 +93,9 @@ def _copy_plans() -> None:
         sa.column("data", sa.JSON),
     )
     rows = op.get_bind().execute(
-        sa.select(
-            records.c.id, records.c.org_id, records.c.owner_id, records.c.data
-        ).where(records.c.entity == "account_plan", records.c.deleted.is_(False))
+        sa.select(records.c.id, records.c.org_id, records.c.owner_id, records.c.data).where(
+            records.c.entity == "account_plan", records.c.deleted.is_(False)
+        )
     )
     found: list[dict[str, Any]] = []
     for plan_id, org_id, owner_id, data in rows:

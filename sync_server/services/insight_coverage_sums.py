@@ -1,0 +1,238 @@
+"""Coverage's figures summed in SQL per (account owner, grade): accounts, potential, logged
+and planned touches per channel, won revenue per quarter, and each account's cost for the
+out-of-line verdicts (medians from counts per cost, then only the accounts out of line).
+Touches count the subtree's activities on the subtree's accounts; revenue the subtree's
+won deals on them; amounts in the corporate currency (other currencies row by row)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, ForecastCategory
+from sfa_desktop.core.periods import Period
+from sfa_desktop.core.rules.cost_to_serve import NO_GRADE, Served, touch_cost
+from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting, period_day
+from sfa_desktop.core.rules.pipeline_health import middle_of_counts
+from sync_server.models import AccountFact, ActivityFact, OpportunityFact, PlanFact
+from sync_server.services.insight_common import View
+
+
+@dataclass
+class Cell:
+    """The accounts one person owns in one grade."""
+
+    accounts: int = 0
+    potential: int = 0
+    logged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    planned: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    revenue: int = 0
+    wallet: int = 0
+
+    @property
+    def cost(self) -> int:
+        return touch_cost(self.logged)
+
+
+Cells = dict[tuple[str, str], Cell]
+
+
+def _grade(value: str | None) -> str:
+    return value or NO_GRADE
+
+
+def _accounts_where(view: View) -> list[ColumnElement[bool]]:
+    return [AccountFact.org_id == view.org.id, *view.owner_filter(AccountFact.owner_id)]
+
+
+def _activities_where(view: View, start: date, end: date) -> list[ColumnElement[bool]]:
+    fact = ActivityFact
+    return [
+        fact.org_id == view.org.id,
+        fact.occurred_on >= start,
+        fact.occurred_on < end,
+        *view.owner_filter(fact.owner_id),
+    ]
+
+
+def _bucket(column: Any, quarters: Sequence[Period]) -> Any:
+    """The index of the quarter a day falls in (the days are within the quarters)."""
+    return case(
+        *((column >= q.start, index) for index, q in reversed(list(enumerate(quarters)))),
+        else_=0,
+    )
+
+
+def cells(
+    session: Session, view: View, quarters: Sequence[Period], won: dict[tuple[int, str, str], int]
+) -> Cells:
+    """Per (owner, grade) for the last of `quarters`; wallet over all of them (`won`, as
+    `won_by_quarter` gives it)."""
+    quarter, found = quarters[-1], defaultdict[tuple[str, str], Cell](Cell)
+    acc, base = AccountFact, view.org.currency
+    day, tally = period_day(quarter), LeftOutTally()
+    for owner, grade, _currency, count, potential in session.execute(
+        select(acc.owner_id, acc.grade, acc.currency, func.count(), func.sum(acc.potential))
+        .where(*_accounts_where(view), acc.currency == base)
+        .group_by(acc.owner_id, acc.grade, acc.currency)
+    ):
+        cell = found[owner, _grade(grade)]
+        cell.accounts += int(count)
+        cell.potential += int(potential or 0)
+    for owner, grade, currency, potential in session.execute(
+        select(acc.owner_id, acc.grade, acc.currency, acc.potential).where(
+            *_accounts_where(view), acc.currency != base
+        )
+    ):
+        cell = found[owner, _grade(grade)]
+        cell.accounts += 1
+        cell.potential += (
+            convert_counting(view.rates, tally, int(potential), currency, base, day) or 0
+        )
+    act = ActivityFact
+    for owner, grade, channel, count in session.execute(
+        select(acc.owner_id, acc.grade, act.channel, func.count())
+        .join(acc, acc.id == act.account_id)
+        .where(*_activities_where(view, quarter.start, quarter.end), *_accounts_where(view))
+        .group_by(acc.owner_id, acc.grade, act.channel)
+    ):
+        found[owner, _grade(grade)].logged[channel] += int(count)
+    plan = PlanFact
+    for owner, grade, channel, planned in session.execute(
+        select(acc.owner_id, acc.grade, plan.channel, func.sum(plan.planned))
+        .join(acc, acc.id == plan.account_id)
+        .where(
+            plan.org_id == view.org.id,
+            plan.fiscal_year == quarter.start.year,
+            plan.quarter == (quarter.start.month - 1) // 3 + 1,
+            *view.owner_filter(plan.owner_id),
+            *_accounts_where(view),
+        )
+        .group_by(acc.owner_id, acc.grade, plan.channel)
+    ):
+        found[owner, _grade(grade)].planned[channel] += int(planned or 0)
+    for (index, owner, grade), amount in won.items():
+        cell = found[owner, grade]
+        cell.wallet += amount
+        if index == len(quarters) - 1:
+            cell.revenue += amount
+    return dict(found)
+
+
+def won_by_quarter(
+    session: Session, view: View, quarters: Sequence[Period]
+) -> dict[tuple[int, str, str], int]:
+    """Won amounts per (quarter index, account owner, grade) on the subtree's accounts."""
+    fact, acc, base = OpportunityFact, AccountFact, view.org.currency
+    bucket = _bucket(fact.close_date, quarters)
+    where = [
+        fact.org_id == view.org.id,
+        fact.category == ForecastCategory.CLOSED.value,
+        fact.close_date >= quarters[0].start,
+        fact.close_date < quarters[-1].end,
+        *view.owner_filter(fact.owner_id),
+        *_accounts_where(view),
+    ]
+    found: dict[tuple[int, str, str], int] = defaultdict(int)
+    for index, owner, grade, amount in session.execute(
+        select(bucket, acc.owner_id, acc.grade, func.sum(fact.amount))
+        .join(acc, acc.id == fact.account_id)
+        .where(*where, fact.currency == base)
+        .group_by(bucket, acc.owner_id, acc.grade)
+    ):
+        found[int(index), owner, _grade(grade)] += int(amount or 0)
+    tally = LeftOutTally()
+    for index, owner, grade, currency, close, amount in session.execute(
+        select(bucket, acc.owner_id, acc.grade, fact.currency, fact.close_date, fact.amount)
+        .join(acc, acc.id == fact.account_id)
+        .where(*where, fact.currency != base)
+    ):
+        converted = convert_counting(view.rates, tally, int(amount), currency, base, close)
+        if converted is not None:
+            found[int(index), owner, _grade(grade)] += converted
+    return dict(found)
+
+
+def trend_costs(session: Session, view: View, quarters: Sequence[Period]) -> list[int]:
+    """The cost of the touches on the subtree's accounts, quarter by quarter."""
+    act, acc = ActivityFact, AccountFact
+    bucket = _bucket(act.occurred_on, quarters)
+    counts: list[dict[str, int]] = [defaultdict(int) for _ in quarters]
+    for index, channel, count in session.execute(
+        select(bucket, act.channel, func.count())
+        .join(acc, acc.id == act.account_id)
+        .where(
+            *_activities_where(view, quarters[0].start, quarters[-1].end), *_accounts_where(view)
+        )
+        .group_by(bucket, act.channel)
+    ):
+        counts[int(index)][channel] += int(count)
+    return [touch_cost(c) for c in counts]
+
+
+def _per_account(view: View, quarter: Period) -> Any:
+    act = ActivityFact
+    contact = [c.value for c in CONTACT_CHANNELS]
+    cost = case(
+        *((act.channel == c.value, DEFAULT_CHANNEL_COST[c]) for c in CONTACT_CHANNELS), else_=0
+    )
+    return (
+        select(
+            act.account_id.label("account_id"),
+            func.sum(cost).label("cost"),
+            func.sum(case((act.channel.in_(contact), 1), else_=0)).label("touches"),
+        )
+        .where(*_activities_where(view, quarter.start, quarter.end))
+        .group_by(act.account_id)
+        .subquery()
+    )
+
+
+@dataclass(frozen=True)
+class Judged:
+    """Accounts that may be out of line, with the medians they are judged against."""
+
+    served: list[Served]
+    names: dict[str, tuple[str, str]]  # account id -> (name, owner)
+    top_median: float | None
+    low_median: float | None
+
+
+def candidates(session: Session, view: View, quarter: Period, top: Sequence[str]) -> Judged:
+    """The medians of the top-grade and the lower-grade accounts' costs (from counts per
+    cost), and the accounts that fall outside them."""
+    acc, per = AccountFact, _per_account(view, quarter)
+    cost, touches = func.coalesce(per.c.cost, 0), func.coalesce(per.c.touches, 0)
+    graded = [*_accounts_where(view), acc.grade.is_not(None)]
+    histogram: dict[bool, dict[int, int]] = {True: defaultdict(int), False: defaultdict(int)}
+    for grade, value, count in session.execute(
+        select(acc.grade, cost, func.count())
+        .outerjoin(per, per.c.account_id == acc.id)
+        .where(*graded)
+        .group_by(acc.grade, cost)
+    ):
+        histogram[grade in top][int(value)] += int(count)
+    top_median = middle_of_counts(histogram[True])
+    low_median = middle_of_counts(histogram[False])
+    is_top = acc.grade.in_(list(top))
+    under = [touches == 0]
+    if low_median is not None:
+        under.append(cost < low_median)
+    pick = [and_(is_top, or_(*under))]
+    if top_median is not None:
+        pick.append(and_(~is_top, cost > top_median))
+    served, names = [], {}
+    for account_id, name, owner, grade, value, count in session.execute(
+        select(acc.id, acc.name, acc.owner_id, acc.grade, cost, touches)
+        .outerjoin(per, per.c.account_id == acc.id)
+        .where(*graded, or_(*pick, literal(False)))
+    ):
+        served.append(Served(account_id, grade, int(value), int(count)))
+        names[account_id] = (name, owner)
+    return Judged(served, names, top_median, low_median)
