@@ -232,6 +232,23 @@ SCHEMA: tuple[Setting, ...] = (
         )
         for grade, minutes in DEFAULT_VISIT_MINUTES.items()
     ),
+    Setting(
+        "planner_hotel_nights",
+        bool,
+        False,
+        "Nights away on far trips",
+        "Let the visit planner end a day at a hotel near its last stop and start the next "
+        "day there, when that saves more driving than the hotel costs",
+    ),
+    Setting(
+        "planner_hotel_cost",
+        int,
+        110,
+        "Hotel night cost",
+        "What a night away costs (whole currency units): in the plan's travel cost and "
+        "in cost to serve",
+        maximum=10_000,
+    ),
 )
 
 SETTING_NAMES: frozenset[str] = frozenset(setting.name for setting in SCHEMA)

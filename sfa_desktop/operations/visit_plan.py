@@ -24,7 +24,7 @@ from sfa_desktop.core.rules.visits import (
 )
 from sfa_desktop.operations.plans import plan_summaries, suggest_grade
 from sfa_desktop.planner.rules import Rules
-from sfa_desktop.planner.week import DAY, Booked, Place, plan_week
+from sfa_desktop.planner.week import DAY, Booked, BookedNight, Place, plan_week
 from sfa_desktop.planner.week import DayRoute as DayRoute
 from sfa_desktop.planner.week import PlannedStop as PlannedStop
 from sfa_desktop.planner.week import Skipped as Skipped
@@ -57,6 +57,9 @@ def planner_rules(settings: Mapping[str, Any]) -> Rules:
         visit_minutes={
             g: int(settings[f"planner_visit_{g.lower()}"]) for g in DEFAULT_VISIT_MINUTES
         },
+        hotel_nights=bool(settings["planner_hotel_nights"]),
+        hotel_cents=int(settings["planner_hotel_cost"]) * 100,
+        cents_per_km=int(settings["cost_per_km"]),
     )
 
 
@@ -133,7 +136,8 @@ def week_input(
             planned_emails=plan.planned(Channel.EMAIL, quarter) if plan else 0,
         )
         places.append(Place(state, _point(account), address_of(account)))
-    booked, cancelled = _booked(store, frame, {row.account.id: row.account for row in summaries})
+    accounts = {row.account.id: row.account for row in summaries}
+    booked, cancelled, nights = _booked(store, frame, accounts)
     not_before = frame.minutes(now) if now is not None and now.date() >= monday else 0
     return WeekInput(
         monday,
@@ -143,17 +147,24 @@ def week_input(
         max(0, not_before),
         skip_accounts | cancelled,
         time_limit_s,
+        nights,
     )
+
+
+def is_night_note(event: CalendarEvent) -> bool:
+    """The planner's note of a night away: a planned all-day note (see visit_accept)."""
+    return event.planned and event.all_day and event.channel is Channel.NOTE
 
 
 def _booked(
     store: Store, frame: WeekFrame, accounts: dict[str, Account]
-) -> tuple[tuple[Booked, ...], frozenset[str]]:
-    """The week's events as the planner sees them, and the accounts whose visit this week
-    was cancelled (not proposed again)."""
+) -> tuple[tuple[Booked, ...], frozenset[str], tuple[BookedNight, ...]]:
+    """The week's events as the planner sees them, the accounts whose visit this week was
+    cancelled (not proposed again), and the nights away accepted (at their account)."""
     start, end = frame.moment(0), frame.moment(7 * DAY)
     found = []
     cancelled = set()
+    nights = []
     for occurrence in expand_all(store.events_between(start, end), start, end):
         event = occurrence.event
         if event.status is EventStatus.CANCELLED:
@@ -162,6 +173,11 @@ def _booked(
             continue
         account = accounts.get(event.account_id or "") or _other_account(store, event)
         begin, finish = frame.minutes(occurrence.starts_at), frame.minutes(occurrence.ends_at)
+        if is_night_note(event):
+            where = _point(account)
+            if where is not None:
+                nights.append(BookedNight(event.id, begin // DAY, where, event.account_id))
+            continue
         if event.all_day:
             begin, finish = (begin // DAY) * DAY, max(finish, (begin // DAY + 1) * DAY)
         visit = event.channel is Channel.VISIT and account is not None
@@ -177,7 +193,7 @@ def _booked(
                 visit=visit,
             )
         )
-    return tuple(found), frozenset(cancelled)
+    return tuple(found), frozenset(cancelled), tuple(nights)
 
 
 def _other_account(store: Store, event: CalendarEvent) -> Account | None:
@@ -219,11 +235,12 @@ def replan_input(
     """The week's input after calendar changes (a cancelled visit, a new meeting): the
     accounts' needs are taken from `previous`, only the week's events are read again."""
     accounts = store.get_many(Account, [p.state.account_id for p in previous.places])
-    booked, cancelled = _booked(store, frame, {a.id: a for a in accounts})
+    booked, cancelled, nights = _booked(store, frame, {a.id: a for a in accounts})
     not_before = frame.minutes(now) if now is not None and now.date() >= frame.monday else 0
     return replace(
         previous,
         booked=booked,
+        nights=nights,
         skip_accounts=previous.skip_accounts | cancelled,
         not_before=max(0, not_before),
         time_limit_s=time_limit_s,

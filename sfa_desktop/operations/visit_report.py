@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from sfa_desktop.core.rules.visits import duration_text
 from sfa_desktop.operations.visit_plan import WeekFrame
-from sfa_desktop.planner.week import DAY, PlannedStop, WeekPlan
+from sfa_desktop.planner.week import DAY, Night, PlannedStop, WeekPlan
 
 
 def _clock(minutes: int) -> str:
@@ -15,21 +16,27 @@ def _clock(minutes: int) -> str:
 
 
 def plan_as_json(plan: WeekPlan, frame: WeekFrame) -> dict[str, Any]:
-    """Days, stops (local and UTC times, drive, km, reason), skips and warnings."""
+    """Days, stops (local and UTC times, drive, km, reason), nights away, skips and
+    warnings; money in currency units."""
     return {
         "week_start": plan.week_start.isoformat(),
         "total_km": round(plan.total_km, 1),
+        "travel_cost": plan.travel_cost / 100,
+        "hotel_cost": plan.hotel_cost / 100,
         "days": [
             {
                 "date": day.date.isoformat(),
-                "leaves": _clock(day.leaves) if day.stops else None,
-                "returns": _clock(day.returns) if day.stops else None,
+                "leaves": _clock(day.leaves) if day.stops or day.start else None,
+                "returns": _clock(day.returns) if day.stops or day.night else None,
+                "starts_at_hotel": day.start is not None,
                 "km": round(day.km, 1),
                 "drive_minutes": day.drive_minutes,
                 "stops": [_stop(stop, frame) for stop in day.stops],
+                "night": _night(day.night, plan.week_start) if day.night else None,
             }
             for day in plan.days
         ],
+        "nights": [_night(night, plan.week_start) for night in plan.nights],
         "skipped": [
             {
                 "account_id": s.account_id,
@@ -62,21 +69,45 @@ def _stop(stop: PlannedStop, frame: WeekFrame) -> dict[str, Any]:
     }
 
 
+def _night(night: Night, week_start: date) -> dict[str, Any]:
+    """A night away; `date` is the evening it starts."""
+    return {
+        "date": (week_start + timedelta(days=night.day)).isoformat(),
+        "near": night.near,
+        "latitude": round(night.point.latitude, 5),
+        "longitude": round(night.point.longitude, 5),
+        "account_id": night.account_id,
+        "saves_drive_minutes": night.saves_minutes,
+        "saves_km": round(night.saves_km, 1),
+        "hotel_cost": night.cost / 100,
+        "reason": night.reason,
+    }
+
+
 def plan_as_text(plan: WeekPlan) -> str:
-    lines = [f"Week of {plan.week_start:%a %d %b %Y}: {plan.total_km:.0f} km"]
+    nights = len(plan.nights)
+    away = f", {nights} night{'s' * (nights != 1)} away" if nights else ""
+    lines = [
+        f"Week of {plan.week_start:%a %d %b %Y}: {plan.total_km:.0f} km, "
+        f"travel {plan.travel_cost / 100:.2f}{away}"
+    ]
     for day in plan.days:
-        if not day.stops:
+        if not day.stops and not day.start and not day.night:
             lines.append(f"\n{day.date:%a %d %b}: no visits")
             continue
+        leave = "leave the hotel" if day.start else "leave"
+        back = "at the hotel" if day.night else "back"
         lines.append(
-            f"\n{day.date:%a %d %b}: leave {_clock(day.leaves)}, back {_clock(day.returns)}, "
-            f"{day.km:.0f} km, {duration_text(day.drive_minutes)} driving"
+            f"\n{day.date:%a %d %b}: {leave} {_clock(day.leaves)}, {back} "
+            f"{_clock(day.returns)}, {day.km:.0f} km, {duration_text(day.drive_minutes)} driving"
         )
         for stop in day.stops:
             lines.append(
                 f"  {_clock(stop.starts)}-{_clock(stop.ends)}  {stop.name}  "
                 f"({stop.travel_km:.0f} km, {duration_text(stop.travel_minutes)})  {stop.reason}"
             )
+        if day.night:
+            lines.append(f"  Night: {day.night.reason}")
     if plan.skipped:
         lines.append(f"\nNot this week ({len(plan.skipped)}):")
         lines.extend(f"  {s.name}: {s.reason}" for s in plan.skipped)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sfa_desktop.core.enums import Channel
+from sfa_desktop.core.rules.coverage import travel_cost
 from sfa_desktop.core.rules.geo import Point
 from sfa_desktop.core.rules.routing import Day, Route, RoutingProblem, Stop
 from sfa_desktop.core.rules.visits import (
@@ -148,6 +149,7 @@ class WeekPlan:
     skipped: tuple[Skipped, ...]
     warnings: tuple[str, ...] = ()
     nights: tuple[Night, ...] = ()
+    cents_per_km: int = 0  # the mileage rate the travel cost counts at
 
     @property
     def total_km(self) -> float:
@@ -157,6 +159,11 @@ class WeekPlan:
     def hotel_cost(self) -> int:
         """The nights away's hotels (minor units)."""
         return sum(night.cost for night in self.nights)
+
+    @property
+    def travel_cost(self) -> int:
+        """The week's km at the mileage rate plus its hotels (minor units)."""
+        return travel_cost(self.total_km, self.cents_per_km) + self.hotel_cost
 
     @property
     def visits(self) -> tuple[PlannedStop, ...]:
@@ -236,7 +243,9 @@ def plan_week(week: WeekInput) -> WeekPlan:
             skipped.append(_skip(node.need, reason))
     skipped.sort(key=lambda s: (s.grade or "Z", s.name))
     nights = tuple(day.night for day in routes if day.night is not None)
-    return WeekPlan(week.week_start, tuple(routes), tuple(skipped), tuple(warnings), nights)
+    return WeekPlan(
+        week.week_start, tuple(routes), tuple(skipped), tuple(warnings), nights, rules.cents_per_km
+    )
 
 
 def _hotels(week: WeekInput, problem: RoutingProblem, points: list[Point]) -> dict[int, Point]:

@@ -4,6 +4,7 @@ cancelled visit or a new meeting keeps the rest of the week where it was."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ def _seed(store: Store) -> None:
 
 def _planned(store: Store) -> dict[str, CalendarEvent]:
     events = store.records(CalendarEvent)
-    return {e.account_id or "": e for e in events if e.planned}
+    return {e.account_id or "": e for e in events if e.planned and e.channel is Channel.VISIT}
 
 
 def _days(events: dict[str, CalendarEvent]) -> dict[str, object]:
@@ -108,4 +109,85 @@ def test_accept_undo_and_replan_keep_the_week_stable(tmp_path: Path) -> None:
     for stop in third.visits:
         starts, ends = FRAME.moment(stop.starts), FRAME.moment(stop.ends)
         assert ends <= first.starts_at or starts >= first.ends_at
+    store.close()
+
+
+def _seed_far(store: Store) -> None:
+    """Ten A accounts 1 km apart, 200 km north: two days and a night away (see
+    test_overnight), or four days from home."""
+    for i in range(10):
+        point = at(200, i)
+        account = store.create(
+            Account,
+            {
+                "name": f"Far {i}",
+                "grade": "A",
+                "city": "Farburg",
+                "latitude": point.latitude,
+                "longitude": point.longitude,
+            },
+        ).value
+        lines = tuple(
+            CoverageLine(channel=Channel.VISIT, quarter=q, planned=6) for q in range(1, 5)
+        )
+        store.create(
+            AccountPlan,
+            {"account_id": account.id, "fiscal_year": 2026, "grade": "A", "coverage": lines},
+        )
+
+
+def _notes(store: Store) -> list[CalendarEvent]:
+    return [e for e in store.records(CalendarEvent) if e.channel is Channel.NOTE]
+
+
+def test_a_night_away_is_an_all_day_note_kept_by_re_plans(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    _seed_far(store)
+    away = rules(max_drive=420, hotel_nights=True, visit_minutes=dict.fromkeys("ABCDE", 60))
+    plan = propose_week(store, FRAME, away, time_limit_s=0.5)
+    assert len(plan.nights) == 1
+    night = plan.nights[0]
+    last = plan.days[night.day].stops[-1]
+    accepted = accept_week(store, plan, FRAME)
+    assert len(_notes(store)) == 1
+    assert accepted.undo is not None
+    accepted.undo.apply(store)  # one undo takes the visits and the note
+    assert _notes(store) == []
+    assert _planned(store) == {}
+    accept_week(store, plan, FRAME)
+    [note] = _notes(store)
+    evening = MONDAY + timedelta(days=night.day)
+    assert note.all_day
+    assert note.planned
+    assert note.starts_at.astimezone(BERLIN).date() == evening
+    assert note.starts_at.astimezone(BERLIN).hour == 0
+    assert note.account_id == last.account_id
+    assert note.title == f"Night away near {night.near}"
+    assert "hotel 110.00" in note.notes
+    assert note.location == "Farburg"
+    assert len(_planned(store)) == 10
+
+    # Re-planned after a cancelled visit: the night stays where it was, not a blocked day.
+    gone = plan.days[night.day + 1].stops[-1]
+    cancelled = {"status": EventStatus.CANCELLED}
+    store.update(CalendarEvent, _planned(store)[gone.account_id or ""].id, cancelled)
+    again = propose_week(store, FRAME, away, time_limit_s=0.3)
+    assert [(n.day, n.event_id, n.point) for n in again.nights] == [
+        (night.day, note.id, night.point)
+    ]
+    assert len(again.visits) == 9
+    assert {s.account_id for s in again.visits} == {s.account_id for s in plan.visits} - {
+        gone.account_id
+    }
+    accept_week(store, again, FRAME)
+    assert len(_notes(store)) == 1
+
+    # With nights away turned off the week comes home every day; Accept cancels the note.
+    home = propose_week(store, FRAME, rules(max_drive=420), time_limit_s=0.3)
+    assert home.nights == ()
+    moved = accept_week(store, home, FRAME)
+    assert store.get(CalendarEvent, note.id).status is EventStatus.CANCELLED
+    assert moved.undo is not None
+    moved.undo.apply(store)
+    assert store.get(CalendarEvent, note.id).status is EventStatus.CONFIRMED
     store.close()

@@ -36,6 +36,14 @@ if sys.argv[2] == "seed":
     store.create(CalendarEvent, {"title": "Team call", "channel": "call",
         "starts_at": datetime(2026, 12, 7, 8, tzinfo=berlin),
         "ends_at": datetime(2026, 12, 7, 12, tzinfo=berlin)})
+if sys.argv[2] == "far":  # eight A accounts 1 km apart, 200 km due north of Munich
+    for n in range(8):
+        far = store.create(Account, {"name": f"Far {n}", "grade": "A",
+            "latitude": 48.137 + 200 / 111.195, "longitude": 11.575 + n / 74.2}).value
+        lines = tuple(CoverageLine(channel=Channel.VISIT, quarter=q, planned=6)
+                      for q in (1, 2, 3, 4))
+        store.create(AccountPlan, {"account_id": far.id, "fiscal_year": 2026, "grade": "A",
+            "coverage": lines})
 print(store.count(CalendarEvent), store.count(Account))
 store.close()
 """
@@ -102,3 +110,51 @@ def test_a_bad_week_is_one_line(tmp_path: Path) -> None:
         assert done.returncode == 2
         assert "Traceback" not in done.stderr
         assert done.stderr.strip().count("\n") <= 1, done.stderr  # usage line + reason
+
+
+def test_plan_visits_shows_a_night_away(tmp_path: Path) -> None:
+    # 200 km north is 260 road km, 2 h 53 at 90 km/h: from home a day holds two of the
+    # 90-minute A visits (5 h 46 of driving), so eight take four days and ~2,080 km; with
+    # nights away allowed it is two days and one night: ~520 km plus ~9 km between them.
+    # The night saves the drive home and back (~5 h 46, ~520 km, 156.00 at 0.30) for the
+    # hotel's 110.00.
+    home = tmp_path / "home"
+    (home / "config" / "sfa-desktop").mkdir(parents=True)
+    assert _python(home, "far") == "0 8"
+    settings = {
+        "planner_base": "48.137, 11.575",
+        "planner_speed": 90,
+        "planner_max_drive": 420,
+        "planner_hotel_nights": True,
+    }
+    (home / "config" / "sfa-desktop" / "settings.json").write_text(json.dumps(settings))
+    done = _run(home, "--week", "2026-W50", "--json", "--zone", "Europe/Berlin")
+    assert done.returncode == 0, done.stderr
+    week = json.loads(done.stdout)
+    assert len(week["nights"]) == 1
+    night = week["nights"][0]
+    busy = [day for day in week["days"] if day["stops"]]
+    assert len(busy) == 2
+    assert busy[0]["night"] == night
+    assert busy[0]["date"] == night["date"]
+    assert busy[1]["starts_at_hotel"] is True
+    assert sum(len(day["stops"]) for day in busy) == 8
+    assert 520 < week["total_km"] < 535
+    assert 510 < night["saves_km"] < 521
+    assert 335 < night["saves_drive_minutes"] < 348
+    assert night["hotel_cost"] == 110.0
+    assert abs(week["travel_cost"] - (week["total_km"] * 0.30 + 110)) < 0.02
+    hours, minutes = divmod(night["saves_drive_minutes"], 60)
+    assert night["reason"].endswith(f"saves {hours} h {minutes:02d} of driving, hotel 110.00")
+    assert _python(home, "count") == "0 8"  # nothing written
+    text = _run(home, "--week", "2026-W50", "--zone", "Europe/Berlin").stdout
+    assert "1 night away" in text
+    assert f"Night: {night['reason']}" in text
+    assert "at the hotel" in text
+    assert "leave the hotel" in text
+    settings["planner_hotel_nights"] = False
+    (home / "config" / "sfa-desktop" / "settings.json").write_text(json.dumps(settings))
+    done = _run(home, "--week", "2026-W50", "--json", "--zone", "Europe/Berlin")
+    week = json.loads(done.stdout)
+    assert week["nights"] == []
+    assert [len(day["stops"]) for day in week["days"] if day["stops"]] == [2, 2, 2, 2]
