@@ -205,7 +205,10 @@ class CoverageReport(_Answer):
     top_revenue_share: float | None
     top_potential_share: float | None
     trend: list[QuarterCost]
-    out_of_line: list[OutOfLine]
+    out_of_line: list[OutOfLine] = Field(
+        description="the most out of line: up to 100 over-served and 100 under-served"
+    )
+    out_of_line_total: int = Field(default=0, description="all accounts out of line")
     rows: list[CoveragePersonRow]  # the person first, then their direct reports
 
 

@@ -258,9 +258,11 @@ def out_of_line(snapshot: InsightSnapshot) -> Table:
         ("Verdict", TEXT),
         ("Why", TEXT),
     )
-    return Table(
-        "Out of line with their grade", columns, rows, [o.account_id for o in found], "account"
-    )
+    total = snapshot.coverage.out_of_line_total
+    title = "Out of line with their grade"
+    if total > len(found):
+        title += f" (the {len(found):,} most out of line of {total:,})"
+    return Table(title, columns, rows, [o.account_id for o in found], "account")
 
 
 def grade_accounts(snapshot: InsightSnapshot, grade: str | None) -> Table:

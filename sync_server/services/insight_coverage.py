@@ -272,7 +272,7 @@ def coverage(
                 top_revenue_share=revenues,
                 planned=touches(total.planned),
                 logged=touches(total.logged),
-                out_of_line=sum(1 for o in out if o.owner_id in members),
+                out_of_line=sum(found.per_owner.get(m, 0) for m in members),
             )
         )
     return CoverageReport(
@@ -288,6 +288,7 @@ def coverage(
         top_potential_share=top_potential,
         trend=_trend(session, view, quarters, won),
         out_of_line=out,
+        out_of_line_total=sum(found.per_owner.values()),
         rows=rows,
     )
 

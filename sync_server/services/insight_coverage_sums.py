@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, ForecastCategory
@@ -196,17 +196,22 @@ def _per_account(view: View, quarter: Period) -> Any:
 
 @dataclass(frozen=True)
 class Judged:
-    """Accounts that may be out of line, with the medians they are judged against."""
+    """The accounts most out of line (at most `LISTED` of each kind), how many are out of
+    line per owner, and the medians they are judged against."""
 
     served: list[Served]
     names: dict[str, tuple[str, str]]  # account id -> (name, owner)
+    per_owner: dict[str, int]
     top_median: float | None
     low_median: float | None
 
 
+LISTED = 100  # accounts listed per kind (over-, under-served); all are counted
+
+
 def candidates(session: Session, view: View, quarter: Period, top: Sequence[str]) -> Judged:
     """The medians of the top-grade and the lower-grade accounts' costs (from counts per
-    cost), and the accounts that fall outside them."""
+    cost), the accounts outside them counted per owner, and the most out of line."""
     acc, per = AccountFact, _per_account(view, quarter)
     cost, touches = func.coalesce(per.c.cost, 0), func.coalesce(per.c.touches, 0)
     graded = [*_accounts_where(view), acc.grade.is_not(None)]
@@ -224,15 +229,25 @@ def candidates(session: Session, view: View, quarter: Period, top: Sequence[str]
     under = [touches == 0]
     if low_median is not None:
         under.append(cost < low_median)
-    pick = [and_(is_top, or_(*under))]
+    kinds: list[tuple[ColumnElement[bool], Any]] = [(and_(is_top, or_(*under)), cost)]
     if top_median is not None:
-        pick.append(and_(~is_top, cost > top_median))
+        kinds.append((and_(~is_top, cost > top_median), cost.desc()))
+    joined = select(acc.owner_id, func.count()).outerjoin(per, per.c.account_id == acc.id)
+    per_owner = {
+        owner: int(count)
+        for owner, count in session.execute(
+            joined.where(*graded, or_(*(pick for pick, _ in kinds))).group_by(acc.owner_id)
+        )
+    }
     served, names = [], {}
-    for account_id, name, owner, grade, value, count in session.execute(
-        select(acc.id, acc.name, acc.owner_id, acc.grade, cost, touches)
-        .outerjoin(per, per.c.account_id == acc.id)
-        .where(*graded, or_(*pick, literal(False)))
-    ):
-        served.append(Served(account_id, grade, int(value), int(count)))
-        names[account_id] = (name, owner)
-    return Judged(served, names, top_median, low_median)
+    for pick, order in kinds:
+        for account_id, name, owner, grade, value, count in session.execute(
+            select(acc.id, acc.name, acc.owner_id, acc.grade, cost, touches)
+            .outerjoin(per, per.c.account_id == acc.id)
+            .where(*graded, pick)
+            .order_by(order, acc.name, acc.id)
+            .limit(LISTED)
+        ):
+            served.append(Served(account_id, grade, int(value), int(count)))
+            names[account_id] = (name, owner)
+    return Judged(served, names, per_owner, top_median, low_median)

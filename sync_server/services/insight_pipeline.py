@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, literal, select
+from sqlalchemy import Integer, String, case, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.enums import OPEN_STAGES, EntityKind, ForecastCategory, Role, Stage
@@ -60,55 +60,53 @@ def _closed_deals(view: View, window: list[Period]) -> Any:
     )
 
 
-def _stage_groups(
+def _stage_figures(
     session: Session, view: View, window: list[Period]
-) -> list[tuple[int, bool, int]]:
-    """(stage mask, won, deals) over the window's closed deals."""
-    stage = StageFact
-    bits = sum(
-        (
-            func.max(case((stage.to_stage == s.value, 1 << i), else_=0))
-            for i, s in enumerate(OPEN_STAGES)
-        ),
-        start=literal(0),
-    )
-    won = func.max(case((stage.to_stage == _WON, 1), else_=0))
-    per_deal = (
-        select(bits.label("mask"), won.label("won"))
-        .where(stage.opportunity_id.in_(_closed_deals(view, window)))
-        .group_by(stage.opportunity_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(per_deal.c.mask, per_deal.c.won, func.count()).group_by(
-            per_deal.c.mask, per_deal.c.won
-        )
-    )
-    return [(int(mask), bool(was_won), int(count)) for mask, was_won, count in rows]
-
-
-def _stage_days(session: Session, view: View, window: list[Period]) -> dict[Stage, dict[int, int]]:
-    """Whole days of each completed stay in an open stage, counted per stage (a stay ends
-    when the deal's next stage change came: `left_at`, kept on write)."""
+) -> tuple[list[tuple[int, bool, int]], dict[Stage, dict[int, int]]]:
+    """Over the window's closed deals, in one pass over their stage changes: (stage mask,
+    won, deals), and the whole days of each completed stay in an open stage counted per
+    stage (a stay ends when the deal's next stage change came: `left_at`, kept on write)."""
     stage = StageFact
     if is_postgres(session):
         seconds = func.extract("epoch", stage.left_at - stage.changed_at)
         days: Any = cast(func.floor(seconds / 86400), Integer)
     else:
         days = cast(func.julianday(stage.left_at) - func.julianday(stage.changed_at), Integer)
-    rows = session.execute(
-        select(stage.to_stage, days, func.count())
-        .where(
-            stage.opportunity_id.in_(_closed_deals(view, window)),
-            stage.left_at.is_not(None),
-            stage.to_stage.in_([s.value for s in OPEN_STAGES]),
+    stays = (
+        select(
+            stage.opportunity_id.label("deal"), stage.to_stage.label("stage"), days.label("days")
         )
-        .group_by(stage.to_stage, days)
+        .where(stage.opportunity_id.in_(_closed_deals(view, window)))
+        .cte("stays")
     )
-    found: dict[Stage, dict[int, int]] = defaultdict(dict)
-    for stage_name, whole_days, count in rows:
-        found[Stage(stage_name)][int(whole_days)] = int(count)
-    return found
+    bits = sum(
+        (
+            func.max(case((stays.c.stage == s.value, 1 << i), else_=0))
+            for i, s in enumerate(OPEN_STAGES)
+        ),
+        start=literal(0),
+    )
+    won = func.max(case((stays.c.stage == _WON, 1), else_=0))
+    per_deal = select(bits.label("mask"), won.label("won")).group_by(stays.c.deal).subquery()
+    none_int, none_text = cast(None, Integer), cast(None, String)
+    groups = select(
+        literal("g"), per_deal.c.mask, per_deal.c.won, none_text, none_int, func.count()
+    ).group_by(per_deal.c.mask, per_deal.c.won)
+    spans = (
+        select(literal("d"), none_int, none_int, stays.c.stage, stays.c.days, func.count())
+        .where(stays.c.days.is_not(None), stays.c.stage.in_([s.value for s in OPEN_STAGES]))
+        .group_by(stays.c.stage, stays.c.days)
+    )
+    found: list[tuple[int, bool, int]] = []
+    spent: dict[Stage, dict[int, int]] = defaultdict(dict)
+    for kind, mask, was_won, stage_name, whole_days, count in session.execute(
+        union_all(groups, spans)
+    ):
+        if kind == "g":
+            found.append((int(mask), bool(was_won), int(count)))
+        else:
+            spent[Stage(stage_name)][int(whole_days)] = int(count)
+    return found, spent
 
 
 def _outcomes(session: Session, view: View, start: Any, end: Any) -> dict[str, tuple[int, int]]:
@@ -197,7 +195,7 @@ def pipeline(session: Session, subject: User, now: datetime) -> PipelineReport:
     """Pipeline health of the person's subtree, and each direct report's."""
     view = View.load(session, subject)
     window = closed_quarters(now, WINDOW_QUARTERS)
-    flows = stage_flows(_stage_groups(session, view, window), _stage_days(session, view, window))
+    flows = stage_flows(*_stage_figures(session, view, window))
     trend = []
     for period in window:
         counts = _outcomes(session, view, period.start, period.end).values()

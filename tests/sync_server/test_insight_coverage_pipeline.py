@@ -13,6 +13,7 @@ from insight_scenario import Writer, at
 from server_kit import Org
 
 from sync_server.models import User
+from sync_server.services import insight_coverage_sums
 from sync_server.services.insight_coverage import account_costs, coverage
 from sync_server.services.insight_pipeline import pipeline
 
@@ -115,6 +116,20 @@ def test_grade_shares_and_cost_to_serve(org: Org, served: dict[str, str]) -> Non
         1,
     )
     assert (mia.cost, mia.revenue) == (156_900, 450_000)
+
+
+def test_out_of_line_lists_the_most_and_counts_all(
+    org: Org, served: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One listed per kind: C1 (the costliest over-served) and A2 (the cheapest
+    under-served, no touch); B1 is still counted, in Rob's row and the total."""
+    monkeypatch.setattr(insight_coverage_sums, "LISTED", 1)
+    with org.session() as session:
+        report = coverage(session, _user(org, "mia"), "2026-Q3", NOW)
+    found = [(o.name, o.kind) for o in report.out_of_line]
+    assert found == [("C1", "over-served"), ("A2", "under-served")]
+    assert report.out_of_line_total == 3
+    assert [row.out_of_line for row in report.rows] == [3, 1, 2]  # Mia, Ria, Rob
 
 
 def test_coverage_stays_in_scope(org: Org, served: dict[str, str]) -> None:
