@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sfa_desktop.core.entities import Account, AccountPlan, Activity, Contact, User
@@ -12,6 +12,7 @@ from sfa_desktop.core.enums import Channel
 from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report, travel_cost
 from sfa_desktop.core.rules.geo import DriveModel, Point, parse_point
 from sfa_desktop.core.rules.grading import DEFAULT_SCHEME, GradeScheme
+from sfa_desktop.operations.mileage import nights_away
 from sfa_desktop.operations.records import create_record, update_record
 from sfa_desktop.operations.result import OpResult
 from sfa_desktop.store import Store
@@ -41,11 +42,13 @@ def suggest_grade(account: Account, scheme: GradeScheme = DEFAULT_SCHEME) -> Gra
 
 @dataclass(frozen=True)
 class TravelRate:
-    """How travel counts in cost to serve: the mileage rate, the home base, the drive model."""
+    """How travel counts in cost to serve: the mileage rate, the home base, the drive model,
+    and a night away's hotel (nights accepted from the visit planner)."""
 
     cents_per_km: int
     base: Point | None = None
     drive: DriveModel = field(default_factory=DriveModel)
+    hotel_cents: int = 0
 
 
 def travel_rate(settings: Any) -> TravelRate:
@@ -54,6 +57,7 @@ def travel_rate(settings: Any) -> TravelRate:
         int(settings["cost_per_km"]),
         parse_point(str(settings["planner_base"])),
         DriveModel(int(settings["planner_road_factor"]) / 100, int(settings["planner_speed"])),
+        int(settings["planner_hotel_cost"]) * 100,
     )
 
 
@@ -75,7 +79,7 @@ class PlanDetail:
     coverage: CoverageReport
     suggestion: GradeSuggestion
     travel_planned: int = 0  # the plan's visits as round trips from the home base
-    travel_actual: int = 0  # the drives recorded with this year's visits
+    travel_actual: int = 0  # the drives recorded with this year's visits, and hotels
 
     @property
     def planned_cost(self) -> int:
@@ -126,7 +130,8 @@ def plan_detail(
     activities = [a for a in store.get_many(Activity, activity_ids) if a.occurred_at >= start]
     basis = plan or AccountPlan(account_id=account_id, fiscal_year=fiscal_year)
     coverage = coverage_report(basis, activities, today, costs)
-    travel_planned, travel_actual = travel_costs(account, activities, coverage, travel)
+    nights = nights_at(store, account_id, start, today)
+    travel_planned, travel_actual = travel_costs(account, activities, coverage, travel, nights)
     return PlanDetail(
         account=account,
         plan=plan,
@@ -140,17 +145,26 @@ def plan_detail(
     )
 
 
+def nights_at(store: Store, account_id: str, since: datetime, today: date) -> int:
+    """Nights away near the account (their note is linked to it) from `since` to `today`."""
+    until = datetime.combine(today + timedelta(days=1), time(), UTC)
+    return sum(1 for night in nights_away(store, since, until) if night.account_id == account_id)
+
+
 def travel_costs(
     account: Account,
     activities: list[Activity],
     coverage: CoverageReport,
     travel: TravelRate | None,
+    nights: int = 0,
 ) -> tuple[int, int]:
     """Travel in cost to serve (minor units), planned and actual: the plan's visits as round
-    trips from the home base, and the drives recorded with `activities` (the year's)."""
+    trips from the home base; the drives recorded with `activities` (the year's) and the
+    hotels of the `nights` away near the account."""
     if travel is None:
         return 0, 0
     actual = sum(travel_cost(a.travel_km or 0, travel.cents_per_km) for a in activities)
+    actual += nights * travel.hotel_cents
     planned = 0
     if travel.base is not None and account.latitude is not None:
         where = Point(account.latitude, account.longitude or 0.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sfa_desktop.core.entities import (
     Account,
@@ -18,7 +18,7 @@ from sfa_desktop.core.enums import DEFAULT_CHANNEL_COST, Channel
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
 from sfa_desktop.core.rules.recurrence import Occurrence, expand_all
-from sfa_desktop.operations.plans import TravelRate, travel_costs
+from sfa_desktop.operations.plans import TravelRate, nights_at, travel_costs
 from sfa_desktop.store import Store
 from sfa_desktop.store.queries import CoverageGap
 
@@ -95,7 +95,8 @@ def account_360(
     travel_planned = travel_actual = 0
     if coverage is not None:
         this_year = [a for a in activities if a.occurred_at.year == today.year]
-        travel_planned, travel_actual = travel_costs(account, this_year, coverage, travel)
+        nights = nights_at(store, account_id, datetime(today.year, 1, 1, tzinfo=UTC), today)
+        travel_planned, travel_actual = travel_costs(account, this_year, coverage, travel, nights)
     return Account360(
         account=account,
         parent=parent[0] if parent else None,

@@ -7,9 +7,9 @@ from typing import Any
 
 from sfa_desktop.core.entities import CalendarEvent, new_id
 from sfa_desktop.core.enums import Channel, EventStatus
-from sfa_desktop.core.rules.visits import duration_text
+from sfa_desktop.core.rules.visits import duration_text, is_night_note
 from sfa_desktop.operations.result import OpResult, Undo
-from sfa_desktop.operations.visit_plan import WeekFrame, is_night_note
+from sfa_desktop.operations.visit_plan import WeekFrame
 from sfa_desktop.planner.week import DAY, Night, PlannedStop, WeekInput, WeekPlan
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.batch import Create, Update

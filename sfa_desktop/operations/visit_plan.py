@@ -19,6 +19,7 @@ from sfa_desktop.core.rules.visits import (
     DEFAULT_VISIT_MINUTES,
     AccountState,
     Deal,
+    is_night_note,
     parse_clock,
     working_day_problem,
 )
@@ -149,11 +150,6 @@ def week_input(
         time_limit_s,
         nights,
     )
-
-
-def is_night_note(event: CalendarEvent) -> bool:
-    """The planner's note of a night away: a planned all-day note (see visit_accept)."""
-    return event.planned and event.all_day and event.channel is Channel.NOTE
 
 
 def _booked(

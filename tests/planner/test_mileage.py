@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from planner_geographies import BASE, at
@@ -71,4 +72,46 @@ def test_drives_are_logged_exported_and_counted(tmp_path: Path) -> None:
     visit_cost = DEFAULT_CHANNEL_COST[Channel.VISIT]
     assert detail.actual_cost == 2 * visit_cost + 1545
     assert detail.planned_cost == 4 * visit_cost + detail.travel_planned
+    store.close()
+
+
+def test_nights_away_are_in_the_mileage_log_and_cost_to_serve(tmp_path: Path) -> None:
+    # Two accepted nights away near the account (the planner's all-day notes on their
+    # evening, Berlin midnight), one cancelled, one next month: December has two hotels.
+    store = open_store(tmp_path / "s.db")
+    account = store.create(Account, {"name": "Far GmbH"}).value
+    lines = tuple(CoverageLine(channel=Channel.VISIT, quarter=q, planned=1) for q in range(1, 5))
+    store.create(AccountPlan, {"account_id": account.id, "fiscal_year": 2026, "coverage": lines})
+    berlin = ZoneInfo("Europe/Berlin")
+    for day, status in ((1, "confirmed"), (8, "confirmed"), (9, "cancelled"), (31, "confirmed")):
+        evening = datetime(2026, 12, day, tzinfo=berlin)
+        store.create(
+            CalendarEvent,
+            {
+                "title": "Night away near Munich",
+                "starts_at": evening,
+                "ends_at": evening,
+                "all_day": True,
+                "timezone": "Europe/Berlin",
+                "channel": Channel.NOTE,
+                "account_id": account.id,
+                "planned": True,
+                "status": status,
+            },
+        )
+    drives = month_drives(store, 2026, 12, 30, hotel_cents=11_000, until=date(2026, 12, 31))
+    assert [(d.day, d.account, d.km, d.amount) for d in drives] == [
+        (date(2026, 12, 1), "Far GmbH", 0.0, 11_000),
+        (date(2026, 12, 8), "Far GmbH", 0.0, 11_000),
+    ]
+    assert month_drives(store, 2026, 12, 30) == []  # no hotel rate: drives only
+    export_month(drives, tmp_path / "m.csv")
+    rows = list(csv.reader((tmp_path / "m.csv").open(encoding="utf-8")))
+    assert rows[1] == ["2026-12-01", "Far GmbH", "Night away near Munich", "0.0", "", "110.0"]
+    assert rows[-1] == ["Total", "", "", "0.0", "", "220.0"]
+    travel = TravelRate(30, BASE, DriveModel(), hotel_cents=11_000)
+    detail = plan_detail(store, account.id, 2026, date(2026, 12, 11), DEFAULT_CHANNEL_COST, travel)
+    assert detail.travel_actual == 2 * 11_000
+    later = plan_detail(store, account.id, 2026, date(2026, 12, 31), DEFAULT_CHANNEL_COST, travel)
+    assert later.travel_actual == 3 * 11_000
     store.close()

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from sfa_desktop.core.entities import CalendarEvent
 from sfa_desktop.core.enums import Channel, Orientation, Stage
 from sfa_desktop.core.rules.optimiser import grade_weight
 
@@ -130,6 +131,11 @@ def cheaper_channel(account: AccountState) -> Channel:
     good = account.grade in VISIT_INTERVAL_DAYS
     relationship = account.orientation is Orientation.RELATIONSHIP
     return Channel.CALL if good and relationship else Channel.EMAIL
+
+
+def is_night_note(event: CalendarEvent) -> bool:
+    """The planner's note of a night away: a planned all-day note on its evening."""
+    return event.planned and event.all_day and event.channel is Channel.NOTE
 
 
 def parse_clock(text: str) -> int | None:

@@ -106,7 +106,9 @@ class MileageDialog(QDialog):
         year, month = self.chosen_month()
         self.path.setText(str(documents_dir() / f"mileage-{year}-{month:02d}.xlsx"))
         rate = int(self._ctx.settings["cost_per_km"])
-        self._ctx.query(lambda s: month_drives(s, year, month, rate), self._listed)
+        hotel = int(self._ctx.settings["planner_hotel_cost"]) * 100
+        today = date.today()
+        self._ctx.query(lambda s: month_drives(s, year, month, rate, hotel, today), self._listed)
 
     def _listed(self, drives: list[Drive]) -> None:
         self.drives = drives
