@@ -32,7 +32,6 @@ from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.cost_to_serve import (
     NO_GRADE,
     grade_order,
-    judged,
     share,
     top_grades,
     touch_cost,
@@ -234,8 +233,7 @@ def coverage(
     quarters = _quarters(quarter)
     won = sums.won_by_quarter(session, view, quarters)
     cells = sums.cells(session, view, quarters, won)
-    found = sums.candidates(session, view, quarter, top_grades())
-    verdicts = judged(found.served, found.top_median, found.low_median)
+    found = sums.candidates(session, view, quarter)
     names = view.people.names()
     out = [
         OutOfLine(
@@ -249,7 +247,7 @@ def coverage(
             kind=v.kind,
             reason=v.reason,
         )
-        for v in verdicts
+        for v in found.listed
     ]
     grades = _by_grade(cells, view.owners)
     top_visits, top_revenue, top_potential = _top_shares(grades)

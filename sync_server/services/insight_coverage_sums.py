@@ -12,14 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, ForecastCategory
 from sfa_desktop.core.periods import Period
-from sfa_desktop.core.rules.cost_to_serve import NO_GRADE, Served, touch_cost
+from sfa_desktop.core.rules.cost_to_serve import (
+    NO_GRADE,
+    OutOfLineVerdict,
+    Served,
+    out_of_line,
+    touch_cost,
+)
 from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting, period_day
-from sfa_desktop.core.rules.pipeline_health import middle_of_counts
 from sync_server.models import AccountFact, ActivityFact, OpportunityFact, PlanFact
 from sync_server.services.insight_common import View
 
@@ -196,58 +201,50 @@ def _per_account(view: View, quarter: Period) -> Any:
 
 @dataclass(frozen=True)
 class Judged:
-    """The accounts most out of line (at most `LISTED` of each kind), how many are out of
-    line per owner, and the medians they are judged against."""
+    """The accounts most out of line (at most `LISTED` of each kind, most out of line
+    first), with their names and owners, and how many are out of line per owner."""
 
-    served: list[Served]
+    listed: list[OutOfLineVerdict]
     names: dict[str, tuple[str, str]]  # account id -> (name, owner)
     per_owner: dict[str, int]
-    top_median: float | None
-    low_median: float | None
 
 
 LISTED = 100  # accounts listed per kind (over-, under-served); all are counted
 
 
-def candidates(session: Session, view: View, quarter: Period, top: Sequence[str]) -> Judged:
-    """The medians of the top-grade and the lower-grade accounts' costs (from counts per
-    cost), the accounts outside them counted per owner, and the most out of line."""
+def candidates(session: Session, view: View, quarter: Period) -> Judged:
+    """Every graded account's cost and touches in one pass (summed in SQL), judged by the
+    rule; only the listed accounts' names are read."""
     acc, per = AccountFact, _per_account(view, quarter)
-    cost, touches = func.coalesce(per.c.cost, 0), func.coalesce(per.c.touches, 0)
-    graded = [*_accounts_where(view), acc.grade.is_not(None)]
-    histogram: dict[bool, dict[int, int]] = {True: defaultdict(int), False: defaultdict(int)}
-    for grade, value, count in session.execute(
-        select(acc.grade, cost, func.count())
+    owners: dict[str, str] = {}
+    served = []
+    for account_id, owner, grade, cost, touches in session.execute(
+        select(
+            acc.id,
+            acc.owner_id,
+            acc.grade,
+            func.coalesce(per.c.cost, 0),
+            func.coalesce(per.c.touches, 0),
+        )
         .outerjoin(per, per.c.account_id == acc.id)
-        .where(*graded)
-        .group_by(acc.grade, cost)
+        .where(*_accounts_where(view), acc.grade.is_not(None))
     ):
-        histogram[grade in top][int(value)] += int(count)
-    top_median = middle_of_counts(histogram[True])
-    low_median = middle_of_counts(histogram[False])
-    is_top = acc.grade.in_(list(top))
-    under = [touches == 0]
-    if low_median is not None:
-        under.append(cost < low_median)
-    kinds: list[tuple[ColumnElement[bool], Any]] = [(and_(is_top, or_(*under)), cost)]
-    if top_median is not None:
-        kinds.append((and_(~is_top, cost > top_median), cost.desc()))
-    joined = select(acc.owner_id, func.count()).outerjoin(per, per.c.account_id == acc.id)
-    per_owner = {
-        owner: int(count)
-        for owner, count in session.execute(
-            joined.where(*graded, or_(*(pick for pick, _ in kinds))).group_by(acc.owner_id)
+        owners[account_id] = owner
+        served.append(Served(account_id, grade, int(cost), int(touches)))
+    verdicts = out_of_line(served)
+    per_owner: dict[str, int] = defaultdict(int)
+    shown: dict[str, int] = defaultdict(int)
+    listed = []
+    for verdict in verdicts:
+        per_owner[owners[verdict.served.account_id]] += 1
+        if shown[verdict.kind] < LISTED:
+            shown[verdict.kind] += 1
+            listed.append(verdict)
+    ids = [v.served.account_id for v in listed]
+    names = {
+        account_id: (name, owner)
+        for account_id, name, owner in session.execute(
+            select(acc.id, acc.name, acc.owner_id).where(acc.id.in_(ids))
         )
     }
-    served, names = [], {}
-    for pick, order in kinds:
-        for account_id, name, owner, grade, value, count in session.execute(
-            select(acc.id, acc.name, acc.owner_id, acc.grade, cost, touches)
-            .outerjoin(per, per.c.account_id == acc.id)
-            .where(*graded, pick)
-            .order_by(order, acc.name, acc.id)
-            .limit(LISTED)
-        ):
-            served.append(Served(account_id, grade, int(value), int(count)))
-            names[account_id] = (name, owner)
-    return Judged(served, names, per_owner, top_median, low_median)
+    return Judged(listed, names, dict(per_owner))

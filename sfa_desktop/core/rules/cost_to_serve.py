@@ -71,12 +71,20 @@ def out_of_line(
       median lower-grade account.
 
     Accounts without a grade are not judged."""
+    return judged(accounts, *medians(accounts, scheme), scheme)
+
+
+def medians(
+    accounts: Sequence[Served], scheme: GradeScheme = DEFAULT_SCHEME
+) -> tuple[float | None, float | None]:
+    """The median cost of the top-grade accounts and of the lower-grade ones (graded)."""
     top = set(top_grades(scheme))
     top_costs = [a.cost for a in accounts if a.grade in top]
     low_costs = [a.cost for a in accounts if a.grade not in top and a.grade != NO_GRADE]
-    top_median = statistics.median(top_costs) if top_costs else None
-    low_median = statistics.median(low_costs) if low_costs else None
-    return judged(accounts, top_median, low_median, scheme)
+    return (
+        statistics.median(top_costs) if top_costs else None,
+        statistics.median(low_costs) if low_costs else None,
+    )
 
 
 def judged(
