@@ -182,8 +182,9 @@ def _phone_contacts(args: argparse.Namespace) -> int:
 
 
 def _sync_too(args: argparse.Namespace) -> int:
-    """The server's sync, then every connected calendar and address book: the store
-    opened once (its passphrase asked once)."""
+    """The server's sync, then every connected calendar and address book, then every
+    mailbox: the store opened once (its passphrase asked once)."""
+    from sfa_desktop.connectors.mail.commands import capture_after_sync
     from sfa_desktop.sync.commands import server_sync
 
     account = _open(args.db)
@@ -191,16 +192,21 @@ def _sync_too(args: argparse.Namespace) -> int:
         return 1
     try:
         code = server_sync(account)
-        if code is None:  # the computer left its server: its store is closed
+        if code is None:  # the computer left its server: its store is closed (or erased)
             return 1
-        if not account.store.dav_accounts():
-            return code
-        from sfa_desktop.connectors.runner import sync_connections
-
-        summary = sync_connections(account.store, account.credentials)
+        code = _calendars_and_address_books(account, code)
+        return capture_after_sync(account, code)
     finally:
         account.close()
         account.store.close()
+
+
+def _calendars_and_address_books(account: Any, code: int) -> int:
+    if not account.store.dav_accounts():
+        return code
+    from sfa_desktop.connectors.runner import sync_connections
+
+    summary = sync_connections(account.store, account.credentials)
     for line in summary.lines:
         print(f"{line}.")
     for warning in summary.warnings:

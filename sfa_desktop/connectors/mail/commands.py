@@ -8,7 +8,6 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from sfa_desktop.core.cli_args import db_file, non_empty, one_line
@@ -17,7 +16,7 @@ PASSWORD_VARIABLE = "SFA_IMAP_PASSWORD"
 
 
 def register(commands: Any) -> None:
-    """Add the mail commands, and make `sync` capture mail after the server's sync."""
+    """Add the mail commands (`sync` captures mail too: connectors.commands)."""
     connect = commands.add_parser(
         "connect-mail",
         help=f"connect your mailbox over IMAP (password from ${PASSWORD_VARIABLE} or asked)",
@@ -51,10 +50,6 @@ def register(commands: Any) -> None:
     )
     review.add_argument("--db", type=db_file, default=None, help="database file")
     review.set_defaults(handler=_review)
-    sync = commands.choices.get("sync")
-    if sync is not None:
-        before: Callable[[argparse.Namespace], int] = sync.get_default("handler")
-        sync.set_defaults(handler=lambda args: _sync_too(before, args))
 
 
 def host_port(text: str) -> tuple[str, int | None]:
@@ -193,34 +188,26 @@ def _names(store: Any) -> dict[Any, str]:
     return {row[0]: str(row[1]) for row in store.column_rows(Account, ["name"])}
 
 
-def _sync_too(before: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    """The server's sync (and the calendars'), then every active mailbox; what was logged
-    is sent to the server at once."""
-    code = before(args)
-    account = _open(args.db)
-    if account is None:
-        return code or 1
-    try:
-        if not account.store.mail_accounts():
-            return code
-        from sfa_desktop.connectors.mail.runner import capture_mail
+def capture_after_sync(account: Any, code: int) -> int:
+    """Every active mailbox of the open `account`, after the server's (and calendars')
+    sync ended with `code`; what was logged is sent to the server at once."""
+    if not account.store.mail_accounts():
+        return code
+    from sfa_desktop.connectors.mail.runner import capture_mail
 
-        summary = capture_mail(account.store, account.credentials)
-        for line in summary.lines:
-            print(f"Mail {line}.")
-        for name in summary.waiting:
-            print(f"Mail {name}: waiting for the first-run review (sfa-desktop mail-review).")
-        for failure in summary.failures:
-            print(f"Mail not checked: {one_line(failure)}.", file=sys.stderr)
-        if summary.created and account.server_url:
-            from sfa_desktop.sync.errors import SyncError
+    summary = capture_mail(account.store, account.credentials)
+    for line in summary.lines:
+        print(f"Mail {line}.")
+    for name in summary.waiting:
+        print(f"Mail {name}: waiting for the first-run review (sfa-desktop mail-review).")
+    for failure in summary.failures:
+        print(f"Mail not checked: {one_line(failure)}.", file=sys.stderr)
+    if summary.created and account.server_url:
+        from sfa_desktop.sync.errors import SyncError
 
-            try:
-                sent = account.engine().run_once()
-                print(f"Sent {sent.pushed} captured changes to {account.server_url}.")
-            except SyncError as error:
-                print(f"Captured emails wait to be sent: {one_line(error)}", file=sys.stderr)
-    finally:
-        account.close()
-        account.store.close()
+        try:
+            sent = account.engine().run_once()
+            print(f"Sent {sent.pushed} captured changes to {account.server_url}.")
+        except SyncError as error:
+            print(f"Captured emails wait to be sent: {one_line(error)}", file=sys.stderr)
     return code or (1 if summary.failures else 0)
