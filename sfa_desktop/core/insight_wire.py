@@ -277,5 +277,6 @@ class PipelineReport(_Answer):
     window: list[str] = Field(description="closed quarters the stage figures come from")
     stages: list[StageHealth]
     trend: list[WinRatePoint]
-    slipping: list[SlippingDeal]
+    slipping: list[SlippingDeal] = Field(description="the 100 pushed most often")
+    slipping_total: int = Field(default=0, description="all slipping deals")
     rows: list[PipelinePersonRow]  # the person first, then their direct reports

@@ -368,9 +368,11 @@ def slipping(snapshot: InsightSnapshot) -> Table:
         ("Pushed", NUMBER),
         ("Amount", MONEY),
     )
-    return Table(
-        "Slipping: close date pushed more than once", columns, rows, [d.id for d in deals], "deal"
-    )
+    total = snapshot.pipeline.slipping_total
+    title = "Slipping: close date pushed more than once"
+    if total > len(deals):
+        title += f" (the {len(deals):,} pushed most of {total:,})"
+    return Table(title, columns, rows, [d.id for d in deals], "deal")
 
 
 def cost_trend(snapshot: InsightSnapshot) -> Table:

@@ -36,6 +36,7 @@ from sync_server.services.forecast import flatten, rollup
 from sync_server.services.insight_common import View, closed_quarters
 
 WINDOW_QUARTERS = 4
+SLIPPING_LISTED = 100  # slipping deals listed; all are counted
 _WON, _LOST = Stage.CLOSED_WON.value, Stage.CLOSED_LOST.value
 _OPEN_CATEGORIES = [
     ForecastCategory.PIPELINE.value,
@@ -129,7 +130,26 @@ def _outcomes(session: Session, view: View, start: Any, end: Any) -> dict[str, t
     return {owner: (won, lost) for owner, (won, lost) in found.items()}
 
 
+def _slipping_where(view: View) -> list[Any]:
+    fact = OpportunityFact
+    return [
+        fact.org_id == view.org.id,
+        fact.close_pushes >= SLIPPING_PUSHES,
+        fact.category.in_(_OPEN_CATEGORIES),
+        *view.owner_filter(fact.owner_id),
+    ]
+
+
+def _slipping_per_owner(session: Session, view: View) -> dict[str, int]:
+    fact = OpportunityFact
+    rows = session.execute(
+        select(fact.owner_id, func.count()).where(*_slipping_where(view)).group_by(fact.owner_id)
+    )
+    return {owner: int(count) for owner, count in rows}
+
+
 def _slipping(session: Session, view: View) -> list[SlippingDeal]:
+    """The `SLIPPING_LISTED` deals pushed most often (the earliest close first)."""
     fact = OpportunityFact
     rows = session.execute(
         select(
@@ -144,13 +164,9 @@ def _slipping(session: Session, view: View) -> list[SlippingDeal]:
             AccountFact.name,
         )
         .outerjoin(AccountFact, AccountFact.id == fact.account_id)
-        .where(
-            fact.org_id == view.org.id,
-            fact.close_pushes >= SLIPPING_PUSHES,
-            fact.category.in_(_OPEN_CATEGORIES),
-            *view.owner_filter(fact.owner_id),
-        )
-        .order_by(fact.close_pushes.desc(), fact.close_date)
+        .where(*_slipping_where(view))
+        .order_by(fact.close_pushes.desc(), fact.close_date, fact.id)
+        .limit(SLIPPING_LISTED)
     ).all()
     ids = [row[0] for row in rows]
     deal_names = {}
@@ -205,6 +221,7 @@ def pipeline(session: Session, subject: User, now: datetime) -> PipelineReport:
         )
     outcomes = _outcomes(session, view, window[0].start, window[-1].end)
     slipping = _slipping(session, view)
+    slipping_per_owner = _slipping_per_owner(session, view)
     quarter = Period.containing(now.date(), PeriodKind.QUARTER)
     report = rollup(session, subject, quarter, None, now)
     tree = {node.user_id: node for _, node in flatten(report.root)}
@@ -230,7 +247,7 @@ def pipeline(session: Session, subject: User, now: datetime) -> PipelineReport:
                 remaining_quota=remaining,
                 coverage=ratio,
                 win_rate=win_rate(won, lost),
-                slipping=sum(1 for deal in slipping if deal.owner_id in members),
+                slipping=sum(slipping_per_owner.get(m, 0) for m in members),
             )
         )
     return PipelineReport(
@@ -253,5 +270,6 @@ def pipeline(session: Session, subject: User, now: datetime) -> PipelineReport:
         ],
         trend=trend,
         slipping=slipping,
+        slipping_total=sum(slipping_per_owner.values()),
         rows=rows,
     )

@@ -13,7 +13,7 @@ from insight_scenario import Writer, at
 from server_kit import Org
 
 from sync_server.models import User
-from sync_server.services import insight_coverage_sums
+from sync_server.services import insight_coverage_sums, insight_pipeline
 from sync_server.services.insight_coverage import account_costs, coverage
 from sync_server.services.insight_pipeline import pipeline
 
@@ -240,3 +240,14 @@ def test_slipping_coverage_and_win_rate(org: Org, flows: Writer) -> None:
         own: Any = pipeline(session, _user(org, "ria"), NOW)
     assert [row.name for row in own.rows] == ["Ria"]
     assert own.slipping == []
+
+
+def test_slipping_deals_are_all_counted_when_few_are_listed(
+    org: Org, flows: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(insight_pipeline, "SLIPPING_LISTED", 0)
+    with org.session() as session:
+        report = pipeline(session, _user(org, "mia"), NOW)
+    assert report.slipping == []
+    assert report.slipping_total == 1  # S1, Rob's
+    assert [row.slipping for row in report.rows] == [1, 0, 1]  # Mia, Ria, Rob
