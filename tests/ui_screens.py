@@ -320,6 +320,23 @@ class Shots:
             planner.view.tree.setCurrentItem(first.child(0))
         yield self.shot("planner-day-chosen", self.window)
         yield self.shot("planner-map", planner.map)
+        away = {  # a rep living 200 km north of these accounts who may stay overnight
+            "planner_base": f"{base.latitude + 1.8:.5f}, {base.longitude:.5f}",
+            "planner_speed": 90,
+            "planner_max_drive": 420,
+            "planner_hotel_nights": True,
+        }
+        before = {name: self.ctx.settings[name] for name in away}
+        for name, value in away.items():
+            self.ctx.settings.set(name, value)
+        deadline = time.monotonic() + 10
+        while planner._replan_soon.isActive() and time.monotonic() < deadline:
+            self.app.processEvents()  # the page re-plans a moment after a setting changes
+            time.sleep(0.01)
+        self.settle(30.0)
+        yield self.shot("planner-nights-away", self.window)
+        for name, value in before.items():
+            self.ctx.settings.set(name, value)
 
     def dialog(self, name: str, open_it: Callable[[], Any]) -> Iterator[tuple[str, Any]]:
         dialog = open_it()

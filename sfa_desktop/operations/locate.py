@@ -3,6 +3,7 @@ accounts still without coordinates, and the country outlines the map draws."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,3 +104,14 @@ def locate_by_city(store: Store, account_ids: list[str]) -> OpResult[Located]:
 def country_outlines(box: tuple[float, float, float, float], tolerance: float) -> list[Ring]:
     """Country borders meeting `box` (west, south, east, north), for the map."""
     return outlines.outlines(box, tolerance)
+
+
+def map_cities(box: tuple[float, float, float, float], count: int = 40) -> list[tuple[str, Point]]:
+    """The `count` largest cities (100,000+ people) inside `box`, largest first."""
+    west, south, east, north = box
+    inside = (
+        (place.name, place.point)
+        for place in gazetteer.big_cities()
+        if west <= place.point.longitude <= east and south <= place.point.latitude <= north
+    )
+    return list(itertools.islice(inside, count))

@@ -27,6 +27,7 @@ from sfa_desktop.operations.plans import plan_summaries, suggest_grade
 from sfa_desktop.planner.rules import Rules
 from sfa_desktop.planner.week import DAY, Booked, BookedNight, Place, plan_week
 from sfa_desktop.planner.week import DayRoute as DayRoute
+from sfa_desktop.planner.week import Night as Night
 from sfa_desktop.planner.week import PlannedStop as PlannedStop
 from sfa_desktop.planner.week import Skipped as Skipped
 from sfa_desktop.planner.week import WeekInput as WeekInput

@@ -35,11 +35,12 @@ def with_hotels(
     drive: DriveModel,
 ) -> RoutingProblem:
     """The problem with day n ending, and day n+1 starting, at `hotels[n]`; `points` are
-    the problem's nodes' places (the base first)."""
+    the problem's nodes' places (the base first). A day already over (a re-plan during a
+    trip) starts where it ends: the rep is there."""
     if not hotels:
         return problem
     nights = sorted(hotels)
-    places = [*points, *(hotels[n] for n in nights)]
+    places = node_places(points, hotels)
     travel = [list(row) for row in problem.travel]
     for row, here in zip(travel, points, strict=True):
         row.extend(drive.minutes(here, hotels[n]) for n in nights)
@@ -48,7 +49,13 @@ def with_hotels(
     for number, night in enumerate(nights, start=len(points)):
         days[night] = replace(days[night], ends_at=number)
         days[night + 1] = replace(days[night + 1], starts_at=number)
+    days = [replace(d, starts_at=d.ends_at) if d.start >= d.end else d for d in days]
     return replace(problem, days=tuple(days), travel=tuple(tuple(row) for row in travel))
+
+
+def node_places(points: Sequence[Point], hotels: Mapping[int, Point]) -> list[Point]:
+    """The places of `with_hotels`' nodes: the points, then the hotels by night."""
+    return [*points, *(hotels[night] for night in sorted(hotels))]
 
 
 def choose_hotels(

@@ -24,7 +24,7 @@ from sfa_desktop.core.rules.visits import (
 )
 from sfa_desktop.planner.explain import explain_skip
 from sfa_desktop.planner.gazetteer import nearest_city
-from sfa_desktop.planner.overnight import choose_hotels, with_hotels
+from sfa_desktop.planner.overnight import choose_hotels, node_places, with_hotels
 from sfa_desktop.planner.rules import Rules
 from sfa_desktop.planner.solver import solve
 
@@ -226,9 +226,10 @@ def plan_week(week: WeekInput) -> WeekPlan:
         problem = replace(problem, time_limit_s=(1 - SEARCH_SHARE) * week.time_limit_s)
     problem = with_hotels(problem, points, hotels, rules.drive)
     solution = solve(problem)
+    places = node_places(points, hotels)
     routes = [
-        _day_route(week, number, route, nodes, hotels)
-        for number, route in enumerate(solution.routes)
+        _day_route(week, number, route, nodes, (places[day.starts_at], places[day.ends_at]))
+        for number, (day, route) in enumerate(zip(problem.days, solution.routes, strict=True))
     ]
     routes = _with_nights(week, routes, hotels)
     warnings = []
@@ -266,23 +267,24 @@ def _searches_nights(week: WeekInput, problem: RoutingProblem) -> bool:
 
 
 def _day_route(
-    week: WeekInput, number: int, route: Route, nodes: list[_Node], hotels: dict[int, Point]
+    week: WeekInput, number: int, route: Route, nodes: list[_Node], ends: tuple[Point, Point]
 ) -> DayRoute:
+    """The day from its start place to its end place (the base or a hotel)."""
     drive_model, base = week.rules.drive, week.rules.base
-    start = hotels.get(number - 1)
-    previous, stops, km, drive = start or base, [], 0.0, 0
+    start, end = ends
+    previous, stops, km, drive = start, [], 0.0, 0
     for visit in route.visits:
         node = nodes[visit.stop]
         minutes = drive_model.minutes(previous, node.point)
         distance = drive_model.road_km(previous, node.point)
         stops.append(_planned(node, visit.starts, minutes, distance))
         km, drive, previous = km + distance, drive + minutes, node.point
-    end = hotels.get(number, base)
     if stops or previous != end:
         km += drive_model.road_km(previous, end)
         drive += drive_model.minutes(previous, end)
     day_date = week.week_start + timedelta(days=number)
-    return DayRoute(number, day_date, route.leaves, route.returns, tuple(stops), km, drive, start)
+    away = None if start == base else start
+    return DayRoute(number, day_date, route.leaves, route.returns, tuple(stops), km, drive, away)
 
 
 def _with_nights(

@@ -15,7 +15,14 @@ import pytest
 from planner_geographies import BASE, MONDAY, account, at, km_between, rules
 
 from sfa_desktop.core.rules.geo import Point
-from sfa_desktop.planner.week import DAY, DayRoute, WeekInput, WeekPlan, plan_week
+from sfa_desktop.planner.week import (
+    DAY,
+    BookedNight,
+    DayRoute,
+    WeekInput,
+    WeekPlan,
+    plan_week,
+)
 
 HOTEL = {"hotel_cents": 11_000, "cents_per_km": 30}
 
@@ -142,3 +149,26 @@ def _check_days(
         times.append((day.returns, day.returns))
         for leg, ((_, left), (arrive, _)) in zip(legs, pairwise(times), strict=True):
             assert arrive - left >= leg - 1
+
+
+def test_a_re_plan_during_a_trip_starts_the_next_day_at_the_hotel() -> None:
+    # Monday is over and the rep sleeps near F9 (a night accepted before): Tuesday starts
+    # there, 200 km from home, and the week keeps that night.
+    hotel = at(200, 9)
+    week = WeekInput(
+        MONDAY,
+        tuple(_far_cluster()),
+        (),
+        rules(**HOTEL, max_drive=420, hotel_nights=True),
+        not_before=20 * 60,
+        time_limit_s=0.3,
+        nights=(BookedNight("note", 0, hotel, "F9"),),
+    )
+    plan = plan_week(week)
+    assert [(n.day, n.event_id, n.point) for n in plan.nights] == [(0, "note", hotel)]
+    assert plan.days[0].stops == ()
+    tuesday = plan.days[1]
+    assert tuesday.start == hotel
+    assert tuesday.stops
+    assert tuesday.km == pytest.approx(_km(_places_of(plan, tuesday)), rel=1e-3)
+    _check_days(plan, max_drive=420)

@@ -415,3 +415,75 @@ def test_the_account_overview_counts_travel_in_cost_to_serve(
     assert _shown(view, "Travel in it", "plan").startswith(
         f"{money(driven)} driven of {money(planned_travel)} planned"
     )
+
+
+def test_a_night_away_shows_in_the_week_and_on_the_map(
+    plain_ctx: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Ten A accounts 1 km apart, 200 km north, with nights away allowed: two days and a
+    # night near the last stop of the first (tests/planner/test_overnight.py has the km).
+    settings = plain_ctx.settings
+    for name, value in (
+        ("planner_base", f"{BASE.latitude}, {BASE.longitude}"),
+        ("planner_road_factor", 100),
+        ("planner_speed", 60),
+        ("planner_max_drive", 420),
+        ("planner_visit_a", 60),
+        ("planner_hotel_nights", True),
+        ("planner_hotel_cost", 110),
+        ("cost_per_km", 30),
+    ):
+        settings.set(name, value)
+    for i in range(10):
+        point = at(200, i)
+        account = plain_ctx.store.create(
+            Account,
+            {
+                "name": f"Far {i}",
+                "grade": "A",
+                "latitude": point.latitude,
+                "longitude": point.longitude,
+            },
+        ).value
+        lines = tuple(
+            CoverageLine(channel=Channel.VISIT, quarter=q, planned=6) for q in (1, 2, 3, 4)
+        )
+        plain_ctx.store.create(
+            AccountPlan,
+            {"account_id": account.id, "fiscal_year": 2026, "grade": "A", "coverage": lines},
+        )
+    page = _page(plain_ctx, qtbot)
+    plan = page.plan
+    assert plan is not None
+    [night] = plan.nights
+    assert len(page.view.stops_shown()) == 10
+    days = [page.view.tree.topLevelItem(n) for n in range(5)]
+    first, second = days[night.day], days[night.day + 1]
+    assert first is not None
+    assert second is not None
+    assert "at the hotel" in first.text(0)
+    assert "leave the hotel" in second.text(0)
+    row = first.child(first.childCount() - 1)
+    assert row is not None
+    arrives = plan.days[night.day].returns % (24 * 60)
+    at_hotel = f"{arrives // 60:02d}:{arrives % 60:02d}"
+    assert row.text(0).startswith(f"{at_hotel} · Night away near {night.near}: saves ")
+    assert row.text(0).endswith("of driving, hotel 110.00")
+    summary = page.summary.text()
+    assert "1 night away" in summary
+    assert f"travel {money(round(plan.total_km * 30) + 11_000, cents=True)}" in summary
+    assert page.map.hotels == [night.point]
+    qtbot.waitUntil(lambda: bool(page.map.cities), timeout=15_000)
+    assert "Kassel" in [name for name, _ in page.map.cities]
+    image = page.map.grab().toImage()
+    assert _pixels(image, "#70757a") > 20  # city names and their dots
+    projection = page.map.projection()
+    assert projection is not None
+    spot = projection.point(night.point)  # the hotel's dark square, beside its white H
+    near = [image.pixel(int(spot.x()) + dx, int(spot.y()) + 4) for dx in range(-5, 6)]
+    assert near.count(QColor("#3c4043").rgb()) >= 3
+    assert _pixels(image, DAY_COLOURS[night.day]) > 100
+    assert _pixels(image, DAY_COLOURS[night.day + 1]) > 100
+    for width, height in ((1280, 800), (1024, 768)):
+        page.resize(width, height)
+        screenshot(qtbot, plain_ctx, page, tmp_path / f"planner-night-{width}.png")

@@ -26,12 +26,13 @@ from sfa_desktop.core.entities import CalendarEvent
 from sfa_desktop.core.enums import EntityKind, EventStatus, LocationSource
 from sfa_desktop.core.rules.geo import Point, format_point, parse_point
 from sfa_desktop.core.rules.visits import duration_text
-from sfa_desktop.operations.locate import country_outlines
+from sfa_desktop.operations.locate import country_outlines, map_cities
 from sfa_desktop.operations.records import update_record
 from sfa_desktop.operations.visit_accept import accept_week, pending_visits
-from sfa_desktop.operations.visit_plan import WeekFrame, WeekInput, WeekPlan
+from sfa_desktop.operations.visit_plan import DayRoute, WeekFrame, WeekInput, WeekPlan
 from sfa_desktop.store import Changes
 from sfa_desktop.ui.calendar.event_dialog import EventDialog, local_zone
+from sfa_desktop.ui.common.format import money
 from sfa_desktop.ui.common.location_dialog import LocationDialog
 from sfa_desktop.ui.common.widgets import ERROR_STYLE, caption, heading
 from sfa_desktop.ui.planner.not_located_dialog import NotLocatedDialog
@@ -211,14 +212,16 @@ class PlannerPage(QWidget):
         self.accept_button.setText(f"Accept {pending} visits" if pending else "Accept week")
         unlocated = sum(1 for p in week.places if p.point is None)
         self.unlocated_button.setText(f"Not located ({unlocated})…")
-        visits = len(plan.visits)
+        visits, nights = len(plan.visits), len(plan.nights)
         drive = sum(d.drive_minutes for d in plan.days)
         parts = [
             f"{visits} visit{'s' * (visits != 1)}",
             f"{plan.total_km:,.0f} km",
             f"{duration_text(drive)} driving",
-            f"{len(plan.skipped)} not this week",
+            f"travel {money(plan.travel_cost, cents=True)}",  # the tab counts the rest
         ]
+        if nights:
+            parts.insert(3, f"{nights} night{'s' * (nights != 1)} away")
         self.summary.setText(" · ".join(parts))
         if plan.warnings:
             self._say(" ".join(plan.warnings), error=True)
@@ -235,15 +238,19 @@ class PlannerPage(QWidget):
         lines = [
             DayLine(
                 DAY_COLOURS[day.day % len(DAY_COLOURS)],
-                (base, *(s.point for s in day.stops), base),
+                (
+                    day.start or base,
+                    *(s.point for s in day.stops),
+                    day.night.point if day.night else base,
+                ),
                 f"{day.date:%a} · {day.km:.0f} km",
             )
-            for day in plan.days
-            if day.stops
+            for day in _drawn(plan)
         ]
         rules = week.rules  # a day's reach: half the drive limit each way, in straight km
         reach = rules.max_drive / 2 / 60 * rules.drive.speed_kmh / rules.drive.road_factor
-        self.map.show_week(base, pins, lines, reach * 1.5)
+        hotels = [night.point for night in plan.nights]
+        self.map.show_week(base, pins, lines, reach * 1.5, hotels)
         self._load_outlines()
 
     def _load_outlines(self) -> None:
@@ -256,8 +263,15 @@ class PlannerPage(QWidget):
         tolerance = max(east - west, north - south) / 1500
         self._outline_box = wide
         self._ctx.tasks.run_network(
-            lambda: country_outlines(wide, tolerance), self.map.set_outlines, self._no_outlines
+            lambda: (country_outlines(wide, tolerance), map_cities(wide)),
+            self._outlines_loaded,
+            self._no_outlines,
         )
+
+    def _outlines_loaded(self, found: tuple[list[Any], list[tuple[str, Point]]]) -> None:
+        rings, cities = found
+        self.map.set_outlines(rings)
+        self.map.set_cities(cities)
 
     def _no_outlines(self, error: BaseException) -> None:
         self._outline_box = None
@@ -269,7 +283,7 @@ class PlannerPage(QWidget):
             self._load_outlines()
 
     def _day_chosen(self, day: int | None) -> None:
-        with_stops = [d.day for d in (self.plan.days if self.plan else ()) if d.stops]
+        with_stops = [d.day for d in _drawn(self.plan)] if self.plan else []
         self.map.set_highlight(with_stops.index(day) if day in with_stops else None)
         stop = self.view.chosen_stop()
         self.cancel_button.setEnabled(stop is not None and not stop.fixed)
@@ -367,3 +381,8 @@ def _inside(
     if outer is None:
         return False
     return outer[0] <= box[0] and outer[1] <= box[1] and box[2] <= outer[2] and box[3] <= outer[3]
+
+
+def _drawn(plan: WeekPlan) -> list[DayRoute]:
+    """The days with a route on the map: with stops, or a drive to or from a hotel."""
+    return [day for day in plan.days if day.stops or day.start or day.night]

@@ -1,5 +1,6 @@
-"""The week on a map drawn in the app: country outlines, accounts by grade, the home base
-and each day's route in its colour. Offline: no tiles, only shipped data.
+"""The week on a map drawn in the app: country outlines, the largest cities' names,
+accounts by grade, the home base, each day's route in its colour and the nights away's
+hotels. Offline: no tiles, only shipped data.
 
 The projection is equirectangular with the longitude scaled by the cosine of the middle
 latitude (true to scale at that latitude), fitted to the points with a margin; at the
@@ -28,6 +29,7 @@ GRADE_COLOURS = {
 }
 OTHER_GRADE = "#616161"
 SEA, LAND, BORDER = QColor("#dbe8f1"), QColor("#f4f1ea"), QColor("#b9b4a9")
+CITY, HOTEL = QColor("#70757a"), QColor("#3c4043")
 MARGIN = 24
 Ring = tuple[tuple[float, float], ...]
 
@@ -48,7 +50,8 @@ class Pin:
 
 @dataclass(frozen=True)
 class DayLine:
-    """One day's route from the base through its stops and back, in the day's colour."""
+    """One day's route from where it starts (the base or last night's hotel) through its
+    stops to where it ends, in the day's colour."""
 
     colour: str
     points: tuple[Point, ...]
@@ -106,6 +109,8 @@ class RouteMap(QWidget):
         self.pins: list[Pin] = []
         self.lines: list[DayLine] = []
         self.rings: list[Ring] = []
+        self.cities: list[tuple[str, Point]] = []  # largest first
+        self.hotels: list[Point] = []
         self.highlight: int | None = None  # the day drawn over the others
         self.reach_km: float | None = None  # pins farther from base do not widen the map
         self._outline_path: tuple[tuple[int, int], QPainterPath] | None = None
@@ -119,16 +124,23 @@ class RouteMap(QWidget):
         pins: list[Pin],
         lines: list[DayLine],
         reach_km: float | None = None,
+        hotels: list[Point] | None = None,
     ) -> None:
         """Fit the map to the base, the routes and the pins within `reach_km` of the base
-        (straight km; None: every pin)."""
+        (straight km; None: every pin); `hotels` are the nights away's."""
         self.base, self.pins, self.lines, self.reach_km = base, pins, lines, reach_km
+        self.hotels = list(hotels or ())
         self._outline_path = None
         self.update()
 
     def set_outlines(self, rings: list[Ring]) -> None:
         self.rings = rings
         self._outline_path = None
+        self.update()
+
+    def set_cities(self, cities: list[tuple[str, Point]]) -> None:
+        """City names to write where they do not cover a larger city's (largest first)."""
+        self.cities = cities
         self.update()
 
     def set_highlight(self, day: int | None) -> None:
@@ -171,6 +183,7 @@ class RouteMap(QWidget):
         painter.setPen(QPen(BORDER, 1))
         painter.setBrush(LAND)
         painter.drawPath(self._outlines(projection))
+        self._paint_cities(painter, projection)
         self._paint_pins(painter, projection, stops=False)
         for number, line in enumerate(self.lines):
             if number != self.highlight:
@@ -178,6 +191,7 @@ class RouteMap(QWidget):
         if self.highlight is not None and self.highlight < len(self.lines):
             self._paint_line(painter, projection, self.lines[self.highlight], 5)
         self._paint_pins(painter, projection, stops=True)
+        self._paint_hotels(painter, projection)
         if self.base is not None:
             centre = projection.point(self.base)
             painter.setPen(QPen(QColor("white"), 2))
@@ -215,11 +229,47 @@ class RouteMap(QWidget):
                 painter.setBrush(QBrush(QColor(grade_colour(pin.grade))))
                 painter.drawEllipse(projection.point(pin.point), radius, radius)
 
+    def _paint_cities(self, painter: QPainter, projection: Projection) -> None:
+        font = painter.font()
+        font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        taken: list[QRectF] = []
+        for name, point in self.cities:
+            spot = projection.point(point)
+            text = QRectF(spot.x() + 4, spot.y() - metrics.height() / 2, 0, metrics.height())
+            text.setWidth(metrics.horizontalAdvance(name) + 2)
+            if not self.rect().contains(text.toRect()) or any(text.intersects(r) for r in taken):
+                continue
+            taken.append(text.adjusted(-6, -2, 2, 2))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(CITY)
+            painter.drawEllipse(spot, 2.0, 2.0)
+            painter.setPen(CITY)
+            painter.drawText(text, Qt.AlignmentFlag.AlignVCenter, name)
+        painter.setFont(self.font())
+
+    def _paint_hotels(self, painter: QPainter, projection: Projection) -> None:
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        for hotel in self.hotels:
+            spot = projection.point(hotel)
+            box = QRectF(spot.x() - 7, spot.y() - 7, 14, 14)
+            painter.setPen(QPen(QColor("white"), 1.5))
+            painter.setBrush(HOTEL)
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(QColor("white"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "H")
+        painter.setFont(self.font())
+
     def _paint_legend(self, painter: QPainter) -> None:
         metrics = painter.fontMetrics()
         rows = [(line.colour, line.label, True) for line in self.lines]
         grades = sorted({pin.grade for pin in self.pins})
         rows += [(grade_colour(g), f"Grade {g}" if g else "No grade", False) for g in grades]
+        if self.hotels:
+            rows.append(("hotel", "Night away (hotel)", False))
         off = self.off_map()
         if off:
             rows.append(("", f"{off} account{'s' * (off != 1)} off the map", False))
@@ -236,6 +286,10 @@ class RouteMap(QWidget):
             if is_line:
                 painter.setPen(QPen(QColor(colour), 3))
                 painter.drawLine(QPointF(box.left() + 8, y), QPointF(box.left() + 24, y))
+            elif colour == "hotel":
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(HOTEL)
+                painter.drawRoundedRect(QRectF(box.left() + 11, y - 5, 10, 10), 2, 2)
             elif colour:
                 painter.setPen(QPen(QColor("white"), 1))
                 painter.setBrush(QColor(colour))

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QHeaderView, QTabWidget, QTreeWidget, QTreeWidgetItem, QWidget
 
 from sfa_desktop.core.rules.visits import duration_text
-from sfa_desktop.operations.visit_plan import DayRoute, PlannedStop, Skipped, WeekPlan
+from sfa_desktop.operations.visit_plan import DayRoute, Night, PlannedStop, Skipped, WeekPlan
 from sfa_desktop.ui.common.columns import Column
 from sfa_desktop.ui.common.format import label
 from sfa_desktop.ui.common.list_model import RecordListModel
@@ -31,17 +31,25 @@ def clock(minutes: int) -> str:
 
 
 def day_text(day: DayRoute) -> str:
-    if not day.stops:
+    if not day.stops and not day.start and not day.night:
         return f"{day.date:%a %d %b}: no visits"
     visits = sum(1 for s in day.stops if not s.fixed)
     meetings = len(day.stops) - visits
     parts = [f"{visits} visit{'s' * (visits != 1)}"]
     if meetings:
         parts.append(f"{meetings} meeting{'s' * (meetings != 1)}")
+    leave = "leave the hotel" if day.start else "leave"
+    back = "at the hotel" if day.night else "back"
     return (
-        f"{day.date:%a %d %b}: {', '.join(parts)} · leave {clock(day.leaves)}, back "
+        f"{day.date:%a %d %b}: {', '.join(parts)} · {leave} {clock(day.leaves)}, {back} "
         f"{clock(day.returns)} · {day.km:.0f} km, {duration_text(day.drive_minutes)} driving"
     )
+
+
+def night_text(night: Night) -> str:
+    """'Night away near Munich: saves 3 h 20 of driving, hotel 110.00'."""
+    reason = night.reason.removeprefix("overnight ")
+    return f"Night away {reason}"
 
 
 def _swatch(colour: str) -> QIcon:
@@ -90,6 +98,14 @@ class WeekView(QTabWidget):
             item.setFirstColumnSpanned(True)
             for stop in day.stops:
                 item.addChild(self._stop_item(day, stop))
+            if day.night is not None:
+                text = f"{clock(day.returns)} · {night_text(day.night)}"
+                night = QTreeWidgetItem([text])
+                night.setData(0, Qt.ItemDataRole.UserRole, day.day)
+                night.setData(1, Qt.ItemDataRole.UserRole, "night")
+                night.setToolTip(0, text)
+                item.addChild(night)
+                night.setFirstColumnSpanned(True)
             item.setExpanded(True)
         skipped = plan.skipped if plan else ()
         self.skipped.set_records(skipped)
@@ -125,7 +141,8 @@ class WeekView(QTabWidget):
             for child in range(day.childCount()):
                 stop = day.child(child)
                 assert stop is not None
-                found.append((day.text(0), stop.text(1)))
+                if not _is_night(stop):
+                    found.append((day.text(0), stop.text(1)))
         return found
 
     def _current(self, item: QTreeWidgetItem | None, _previous: object) -> None:
@@ -133,9 +150,11 @@ class WeekView(QTabWidget):
             self.day_chosen.emit(None)
             return
         self.day_chosen.emit(item.data(0, Qt.ItemDataRole.UserRole))
-        self.reason_chosen.emit(
-            f"{item.text(1)}: {item.text(5)}" if item.parent() is not None else item.text(0)
-        )
+        if item.parent() is None:
+            self.reason_chosen.emit(item.text(0))
+        else:
+            night = _is_night(item)
+            self.reason_chosen.emit(item.text(0) if night else f"{item.text(1)}: {item.text(5)}")
 
     def _skip_selected(self, selected: QItemSelection, _: QItemSelection) -> None:
         rows = selected.indexes()
@@ -153,3 +172,7 @@ class WeekView(QTabWidget):
         assert parent is not None
         index = parent.indexOfChild(item)
         return day.stops[index] if 0 <= index < len(day.stops) else None
+
+
+def _is_night(item: QTreeWidgetItem) -> bool:
+    return bool(item.data(1, Qt.ItemDataRole.UserRole) == "night")
