@@ -110,24 +110,30 @@ def _stage_figures(
     return found, spent
 
 
-def _outcomes(session: Session, view: View, start: Any, end: Any) -> dict[str, tuple[int, int]]:
-    """(won, lost) deals per owner closing in [start, end)."""
+def _outcomes(
+    session: Session, view: View, window: list[Period]
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """(won, lost) deals per (quarter's index in the window, owner), in one query."""
     fact = OpportunityFact
+    quarter = case(
+        *((fact.close_date >= q.start, index) for index, q in reversed(list(enumerate(window)))),
+        else_=0,
+    )
     rows = session.execute(
-        select(fact.owner_id, fact.stage, func.count())
+        select(quarter, fact.owner_id, fact.stage, func.count())
         .where(
             fact.org_id == view.org.id,
-            fact.close_date >= start,
-            fact.close_date < end,
+            fact.close_date >= window[0].start,
+            fact.close_date < window[-1].end,
             fact.stage.in_([_WON, _LOST]),
             *view.owner_filter(fact.owner_id),
         )
-        .group_by(fact.owner_id, fact.stage)
+        .group_by(quarter, fact.owner_id, fact.stage)
     )
-    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for owner, stage_name, count in rows:
-        found[owner][0 if stage_name == _WON else 1] += int(count)
-    return {owner: (won, lost) for owner, (won, lost) in found.items()}
+    found: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for index, owner, stage_name, count in rows:
+        found[int(index), owner][0 if stage_name == _WON else 1] += int(count)
+    return {key: (won, lost) for key, (won, lost) in found.items()}
 
 
 def _slipping_where(view: View) -> list[Any]:
@@ -213,13 +219,16 @@ def pipeline(session: Session, subject: User, now: datetime) -> PipelineReport:
     window = closed_quarters(now, WINDOW_QUARTERS)
     flows = stage_flows(*_stage_figures(session, view, window))
     trend = []
-    for period in window:
-        counts = _outcomes(session, view, period.start, period.end).values()
+    by_quarter = _outcomes(session, view, window)
+    outcomes: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for index, period in enumerate(window):
+        counts = [c for (i, _), c in by_quarter.items() if i == index]
         won, lost = sum(c[0] for c in counts), sum(c[1] for c in counts)
         trend.append(
             WinRatePoint(period=str(period), won=won, lost=lost, win_rate=win_rate(won, lost))
         )
-    outcomes = _outcomes(session, view, window[0].start, window[-1].end)
+    for (_, owner), (won, lost) in by_quarter.items():
+        outcomes[owner] = (outcomes[owner][0] + won, outcomes[owner][1] + lost)
     slipping = _slipping(session, view)
     slipping_per_owner = _slipping_per_owner(session, view)
     quarter = Period.containing(now.date(), PeriodKind.QUARTER)
