@@ -172,13 +172,6 @@ class OpportunityFact(Base):
             postgresql_include=["owner_id", "category", "amount", "currency"],
         ),
         Index(
-            "ix_facts_org_category_close",
-            "org_id",
-            "category",
-            "close_date",
-            postgresql_include=["owner_id", "account_id", "amount", "currency"],
-        ),
-        Index(
             "ix_facts_org_stage_close",
             "org_id",
             "stage",

@@ -68,12 +68,6 @@ def upgrade() -> None:
     )
     op.drop_index("ix_account_facts_org_owner", table_name="account_facts")
     op.create_index(
-        "ix_facts_org_category_close",
-        "opportunity_facts",
-        ["org_id", "category", "close_date"],
-        postgresql_include=["owner_id", "account_id", "amount", "currency"],
-    )
-    op.create_index(
         "ix_facts_org_stage_close",
         "opportunity_facts",
         ["org_id", "stage", "close_date"],
@@ -129,7 +123,6 @@ def _copy_plans() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_facts_org_stage_close", table_name="opportunity_facts")
-    op.drop_index("ix_facts_org_category_close", table_name="opportunity_facts")
     op.create_index("ix_account_facts_org_owner", "account_facts", ["org_id", "owner_id"])
     op.drop_index("ix_account_facts_org_owner_grade", table_name="account_facts")
     op.drop_index("ix_plan_facts_org_year", table_name="plan_facts")
