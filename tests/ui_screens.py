@@ -311,15 +311,15 @@ class Shots:
         self.ctx.settings.set("planner_base", f"{base.latitude:.5f}, {base.longitude:.5f}")
         planner = self.page("Visit planner")
         self.settle(30.0)
-        yield self.shot("planner-week", self.window)
+        yield self.shot("visit-planner-week", self.window)
         planner.view.setCurrentIndex(1)
-        yield self.shot("planner-not-this-week", self.window)
+        yield self.shot("visit-planner-not-this-week", self.window)
         planner.view.setCurrentIndex(0)
         first = planner.view.tree.topLevelItem(0)
         if first is not None and first.childCount():
             planner.view.tree.setCurrentItem(first.child(0))
-        yield self.shot("planner-day-chosen", self.window)
-        yield self.shot("planner-map", planner.map)
+        yield self.shot("visit-planner-day-chosen", self.window)
+        yield self.shot("visit-planner-map", planner.map)
         away = {  # a rep living 200 km north of these accounts who may stay overnight
             "planner_base": f"{base.latitude + 1.8:.5f}, {base.longitude:.5f}",
             "planner_speed": 90,
@@ -334,7 +334,7 @@ class Shots:
             self.app.processEvents()  # the page re-plans a moment after a setting changes
             time.sleep(0.01)
         self.settle(30.0)
-        yield self.shot("planner-nights-away", self.window)
+        yield self.shot("visit-planner-nights-away", self.window)
         for name, value in before.items():
             self.ctx.settings.set(name, value)
 

@@ -44,6 +44,7 @@ class SyncScheduler:
         self._changed = changed
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = False  # set by shutdown: a sync left behind may find things closed
         self.status = SyncStatus(signed_in=True)
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._scheduler.add_job(
@@ -62,8 +63,11 @@ class SyncScheduler:
 
     def shutdown(self, timeout: float | None = None) -> None:
         """Stop timing syncs; wait up to `timeout` seconds (None: as long as it takes) for
-        a running one, which is then left behind on its daemon thread."""
-        self._scheduler.shutdown(wait=False)
+        a running one, which is then left behind on its daemon thread (and ends quietly
+        when what it uses is closed under it)."""
+        self._stopping = True
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
@@ -93,6 +97,10 @@ class SyncScheduler:
                 report = self._sync()
             except SyncError as failure:
                 error, offline = str(failure), isinstance(failure, Offline)
+            except Exception:
+                if self._stopping:  # the app quit and closed the client under this sync
+                    return None
+                raise
             if report is not None and report.changes:
                 self._changed(report.changes)
             _log(report, error, offline)

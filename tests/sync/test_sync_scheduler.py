@@ -108,3 +108,33 @@ def test_sync_now_triggers_a_run_promptly() -> None:
         assert runs.acquire(timeout=10)  # the one asked for, long before the hour is up
     finally:
         scheduler.shutdown()
+
+
+def test_a_sync_left_behind_at_quit_ends_quietly() -> None:
+    """Quitting closes the HTTP client under a sync still running (httpx then raises
+    RuntimeError): that sync ends without a traceback; before shutdown such an error is
+    not hidden."""
+    entered, release = threading.Event(), threading.Event()
+
+    def closed_under_it() -> SyncReport:
+        entered.set()
+        release.wait(10)
+        raise RuntimeError("Cannot send a request, as the client has been closed.")
+
+    scheduler = SyncScheduler(closed_under_it, lambda: 0, lambda _s: None)
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(scheduler.run()))
+    worker.start()
+    assert entered.wait(10)
+    scheduler.shutdown(timeout=0)
+    release.set()
+    worker.join(10)
+    assert outcome == [None]
+    running = SyncScheduler(closed_under_it, lambda: 0, lambda _s: None)
+    release.set()
+    try:
+        running.run()
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("an error outside a quit must not be hidden")

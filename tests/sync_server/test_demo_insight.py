@@ -64,7 +64,7 @@ def test_every_insight_view_shows_the_demos_history(client: Any) -> None:
         assert slipped
         assert {d.id for d in pipeline.slipping} == slipped
         facts = select(OpportunityFact.id, OpportunityFact.close_pushes)
-        pushes = dict(session.execute(facts).tuples().all())
+        pushes = {row[0]: row[1] for row in session.execute(facts)}
         assert all(pushes[d.id] == len(run.history.earlier_close_dates(d.id)) for d in deals)
         assert len(pipeline.trend) == 4
         assert all(t.won + t.lost > 0 for t in pipeline.trend)

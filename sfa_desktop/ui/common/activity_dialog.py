@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sfa_desktop.app import mail_capture
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Activity, Contact, Opportunity
 from sfa_desktop.core.enums import Channel, EntityKind
@@ -287,6 +286,8 @@ class ActivityDialog(QDialog):
 
     def dont_log(self) -> None:
         """Remove this captured email (every account's copy); it is never logged again."""
+        from sfa_desktop.app import mail_capture  # the mail stack loads only when asked
+
         assert self.activity is not None
         activity_id = self.activity.id
         self.buttons.setEnabled(False)

@@ -65,6 +65,17 @@ def _address(candidate: Candidate, _: Mapping[str, str]) -> str:
     return ", ".join(part for part in (record.street, town, record.country) if part)
 
 
+def _location(candidate: Candidate, _: Mapping[str, str]) -> str:
+    """Where the visit planner puts the account: "48.1370, 11.5750 (pinned)", or ""."""
+    record = candidate.record
+    latitude, longitude = getattr(record, "latitude", None), getattr(record, "longitude", None)
+    if latitude is None or longitude is None:
+        return ""
+    how = getattr(record, "located_by", None)
+    how_text = label(how) if isinstance(how, Enum) else str(how or "")
+    return f"{latitude:.4f}, {longitude:.4f}" + (f" ({how_text})" if how_text else "")
+
+
 def _potential(candidate: Candidate, _: Mapping[str, str]) -> str:
     record = candidate.record
     if not isinstance(record, Account) or not record.potential_revenue:
@@ -118,6 +129,7 @@ ROWS: dict[EntityKind, tuple[Row, ...]] = {
         Row("Web domain", ("domain",), _field("domain")),
         Row("Phone", ("phone",), _field("phone")),
         Row("Address", ("street", "postal_code", "city", "country"), _address),
+        Row("Location", ("latitude", "longitude", "located_by"), _location),
         Row("Industry", ("industry",), _field("industry")),
         Row("Segment", ("segment",), _field("segment")),
         Row("Grade", ("grade",), _field("grade")),
