@@ -86,12 +86,12 @@ def _site_server() -> str:
 def _locked_server() -> str:
     """The server the admin's site file locks, or "" (not locked, or no site file)."""
     from sfa_desktop.site_config import SiteConfigError, discover
+    from sfa_desktop.sync.site_move import locked_server
 
     try:
-        site = discover()
+        return locked_server(discover())
     except SiteConfigError:
         return ""  # reported by _site_server
-    return site.server_url if site and "sync_server" in site.locked else ""
 
 
 def _login(args: argparse.Namespace) -> int:
