@@ -1,0 +1,134 @@
+"""Insight summaries kept on write: closed deals per stage mask, stays per stage and whole
+days, and touches per grade and channel, each per owner and quarter
+
+`deal_flow_sums` counts the deals closed (won or lost) per (owner, quarter of the close
+date, open stages passed as a bit mask, won); `stage_stay_sums` counts their completed
+stays in an open stage per (owner, quarter, stage, whole days). `touch_sums` counts
+activities per (quarter, the account's owner and grade, the activity's owner, channel),
+for activities on an account that exists. The write path keeps them (an account's grade or
+owner change moves its activities' counts: `ix_activity_facts_account` finds them);
+back-filled here from the facts. Closed quarters are then never rescanned by the views.
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-12-05 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_ID = sa.String(length=64)
+# Open stages in pipeline order (bit i of a mask is the i-th), and the closed ones.
+_OPEN = ("prospecting", "qualification", "needs_analysis", "proposal", "negotiation")
+_CLOSED = "('closed_won', 'closed_lost')"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "deal_flow_sums",
+        sa.Column("org_id", _ID, primary_key=True),
+        sa.Column("quarter", sa.Date(), primary_key=True),
+        sa.Column("owner_id", _ID, primary_key=True),
+        sa.Column("mask", sa.Integer(), primary_key=True),
+        sa.Column("won", sa.Integer(), primary_key=True),
+        sa.Column("deals", sa.Integer(), nullable=False),
+    )
+    op.create_table(
+        "stage_stay_sums",
+        sa.Column("org_id", _ID, primary_key=True),
+        sa.Column("quarter", sa.Date(), primary_key=True),
+        sa.Column("owner_id", _ID, primary_key=True),
+        sa.Column("stage", sa.String(length=32), primary_key=True),
+        sa.Column("days", sa.Integer(), primary_key=True),
+        sa.Column("stays", sa.Integer(), nullable=False),
+    )
+    op.create_table(
+        "touch_sums",
+        sa.Column("org_id", _ID, primary_key=True),
+        sa.Column("quarter", sa.Date(), primary_key=True),
+        sa.Column("account_owner_id", _ID, primary_key=True),
+        sa.Column("grade", sa.String(length=1), primary_key=True),
+        sa.Column("owner_id", _ID, primary_key=True),
+        sa.Column("channel", sa.String(length=16), primary_key=True),
+        sa.Column("touches", sa.Integer(), nullable=False),
+    )
+    op.create_index(
+        "ix_activity_facts_account",
+        "activity_facts",
+        ["account_id"],
+        postgresql_include=["owner_id", "channel", "occurred_on"],
+    )
+    _back_fill()
+
+
+def _quarter(column: str) -> str:
+    """SQL for the first day of the quarter holding the date `column`."""
+    if op.get_bind().dialect.name == "postgresql":
+        return f"CAST(date_trunc('quarter', {column}) AS date)"
+    return (
+        f"date({column}, 'start of month', "
+        f"'-' || ((CAST(strftime('%m', {column}) AS INTEGER) - 1) % 3) || ' months')"
+    )
+
+
+def _days() -> str:
+    """SQL for the whole days between s.changed_at and s.left_at (as pipeline counts)."""
+    if op.get_bind().dialect.name == "postgresql":
+        return "CAST(floor(EXTRACT(epoch FROM s.left_at - s.changed_at) / 86400) AS INTEGER)"
+    return "CAST(julianday(s.left_at) - julianday(s.changed_at) AS INTEGER)"
+
+
+def _back_fill() -> None:
+    quarter = _quarter("o.close_date")
+    mask = " + ".join(
+        f"MAX(CASE WHEN to_stage = '{stage}' THEN {1 << bit} ELSE 0 END)"
+        for bit, stage in enumerate(_OPEN)
+    )
+    op.execute(
+        f"""
+        INSERT INTO deal_flow_sums (org_id, quarter, owner_id, mask, won, deals)
+        SELECT o.org_id, {quarter}, o.owner_id, d.mask, d.won, COUNT(*)
+        FROM opportunity_facts AS o
+        JOIN (SELECT opportunity_id AS deal, {mask} AS mask,
+                     MAX(CASE WHEN to_stage = 'closed_won' THEN 1 ELSE 0 END) AS won
+              FROM stage_facts GROUP BY opportunity_id) AS d ON d.deal = o.id
+        WHERE o.stage IN {_CLOSED}
+        GROUP BY o.org_id, {quarter}, o.owner_id, d.mask, d.won
+        """
+    )
+    open_stages = ", ".join(f"'{stage}'" for stage in _OPEN)
+    op.execute(
+        f"""
+        INSERT INTO stage_stay_sums (org_id, quarter, owner_id, stage, days, stays)
+        SELECT o.org_id, {quarter}, o.owner_id, s.to_stage, {_days()}, COUNT(*)
+        FROM opportunity_facts AS o JOIN stage_facts AS s ON s.opportunity_id = o.id
+        WHERE o.stage IN {_CLOSED} AND s.left_at IS NOT NULL
+          AND s.to_stage IN ({open_stages})
+        GROUP BY o.org_id, {quarter}, o.owner_id, s.to_stage, {_days()}
+        """
+    )
+    day = _quarter("x.occurred_on")
+    op.execute(
+        f"""
+        INSERT INTO touch_sums (org_id, quarter, account_owner_id, grade, owner_id, channel,
+                                touches)
+        SELECT x.org_id, {day}, a.owner_id, COALESCE(a.grade, ''), x.owner_id, x.channel,
+               COUNT(*)
+        FROM activity_facts AS x JOIN account_facts AS a ON a.id = x.account_id
+        GROUP BY x.org_id, {day}, a.owner_id, COALESCE(a.grade, ''), x.owner_id, x.channel
+        """
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_activity_facts_account", table_name="activity_facts")
+    op.drop_table("touch_sums")
+    op.drop_table("stage_stay_sums")
+    op.drop_table("deal_flow_sums")
