@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -132,6 +133,14 @@ class Record(Base):
     __tablename__ = "records"
     __table_args__ = (
         Index("ix_records_org_version", "org_id", "version"),
+        # the org-wide kinds every user pulls (services.scope.ORG_WIDE; migration 0007)
+        Index(
+            "ix_records_org_wide",
+            "org_id",
+            "version",
+            postgresql_where=text("entity IN ('user', 'field_definition')"),
+            sqlite_where=text("entity IN ('user', 'field_definition')"),
+        ),
         Index("ix_records_entity_owner", "entity", "owner_id"),
     )
     entity: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -213,6 +222,11 @@ class ActivityFact(Base):
             "occurred_on",
             postgresql_include=["account_id", "channel"],
         ),
+        Index(  # an account's touches, moved when its grade or owner changes (0008)
+            "ix_activity_facts_account",
+            "account_id",
+            postgresql_include=["owner_id", "channel", "occurred_on"],
+        ),
     )
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     org_id: Mapped[str] = mapped_column(Id)
@@ -286,6 +300,46 @@ class PlanFact(Base):
     account_id: Mapped[str] = mapped_column(Id)
     fiscal_year: Mapped[int] = mapped_column(Integer)
     planned: Mapped[int] = mapped_column(Integer)
+
+
+class DealFlowSum(Base):
+    """Deals closed (won or lost) per owner, quarter of the close date, open stages passed
+    (bit i: the i-th open stage) and won; kept on write (migration 0008)."""
+
+    __tablename__ = "deal_flow_sums"
+    org_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    quarter: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    mask: Mapped[int] = mapped_column(Integer, primary_key=True)
+    won: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deals: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaySum(Base):
+    """Completed stays of closed deals in an open stage, per owner, quarter of the deal's
+    close date, stage and whole days; kept on write (migration 0008)."""
+
+    __tablename__ = "stage_stay_sums"
+    org_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    quarter: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stays: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TouchSum(Base):
+    """Activities on existing accounts per quarter, the account's owner and grade ('' for
+    none) as they are now, the activity's owner and channel; kept on write (0008)."""
+
+    __tablename__ = "touch_sums"
+    org_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    quarter: Mapped[date] = mapped_column(Date, primary_key=True)
+    account_owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    grade: Mapped[str] = mapped_column(String(1), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    touches: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ConflictRecord(Base):

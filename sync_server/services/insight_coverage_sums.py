@@ -25,7 +25,7 @@ from sfa_desktop.core.rules.cost_to_serve import (
     touch_cost,
 )
 from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting, period_day
-from sync_server.models import AccountFact, ActivityFact, OpportunityFact, PlanFact
+from sync_server.models import AccountFact, ActivityFact, OpportunityFact, PlanFact, TouchSum
 from sync_server.services.insight_common import View
 
 
@@ -68,6 +68,19 @@ def _activities_where(view: View, start: date, end: date) -> list[ColumnElement[
     ]
 
 
+def _touches_where(view: View, start: date, end: date) -> list[ColumnElement[bool]]:
+    """The summed touches (insight_sums) of the subtree's people on the subtree's accounts
+    in the quarters starting in [start, end)."""
+    touch = TouchSum
+    return [
+        touch.org_id == view.org.id,
+        touch.quarter >= start,
+        touch.quarter < end,
+        *view.owner_filter(touch.owner_id),
+        *view.owner_filter(touch.account_owner_id),
+    ]
+
+
 def _bucket(column: Any, quarters: Sequence[Period]) -> Any:
     """The index of the quarter a day falls in (the days are within the quarters)."""
     return case(
@@ -102,14 +115,14 @@ def cells(
         cell.potential += (
             convert_counting(view.rates, tally, int(potential), currency, base, day) or 0
         )
-    act = ActivityFact
+    touch = TouchSum
     for owner, grade, channel, count in session.execute(
-        select(acc.owner_id, acc.grade, act.channel, func.count())
-        .join(acc, acc.id == act.account_id)
-        .where(*_activities_where(view, quarter.start, quarter.end), *_accounts_where(view))
-        .group_by(acc.owner_id, acc.grade, act.channel)
+        select(touch.account_owner_id, touch.grade, touch.channel, func.sum(touch.touches))
+        .where(*_touches_where(view, quarter.start, quarter.end))
+        .group_by(touch.account_owner_id, touch.grade, touch.channel)
     ):
-        found[owner, _grade(grade)].logged[channel] += int(count)
+        if count:
+            found[owner, _grade(grade)].logged[channel] += int(count)
     plan = PlanFact
     for owner, grade, channel, planned in session.execute(
         select(acc.owner_id, acc.grade, plan.channel, func.sum(plan.planned))
@@ -168,18 +181,15 @@ def won_by_quarter(
 
 def trend_costs(session: Session, view: View, quarters: Sequence[Period]) -> list[int]:
     """The cost of the touches on the subtree's accounts, quarter by quarter."""
-    act, acc = ActivityFact, AccountFact
-    bucket = _bucket(act.occurred_on, quarters)
+    touch = TouchSum
+    index = {q.start: i for i, q in enumerate(quarters)}
     counts: list[dict[str, int]] = [defaultdict(int) for _ in quarters]
-    for index, channel, count in session.execute(
-        select(bucket, act.channel, func.count())
-        .join(acc, acc.id == act.account_id)
-        .where(
-            *_activities_where(view, quarters[0].start, quarters[-1].end), *_accounts_where(view)
-        )
-        .group_by(bucket, act.channel)
+    for quarter, channel, count in session.execute(
+        select(touch.quarter, touch.channel, func.sum(touch.touches))
+        .where(*_touches_where(view, quarters[0].start, quarters[-1].end))
+        .group_by(touch.quarter, touch.channel)
     ):
-        counts[int(index)][channel] += int(count)
+        counts[index[quarter]][channel] += int(count or 0)
     return [touch_cost(c) for c in counts]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sfa_desktop.core.entities import Account, AccountPlan, Activity, StageChange
 from sfa_desktop.core.entities import Record as CoreRecord
 from sync_server.models import AccountFact, ActivityFact, PlanFact, StageFact
+from sync_server.services import insight_sums as sums
 
 _FACT_OF: dict[type[CoreRecord], type[Any]] = {
     Account: AccountFact,
@@ -47,22 +48,48 @@ def _columns(record: CoreRecord, owner_id: str) -> dict[str, Any]:
 def save_insight_fact(
     session: Session, org_id: str, record: CoreRecord, owner_id: str, deleted: bool, new: bool
 ) -> None:
-    """Mirror `record` into its fact table (nothing for other kinds); `new` saves a lookup."""
+    """Mirror `record` into its fact table (nothing for other kinds) and keep the summaries
+    (insight_sums) in step; `new` saves a lookup."""
     if isinstance(record, AccountPlan):
         _save_plan(session, org_id, record, owner_id, deleted, new)
         return
     model = _FACT_OF.get(type(record))
     if model is None:
         return
-    if deleted:
-        if not new:
-            fact = session.get(model, record.id)
-            if fact is not None:
-                session.delete(fact)
-                if isinstance(record, StageChange):
-                    _mark_left(session, fact.opportunity_id)
-        return
+    account_before = None
+    if isinstance(record, Account) and not new:
+        account_before = sums.account_now(session, record.id)
     fact = None if new else session.get(model, record.id)
+    if isinstance(record, StageChange):
+        deals = {record.opportunity_id, getattr(fact, "opportunity_id", record.opportunity_id)}
+        with sums.deals_kept(session, deals):
+            _save_fact(session, org_id, record, owner_id, deleted, model, fact)
+        return
+    activity_before = sums.activity_of(fact) if isinstance(record, Activity) else None
+    fact = _save_fact(session, org_id, record, owner_id, deleted, model, fact)
+    if isinstance(record, Activity):
+        sums.activity_moved(session, activity_before, sums.activity_of(fact))
+    elif isinstance(record, Account):
+        after = None if fact is None else (fact.owner_id, fact.grade or "")
+        sums.account_changed(session, record.id, account_before, after)
+
+
+def _save_fact(
+    session: Session,
+    org_id: str,
+    record: CoreRecord,
+    owner_id: str,
+    deleted: bool,
+    model: type[Any],
+    fact: Any,
+) -> Any:
+    """Write the fact (`fact`: the stored one, if any); the fact as it now stands."""
+    if deleted:
+        if fact is not None:
+            session.delete(fact)
+            if isinstance(record, StageChange):
+                _mark_left(session, fact.opportunity_id)
+        return None
     moved_from = getattr(fact, "opportunity_id", None)
     if fact is None:
         fact = model(id=record.id, org_id=org_id)
@@ -73,6 +100,7 @@ def save_insight_fact(
         _mark_left(session, record.opportunity_id)
         if moved_from is not None and moved_from != record.opportunity_id:
             _mark_left(session, moved_from)
+    return fact
 
 
 def _mark_left(session: Session, opportunity_id: str) -> None:

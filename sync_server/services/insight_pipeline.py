@@ -10,10 +10,10 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, case, cast, func, literal, select, union_all
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.enums import OPEN_STAGES, EntityKind, ForecastCategory, Role, Stage
+from sfa_desktop.core.enums import EntityKind, ForecastCategory, Role, Stage
 from sfa_desktop.core.forecast_wire import ForecastNode
 from sfa_desktop.core.insight_wire import (
     PipelinePersonRow,
@@ -30,8 +30,14 @@ from sfa_desktop.core.rules.pipeline_health import (
     stage_flows,
     win_rate,
 )
-from sync_server.db import is_postgres
-from sync_server.models import AccountFact, OpportunityFact, Record, StageFact, User
+from sync_server.models import (
+    AccountFact,
+    DealFlowSum,
+    OpportunityFact,
+    Record,
+    StaySum,
+    User,
+)
 from sync_server.services.forecast import flatten, rollup
 from sync_server.services.insight_common import View, closed_quarters
 
@@ -45,68 +51,39 @@ _OPEN_CATEGORIES = [
 ]
 
 
-def _closed_deals(view: View, window: list[Period]) -> Any:
-    """The subtree's deals closed (won or lost) in the window, as a subquery of ids."""
-    fact = OpportunityFact
-    return (
-        select(fact.id)
-        .where(
-            fact.org_id == view.org.id,
-            fact.close_date >= window[0].start,
-            fact.close_date < window[-1].end,
-            fact.stage.in_([_WON, _LOST]),
-            *view.owner_filter(fact.owner_id),
-        )
-        .scalar_subquery()
-    )
-
-
 def _stage_figures(
     session: Session, view: View, window: list[Period]
 ) -> tuple[list[tuple[int, bool, int]], dict[Stage, dict[int, int]]]:
-    """Over the window's closed deals, in one pass over their stage changes: (stage mask,
-    won, deals), and the whole days of each completed stay in an open stage counted per
-    stage (a stay ends when the deal's next stage change came: `left_at`, kept on write)."""
-    stage = StageFact
-    if is_postgres(session):
-        seconds = func.extract("epoch", stage.left_at - stage.changed_at)
-        days: Any = cast(func.floor(seconds / 86400), Integer)
-    else:
-        days = cast(func.julianday(stage.left_at) - func.julianday(stage.changed_at), Integer)
-    stays = (
-        select(
-            stage.opportunity_id.label("deal"), stage.to_stage.label("stage"), days.label("days")
-        )
-        .where(stage.opportunity_id.in_(_closed_deals(view, window)))
-        .cte("stays")
-    )
-    bits = sum(
-        (
-            func.max(case((stays.c.stage == s.value, 1 << i), else_=0))
-            for i, s in enumerate(OPEN_STAGES)
-        ),
-        start=literal(0),
-    )
-    won = func.max(case((stays.c.stage == _WON, 1), else_=0))
-    per_deal = select(bits.label("mask"), won.label("won")).group_by(stays.c.deal).subquery()
-    none_int, none_text = cast(None, Integer), cast(None, String)
-    groups = select(
-        literal("g"), per_deal.c.mask, per_deal.c.won, none_text, none_int, func.count()
-    ).group_by(per_deal.c.mask, per_deal.c.won)
-    spans = (
-        select(literal("d"), none_int, none_int, stays.c.stage, stays.c.days, func.count())
-        .where(stays.c.days.is_not(None), stays.c.stage.in_([s.value for s in OPEN_STAGES]))
-        .group_by(stays.c.stage, stays.c.days)
-    )
+    """Over the subtree's deals closed (won or lost) in the window: (stage mask, won,
+    deals), and the whole days of each completed stay in an open stage counted per stage,
+    from the summaries kept per owner and quarter on write (insight_sums)."""
+    flow, stay = DealFlowSum, StaySum
     found: list[tuple[int, bool, int]] = []
-    spent: dict[Stage, dict[int, int]] = defaultdict(dict)
-    for kind, mask, was_won, stage_name, whole_days, count in session.execute(
-        union_all(groups, spans)
+    for mask, was_won, count in session.execute(
+        select(flow.mask, flow.won, func.sum(flow.deals))
+        .where(
+            flow.org_id == view.org.id,
+            flow.quarter >= window[0].start,
+            flow.quarter < window[-1].end,
+            *view.owner_filter(flow.owner_id),
+        )
+        .group_by(flow.mask, flow.won)
+        .having(func.sum(flow.deals) != 0)
     ):
-        if kind == "g":
-            found.append((int(mask), bool(was_won), int(count)))
-        else:
-            spent[Stage(stage_name)][int(whole_days)] = int(count)
+        found.append((int(mask), bool(was_won), int(count)))
+    spent: dict[Stage, dict[int, int]] = defaultdict(dict)
+    for stage_name, whole_days, count in session.execute(
+        select(stay.stage, stay.days, func.sum(stay.stays))
+        .where(
+            stay.org_id == view.org.id,
+            stay.quarter >= window[0].start,
+            stay.quarter < window[-1].end,
+            *view.owner_filter(stay.owner_id),
+        )
+        .group_by(stay.stage, stay.days)
+        .having(func.sum(stay.stays) != 0)
+    ):
+        spent[Stage(stage_name)][int(whole_days)] = int(count)
     return found, spent
 
 

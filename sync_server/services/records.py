@@ -15,6 +15,7 @@ from sfa_desktop.core.protocol import DELETED_FIELD
 from sync_server.db import is_postgres
 from sync_server.models import Counter, OpportunityFact, Record, Removal
 from sync_server.services.insight_facts import save_insight_fact
+from sync_server.services.insight_sums import deals_kept
 from sync_server.services.scope import account_owner
 
 _META = frozenset({"id", "created_at", "updated_at", "version"})
@@ -217,7 +218,8 @@ def save(
     row.updated_by = actor
     row.changed_at = now
     if isinstance(record, Opportunity):
-        _save_fact(session, org_id, record, owner_id, deleted)
+        with deals_kept(session, [record.id]):  # insight summaries of a closed deal
+            _save_fact(session, org_id, record, owner_id, deleted)
     else:
         save_insight_fact(session, org_id, record, owner_id, deleted, new)
     if _BLOCK not in session.info:

@@ -1,0 +1,198 @@
+"""Insight summaries kept by the one write path (migration 0008), so the views never rescan
+closed quarters: closed deals per (owner, quarter closed, stage mask, won) and their stays
+per (stage, whole days); activities per (quarter, account owner and grade, activity owner,
+channel).
+
+Each write works out what the records it touches contribute before and after it, from the
+facts, and adds the difference, so a summary equals a sum over the facts whatever order
+writes come in: an edited, reassigned, deleted or late record moves its own counts, and an
+account whose grade or owner changes moves its activities' counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from sfa_desktop.core.enums import OPEN_STAGES, Stage
+from sfa_desktop.core.periods import Period, PeriodKind
+from sfa_desktop.core.rules.pipeline_health import stage_mask
+from sync_server.models import (
+    AccountFact,
+    ActivityFact,
+    DealFlowSum,
+    OpportunityFact,
+    StageFact,
+    StaySum,
+    TouchSum,
+)
+
+_HELD = "sfa_insight_sums"
+_CLOSED = (Stage.CLOSED_WON.value, Stage.CLOSED_LOST.value)
+_OPEN = frozenset(s.value for s in OPEN_STAGES)
+_COUNT = {DealFlowSum: "deals", StaySum: "stays", TouchSum: "touches"}
+_DAY = timedelta(days=1)
+
+Contribution = Counter[tuple[Any, ...]]  # (summary model, *its primary key) -> amount
+Account = tuple[str, str] | None  # (owner, grade or '') of an existing account
+
+
+def quarter_of(day: date) -> date:
+    return Period.containing(day, PeriodKind.QUARTER).start
+
+
+class _Held:
+    """What this transaction (or savepoint) has read or written: summary rows by key and
+    accounts' (owner, grade). A savepoint's start and end flush, so a new scope reads
+    afresh."""
+
+    def __init__(self, scope: tuple[Any, Any]) -> None:
+        self.scope = scope
+        self.rows: dict[tuple[Any, ...], Any] = {}
+        self.accounts: dict[str, Account] = {}
+
+
+def _held(session: Session) -> _Held:
+    scope = (session.get_transaction(), session.get_nested_transaction())
+    held: _Held | None = session.info.get(_HELD)
+    if held is None or held.scope[0] is not scope[0] or held.scope[1] is not scope[1]:
+        held = _Held(scope)
+        session.info[_HELD] = held
+    return held
+
+
+def _add(session: Session, key: tuple[Any, ...], amount: int) -> None:
+    held = _held(session)
+    row = held.rows.get(key)
+    model, identity = key[0], key[1:]
+    if row is None:
+        row = session.get(model, identity, populate_existing=True)
+        if row is None:
+            names = [column.key for column in inspect(model).primary_key]
+            row = model(**dict(zip(names, identity, strict=True)), **{_COUNT[model]: 0})
+            session.add(row)
+        held.rows[key] = row
+    column = _COUNT[model]
+    setattr(row, column, getattr(row, column) + amount)
+
+
+def apply(session: Session, before: Contribution, after: Contribution) -> None:
+    """Add `after` - `before` to the summaries."""
+    for key in before.keys() | after.keys():
+        amount = after.get(key, 0) - before.get(key, 0)
+        if amount:
+            _add(session, key, amount)
+
+
+# Closed deals: stage mask, won and stays, from the deal's fact and its stage changes.
+
+
+def deal_contribution(session: Session, deal_id: str) -> Contribution:
+    """What the deal adds to the pipeline summaries as its facts stand (nothing unless it
+    is closed and has stage changes, as the view counted it)."""
+    found: Contribution = Counter()
+    fact = session.execute(
+        select(
+            OpportunityFact.org_id,
+            OpportunityFact.owner_id,
+            OpportunityFact.close_date,
+            OpportunityFact.stage,
+        ).where(OpportunityFact.id == deal_id)
+    ).first()
+    if fact is None or fact.stage not in _CLOSED:
+        return found
+    changes = session.execute(
+        select(StageFact.to_stage, StageFact.changed_at, StageFact.left_at).where(
+            StageFact.opportunity_id == deal_id
+        )
+    ).all()
+    if not changes:
+        return found
+    org, owner, quarter = fact.org_id, fact.owner_id, quarter_of(fact.close_date)
+    mask = stage_mask(Stage(c.to_stage) for c in changes if c.to_stage in _OPEN)
+    won = int(any(c.to_stage == Stage.CLOSED_WON.value for c in changes))
+    found[DealFlowSum, org, quarter, owner, mask, won] += 1
+    for stage, changed_at, left_at in changes:
+        if left_at is not None and stage in _OPEN:
+            found[StaySum, org, quarter, owner, stage, (left_at - changed_at) // _DAY] += 1
+    return found
+
+
+@contextmanager
+def deals_kept(session: Session, deal_ids: Iterable[str]) -> Iterator[None]:
+    """Around a write to these deals' facts or stage changes: move their counts."""
+    deals = sorted(set(deal_ids))
+    before = sum((deal_contribution(session, d) for d in deals), Counter())
+    yield
+    after = sum((deal_contribution(session, d) for d in deals), Counter())
+    apply(session, before, after)
+
+
+# Touches: each activity counts under its account's owner and grade as they are now.
+
+
+def account_now(session: Session, account_id: str) -> Account:
+    held = _held(session)
+    if account_id not in held.accounts:
+        fact = session.get(AccountFact, account_id, populate_existing=True)
+        held.accounts[account_id] = None if fact is None else (fact.owner_id, fact.grade or "")
+    return held.accounts[account_id]
+
+
+def activity_contribution(
+    session: Session, org_id: str, owner: str, account_id: str | None, channel: str, day: date
+) -> Contribution:
+    found: Contribution = Counter()
+    account = account_now(session, account_id) if account_id is not None else None
+    if account is not None:
+        found[TouchSum, org_id, quarter_of(day), account[0], account[1], owner, channel] += 1
+    return found
+
+
+def activity_of(fact: ActivityFact | None) -> tuple[str, str, str | None, str, date] | None:
+    """An activity fact's (org, owner, account, channel, day), before it is changed."""
+    if fact is None:
+        return None
+    return (fact.org_id, fact.owner_id, fact.account_id, fact.channel, fact.occurred_on)
+
+
+def activity_moved(
+    session: Session,
+    before: tuple[str, str, str | None, str, date] | None,
+    after: tuple[str, str, str | None, str, date] | None,
+) -> None:
+    """An activity was written (`None`: absent): move its count."""
+    if before == after:
+        return
+    old = activity_contribution(session, *before) if before else Counter()
+    new = activity_contribution(session, *after) if after else Counter()
+    apply(session, old, new)
+
+
+def account_changed(session: Session, account_id: str, before: Account, after: Account) -> None:
+    """An account was written (`before` from `account_now` ahead of the write, `after` None:
+    deleted): its activities' counts follow its owner and grade (an account arriving after
+    its activities takes them in)."""
+    _held(session).accounts[account_id] = after
+    if before == after:
+        return
+    act = ActivityFact
+    rows = session.execute(
+        select(act.org_id, act.owner_id, act.channel, act.occurred_on, func.count())
+        .where(act.account_id == account_id)
+        .group_by(act.org_id, act.owner_id, act.channel, act.occurred_on)
+    ).all()
+    old: Contribution = Counter()
+    new: Contribution = Counter()
+    for org_id, owner, channel, day, count in rows:
+        quarter = quarter_of(day)
+        if before is not None:
+            old[TouchSum, org_id, quarter, before[0], before[1], owner, channel] += int(count)
+        if after is not None:
+            new[TouchSum, org_id, quarter, after[0], after[1], owner, channel] += int(count)
+    apply(session, old, new)
