@@ -203,6 +203,14 @@ class OpportunityFact(Base):
 
 
 Index("ix_facts_owner_close", OpportunityFact.owner_id, OpportunityFact.close_date)
+Index(  # the deals pushed most often first (pipeline's slipping list, migration 0008)
+    "ix_facts_org_pushes",
+    OpportunityFact.org_id,
+    OpportunityFact.close_pushes.desc(),
+    OpportunityFact.close_date,
+    OpportunityFact.id,
+    postgresql_include=["owner_id", "category"],
+)
 
 
 class ActivityFact(Base):
@@ -303,14 +311,16 @@ class PlanFact(Base):
 
 
 class DealFlowSum(Base):
-    """Deals closed (won or lost) per owner, quarter of the close date, open stages passed
-    (bit i: the i-th open stage) and won; kept on write (migration 0008)."""
+    """Deals closed per owner, quarter of the close date, closing stage, open stages passed
+    (bit i: the i-th open stage) and won (a closed-won stage change); kept on write
+    (migration 0008)."""
 
     __tablename__ = "deal_flow_sums"
     org_id: Mapped[str] = mapped_column(Id, primary_key=True)
     quarter: Mapped[date] = mapped_column(Date, primary_key=True)
     owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
-    mask: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)  # closed won or lost
+    mask: Mapped[int] = mapped_column(Integer, primary_key=True)  # -1: no stage changes
     won: Mapped[int] = mapped_column(Integer, primary_key=True)
     deals: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.enums import EntityKind, ForecastCategory, Role, Stage
@@ -65,6 +65,7 @@ def _stage_figures(
             flow.org_id == view.org.id,
             flow.quarter >= window[0].start,
             flow.quarter < window[-1].end,
+            flow.mask >= 0,
             *view.owner_filter(flow.owner_id),
         )
         .group_by(flow.mask, flow.won)
@@ -90,26 +91,23 @@ def _stage_figures(
 def _outcomes(
     session: Session, view: View, window: list[Period]
 ) -> dict[tuple[int, str], tuple[int, int]]:
-    """(won, lost) deals per (quarter's index in the window, owner), in one query."""
-    fact = OpportunityFact
-    quarter = case(
-        *((fact.close_date >= q.start, index) for index, q in reversed(list(enumerate(window)))),
-        else_=0,
-    )
+    """(won, lost) deals per (quarter's index in the window, owner), from the summaries."""
+    flow = DealFlowSum
+    index = {period.start: i for i, period in enumerate(window)}
     rows = session.execute(
-        select(quarter, fact.owner_id, fact.stage, func.count())
+        select(flow.quarter, flow.owner_id, flow.stage, func.sum(flow.deals))
         .where(
-            fact.org_id == view.org.id,
-            fact.close_date >= window[0].start,
-            fact.close_date < window[-1].end,
-            fact.stage.in_([_WON, _LOST]),
-            *view.owner_filter(fact.owner_id),
+            flow.org_id == view.org.id,
+            flow.quarter >= window[0].start,
+            flow.quarter < window[-1].end,
+            *view.owner_filter(flow.owner_id),
         )
-        .group_by(quarter, fact.owner_id, fact.stage)
+        .group_by(flow.quarter, flow.owner_id, flow.stage)
     )
     found: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
-    for index, owner, stage_name, count in rows:
-        found[int(index), owner][0 if stage_name == _WON else 1] += int(count)
+    for quarter, owner, stage_name, count in rows:
+        if count:
+            found[index[quarter], owner][0 if stage_name == _WON else 1] += int(count)
     return {key: (won, lost) for key, (won, lost) in found.items()}
 
 

@@ -93,8 +93,8 @@ def apply(session: Session, before: Contribution, after: Contribution) -> None:
 
 
 def deal_contribution(session: Session, deal_id: str) -> Contribution:
-    """What the deal adds to the pipeline summaries as its facts stand (nothing unless it
-    is closed and has stage changes, as the view counted it)."""
+    """What the deal adds to the pipeline summaries as its facts stand: nothing unless it
+    is closed; its stage mask and stays only if it has stage changes (as the view counts)."""
     found: Contribution = Counter()
     fact = session.execute(
         select(
@@ -111,12 +111,13 @@ def deal_contribution(session: Session, deal_id: str) -> Contribution:
             StageFact.opportunity_id == deal_id
         )
     ).all()
-    if not changes:
-        return found
     org, owner, quarter = fact.org_id, fact.owner_id, quarter_of(fact.close_date)
+    if not changes:
+        found[DealFlowSum, org, quarter, owner, fact.stage, -1, 0] += 1  # won or lost only
+        return found
     mask = stage_mask(Stage(c.to_stage) for c in changes if c.to_stage in _OPEN)
     won = int(any(c.to_stage == Stage.CLOSED_WON.value for c in changes))
-    found[DealFlowSum, org, quarter, owner, mask, won] += 1
+    found[DealFlowSum, org, quarter, owner, fact.stage, mask, won] += 1
     for stage, changed_at, left_at in changes:
         if left_at is not None and stage in _OPEN:
             found[StaySum, org, quarter, owner, stage, (left_at - changed_at) // _DAY] += 1

@@ -2,7 +2,7 @@
 kept on every write through the one write path when a record is edited, reassigned,
 deleted or arrives out of order, and when an account's grade or owner changes. Each step
 is checked against figures worked out by hand, and the end state against the same tables
-rebuilt from the facts by the migration's back-fill (down to 0006 and up again)."""
+rebuilt from the facts by the migration's back-fill (one down and up again)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from insight_scenario import Writer, at
 from server_kit import Org
 from sqlalchemy import select
 
-from sfa_desktop.core.entities import Account, Activity
+from sfa_desktop.core.entities import Account, Activity, Opportunity
 from sfa_desktop.core.entities import Record as CoreRecord
 from sfa_desktop.sql.migrate import alembic_config
 from sync_server.migrate import MIGRATIONS
@@ -22,6 +22,7 @@ from sync_server.models import DealFlowSum, StaySum, TouchSum
 from sync_server.services.records import save
 
 Q2, Q3, Q4 = date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)
+W, L = "closed_won", "closed_lost"
 # Bits of the open stages: prospecting 1, qualification 2, needs analysis 4, proposal 8.
 
 
@@ -32,7 +33,9 @@ def _sums(org: Org) -> dict[str, set[tuple[Any, ...]]]:
         stays = session.scalars(select(StaySum)).all()
         touches = session.scalars(select(TouchSum)).all()
         return {
-            "flows": {(f.quarter, f.owner_id, f.mask, f.won, f.deals) for f in flows if f.deals},
+            "flows": {
+                (f.quarter, f.owner_id, f.stage, f.mask, f.won, f.deals) for f in flows if f.deals
+            },
             "stays": {(s.quarter, s.owner_id, s.stage, s.days, s.stays) for s in stays if s.stays},
             "touches": {
                 (t.quarter, t.account_owner_id, t.grade, t.owner_id, t.channel, t.touches)
@@ -48,7 +51,7 @@ def _rebuilt(org: Org) -> dict[str, set[tuple[Any, ...]]]:
         engine = session.get_bind().engine
     with engine.begin() as connection:
         config = alembic_config(MIGRATIONS, connection)
-        command.downgrade(config, "0006")
+        command.downgrade(config, "-1")
         command.upgrade(config, "head")
     return _sums(org)
 
@@ -67,11 +70,11 @@ def test_deal_summaries_follow_edits_moves_deletes_and_late_changes(org: Org) ->
     proposal = w.save(w.change(deal, "prospecting", "proposal", at(6, 11)), "rob", at(6, 11))
     assert _sums(org)["flows"] == set()  # open deals are not counted
     deal = w.move("rob", deal, "closed_won", at(7, 1))
-    assert _sums(org)["flows"] == {(Q3, rob, 1 | 8, 1, 1)}
+    assert _sums(org)["flows"] == {(Q3, rob, W, 1 | 8, 1, 1)}
     assert _sums(org)["stays"] == {(Q3, rob, "prospecting", 10, 1), (Q3, rob, "proposal", 20, 1)}
     # Qualification on 5 Jun arrives last (an offline device): prospecting lasted 4 days.
     late = w.save(w.change(deal, "prospecting", "qualification", at(6, 5)), "rob", at(7, 2))
-    assert _sums(org)["flows"] == {(Q3, rob, 1 | 2 | 8, 1, 1)}
+    assert _sums(org)["flows"] == {(Q3, rob, W, 1 | 2 | 8, 1, 1)}
     assert _sums(org)["stays"] == {
         (Q3, rob, "prospecting", 4, 1),
         (Q3, rob, "qualification", 6, 1),
@@ -79,19 +82,19 @@ def test_deal_summaries_follow_edits_moves_deletes_and_late_changes(org: Org) ->
     }
     # Edited: the close date moves to Q4; reassigned to Ria.
     deal = w.save(deal.with_changes({"close_date": date(2026, 10, 2)}), "rob", at(7, 3))
-    assert _sums(org)["flows"] == {(Q4, rob, 1 | 2 | 8, 1, 1)}
+    assert _sums(org)["flows"] == {(Q4, rob, W, 1 | 2 | 8, 1, 1)}
     deal = w.save(deal.with_changes({"owner_id": ria}), "mia", at(7, 4))
-    assert _sums(org)["flows"] == {(Q4, ria, 1 | 2 | 8, 1, 1)}
+    assert _sums(org)["flows"] == {(Q4, ria, W, 1 | 2 | 8, 1, 1)}
     assert {s[:2] for s in _sums(org)["stays"]} == {(Q4, ria)}
     # A second deal, lost, whose stage change is moved onto the first deal.
     other = w.deal("ria", acme, 5_000, date(2026, 5, 1), "needs_analysis", at(4, 1))
     other = w.move("ria", other, "closed_lost", at(4, 21))
-    assert (Q2, ria, 4, 0, 1) in _sums(org)["flows"]
+    assert (Q2, ria, L, 4, 0, 1) in _sums(org)["flows"]
     assert (Q2, ria, "needs_analysis", 20, 1) in _sums(org)["stays"]
     # Deleted: the proposal change (qualification now lasts to the win: 26 days).
     _delete(org, w, proposal, "rob", at(7, 5))
     sums = _sums(org)
-    assert sums["flows"] == {(Q4, ria, 1 | 2, 1, 1), (Q2, ria, 4, 0, 1)}
+    assert sums["flows"] == {(Q4, ria, W, 1 | 2, 1, 1), (Q2, ria, L, 4, 0, 1)}
     assert sums["stays"] == {
         (Q4, ria, "prospecting", 4, 1),
         (Q4, ria, "qualification", 26, 1),
@@ -101,10 +104,26 @@ def test_deal_summaries_follow_edits_moves_deletes_and_late_changes(org: Org) ->
     # The late change is edited onto the lost deal: each deal re-counted.
     w.save(late.with_changes({"opportunity_id": other.id}), "ria", at(7, 6))
     sums = _sums(org)
-    assert sums["flows"] == {(Q4, ria, 1, 1, 1), (Q2, ria, 2 | 4, 0, 1)}
+    assert sums["flows"] == {(Q4, ria, W, 1, 1, 1), (Q2, ria, L, 2 | 4, 0, 1)}
     assert (Q4, ria, "prospecting", 30, 1) in sums["stays"]  # 1 Jun to the win on 1 Jul
-    _delete(org, w, deal, "ria", at(7, 7))
-    _delete(org, w, other, "ria", at(7, 7))
+    # A deal closed without stage changes counts as won or lost only (mask -1), until one
+    # comes.
+    bare = Opportunity(
+        account_id=acme,
+        name="Bare",
+        amount=1_000,
+        close_date=date(2026, 9, 1),
+        stage="closed_lost",
+        owner_id=rob,
+        created_at=at(7, 6),
+    )
+    w.save(bare, "rob", at(7, 6))
+    assert (Q3, rob, L, -1, 0, 1) in _sums(org)["flows"]
+    w.save(w.change(bare, "proposal", "closed_lost", at(8, 30)), "rob", at(7, 7))
+    assert (Q3, rob, L, 0, 0, 1) in _sums(org)["flows"]
+    assert _rebuilt(org) == _sums(org)
+    for gone in (deal, other, bare):
+        _delete(org, w, gone, "ria", at(7, 8))
     assert _sums(org)["flows"] == set()
     assert _sums(org)["stays"] == set()
     assert _rebuilt(org) == _sums(org)

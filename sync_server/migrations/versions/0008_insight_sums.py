@@ -2,12 +2,14 @@
 days, and touches per grade and channel, each per owner and quarter
 
 `deal_flow_sums` counts the deals closed (won or lost) per (owner, quarter of the close
-date, open stages passed as a bit mask, won); `stage_stay_sums` counts their completed
+date, closing stage, open stages passed as a bit mask or -1 without stage changes, won as
+the stage changes say); `stage_stay_sums` counts their completed
 stays in an open stage per (owner, quarter, stage, whole days). `touch_sums` counts
 activities per (quarter, the account's owner and grade, the activity's owner, channel),
 for activities on an account that exists. The write path keeps them (an account's grade or
 owner change moves its activities' counts: `ix_activity_facts_account` finds them);
 back-filled here from the facts. Closed quarters are then never rescanned by the views.
+`ix_facts_org_pushes` lists the deals pushed most often without sorting them all.
 
 Revision ID: 0008
 Revises: 0007
@@ -36,6 +38,7 @@ def upgrade() -> None:
         sa.Column("org_id", _ID, primary_key=True),
         sa.Column("quarter", sa.Date(), primary_key=True),
         sa.Column("owner_id", _ID, primary_key=True),
+        sa.Column("stage", sa.String(length=32), primary_key=True),
         sa.Column("mask", sa.Integer(), primary_key=True),
         sa.Column("won", sa.Integer(), primary_key=True),
         sa.Column("deals", sa.Integer(), nullable=False),
@@ -58,6 +61,12 @@ def upgrade() -> None:
         sa.Column("owner_id", _ID, primary_key=True),
         sa.Column("channel", sa.String(length=16), primary_key=True),
         sa.Column("touches", sa.Integer(), nullable=False),
+    )
+    op.create_index(
+        "ix_facts_org_pushes",
+        "opportunity_facts",
+        ["org_id", sa.text("close_pushes DESC"), "close_date", "id"],
+        postgresql_include=["owner_id", "category"],
     )
     op.create_index(
         "ix_activity_facts_account",
@@ -93,14 +102,16 @@ def _back_fill() -> None:
     )
     op.execute(
         f"""
-        INSERT INTO deal_flow_sums (org_id, quarter, owner_id, mask, won, deals)
-        SELECT o.org_id, {quarter}, o.owner_id, d.mask, d.won, COUNT(*)
+        INSERT INTO deal_flow_sums (org_id, quarter, owner_id, stage, mask, won, deals)
+        SELECT o.org_id, {quarter}, o.owner_id, o.stage, COALESCE(d.mask, -1),
+               COALESCE(d.won, 0), COUNT(*)
         FROM opportunity_facts AS o
-        JOIN (SELECT opportunity_id AS deal, {mask} AS mask,
-                     MAX(CASE WHEN to_stage = 'closed_won' THEN 1 ELSE 0 END) AS won
-              FROM stage_facts GROUP BY opportunity_id) AS d ON d.deal = o.id
+        LEFT JOIN (SELECT opportunity_id AS deal, {mask} AS mask,
+                          MAX(CASE WHEN to_stage = 'closed_won' THEN 1 ELSE 0 END) AS won
+                   FROM stage_facts GROUP BY opportunity_id) AS d ON d.deal = o.id
         WHERE o.stage IN {_CLOSED}
-        GROUP BY o.org_id, {quarter}, o.owner_id, d.mask, d.won
+        GROUP BY o.org_id, {quarter}, o.owner_id, o.stage, COALESCE(d.mask, -1),
+                 COALESCE(d.won, 0)
         """
     )
     open_stages = ", ".join(f"'{stage}'" for stage in _OPEN)
@@ -129,6 +140,7 @@ def _back_fill() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_activity_facts_account", table_name="activity_facts")
+    op.drop_index("ix_facts_org_pushes", table_name="opportunity_facts")
     op.drop_table("touch_sums")
     op.drop_table("stage_stay_sums")
     op.drop_table("deal_flow_sums")
