@@ -26,6 +26,7 @@ from sfa_desktop.core.enums import Role
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.forecast_wire import RateInfo, RateSheet
 from sync_server import cli_checks as checks
+from sync_server import cli_fields
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.errors import BadRequestError, ServiceError
@@ -189,6 +190,9 @@ def _run_admin(session: Session, args: argparse.Namespace, settings: ServerSetti
             )
         ),
     }
+    if args.admin_command in cli_fields.COMMANDS:
+        cli_fields.run(session, args, now)
+        return
     commands[args.admin_command]()
 
 
@@ -308,7 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--password", default=DEMO_PASSWORD, help="every demo user's password")
     demo.add_argument("--seed", type=int, default=7)
     admin_parser = sub.add_parser("admin", help="administration commands")
-    _admin_commands(admin_parser.add_subparsers(dest="admin_command", required=True))
+    admin_sub = admin_parser.add_subparsers(dest="admin_command", required=True)
+    _admin_commands(admin_sub)
+    cli_fields.add_commands(admin_sub)
     return parser
 
 

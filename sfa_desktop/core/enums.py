@@ -178,6 +178,7 @@ class EntityKind(StrEnum):
     MANAGER_ADJUSTMENT = "manager_adjustment"
     QUOTA = "quota"
     AUDIT_ENTRY = "audit_entry"
+    FIELD_DEFINITION = "field_definition"  # an admin's custom field (server-owned)
 
 
 class AuditAction(StrEnum):
@@ -190,3 +191,33 @@ class AuditAction(StrEnum):
     MERGED = "merged"  # other records were folded into this one
     MOVED = "moved"  # re-pointed to another record by a merge (e.g. a contact's account)
     REASSIGNED = "reassigned"  # an administrator gave the record to another owner
+
+
+class FieldType(StrEnum):
+    """The kinds of value an admin's custom field holds (see core.rules.custom_values)."""
+
+    TEXT = "text"
+    LONG_TEXT = "long-text"
+    NUMBER = "number"
+    CURRENCY = "currency"  # integer minor units, like opportunity amounts
+    DATE = "date"  # YYYY-MM-DD
+    CHECKBOX = "checkbox"
+    PICKLIST = "picklist"
+    MULTI_PICKLIST = "multi-picklist"
+    URL = "url"
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+# The record kinds an admin may add fields to.
+CUSTOMISABLE: frozenset[EntityKind] = frozenset(
+    {
+        EntityKind.ACCOUNT,
+        EntityKind.CONTACT,
+        EntityKind.OPPORTUNITY,
+        EntityKind.ACTIVITY,
+        EntityKind.LEAD,
+        EntityKind.EVENT,
+        EntityKind.TASK,
+    }
+)

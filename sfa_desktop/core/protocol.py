@@ -29,7 +29,7 @@ DEVICE_REVOKED_STATUS = 410
 
 # Entities a client may write; users, quotas and the audit trail are server-owned.
 SERVER_OWNED: frozenset[EntityKind] = frozenset(
-    {EntityKind.USER, EntityKind.QUOTA, EntityKind.AUDIT_ENTRY}
+    {EntityKind.USER, EntityKind.QUOTA, EntityKind.AUDIT_ENTRY, EntityKind.FIELD_DEFINITION}
 )
 CLIENT_WRITABLE: frozenset[EntityKind] = frozenset(EntityKind) - SERVER_OWNED
 

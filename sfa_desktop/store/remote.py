@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import MODELS, Record, utcnow
+from sfa_desktop.core.entities.base import is_custom
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import (
     Change,
@@ -28,6 +29,7 @@ from sfa_desktop.core.protocol import (
 from sfa_desktop.sql.types import UTCDateTime, sqlite_text
 from sfa_desktop.store import search
 from sfa_desktop.store.changes import Changes
+from sfa_desktop.store.custom_fields import ensure_indexes
 from sfa_desktop.store.engine import (
     CHECKPOINT_PAGES,
     DOWNLOAD_CHECKPOINT_PAGES,
@@ -76,7 +78,9 @@ def _merged(server: Record, local: Record | None, keep: set[str]) -> Record:
     if local is None or not keep:
         return server
     data: dict[str, Any] = server.model_dump()
-    data.update({name: getattr(local, name) for name in keep if name in data})
+    data.update(
+        {name: getattr(local, name, None) for name in keep if name in data or is_custom(name)}
+    )
     return type(server).model_validate(data)
 
 
@@ -101,16 +105,21 @@ class _Upsert:
     # statement, without taking the GIL once per row as executemany does, so the engine
     # validates the next page on the other core meanwhile.
     json_sql: str
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # the record's fields, then `custom` for a customisable kind
     converters: tuple[tuple[int, Callable[[Any], Any]], ...]  # column index, converter
+    custom: bool
 
     def row(self, record: Record) -> tuple[Any, ...]:
         return self.rows([record])[0]
 
     def rows(self, records: Sequence[Record]) -> list[tuple[Any, ...]]:
         """Column values of `records`, from their validated field values (no model_dump)."""
-        pick = itemgetter(*self.columns)
-        rows = [pick(record.__dict__) for record in records]
+        if self.custom:
+            pick = itemgetter(*self.columns[:-1])
+            rows = [(*pick(record.__dict__), _custom_json(record)) for record in records]
+        else:
+            pick = itemgetter(*self.columns)
+            rows = [pick(record.__dict__) for record in records]
         if not rows or not self.converters:
             return rows
         columns = list(zip(*rows, strict=True))
@@ -119,13 +128,28 @@ class _Upsert:
         return list(zip(*columns, strict=True))
 
 
+def _custom_json(record: Record) -> str | None:
+    """The `custom` column of a record: its non-empty custom values as JSON, or NULL."""
+    extra = record.__pydantic_extra__
+    if not extra:
+        return None
+    values = {name: value for name, value in extra.items() if value is not None}
+    return to_json(values).decode() if values else None
+
+
 @cache
 def _upsert(kind: EntityKind) -> _Upsert:
     table = TABLES[kind].__table__
     assert isinstance(table, Table)
-    columns = tuple(column.name for column in table.columns)
+    ordered = [column for column in table.columns if column.name != "custom"]
+    custom = len(ordered) != len(table.columns)
+    if custom:
+        ordered.append(table.columns["custom"])
+    columns = tuple(column.name for column in ordered)
     converters: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, column in enumerate(table.columns):
+    for index, column in enumerate(ordered):
+        if column.name == "custom":
+            continue  # already JSON text
         if isinstance(column.type, UTCDateTime):
             converters.append((index, sqlite_text))
         elif isinstance(column.type, Date):
@@ -145,7 +169,7 @@ def _upsert(kind: EntityKind) -> _Upsert:
         f"SELECT {', '.join(f'r.value ->> {i}' for i in range(len(columns)))} "
         f"FROM json_each(?) AS r WHERE true {conflict}"
     )
-    return _Upsert(sql, json_sql, columns, tuple(converters))
+    return _Upsert(sql, json_sql, columns, tuple(converters), custom)
 
 
 @dataclass(frozen=True)
@@ -246,6 +270,8 @@ def _apply_changes(session: Session, connection: RawConnection, page: PreparedPa
         elif batch.ids:
             touched.add(kind)
             connection.execute(upsert.json_sql, (batch.rows_json,))
+    if EntityKind.FIELD_DEFINITION in touched:
+        ensure_indexes(connection)
     for kind, removed in page.removals.items():
         ids = [
             entity_id

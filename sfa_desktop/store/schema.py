@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sfa_desktop.core.enums import EntityKind
@@ -29,6 +29,14 @@ class Synced(Base):
     version: Mapped[int | None]
 
 
+class CustomValues:
+    """The `custom` column of a kind admins add fields to: its `cf_` values as one JSON
+    object (NULL when it has none); lists sort and filter on them by expression indexes
+    (store.custom_fields)."""
+
+    custom: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
 class UserRow(Synced):
     __tablename__ = "users"
     entity = EntityKind.USER
@@ -39,7 +47,7 @@ class UserRow(Synced):
     active: Mapped[bool]
 
 
-class AccountRow(Synced):
+class AccountRow(CustomValues, Synced):
     __tablename__ = "accounts"
     entity = EntityKind.ACCOUNT
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -64,7 +72,7 @@ class AccountRow(Synced):
     located_by: Mapped[str | None] = mapped_column(String(8))
 
 
-class ContactRow(Synced):
+class ContactRow(CustomValues, Synced):
     __tablename__ = "contacts"
     __table_args__ = (Index("ix_contacts_name", "last_name", "first_name"),)
     entity = EntityKind.CONTACT
@@ -83,7 +91,7 @@ class ContactRow(Synced):
     notes: Mapped[str] = mapped_column(Text)
 
 
-class ActivityRow(Synced):
+class ActivityRow(CustomValues, Synced):
     __tablename__ = "activities"
     __table_args__ = (Index("ix_activities_account_time", "account_id", "occurred_at"),)
     entity = EntityKind.ACTIVITY
@@ -114,7 +122,7 @@ class ActivityContactRow(Base):
     contact_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
-class CalendarEventRow(Synced):
+class CalendarEventRow(CustomValues, Synced):
     __tablename__ = "calendar_events"
     entity = EntityKind.EVENT
     title: Mapped[str] = mapped_column(String(200))
@@ -150,7 +158,7 @@ class EventAttendeeRow(Base):
     contact_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
-class TaskRow(Synced):
+class TaskRow(CustomValues, Synced):
     __tablename__ = "tasks"
     entity = EntityKind.TASK
     title: Mapped[str] = mapped_column(String(200))
@@ -166,7 +174,7 @@ class TaskRow(Synced):
     lead_id: Mapped[str | None] = mapped_column(String(64))
 
 
-class LeadRow(Synced):
+class LeadRow(CustomValues, Synced):
     __tablename__ = "leads"
     entity = EntityKind.LEAD
     first_name: Mapped[str] = mapped_column(String(200))
@@ -185,7 +193,7 @@ class LeadRow(Synced):
     converted_opportunity_id: Mapped[str | None] = mapped_column(String(64))
 
 
-class OpportunityRow(Synced):
+class OpportunityRow(CustomValues, Synced):
     __tablename__ = "opportunities"
     entity = EntityKind.OPPORTUNITY
     account_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -280,6 +288,27 @@ class AuditEntryRow(Synced):
     note: Mapped[str] = mapped_column(Text)
 
 
+class FieldDefinitionRow(Synced):
+    """An admin's custom field, pulled from the server (core.entities.FieldDefinition)."""
+
+    __tablename__ = "field_definitions"
+    entity = EntityKind.FIELD_DEFINITION
+    for_entity: Mapped[str] = mapped_column(String(32), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    field_type: Mapped[str] = mapped_column(String(16))
+    required: Mapped[bool]
+    required_since: Mapped[datetime | None]
+    choices: Mapped[list[Any]]
+    retired_choices: Mapped[list[Any]]
+    minimum: Mapped[float | None] = mapped_column(Float)
+    maximum: Mapped[float | None] = mapped_column(Float)
+    default: Mapped[Any] = mapped_column(JSON, nullable=True)
+    read_only_for_rep: Mapped[bool]
+    position: Mapped[int]
+    retired: Mapped[bool]
+
+
 class OutboxRow(Base):
     """A local write waiting to be pushed, in write order."""
 
@@ -338,5 +367,6 @@ TABLES: dict[EntityKind, type[Synced]] = {
         ManagerAdjustmentRow,
         QuotaRow,
         AuditEntryRow,
+        FieldDefinitionRow,
     )
 }

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import OWNED_BY, REFERENCES, Record, utcnow
+from sfa_desktop.core.entities.base import is_custom
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import BrokenReference, InUse, InvalidRecord, NotFound
 from sfa_desktop.core.protocol import MutationOp
 from sfa_desktop.store.changes import Changes
+from sfa_desktop.store.custom_fields import checked
 from sfa_desktop.store.references import broken_reference, referring_ids, shape_of
 from sfa_desktop.store.rows import column_values, to_record
 from sfa_desktop.store.schema import TABLES, OutboxRow
@@ -50,6 +52,8 @@ class RecordWriter:
         self.owner_id = owner_id
         self.changes = Changes()
         self.now: datetime = utcnow()
+        # A person saving a form: required custom fields still empty must be filled now.
+        self.ask_missing = False
 
     def get(self, model: type[R], record_id: str) -> R:
         row = self.session.get(TABLES[model.entity], record_id)
@@ -68,7 +72,7 @@ class RecordWriter:
 
     def create(self, model: type[R], fields: dict[str, Any]) -> R:
         """Validate and insert a new record owned by the current user unless told otherwise."""
-        record = self.new_record(model, fields)
+        record = checked(self.session, None, self.new_record(model, fields), self.owner_id)
         if self.session.get(TABLES[model.entity], record.id) is not None:
             raise InvalidRecord(model.entity_name(), {"id": f"{record.id} already exists"})
         self._check_references(record)
@@ -96,14 +100,18 @@ class RecordWriter:
                 model.entity_name(), dict.fromkeys(sorted(forbidden), "cannot be changed")
             )
         updated = current.with_changes({**changes, "updated_at": self.now})
+        updated = checked(
+            self.session, current, updated, self.owner_id, ask_missing=self.ask_missing
+        )
         before, after = current.data_fields(), updated.data_fields()
-        changed = {name: value for name, value in after.items() if before[name] != value}
+        changed = {name: value for name, value in after.items() if before.get(name) != value}
         if not changed:
             return current, current, {}
         self._check_references(updated, only=set(changed))
         row = self.session.get(TABLES[model.entity], record_id)
         values = column_values(updated)
-        for name in [*changed, "updated_at"]:
+        names = {"custom" if is_custom(name) else name for name in changed}
+        for name in [*names, "updated_at"]:
             setattr(row, name, values[name])
         self.changes |= Changes.of(model.entity)
         return current, updated, changed

@@ -161,7 +161,7 @@ def file_refusal(
             winner_user_id=None,
             loser_user_id=user_id,
             loser_device_id=device_id,
-            reason=reason[:1000],
+            reason=reason[:1000].encode(errors="replace").decode(),
             version=0,
             created_at=now,
             resolved=False,
@@ -171,10 +171,11 @@ def file_refusal(
 
 
 def _plain_json(value: Any) -> bool:
-    """Whether `value` is JSON every backend stores (PostgreSQL refuses NaN and Infinity)."""
+    """Whether `value` is JSON every backend stores (PostgreSQL refuses NaN and Infinity,
+    and no UTF-8 holds a lone surrogate such as a JSON body's "\ud800")."""
     try:
-        json.dumps(value, allow_nan=False)
-    except ValueError:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode()
+    except ValueError:  # UnicodeEncodeError is one
         return False
     return True
 

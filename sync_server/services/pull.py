@@ -31,7 +31,7 @@ from sync_server.models import Counter, Record, Removal, User
 from sync_server.services.auth import Principal
 from sync_server.services.conflicts import pulled_conflicts
 from sync_server.services.records import head_version
-from sync_server.services.scope import load_scope, visible_accounts_of, visible_to
+from sync_server.services.scope import ORG_WIDE, load_scope, visible_accounts_of, visible_to
 
 AUDIT = EntityKind.AUDIT_ENTRY.value
 
@@ -60,7 +60,7 @@ def _statements(audit: bool) -> tuple[Executable, Executable]:
         return select(picked.order_by(Record.version).limit(limit).subquery().c.version)
 
     versions = union(
-        branch(Record.entity == EntityKind.USER.value),
+        branch(Record.entity.in_(ORG_WIDE)),
         branch(Record.owner_id.in_(owners)),
         branch(Record.account_id.in_(visible_accounts_of(org_id, owners))),
     ).subquery()

@@ -23,6 +23,9 @@ from sqlalchemy.orm.util import AliasedClass
 from sfa_desktop.core.enums import EntityKind, Role
 from sync_server.models import Record, TeamAccount, TeamMember, User
 
+# Kinds every user of the organisation pulls: its people and its custom field definitions.
+ORG_WIDE = (EntityKind.USER.value, EntityKind.FIELD_DEFINITION.value)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -107,7 +110,7 @@ def visible_to(
     return and_(
         record.org_id == org_id,
         or_(
-            record.entity == EntityKind.USER.value,
+            record.entity.in_(ORG_WIDE),
             record.owner_id.in_(owners),
             record.account_id.in_(visible_accounts_of(org_id, owners)),
         ),

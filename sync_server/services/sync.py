@@ -38,6 +38,7 @@ from sync_server.services.conflicts import (
     user_of_device,
     writer_of,
 )
+from sync_server.services.custom_fields import check_pushed
 from sync_server.services.merge_push import apply_merge
 from sync_server.services.records import (
     VersionBlock,
@@ -243,13 +244,13 @@ def _apply(
         data = {**fields, "id": m.entity_id}
         if data.get("owner_id") is None:
             data["owner_id"] = scope.user_id
-        record = MODELS[m.entity].parse(data)
+        record = check_pushed(session, scope, None, MODELS[m.entity].parse(data))
         check_write(session, scope, record, None)
         version = store_record(session, scope, device, record, now)
         audit_mutation(session, scope, device, m, AuditAction.CREATED, now)
         return answer(m, MutationStatus.APPLIED, version=version)
     current = parse_row(row)
-    record = current.with_changes(fields)
+    record = check_pushed(session, scope, current, current.with_changes(fields))
     check_write(session, scope, record, row)
     new_data, changed, conflicts = edit_fields(row, record, fields, m.base_version, device)
     if not changed and not row.deleted:

@@ -157,7 +157,7 @@ def _rows(store: Store, record: Record) -> tuple[Any, ...]:
         cursor = db.execute(f'SELECT * FROM "{table.name}" WHERE id = ?', (record.id,))
         names = [column[0] for column in cursor.description]
         values = {
-            name: json.loads(value) if name in json_columns else value
+            name: json.loads(value) if name in json_columns and value is not None else value
             for name, value in zip(names, cursor.fetchone(), strict=True)
         }
     return tuple(sorted(values.items()))

@@ -1,7 +1,8 @@
 """Every synced record type, and the registry from entity kind to model."""
 
 from sfa_desktop.core.entities.audit import AuditEntry, FieldChange
-from sfa_desktop.core.entities.base import Record, Value, new_id, utcnow
+from sfa_desktop.core.entities.base import Customisable, Record, Value, new_id, utcnow
+from sfa_desktop.core.entities.fields import FieldDefinition
 from sfa_desktop.core.entities.forecasts import ForecastSubmission, ManagerAdjustment, Quota
 from sfa_desktop.core.entities.people import Account, Contact, Lead, User, YearRevenue
 from sfa_desktop.core.entities.pipeline import Opportunity, StageChange
@@ -26,6 +27,7 @@ MODELS: dict[EntityKind, type[Record]] = {
         ManagerAdjustment,
         Quota,
         AuditEntry,
+        FieldDefinition,
     )
 }
 
@@ -41,7 +43,9 @@ __all__ = [
     "CalendarEvent",
     "Contact",
     "CoverageLine",
+    "Customisable",
     "FieldChange",
+    "FieldDefinition",
     "ForecastSubmission",
     "KeyContact",
     "Lead",
@@ -98,6 +102,7 @@ REFERENCES: dict[EntityKind, dict[str, EntityKind]] = {
     # `record_id` points at a record of `record_entity`: not a fixed kind, and the record may
     # be gone (a deleted record keeps its trail).
     EntityKind.AUDIT_ENTRY: {},
+    EntityKind.FIELD_DEFINITION: {},
 }
 
 # Records that live and die with their parent: deleting the parent deletes them too.

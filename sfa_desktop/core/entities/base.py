@@ -14,6 +14,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 
 from sfa_desktop.core.enums import EntityKind
@@ -74,6 +75,9 @@ Email = Annotated[str, AfterValidator(_check_email)]
 Phone = Annotated[str, AfterValidator(_check_phone)]
 
 
+_META_KEYS = frozenset({"id", "owner_id", "created_at", "updated_at", "version"})
+
+
 class Value(BaseModel):
     """An immutable value object embedded in a record."""
 
@@ -99,6 +103,9 @@ class Record(Value):
     @classmethod
     def parse(cls, data: dict[str, Any]) -> Self:
         """Validate `data` into a record, raising InvalidRecord with per-field messages."""
+        odd = [name for name in data if not cls.has_field(name) and name not in _META_KEYS]
+        if odd:
+            raise InvalidRecord(cls.entity_name(), dict.fromkeys(odd, "is not a field"))
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -106,12 +113,17 @@ class Record(Value):
 
     def with_changes(self, changes: dict[str, Any]) -> Self:
         """A validated copy with `changes` applied (model_copy would skip validation)."""
-        unknown = set(changes) - set(type(self).model_fields)
+        unknown = {name for name in changes if not type(self).has_field(name)}
         if unknown:
             raise InvalidRecord(
                 self.entity_name(), dict.fromkeys(sorted(unknown), "is not a field")
             )
         return self.parse({**self.model_dump(), **changes})
+
+    @classmethod
+    def has_field(cls, name: str) -> bool:
+        """Whether `name` is one of this kind's fields (custom ones: see Customisable)."""
+        return name in cls.model_fields
 
     def data_fields(self) -> dict[str, Any]:
         """The user data as JSON-compatible values (what a push or a pull carries)."""
@@ -126,6 +138,60 @@ class Record(Value):
         """'opportunities', 'accounts', 'account plans' (enough English for entity names)."""
         noun = cls.entity.value.replace("_", " ")
         return f"{noun[:-1]}ies" if noun.endswith("y") else f"{noun}s"
+
+
+CUSTOM_PREFIX = "cf_"
+CUSTOM_KEY = re.compile(r"^cf_[a-z][a-z0-9_]{0,39}$")
+_MAX_CUSTOM_TEXT = 20_000
+_MAX_CUSTOM_ITEMS = 200
+
+
+def is_custom(name: str) -> bool:
+    """Whether a field name is an admin's custom field (`cf_<key>`)."""
+    return name.startswith(CUSTOM_PREFIX)
+
+
+def _plain_value(value: Any) -> bool:
+    """The JSON shapes a custom value may have (its definition checks the rest)."""
+    if value is None or isinstance(value, bool | int):
+        return True
+    if isinstance(value, float):
+        return value == value and abs(value) != float("inf")
+    if isinstance(value, str):
+        return len(value) <= _MAX_CUSTOM_TEXT
+    if isinstance(value, list | tuple):
+        return len(value) <= _MAX_CUSTOM_ITEMS and all(
+            isinstance(item, str) and len(item) <= 200 for item in value
+        )
+    return False
+
+
+class Customisable(Record):
+    """A record kind admins add fields to. Each custom value is one more top-level field
+    named `cf_<key>`, so sync, field-level conflicts, audit and history treat it exactly
+    like a built-in field; the definitions (core.rules.custom_values) check the values."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="allow", str_strip_whitespace=True, defer_build=True
+    )
+
+    @model_validator(mode="after")
+    def _check_custom_shape(self) -> Self:
+        for name, value in (self.__pydantic_extra__ or {}).items():
+            if not CUSTOM_KEY.match(name):
+                raise ValueError(f"{name} is not a field")
+            if not _plain_value(value):
+                raise ValueError(f"{name}: a custom value is text, a number, yes/no or a list")
+        return self
+
+    @classmethod
+    def has_field(cls, name: str) -> bool:
+        return name in cls.model_fields or bool(CUSTOM_KEY.match(name))
+
+    def custom_values(self) -> dict[str, Any]:
+        """The record's custom values by `cf_` key (empty ones left out)."""
+        extra = self.__pydantic_extra__ or {}
+        return {name: value for name, value in extra.items() if value is not None}
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

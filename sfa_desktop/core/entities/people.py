@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from sfa_desktop.core.entities.base import (
     Currency,
+    Customisable,
     Email,
     LongText,
     MinorUnits,
@@ -47,7 +48,7 @@ class YearRevenue(Value):
     amount: MinorUnits
 
 
-class Account(Record):
+class Account(Customisable):
     """A customer or prospect company."""
 
     entity: ClassVar[EntityKind] = EntityKind.ACCOUNT
@@ -91,7 +92,7 @@ class Account(Record):
         return sum(r.amount for r in recent) // len(recent) if recent else 0
 
 
-class Contact(Record):
+class Contact(Customisable):
     """A person at an account."""
 
     entity: ClassVar[EntityKind] = EntityKind.CONTACT
@@ -132,7 +133,7 @@ class Contact(Record):
         return self
 
 
-class Lead(Record):
+class Lead(Customisable):
     """An unqualified prospect; conversion makes an account, a contact and an opportunity."""
 
     entity: ClassVar[EntityKind] = EntityKind.LEAD

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from sfa_desktop.core.entities.base import (
     Currency,
+    Customisable,
     MinorUnits,
     Name,
     Record,
@@ -24,7 +25,7 @@ _CLOSED_CATEGORY = {
 }
 
 
-class Opportunity(Record):
+class Opportunity(Customisable):
     """A deal in the pipeline.
 
     Probability and forecast category follow the stage unless the rep overrides them;

@@ -11,9 +11,9 @@ from dateutil.rrule import rrulestr
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from sfa_desktop.core.entities.base import (
+    Customisable,
     LongText,
     Name,
-    Record,
     RecordId,
     ShortText,
     UtcDateTime,
@@ -60,7 +60,7 @@ class Attachment(Value):
     size: int = Field(ge=0, le=10**12)
 
 
-class Activity(Record):
+class Activity(Customisable):
     """One logged contact with a customer (insert-mostly)."""
 
     entity: ClassVar[EntityKind] = EntityKind.ACTIVITY
@@ -91,7 +91,7 @@ class Activity(Record):
         return self
 
 
-class CalendarEvent(Record):
+class CalendarEvent(Customisable):
     """A meeting or visit in the calendar, possibly recurring."""
 
     entity: ClassVar[EntityKind] = EntityKind.EVENT
@@ -133,7 +133,7 @@ class CalendarEvent(Record):
         return self
 
 
-class Task(Record):
+class Task(Customisable):
     """A to-do with an optional due date and reminder."""
 
     entity: ClassVar[EntityKind] = EntityKind.TASK

@@ -1,0 +1,102 @@
+"""Custom fields in the local store: the pulled definitions, the shared value rule applied
+to every local write, and the expression indexes lists sort and filter by."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sfa_desktop.core.entities import Customisable, FieldDefinition, Record
+from sfa_desktop.core.entities.base import is_custom
+from sfa_desktop.core.enums import EntityKind, FieldType, Role
+from sfa_desktop.core.rules.custom_values import check_record
+from sfa_desktop.store.engine import RawConnection
+from sfa_desktop.store.schema import TABLES, FieldDefinitionRow, UserRow
+
+# Kinds whose values sort and filter in SQL by an expression index (text is searched).
+INDEXED_TYPES = frozenset(
+    {
+        FieldType.PICKLIST,
+        FieldType.DATE,
+        FieldType.NUMBER,
+        FieldType.CURRENCY,
+        FieldType.CHECKBOX,
+    }
+)
+
+
+_CACHE = "sfa_field_definitions"
+R = TypeVar("R", bound=Record)
+
+
+def definitions(session: Session, kind: EntityKind) -> list[FieldDefinition]:
+    """The custom fields of `kind` (retired ones too), in the admin's order (kept for the
+    session: definitions change only by a pull, in a session of its own)."""
+    cache: dict[EntityKind, list[FieldDefinition]] = session.info.setdefault(_CACHE, {})
+    if kind in cache:
+        return cache[kind]
+    rows = session.scalars(
+        select(FieldDefinitionRow)
+        .where(FieldDefinitionRow.for_entity == kind.value)
+        .order_by(FieldDefinitionRow.position, FieldDefinitionRow.label)
+    )
+    cache[kind] = [FieldDefinition.model_validate(row, from_attributes=True) for row in rows]
+    return cache[kind]
+
+
+def role_of(session: Session, user_id: str | None) -> Role | None:
+    """The signed-in user's role as last pulled (None before the first sync)."""
+    if user_id is None:
+        return None
+    role = session.scalar(select(UserRow.role).where(UserRow.id == user_id))
+    return Role(role) if role else None
+
+
+def checked(
+    session: Session,
+    before: Record | None,
+    after: R,
+    user_id: str | None,
+    *,
+    ask_missing: bool = False,
+) -> R:
+    """`after` checked and normalised by the rule the server runs (custom_values.check_record)."""
+    if not isinstance(after, Customisable):
+        return after
+    fields = definitions(session, after.entity)
+    if not fields and not after.custom_values():
+        return after
+    role = role_of(session, user_id)
+    return check_record(fields, before, after, role, ask_missing=ask_missing)
+
+
+def index_name(kind: EntityKind, key: str) -> str:
+    return f"ix_{TABLES[kind].__tablename__}_{key}"
+
+
+def value_expression(key: str) -> str:
+    """The SQL of one custom value, exactly as its index spells it (so SQLite uses it)."""
+    return f"json_extract(custom, '$.{key}')"
+
+
+def ensure_indexes(connection: RawConnection) -> None:
+    """An expression index per sortable custom field (picklists, dates, numbers…)."""
+    rows = connection.execute(
+        "SELECT for_entity, key, field_type FROM field_definitions"
+    ).fetchall()
+    for for_entity, key, field_type in rows:
+        if FieldType(field_type) not in INDEXED_TYPES or not _safe(key):
+            continue
+        kind = EntityKind(for_entity)
+        table = TABLES[kind].__tablename__
+        connection.execute(
+            f'CREATE INDEX IF NOT EXISTS "{index_name(kind, key)}" '
+            f'ON "{table}" ({value_expression(key)})'
+        )
+
+
+def _safe(key: str) -> bool:
+    """Keys reach SQL text (an index cannot bind them): only cf_ + [a-z0-9_]."""
+    return is_custom(key) and key.replace("_", "").isalnum() and key.isascii() and key.islower()
