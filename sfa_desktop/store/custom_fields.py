@@ -3,17 +3,20 @@ to every local write, and the expression indexes lists sort and filter by."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import Customisable, FieldDefinition, Record
 from sfa_desktop.core.entities.base import is_custom
 from sfa_desktop.core.enums import EntityKind, FieldType, Role
+from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.rules.custom_values import check_record
 from sfa_desktop.store.engine import RawConnection
-from sfa_desktop.store.schema import TABLES, FieldDefinitionRow, UserRow
+from sfa_desktop.store.schema import TABLES, FieldDefinitionRow, Synced, UserRow
 
 # Kinds whose values sort and filter in SQL by an expression index (text is searched).
 INDEXED_TYPES = frozenset(
@@ -95,6 +98,61 @@ def ensure_indexes(connection: RawConnection) -> None:
             f'CREATE INDEX IF NOT EXISTS "{index_name(kind, key)}" '
             f'ON "{table}" ({value_expression(key)})'
         )
+
+
+@dataclass(frozen=True)
+class CustomFilter:
+    """A list filter on one custom field: one of the values (picklists, checkboxes; for a
+    multi-picklist, records holding any of them), a range (numbers, amounts, dates; either
+    end open) or text it contains."""
+
+    key: str
+    one_of: tuple[Any, ...] | None = None
+    low: Any = None
+    high: Any = None
+    contains: str | None = None
+    multi: bool = False
+
+
+def value_column(table: type[Synced], key: str) -> ColumnElement[Any]:
+    """One custom value in SQL, spelled as its expression index is (see ensure_indexes)."""
+    if not _safe(key) or "custom" not in table.__table__.columns:
+        raise DomainError(f"{table.__tablename__} has no custom field {key}")
+    custom = table.__table__.columns["custom"]
+    return func.json_extract(custom, literal_column(f"'$.{key}'"))
+
+
+def filtered(
+    query: Select[Any], table: type[Synced], filters: Iterable[CustomFilter]
+) -> Select[Any]:
+    """`query` restricted by each custom filter."""
+    for spec in filters:
+        column = value_column(table, spec.key)
+        if spec.one_of is not None and spec.multi:
+            items = func.json_each(
+                table.__table__.columns["custom"], literal_column(f"'$.{spec.key}'")
+            ).table_valued("value")
+            held = select(items.c.value).where(items.c.value.in_(list(spec.one_of)))
+            query = query.where(held.exists())
+        elif spec.one_of is not None:
+            # JSON true and false read back from json_extract as 1 and 0
+            picks = [int(v) if isinstance(v, bool) else v for v in spec.one_of]
+            query = query.where(column.in_(picks))
+        if spec.low is not None:
+            query = query.where(column >= spec.low)
+        if spec.high is not None:
+            query = query.where(column <= spec.high)
+        if spec.contains:
+            text = spec.contains.strip()
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(column.like(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def sort_key(table: type[Synced], key: str, text: bool) -> ColumnElement[Any]:
+    """What a list sorts by for a custom field (text ignoring case)."""
+    column = value_column(table, key)
+    return column.collate("NOCASE") if text else column
 
 
 def _safe(key: str) -> bool:

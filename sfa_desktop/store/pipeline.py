@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import Opportunity
 from sfa_desktop.core.enums import OPEN_STAGES, ForecastCategory
+from sfa_desktop.store.custom_fields import CustomFilter, filtered
 from sfa_desktop.store.queries import sorted_ids
 from sfa_desktop.store.schema import AccountRow, ActivityRow, OpportunityRow, StageChangeRow
 
@@ -26,6 +27,7 @@ class OpportunityFilter:
     min_amount: int | None = None
     max_amount: int | None = None
     open_only: bool = False
+    custom: tuple[CustomFilter, ...] = ()  # filters on the admins' custom fields
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class PipelineCard:
 
 def _filtered(query: Select[Any], where: OpportunityFilter) -> Select[Any]:
     row = OpportunityRow
+    query = filtered(query, row, where.custom)
     if where.owner_id:
         query = query.where(row.owner_id == where.owner_id)
     if where.close_from:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -10,9 +11,11 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import Account, AccountPlan, Activity
+from sfa_desktop.core.entities.base import is_custom
 from sfa_desktop.core.enums import OPEN_STAGES, LeadStatus
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
+from sfa_desktop.store import custom_fields
 from sfa_desktop.store.schema import (
     AccountPlanRow,
     AccountRow,
@@ -44,19 +47,38 @@ def _contains(text: str) -> str:
 
 
 def sorted_ids(
-    session: Session, table: type[Synced], query: Select[Any], sort: str, descending: bool
+    session: Session,
+    table: type[Synced],
+    query: Select[Any],
+    sort: str,
+    descending: bool,
+    custom: Sequence[custom_fields.CustomFilter] = (),
 ) -> list[str]:
-    """Run an id query ordered by `sort` (case-insensitive for text), ties broken by id."""
+    """Run an id query ordered by `sort` (case-insensitive for text), ties broken by id;
+    `sort` may name a custom field (`cf_…`)."""
     columns = table.__table__.columns
-    if sort not in columns:
+    query = custom_fields.filtered(query, table, custom)
+    if is_custom(sort):
+        kinds = {d.key: d.field_type for d in custom_fields.definitions(session, table.entity)}
+        text = kinds.get(sort) not in custom_fields.INDEXED_TYPES
+        key = custom_fields.sort_key(table, sort, text=text)
+    elif sort not in columns:
         raise DomainError(f"cannot sort {table.__tablename__} by {sort}")
-    column = columns[sort]
-    key = column.collate("NOCASE") if column.type.python_type is str else column
+    else:
+        column = columns[sort]
+        key = column.collate("NOCASE") if column.type.python_type is str else column
     order = key.desc() if descending else key.asc()
     return list(session.scalars(query.order_by(order, table.id)))
 
 
-def account_ids(session: Session, text: str, grade: str | None, sort: str, desc: bool) -> list[str]:
+def account_ids(
+    session: Session,
+    text: str,
+    grade: str | None,
+    sort: str,
+    desc: bool,
+    custom: Sequence[custom_fields.CustomFilter] = (),
+) -> list[str]:
     query = select(AccountRow.id)
     if text.strip():
         pattern = _contains(text)
@@ -65,11 +87,16 @@ def account_ids(session: Session, text: str, grade: str | None, sort: str, desc:
         )
     if grade:
         query = query.where(AccountRow.grade == grade)
-    return sorted_ids(session, AccountRow, query, sort, desc)
+    return sorted_ids(session, AccountRow, query, sort, desc, custom)
 
 
 def contact_ids(
-    session: Session, text: str, account_id: str | None, sort: str, desc: bool
+    session: Session,
+    text: str,
+    account_id: str | None,
+    sort: str,
+    desc: bool,
+    custom: Sequence[custom_fields.CustomFilter] = (),
 ) -> list[str]:
     query = select(ContactRow.id)
     if text.strip():
@@ -78,11 +105,16 @@ def contact_ids(
         query = query.where(or_(*(c.like(pattern, escape="\\") for c in columns)))
     if account_id:
         query = query.where(ContactRow.account_id == account_id)
-    return sorted_ids(session, ContactRow, query, sort, desc)
+    return sorted_ids(session, ContactRow, query, sort, desc, custom)
 
 
 def lead_ids(
-    session: Session, text: str, status: LeadStatus | None, sort: str, desc: bool
+    session: Session,
+    text: str,
+    status: LeadStatus | None,
+    sort: str,
+    desc: bool,
+    custom: Sequence[custom_fields.CustomFilter] = (),
 ) -> list[str]:
     query = select(LeadRow.id)
     if text.strip():
@@ -91,7 +123,7 @@ def lead_ids(
         query = query.where(or_(*(c.like(pattern, escape="\\") for c in columns)))
     if status:
         query = query.where(LeadRow.status == status.value)
-    return sorted_ids(session, LeadRow, query, sort, desc)
+    return sorted_ids(session, LeadRow, query, sort, desc, custom)
 
 
 def open_task_ids(session: Session, due_by: date) -> list[str]:

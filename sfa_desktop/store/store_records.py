@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.entities import Opportunity, Record, StageChange, User
+from sfa_desktop.core.entities import FieldDefinition, Opportunity, Record, StageChange, User
 from sfa_desktop.core.enums import EntityKind, Stage
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import CLIENT_WRITABLE
+from sfa_desktop.store import custom_fields
 from sfa_desktop.store.changes import Changes, Saved
 from sfa_desktop.store.rows import column_values, to_record
 from sfa_desktop.store.schema import TABLES, SyncStateRow
@@ -93,6 +94,14 @@ class RecordAccess(StoreBase):
                 model.model_validate(row, from_attributes=True) for row in session.scalars(query)
             ]
 
+    def field_definitions(
+        self, kind: EntityKind, include_retired: bool = False
+    ) -> list[FieldDefinition]:
+        """The admins' custom fields of `kind`, in their order (as last pulled)."""
+        with self._read() as session:
+            found = custom_fields.definitions(session, kind)
+        return [d for d in found if include_retired or not d.retired]
+
     def count(self, model: type[Record]) -> int:
         with self._read() as session:
             return session.scalar(select(func.count()).select_from(TABLES[model.entity])) or 0
@@ -106,10 +115,20 @@ class RecordAccess(StoreBase):
                 self._record_stage_change(writer, record, None)
             return Saved(record, writer.changes)
 
-    def update(self, model: type[R], record_id: str, changes: dict[str, Any]) -> Saved[R]:
-        """Change fields of a record; a stage move is added to the opportunity's history."""
+    def update(
+        self,
+        model: type[R],
+        record_id: str,
+        changes: dict[str, Any],
+        *,
+        from_form: bool = False,
+    ) -> Saved[R]:
+        """Change fields of a record; a stage move is added to the opportunity's history.
+        `from_form`: a person saved the whole record, so required custom fields still
+        empty must be filled now (an old record is not blocked until then)."""
         self._check_writable(model)
         with self._write() as writer:
+            writer.ask_missing = from_form
             before = writer.get(model, record_id)
             if isinstance(before, Opportunity) and "stage" in changes:
                 changes = self._closing_fields(before, changes, writer.now)

@@ -3,7 +3,7 @@ dashboards and search."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sfa_desktop.core.entities import Activity, CalendarEvent, Opportunity, StageChange, Task
 from sfa_desktop.core.enums import EntityKind, LeadStatus
 from sfa_desktop.store import pipeline, queries, search
+from sfa_desktop.store.custom_fields import CustomFilter
 from sfa_desktop.store.history import HistoryEntry, history
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
 from sfa_desktop.store.queries import CoverageGap
@@ -62,11 +63,17 @@ class ViewReads(RecordAccess):
     # -- lists and dashboards of the desktop views (sorting and filtering in SQL) -------------
 
     def account_ids(
-        self, text: str = "", grade: str | None = None, sort: str = "name", descending: bool = False
+        self,
+        text: str = "",
+        grade: str | None = None,
+        sort: str = "name",
+        descending: bool = False,
+        custom: Sequence[CustomFilter] = (),
     ) -> list[str]:
-        """Accounts whose name or city contains `text`, optionally of one grade."""
+        """Accounts whose name or city contains `text`, optionally of one grade and
+        matching the custom-field filters; `sort` may name a custom field."""
         with self._read() as session:
-            return queries.account_ids(session, text, grade, sort, descending)
+            return queries.account_ids(session, text, grade, sort, descending, custom)
 
     def contact_ids(
         self,
@@ -74,10 +81,12 @@ class ViewReads(RecordAccess):
         account_id: str | None = None,
         sort: str = "last_name",
         descending: bool = False,
+        custom: Sequence[CustomFilter] = (),
     ) -> list[str]:
-        """Contacts whose name or email contains `text`, optionally at one account."""
+        """Contacts whose name or email contains `text`, optionally at one account and
+        matching the custom-field filters; `sort` may name a custom field."""
         with self._read() as session:
-            return queries.contact_ids(session, text, account_id, sort, descending)
+            return queries.contact_ids(session, text, account_id, sort, descending, custom)
 
     def lead_ids(
         self,
@@ -85,10 +94,12 @@ class ViewReads(RecordAccess):
         status: LeadStatus | None = None,
         sort: str = "created_at",
         descending: bool = True,
+        custom: Sequence[CustomFilter] = (),
     ) -> list[str]:
-        """Leads whose name or company contains `text`, optionally in one status."""
+        """Leads whose name or company contains `text`, optionally in one status and
+        matching the custom-field filters; `sort` may name a custom field."""
         with self._read() as session:
-            return queries.lead_ids(session, text, status, sort, descending)
+            return queries.lead_ids(session, text, status, sort, descending, custom)
 
     def open_tasks_due(self, by: date) -> list[Task]:
         """Open tasks due on or before `by` (overdue first)."""
