@@ -203,13 +203,16 @@ class OpportunityFact(Base):
 
 
 Index("ix_facts_owner_close", OpportunityFact.owner_id, OpportunityFact.close_date)
-Index(  # the deals pushed most often first (pipeline's slipping list, migration 0008)
-    "ix_facts_org_pushes",
+_SLIPPING = text("close_pushes >= 2 AND category IN ('pipeline', 'best_case', 'commit')")
+Index(  # open deals pushed twice or more, most pushed first (pipeline; migration 0008)
+    "ix_facts_slipping",
     OpportunityFact.org_id,
     OpportunityFact.close_pushes.desc(),
     OpportunityFact.close_date,
     OpportunityFact.id,
-    postgresql_include=["owner_id", "category"],
+    postgresql_include=["owner_id"],
+    postgresql_where=_SLIPPING,
+    sqlite_where=_SLIPPING,
 )
 
 

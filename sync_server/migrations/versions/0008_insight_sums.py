@@ -9,7 +9,7 @@ activities per (quarter, the account's owner and grade, the activity's owner, ch
 for activities on an account that exists. The write path keeps them (an account's grade or
 owner change moves its activities' counts: `ix_activity_facts_account` finds them);
 back-filled here from the facts. Closed quarters are then never rescanned by the views.
-`ix_facts_org_pushes` lists the deals pushed most often without sorting them all.
+`ix_facts_slipping` holds the open deals pushed twice or more, most pushed first.
 
 Revision ID: 0008
 Revises: 0007
@@ -30,6 +30,7 @@ _ID = sa.String(length=64)
 # Open stages in pipeline order (bit i of a mask is the i-th), and the closed ones.
 _OPEN = ("prospecting", "qualification", "needs_analysis", "proposal", "negotiation")
 _CLOSED = "('closed_won', 'closed_lost')"
+_SLIPPING = sa.text("close_pushes >= 2 AND category IN ('pipeline', 'best_case', 'commit')")
 
 
 def upgrade() -> None:
@@ -63,10 +64,12 @@ def upgrade() -> None:
         sa.Column("touches", sa.Integer(), nullable=False),
     )
     op.create_index(
-        "ix_facts_org_pushes",
+        "ix_facts_slipping",
         "opportunity_facts",
         ["org_id", sa.text("close_pushes DESC"), "close_date", "id"],
-        postgresql_include=["owner_id", "category"],
+        postgresql_include=["owner_id"],
+        postgresql_where=_SLIPPING,
+        sqlite_where=_SLIPPING,
     )
     op.create_index(
         "ix_activity_facts_account",
@@ -140,7 +143,7 @@ def _back_fill() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_activity_facts_account", table_name="activity_facts")
-    op.drop_index("ix_facts_org_pushes", table_name="opportunity_facts")
+    op.drop_index("ix_facts_slipping", table_name="opportunity_facts")
     op.drop_table("touch_sums")
     op.drop_table("stage_stay_sums")
     op.drop_table("deal_flow_sums")
