@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sfa_desktop import __version__, cli_visits, paths, site_config
+from sfa_desktop import __version__, cli_export, cli_visits, paths, site_config
 from sfa_desktop.connectors import commands as connector_commands
 from sfa_desktop.core.cli_args import OneLineParser, db_file, guarded, positive_int
 from sfa_desktop.site_config import SiteConfig, SiteConfigError
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     reset_command.register(commands)
     passwd_command.register(commands)
     cli_visits.register(commands)
+    cli_export.register(commands)
     return parser
 
 

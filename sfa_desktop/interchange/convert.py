@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sfa_desktop.core.entities import MODELS
+from sfa_desktop.core.entities import MODELS, FieldDefinition
 from sfa_desktop.core.enums import EntityKind, LeadStatus
+from sfa_desktop.core.enums import FieldType as CustomType
 from sfa_desktop.core.errors import InvalidRecord
+from sfa_desktop.core.rules.custom_values import check_value, parse_text
 from sfa_desktop.core.rules.normalize import fold, web_domain
 from sfa_desktop.interchange.fields import FieldType, TargetField, target
 from sfa_desktop.interchange.issues import Issue
@@ -22,6 +24,7 @@ from sfa_desktop.interchange.values import (
     ValueFormat,
     clean_text,
     parse_bool,
+    parse_date,
     parse_email,
     parse_money,
     parse_phone,
@@ -152,6 +155,8 @@ def _parse(spec: TargetField, text: str, fmt: ValueFormat, issues: list[Issue]) 
             if grade not in _GRADES:
                 raise ValueError(f"{text!r} is not a grade (A to G)")
             return True, grade
+        if spec.type is FieldType.CUSTOM and spec.custom is not None:
+            return True, _custom_value(spec.custom, text, fmt)
         if spec.type is FieldType.CURRENCY:
             code = text.strip().upper()
             if len(code) != 3 or not code.isalpha():
@@ -161,6 +166,19 @@ def _parse(spec: TargetField, text: str, fmt: ValueFormat, issues: list[Issue]) 
         issues.append(Issue(str(error), spec.key))
         return False, None
     return True, text
+
+
+def _custom_value(definition: FieldDefinition, text: str, fmt: ValueFormat) -> Any:
+    """A custom field's value from a cell, checked by the rule the app and server share;
+    dates and amounts are read in the file's format like built-in ones."""
+    kind = definition.field_type
+    if kind is CustomType.DATE:
+        return check_value(definition, parse_date(text, fmt).isoformat())
+    if kind is CustomType.CURRENCY:
+        return check_value(definition, parse_money(text, fmt))
+    if kind is CustomType.CHECKBOX:
+        return check_value(definition, parse_bool(text))
+    return check_value(definition, parse_text(definition, text))
 
 
 def _names(values: dict[str, Any], kind: EntityKind, issues: list[Issue]) -> None:

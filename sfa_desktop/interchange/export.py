@@ -103,6 +103,8 @@ def _number_text(value: Decimal | float | int, places: int | None, options: CsvO
     text = f"{value:.{places}f}" if places is not None else format(value, "f")
     if isinstance(value, float) and places is None:
         text = repr(value)
+    elif isinstance(value, int) and places is None:
+        text = str(value)  # format(12, "f") would write 12.000000
     return text.replace(".", ",") if options.decimal_comma else text
 
 

@@ -8,10 +8,11 @@ first and last name; a contact's `company`, `website` and `account_*` fields cho
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sfa_desktop.core.entities.fields import FieldDefinition
 from sfa_desktop.core.enums import BuyingRole, Channel, EntityKind, LeadStatus, Orientation
 from sfa_desktop.core.rules.normalize import fold
 
@@ -26,6 +27,7 @@ class FieldType(StrEnum):
     CHOICE = "choice"  # one of `choices`
     GRADE = "grade"  # one letter A–G
     CURRENCY = "currency"  # ISO 4217 code
+    CUSTOM = "custom"  # an admin's custom field: its definition checks the value
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class TargetField:
     join: str | None = None
     choices: Mapping[str, str] = field(default_factory=dict)  # folded word → stored value
     virtual: bool = False
+    custom: FieldDefinition | None = None  # for FieldType.CUSTOM
 
     def names(self) -> tuple[str, ...]:
         """The label, the key and the synonyms, folded (what headers are compared with)."""
@@ -281,9 +284,22 @@ FIELDS: dict[EntityKind, tuple[TargetField, ...]] = {
 IMPORTABLE: tuple[EntityKind, ...] = tuple(FIELDS)
 
 
+# The admins' live custom fields per kind, as the store last had them (use_custom_fields).
+_CUSTOM: dict[EntityKind, tuple[TargetField, ...]] = {}
+
+
+def use_custom_fields(kind: EntityKind, definitions: Sequence[FieldDefinition]) -> None:
+    """Offer `kind`'s live custom fields as targets, matched by their label."""
+    _CUSTOM[kind] = tuple(
+        TargetField(d.key, d.label, FieldType.CUSTOM, custom=d)
+        for d in definitions
+        if not d.retired
+    )
+
+
 def fields_of(kind: EntityKind) -> tuple[TargetField, ...]:
     try:
-        return FIELDS[kind]
+        return FIELDS[kind] + _CUSTOM.get(kind, ())
     except KeyError:
         raise ValueError(f"{kind.value} records cannot be imported") from None
 
@@ -294,4 +310,7 @@ _BY_KEY: dict[EntityKind, dict[str, TargetField]] = {
 
 
 def target(kind: EntityKind, key: str) -> TargetField | None:
-    return _BY_KEY.get(kind, {}).get(key)
+    found = _BY_KEY.get(kind, {}).get(key)
+    if found is None and key.startswith("cf_"):
+        found = next((spec for spec in _CUSTOM.get(kind, ()) if spec.key == key), None)
+    return found

@@ -3,12 +3,16 @@ the import field each comes back to (so an exported file imports again as it was
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sfa_desktop.core.entities import FieldDefinition
 from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.enums import FieldType as CustomType
+from sfa_desktop.core.rules.custom_values import display_text
 from sfa_desktop.interchange.export import CellType, ExportColumn
 
 
@@ -134,13 +138,69 @@ RECORD_COLUMNS: dict[EntityKind, tuple[RecordColumn, ...]] = {
 EXPORTABLE: tuple[EntityKind, ...] = tuple(RECORD_COLUMNS)
 
 
-def export_columns(kind: EntityKind) -> list[ExportColumn]:
-    return [ExportColumn(c.header, c.type) for c in RECORD_COLUMNS[kind]]
+_CELL_TYPES = {
+    CustomType.NUMBER: CellType.NUMBER,
+    CustomType.CURRENCY: CellType.MONEY,
+    CustomType.DATE: CellType.DATE,
+    CustomType.CHECKBOX: CellType.BOOL,
+}
+
+
+def _custom(definition: FieldDefinition) -> Callable[[Any, Lookups], object]:
+    """The cell of one custom value: a date, an amount in major units, yes/no, a number, or
+    the text a person reads (a multi-picklist's choices joined by '; ')."""
+    kind = definition.field_type
+
+    def get(record: Any, _lookups: Lookups) -> object:
+        value = (record.__pydantic_extra__ or {}).get(definition.key)
+        if value is None:
+            return None
+        if kind is CustomType.DATE:
+            return date.fromisoformat(value)
+        if kind is CustomType.CURRENCY:
+            return Decimal(value) / 100
+        if kind in (CustomType.NUMBER, CustomType.CHECKBOX):
+            return value
+        return display_text(definition, value)
+
+    return get
+
+
+def custom_columns(definitions: Sequence[FieldDefinition]) -> tuple[RecordColumn, ...]:
+    """A column per custom field, headed by its label, mapping back to its key on import
+    (retired fields too: an export keeps every value)."""
+    return tuple(
+        RecordColumn(
+            d.label,
+            _CELL_TYPES.get(d.field_type, CellType.TEXT),
+            _custom(d),
+            target=d.key,
+        )
+        for d in definitions
+    )
+
+
+def columns_of(
+    kind: EntityKind, definitions: Sequence[FieldDefinition] = ()
+) -> tuple[RecordColumn, ...]:
+    """The built-in columns of `kind` (Created/Updated last) with the custom ones before
+    those two."""
+    built_in = RECORD_COLUMNS[kind]
+    return (*built_in[:-2], *custom_columns(definitions), *built_in[-2:])
+
+
+def export_columns(
+    kind: EntityKind, definitions: Sequence[FieldDefinition] = ()
+) -> list[ExportColumn]:
+    return [ExportColumn(c.header, c.type) for c in columns_of(kind, definitions)]
 
 
 def record_rows(
-    kind: EntityKind, records: Iterable[Any], lookups: Lookups = Lookups()
+    kind: EntityKind,
+    records: Iterable[Any],
+    lookups: Lookups = Lookups(),
+    definitions: Sequence[FieldDefinition] = (),
 ) -> Iterator[list[object]]:
-    columns = RECORD_COLUMNS[kind]
+    columns = columns_of(kind, definitions)
     for record in records:
         yield [column.get(record, lookups) for column in columns]

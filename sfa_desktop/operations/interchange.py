@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from sfa_desktop.core.entities import MODELS, Account, Contact, Record
+from sfa_desktop.core.entities import MODELS, Account, Contact, FieldDefinition, Record
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import InUse, NotFound
 from sfa_desktop.interchange import (
@@ -29,12 +29,19 @@ from sfa_desktop.interchange import (
     load_existing,
     open_source,
 )
+from sfa_desktop.interchange.fields import IMPORTABLE, use_custom_fields
 from sfa_desktop.interchange.record_columns import Lookups, export_columns, record_rows
 from sfa_desktop.interchange.vcard_export import VCardContact, VCardVersion, write_vcards
 from sfa_desktop.operations.result import OpResult, Undo
 from sfa_desktop.store import Changes, Store
 
 _PAGE = 1_000  # records read per query while exporting
+
+
+def offer_custom_fields(store: Store) -> None:
+    """Let imports map columns to the admins' live custom fields (by their label)."""
+    for kind in IMPORTABLE:
+        use_custom_fields(kind, store.field_definitions(kind))
 
 
 def open_import(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Source:
@@ -90,9 +97,11 @@ def _account_names(store: Store, records: Sequence[Record]) -> dict[str, str]:
     return {a.id: a.name for a in store.get_many(Account, wanted)}
 
 
-def _export_rows(store: Store, kind: EntityKind, ids: Sequence[str]) -> Iterator[list[object]]:
+def _export_rows(
+    store: Store, kind: EntityKind, ids: Sequence[str], fields: Sequence[FieldDefinition]
+) -> Iterator[list[object]]:
     for page in record_pages(store, MODELS[kind], ids):
-        yield from record_rows(kind, page, Lookups(_account_names(store, page)))
+        yield from record_rows(kind, page, Lookups(_account_names(store, page)), fields)
 
 
 def export_records(
@@ -104,11 +113,12 @@ def export_records(
     title: str = "",
 ) -> int:
     """Accounts, contacts, leads or opportunities (`ids`, in that order) to CSV or XLSX,
-    every field, read from the store a page at a time; the number of rows written."""
+    every field, built-in and custom (retired ones too), read from the store a page at a
+    time; the number of rows written."""
     title = title or MODELS[kind].plural_name().capitalize()
-    return export_rows(
-        path, export_columns(kind), _export_rows(store, kind, ids), fmt, sheet_title=title
-    )
+    fields = store.field_definitions(kind, include_retired=True)
+    rows = _export_rows(store, kind, ids, fields)
+    return export_rows(path, export_columns(kind, fields), rows, fmt, sheet_title=title)
 
 
 def _vcard_contacts(store: Store, ids: Sequence[str]) -> Iterator[VCardContact]:

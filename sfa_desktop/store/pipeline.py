@@ -13,6 +13,7 @@ from sfa_desktop.core.entities import Opportunity
 from sfa_desktop.core.enums import OPEN_STAGES, ForecastCategory
 from sfa_desktop.store.custom_fields import CustomFilter, filtered
 from sfa_desktop.store.queries import sorted_ids
+from sfa_desktop.store.rows import record_of
 from sfa_desktop.store.schema import AccountRow, ActivityRow, OpportunityRow, StageChangeRow
 
 
@@ -107,7 +108,7 @@ def board_cards(
     query = _filtered(query, OpportunityFilter(owner_id=owner_id))
     return [
         PipelineCard(
-            Opportunity.model_validate(row, from_attributes=True),
+            record_of(Opportunity, row),
             name,
             _utc(moved),
             _utc(touched),

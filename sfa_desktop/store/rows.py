@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON
 
@@ -10,6 +10,7 @@ from sfa_desktop.core.entities import MODELS, Customisable, Record
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store.schema import TABLES, Synced
 
+R = TypeVar("R", bound=Record)
 _JSON_COLUMNS: dict[EntityKind, frozenset[str]] = {
     kind: frozenset(
         c.key for c in table.__table__.columns if isinstance(c.type, JSON) and c.key != "custom"
@@ -26,6 +27,13 @@ def to_record(row: Synced) -> Record:
     if not custom:
         return record
     return model.model_validate({**record.__dict__, **custom})
+
+
+def record_of(model: type[R], row: Synced) -> R:
+    """`to_record` typed as the model the caller asked for."""
+    record = to_record(row)
+    assert isinstance(record, model)
+    return record
 
 
 def column_values(record: Record) -> dict[str, Any]:

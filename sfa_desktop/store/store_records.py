@@ -15,7 +15,7 @@ from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import CLIENT_WRITABLE
 from sfa_desktop.store import custom_fields
 from sfa_desktop.store.changes import Changes, Saved
-from sfa_desktop.store.rows import column_values, to_record
+from sfa_desktop.store.rows import column_values, record_of, to_record
 from sfa_desktop.store.schema import TABLES, SyncStateRow
 from sfa_desktop.store.store_base import StoreBase
 from sfa_desktop.store.writer import RecordWriter
@@ -55,7 +55,7 @@ class RecordAccess(StoreBase):
         table = TABLES[model.entity]
         with self._read() as session:
             rows = session.scalars(select(table).where(table.id.in_(ids)))
-            by_id = {row.id: model.model_validate(row, from_attributes=True) for row in rows}
+            by_id = {row.id: record_of(model, row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def ids(
@@ -90,9 +90,7 @@ class RecordAccess(StoreBase):
                 raise DomainError(f"{model.entity_name()} has no field {name}")
             query = query.where(columns[name] == value)
         with self._read() as session:
-            return [
-                model.model_validate(row, from_attributes=True) for row in session.scalars(query)
-            ]
+            return [record_of(model, row) for row in session.scalars(query)]
 
     def field_definitions(
         self, kind: EntityKind, include_retired: bool = False

@@ -15,8 +15,10 @@ from sfa_desktop.core.enums import EntityKind
 
 def open_import(ctx: AppContext, parent: QWidget | None, kind: EntityKind | None = None) -> QWidget:
     """Show the import wizard, `kind` preselected (contacts, accounts or leads)."""
+    from sfa_desktop.operations.interchange import offer_custom_fields
     from sfa_desktop.ui.imports.import_wizard import open_import_wizard
 
+    offer_custom_fields(ctx.store)
     return open_import_wizard(ctx, parent, kind)
 
 
