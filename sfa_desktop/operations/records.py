@@ -37,12 +37,19 @@ def create_record(store: Store, model: type[R], fields: dict[str, Any]) -> OpRes
 
 
 def update_record(
-    store: Store, model: type[R], record_id: str, changes: dict[str, Any]
+    store: Store,
+    model: type[R],
+    record_id: str,
+    changes: dict[str, Any],
+    *,
+    from_form: bool = False,
 ) -> OpResult[R]:
-    """Apply field changes; the undo puts back the previous values of those fields."""
+    """Apply field changes; the undo puts back the previous values of those fields.
+    `from_form`: a person saved the record's form (required custom fields it still lacks
+    are asked for)."""
     before = store.get(model, record_id)
-    saved = store.update(model, record_id, changes)
-    previous = {name: getattr(before, name) for name in changes}
+    saved = store.update(model, record_id, changes, from_form=from_form)
+    previous = {name: getattr(before, name, None) for name in changes}
     undo = Undo(f"edit {_label(model)}", (lambda s: s.update(model, record_id, previous).changes,))
     return OpResult(saved.value, saved.changes, undo)
 

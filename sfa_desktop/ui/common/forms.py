@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from sfa_desktop.app.context import AppContext
-from sfa_desktop.core.entities import Record
+from sfa_desktop.core.entities import Customisable, Record
 from sfa_desktop.operations.records import create_record, update_record
 from sfa_desktop.ui.common.form_fields import FORMS, Field
 from sfa_desktop.ui.common.record_form import RecordForm
@@ -55,12 +55,18 @@ def open_form(
         else:
             record_id = record.id
             ctx.run_op(
-                lambda s: update_record(s, model, record_id, entered), saved, form.show_error
+                lambda s: update_record(s, model, record_id, entered, from_form=True),
+                saved,
+                form.show_error,
             )
 
     title = f"New {noun}" if record is None else f"Edit {noun}"
     history = (model.entity, record.id) if record is not None else None
-    form = RecordForm(ctx, title, fields, values, submit, parent, history=history)
+    custom = None
+    if issubclass(model, Customisable):
+        stored = record.custom_values() if isinstance(record, Customisable) else {}
+        custom = (model.entity, stored, record is None)
+    form = RecordForm(ctx, title, fields, values, submit, parent, history=history, custom=custom)
     form.setModal(True)
     form.show()
     return form

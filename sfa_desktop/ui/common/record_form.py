@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -27,6 +27,8 @@ from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import BrokenReference, InvalidRecord
 from sfa_desktop.core.rules.currency import DEFAULT_CORPORATE_CURRENCY
+from sfa_desktop.operations.custom_fields import CustomFields, custom_fields
+from sfa_desktop.ui.common.custom_widgets import CustomSection
 from sfa_desktop.ui.common.form_fields import Field
 from sfa_desktop.ui.common.format import local_moment
 from sfa_desktop.ui.common.history_panel import HistorySection
@@ -37,6 +39,8 @@ NO_DATE = QDate(2000, 1, 1)
 
 
 Submit = Callable[[dict[str, Any], "RecordForm"], None]
+# The kind whose custom fields the form adds, the record's values, and whether it is new.
+CustomOf = tuple[EntityKind, Mapping[str, Any], bool]
 
 
 class RecordForm(QDialog):
@@ -52,8 +56,10 @@ class RecordForm(QDialog):
         parent: QWidget | None = None,
         *,
         history: tuple[EntityKind, str] | None = None,
+        custom: CustomOf | None = None,
     ) -> None:
-        """`history` (kind, id) of an existing record adds its collapsed History section."""
+        """`history` (kind, id) of an existing record adds its collapsed History section;
+        `custom` adds the kind's custom fields ("More fields") once they are read."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
@@ -88,6 +94,9 @@ class RecordForm(QDialog):
             form.addRow(spec.label, cell)
             self.widgets[spec.name], self.errors[spec.name] = widget, error
         layout.addLayout(form)
+        self._layout, self._custom_at = layout, layout.count()
+        self.custom: CustomSection | None = None
+        self.custom_loaded = custom is None
         self._follow_currency(values.get("currency"))
         self.history: HistorySection | None = None
         if history is not None:
@@ -100,6 +109,23 @@ class RecordForm(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        if custom is not None:
+            kind, stored, new = custom
+            ctx.query(
+                lambda store: custom_fields(store, kind),
+                lambda fields: self._add_custom(fields, stored, new),
+            )
+
+    def _add_custom(self, fields: CustomFields, stored: Mapping[str, Any], new: bool) -> None:
+        """The "More fields" section (none when the kind has no custom fields)."""
+        self.custom_loaded = True
+        if not fields.definitions:
+            return
+        self.custom = CustomSection(fields, stored, new=new, parent=self)
+        self._layout.insertWidget(self._custom_at, self.custom)
+        self.custom.show()  # at once: a layout shows a late child only on the next event loop
+        self.errors.update(self.custom.errors())
+        self.adjustSize()
 
     def _widget(self, spec: Field, value: Any) -> QWidget:
         if spec.kind in ("text", "optional"):
@@ -172,11 +198,17 @@ class RecordForm(QDialog):
             chooser.currentIndexChanged.connect(lambda _: show(chooser.currentData()))
 
     def values(self) -> dict[str, Any]:
-        """The entered values, converted to what the store expects."""
-        return {spec.name: _value(spec, self.widgets[spec.name]) for spec in self._fields}
+        """The entered values, converted to what the store expects (of the custom
+        fields, only those the user changed)."""
+        values = {spec.name: _value(spec, self.widgets[spec.name]) for spec in self._fields}
+        if self.custom is not None:
+            values.update(self.custom.changed())
+        return values
 
     def save(self) -> None:
         self.clear_errors()
+        if self.custom is not None and not self.custom.check_all():
+            return  # the rule's messages are under the fields
         self.buttons.setEnabled(False)
         self._submit(self.values(), self)
 

@@ -1,0 +1,157 @@
+"""Custom fields in the app (issue 21): the forms' "More fields" section checked by the
+shared rule as the user types, optional list columns sorted and filtered in SQL, and the
+duplicate merge's picks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from ui_helpers import settle
+
+from sfa_desktop.app.context import AppContext
+from sfa_desktop.core.entities import Contact, FieldDefinition
+from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.protocol import Change
+from sfa_desktop.store import Store
+from sfa_desktop.ui.common.custom_widgets import CustomSection
+from sfa_desktop.ui.common.forms import open_form
+from sfa_desktop.ui.common.record_form import RecordForm
+
+
+def definition(key: str, field_type: str, position: int, **rules: Any) -> FieldDefinition:
+    return FieldDefinition.parse(
+        {
+            "id": f"def-{key}",
+            "owner_id": "org",
+            "for_entity": rules.pop("for_entity", "contact"),
+            "key": key,
+            "label": rules.pop("label", key.removeprefix("cf_").title()),
+            "field_type": field_type,
+            "position": position,
+            **rules,
+        }
+    )
+
+
+SEGMENT = definition(
+    "cf_segment", "picklist", 1, choices=("Retail", "Wholesale", "Public"), retired_choices=()
+)
+SINCE = definition("cf_since", "date", 2, label="Customer since")
+SCORE = definition("cf_score", "number", 3, minimum=0, maximum=100)
+BUDGET = definition("cf_budget", "currency", 4)
+CODE = definition("cf_code", "text", 5, read_only_for_rep=True, label="Territory code")
+TAGS = definition("cf_tags", "multi-picklist", 6, choices=("A", "B", "C"))
+VIP = definition("cf_vip", "checkbox", 7, label="VIP")
+CONTACT_FIELDS = (SEGMENT, SINCE, SCORE, BUDGET, CODE, TAGS, VIP)
+
+
+def seed_definitions(store: Store, *definitions: FieldDefinition, first: int = 10) -> None:
+    """Pull `definitions` as the server would send them."""
+    changes = [
+        Change(
+            entity=EntityKind.FIELD_DEFINITION,
+            entity_id=d.id,
+            op="upsert",
+            version=first + n,
+            data={**d.model_dump(mode="json"), "version": first + n},
+        )
+        for n, d in enumerate(definitions)
+    ]
+    store.apply_pull(changes, next_since=first + len(definitions))
+
+
+def opened(qtbot: QtBot, ctx: AppContext, form: RecordForm) -> CustomSection:
+    settle(qtbot, ctx)
+    assert form.custom_loaded
+    assert form.custom is not None
+    return form.custom
+
+
+def test_form_checks_custom_values_as_typed_and_saves_changed_ones(
+    qtbot: QtBot, plain_ctx: AppContext
+) -> None:
+    store = plain_ctx.store
+    seed_definitions(store, *CONTACT_FIELDS)
+    contact = store.create(Contact, {"last_name": "Ng", "cf_segment": "Public"}).value
+    form = open_form(plain_ctx, Contact, contact)
+    section = opened(qtbot, plain_ctx, form)
+    labels = [
+        section.layout().itemAt(row, section.layout().ItemRole.LabelRole).widget().text()
+        for row in range(section.layout().rowCount())
+    ]
+    assert labels == [
+        "Segment",
+        "Customer since",
+        "Score",
+        "Budget",
+        "Territory code",
+        "Tags",
+        "VIP",
+    ]
+    score = section.editors["cf_score"].widget
+    score.setFocus()
+    qtbot.keyClicks(score, "120")
+    score.editingFinished.emit()  # the user leaves the field
+    assert section.editors["cf_score"].error.isVisible()
+    assert section.editors["cf_score"].error.text() == "Score must be at most 100"
+    qtbot.keyClick(score, "\b")  # "12": the message goes as the user fixes it
+    assert not section.editors["cf_score"].error.isVisible()
+    budget = section.editors["cf_budget"].widget
+    qtbot.keyClicks(budget, "1 234,5")
+    budget.editingFinished.emit()
+    assert budget.text() == "1234.50"
+    qtbot.keyClicks(score, "x")
+    form.save()  # refused before the store is asked
+    assert section.editors["cf_score"].error.text() == "Score must be a number"
+    assert form.isVisible()
+    score.setText("42")
+    section.editors["cf_tags"].widget.item(2).setCheckState(Qt.CheckState.Checked)
+    form.save()
+    settle(qtbot, plain_ctx)
+    assert not form.isVisible()
+    saved = store.get(Contact, contact.id)
+    assert saved.custom_values() == {
+        "cf_segment": "Public",
+        "cf_score": 42,
+        "cf_budget": 123450,
+        "cf_tags": ["C"],
+    }
+
+
+def test_read_only_for_rep_field_is_disabled_and_unchanged_values_are_not_sent(
+    qtbot: QtBot, plain_ctx: AppContext
+) -> None:
+    store = plain_ctx.store
+    seed_definitions(store, *CONTACT_FIELDS)
+    contact = store.create(Contact, {"last_name": "Ng"}).value
+    form = open_form(plain_ctx, Contact, contact)
+    section = opened(qtbot, plain_ctx, form)
+    assert not section.editors["cf_code"].widget.isEnabled()  # the signed-in user is a rep
+    assert section.editors["cf_segment"].widget.isEnabled()
+    assert section.changed() == {}  # an untouched form sends no custom value (VIP stays empty)
+    assert {k: v for k, v in form.values().items() if k.startswith("cf_")} == {}
+
+
+def test_server_message_shows_under_the_custom_field(qtbot: QtBot, plain_ctx: AppContext) -> None:
+    store = plain_ctx.store
+    required = definition("cf_region", "text", 1, required=True, label="Region")
+    seed_definitions(store, required)
+    contact = store.create(Contact, {"last_name": "Ng", "cf_region": "North"}).value
+    form = open_form(plain_ctx, Contact, contact)
+    section = opened(qtbot, plain_ctx, form)
+    section.editors["cf_region"].widget.setText("")
+    form.save()
+    settle(qtbot, plain_ctx)
+    assert form.isVisible()
+    assert section.editors["cf_region"].error.text() == "Region is required"  # the store's words
+    assert store.get(Contact, contact.id).custom_values() == {"cf_region": "North"}
+
+
+def test_kind_without_definitions_has_no_section(qtbot: QtBot, plain_ctx: AppContext) -> None:
+    form = open_form(plain_ctx, Contact)
+    settle(qtbot, plain_ctx)
+    assert form.custom_loaded
+    assert form.custom is None
+    form.reject()
