@@ -341,6 +341,31 @@ class StaySum(Base):
     stays: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AccountQuarterSum(Base):
+    """One account's touches (contacts) and their cost at the default channel costs in one
+    quarter, by anyone, with the account's owner and grade ('' for none) as they are now
+    (no owner: no such account); kept on write (migration 0008)."""
+
+    __tablename__ = "account_quarter_sums"
+    __table_args__ = (
+        Index(
+            "ix_account_quarter_sums_cost",
+            "org_id",
+            "quarter",
+            "grade",
+            "cost",
+            postgresql_include=["account_owner_id", "touches", "account_id"],
+        ),
+    )
+    account_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    quarter: Mapped[date] = mapped_column(Date, primary_key=True)
+    org_id: Mapped[str] = mapped_column(Id)
+    account_owner_id: Mapped[str | None] = mapped_column(Id)
+    grade: Mapped[str | None] = mapped_column(String(1))
+    cost: Mapped[int] = mapped_column(default=0)
+    touches: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class TouchSum(Base):
     """Activities on existing accounts per quarter, the account's owner and grade ('' for
     none) as they are now, the activity's owner and channel; kept on write (0008)."""

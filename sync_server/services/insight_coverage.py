@@ -233,7 +233,7 @@ def coverage(
     quarters = _quarters(quarter)
     won = sums.won_by_quarter(session, view, quarters)
     cells = sums.cells(session, view, quarters, won)
-    found = sums.candidates(session, view, quarter)
+    found = sums.candidates(session, view, quarter, cells)
     names = view.people.names()
     out = [
         OutOfLine(

@@ -27,6 +27,7 @@ from sfa_desktop.core.rules.cost_to_serve import (
 from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting, period_day
 from sync_server.models import AccountFact, ActivityFact, OpportunityFact, PlanFact, TouchSum
 from sync_server.services.insight_common import View
+from sync_server.services.insight_out_of_line import whole_organisation
 
 
 @dataclass
@@ -224,9 +225,32 @@ class Judged:
 LISTED = 100  # accounts listed per kind (over-, under-served); all are counted
 
 
-def candidates(session: Session, view: View, quarter: Period) -> Judged:
-    """Every graded account's cost and touches in one pass (summed in SQL), judged by the
-    rule; only the listed accounts' names are read."""
+def candidates(session: Session, view: View, quarter: Period, cells: Cells) -> Judged:
+    """The out-of-line accounts: the whole organisation's from the accounts' quarter
+    summaries (insight_out_of_line), a team's from every graded account's cost and touches
+    in one pass (summed in SQL); either judged by the rule. Only the listed accounts'
+    names are read."""
+    acc = AccountFact
+    if not view.owner_filter(acc.owner_id):
+        counts = {key: cell.accounts for key, cell in cells.items()}
+        listed, per_owner = whole_organisation(session, view, quarter, counts, LISTED)
+    else:
+        listed, per_owner = _team(session, view, quarter)
+    ids = [v.served.account_id for v in listed]
+    names = {}
+    if ids:
+        names = {
+            account_id: (name, owner)
+            for account_id, name, owner in session.execute(
+                select(acc.id, acc.name, acc.owner_id).where(acc.id.in_(ids))
+            )
+        }
+    return Judged(listed, names, per_owner)
+
+
+def _team(
+    session: Session, view: View, quarter: Period
+) -> tuple[list[OutOfLineVerdict], dict[str, int]]:
     acc, per = AccountFact, _per_account(view, quarter)
     owners: dict[str, str] = {}
     served = []
@@ -252,11 +276,4 @@ def candidates(session: Session, view: View, quarter: Period) -> Judged:
         if shown[verdict.kind] < LISTED:
             shown[verdict.kind] += 1
             listed.append(verdict)
-    ids = [v.served.account_id for v in listed]
-    names = {
-        account_id: (name, owner)
-        for account_id, name, owner in session.execute(
-            select(acc.id, acc.name, acc.owner_id).where(acc.id.in_(ids))
-        )
-    }
-    return Judged(listed, names, dict(per_owner))
+    return listed, dict(per_owner)

@@ -16,14 +16,15 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.enums import OPEN_STAGES, Stage
+from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, OPEN_STAGES, Stage
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.pipeline_health import stage_mask
 from sync_server.models import (
     AccountFact,
+    AccountQuarterSum,
     ActivityFact,
     DealFlowSum,
     OpportunityFact,
@@ -37,6 +38,7 @@ _CLOSED = (Stage.CLOSED_WON.value, Stage.CLOSED_LOST.value)
 _OPEN = frozenset(s.value for s in OPEN_STAGES)
 _COUNT = {DealFlowSum: "deals", StaySum: "stays", TouchSum: "touches"}
 _DAY = timedelta(days=1)
+_CONTACT = {channel.value: channel for channel in CONTACT_CHANNELS}
 
 Contribution = Counter[tuple[Any, ...]]  # (summary model, *its primary key) -> amount
 Account = tuple[str, str] | None  # (owner, grade or '') of an existing account
@@ -66,7 +68,8 @@ def _held(session: Session) -> _Held:
     return held
 
 
-def _add(session: Session, key: tuple[Any, ...], amount: int) -> None:
+def _row(session: Session, key: tuple[Any, ...], **columns: Any) -> Any:
+    """The summary row of `key` (model, *primary key), made with `columns` if new."""
     held = _held(session)
     row = held.rows.get(key)
     model, identity = key[0], key[1:]
@@ -74,10 +77,15 @@ def _add(session: Session, key: tuple[Any, ...], amount: int) -> None:
         row = session.get(model, identity, populate_existing=True)
         if row is None:
             names = [column.key for column in inspect(model).primary_key]
-            row = model(**dict(zip(names, identity, strict=True)), **{_COUNT[model]: 0})
+            row = model(**dict(zip(names, identity, strict=True)), **columns)
             session.add(row)
         held.rows[key] = row
-    column = _COUNT[model]
+    return row
+
+
+def _add(session: Session, key: tuple[Any, ...], amount: int) -> None:
+    column = _COUNT[key[0]]
+    row = _row(session, key, **{column: 0})
     setattr(row, column, getattr(row, column) + amount)
 
 
@@ -173,6 +181,32 @@ def activity_moved(
     old = activity_contribution(session, *before) if before else Counter()
     new = activity_contribution(session, *after) if after else Counter()
     apply(session, old, new)
+    if before is not None:
+        _account_cost(session, before[0], before[2], before[3], before[4], -1)
+    if after is not None:
+        _account_cost(session, after[0], after[2], after[3], after[4], 1)
+
+
+def _account_cost(
+    session: Session, org_id: str, account_id: str | None, channel: str, day: date, sign: int
+) -> None:
+    """Add (sign 1) or take away (-1) one activity from its account's quarter."""
+    if account_id is None:
+        return
+    account = account_now(session, account_id)
+    row = _row(
+        session,
+        (AccountQuarterSum, account_id, quarter_of(day)),
+        org_id=org_id,
+        account_owner_id=account[0] if account else None,
+        grade=account[1] if account else None,
+        cost=0,
+        touches=0,
+    )
+    contact = _CONTACT.get(channel)
+    if contact is not None:
+        row.cost += sign * DEFAULT_CHANNEL_COST[contact]
+        row.touches += sign
 
 
 def account_changed(session: Session, account_id: str, before: Account, after: Account) -> None:
@@ -197,3 +231,8 @@ def account_changed(session: Session, account_id: str, before: Account, after: A
         if after is not None:
             new[TouchSum, org_id, quarter, after[0], after[1], owner, channel] += int(count)
     apply(session, old, new)
+    session.execute(
+        update(AccountQuarterSum)
+        .where(AccountQuarterSum.account_id == account_id)
+        .values(account_owner_id=after[0] if after else None, grade=after[1] if after else None)
+    )

@@ -18,7 +18,7 @@ from sfa_desktop.core.entities import Account, Activity, Opportunity
 from sfa_desktop.core.entities import Record as CoreRecord
 from sfa_desktop.sql.migrate import alembic_config
 from sync_server.migrate import MIGRATIONS
-from sync_server.models import DealFlowSum, StaySum, TouchSum
+from sync_server.models import AccountQuarterSum, DealFlowSum, StaySum, TouchSum
 from sync_server.services.records import save
 
 Q2, Q3, Q4 = date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)
@@ -32,6 +32,7 @@ def _sums(org: Org) -> dict[str, set[tuple[Any, ...]]]:
         flows = session.scalars(select(DealFlowSum)).all()
         stays = session.scalars(select(StaySum)).all()
         touches = session.scalars(select(TouchSum)).all()
+        accounts = session.scalars(select(AccountQuarterSum)).all()
         return {
             "flows": {
                 (f.quarter, f.owner_id, f.stage, f.mask, f.won, f.deals) for f in flows if f.deals
@@ -41,6 +42,11 @@ def _sums(org: Org) -> dict[str, set[tuple[Any, ...]]]:
                 (t.quarter, t.account_owner_id, t.grade, t.owner_id, t.channel, t.touches)
                 for t in touches
                 if t.touches
+            },
+            "accounts": {
+                (a.account_id, a.quarter, a.account_owner_id, a.grade, a.cost, a.touches)
+                for a in accounts
+                if a.cost or a.touches
             },
         }
 
@@ -151,12 +157,15 @@ def test_touch_summaries_follow_grades_owners_edits_and_late_accounts(org: Org) 
         (Q3, rob, "A", rob, "visit", 1),
         (Q3, rob, "A", ria, "call", 1),
     }
+    assert _sums(org)["accounts"] == {(acme.id, Q3, rob, "A", 25_000 + 1_500, 2)}
     # An activity on an account the server has not seen yet counts once the account comes.
     beta = Account(name="Beta", owner_id=ria, created_at=at(1, 1), grade=None)
     w.save(_activity(org, "ria", beta.id, "email", at(5, 2)), "ria", at(8, 5))
     assert len(_sums(org)["touches"]) == 2
+    assert (beta.id, Q2, None, None, 200, 1) in _sums(org)["accounts"]
     w.save(beta, "ria", at(8, 6))
     assert (Q2, ria, "", ria, "email", 1) in _sums(org)["touches"]
+    assert (beta.id, Q2, ria, "", 200, 1) in _sums(org)["accounts"]
     # Acme's grade changes, then its owner: its touches move with it.
     acme = w.save(acme.with_changes({"grade": "C"}), "rob", at(8, 7))
     acme = w.save(acme.with_changes({"owner_id": ria}), "mia", at(8, 8))
@@ -176,11 +185,20 @@ def test_touch_summaries_follow_grades_owners_edits_and_late_accounts(org: Org) 
         (Q3, ria, "C", ria, "call", 1),
         (Q2, ria, "", ria, "email", 1),
     }
+    assert _sums(org)["accounts"] == {
+        (acme.id, Q3, ria, "C", 1_500, 1),
+        (beta.id, Q4, ria, "", 1_500, 1),
+        (beta.id, Q2, ria, "", 200, 1),
+    }
     assert _rebuilt(org) == _sums(org)
     # Deleted: an activity, then an account (its touches no longer count).
     _delete(org, w, changed, "ria", at(8, 11))
     _delete(org, w, acme, "ria", at(8, 12))
     assert _sums(org)["touches"] == {(Q2, ria, "", ria, "email", 1)}
+    assert _sums(org)["accounts"] == {
+        (acme.id, Q3, None, None, 1_500, 1),  # no such account: not counted
+        (beta.id, Q2, ria, "", 200, 1),
+    }
     assert _rebuilt(org) == _sums(org)
 
 
@@ -198,4 +216,5 @@ def test_one_transaction_with_an_account_and_its_activities(org: Org) -> None:
         save(session, w.org_id, gamma.with_changes({"grade": "A"}), actor=rob, now=at(7, 4))
         session.commit()
     assert _sums(org)["touches"] == {(Q3, rob, "A", rob, "visit", 3)}
+    assert _sums(org)["accounts"] == {(gamma.id, Q3, rob, "A", 3 * 25_000, 3)}
     assert _rebuilt(org) == _sums(org)

@@ -3,12 +3,14 @@ days, and touches per grade and channel, each per owner and quarter
 
 `deal_flow_sums` counts the deals closed (won or lost) per (owner, quarter of the close
 date, closing stage, open stages passed as a bit mask or -1 without stage changes, won as
-the stage changes say); `stage_stay_sums` counts their completed
-stays in an open stage per (owner, quarter, stage, whole days). `touch_sums` counts
-activities per (quarter, the account's owner and grade, the activity's owner, channel),
-for activities on an account that exists. The write path keeps them (an account's grade or
-owner change moves its activities' counts: `ix_activity_facts_account` finds them);
-back-filled here from the facts. Closed quarters are then never rescanned by the views.
+the stage changes say); `stage_stay_sums` counts their completed stays in an open stage
+per (owner, quarter, stage, whole days). `touch_sums` counts activities per (quarter, the
+account's owner and grade, the activity's owner, channel), for activities on an account
+that exists; `account_quarter_sums` holds each account's contacts and their cost per
+quarter, by anyone, with its owner and grade (the whole organisation's out-of-line
+verdicts read medians and the most out of line from it). The write path keeps them (an
+account's grade or owner change moves its activities' counts: `ix_activity_facts_account`
+finds them); back-filled here from the facts. Closed quarters are then never rescanned.
 `ix_facts_slipping` holds the open deals pushed twice or more, most pushed first.
 
 Revision ID: 0008
@@ -30,6 +32,8 @@ _ID = sa.String(length=64)
 # Open stages in pipeline order (bit i of a mask is the i-th), and the closed ones.
 _OPEN = ("prospecting", "qualification", "needs_analysis", "proposal", "negotiation")
 _CLOSED = "('closed_won', 'closed_lost')"
+# A contact's cost per channel (core.enums.DEFAULT_CHANNEL_COST; a note is no contact).
+_COSTS = {"visit": 25_000, "call": 1_500, "email": 200, "event": 40_000, "mail": 500}
 _SLIPPING = sa.text("close_pushes >= 2 AND category IN ('pipeline', 'best_case', 'commit')")
 
 
@@ -63,6 +67,22 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=16), primary_key=True),
         sa.Column("touches", sa.Integer(), nullable=False),
     )
+    op.create_table(
+        "account_quarter_sums",
+        sa.Column("account_id", _ID, primary_key=True),
+        sa.Column("quarter", sa.Date(), primary_key=True),
+        sa.Column("org_id", _ID, nullable=False),
+        sa.Column("account_owner_id", _ID, nullable=True),
+        sa.Column("grade", sa.String(length=1), nullable=True),
+        sa.Column("cost", sa.BigInteger(), nullable=False),
+        sa.Column("touches", sa.Integer(), nullable=False),
+    )
+    op.create_index(
+        "ix_account_quarter_sums_cost",
+        "account_quarter_sums",
+        ["org_id", "quarter", "grade", "cost"],
+        postgresql_include=["account_owner_id", "touches", "account_id"],
+    )
     op.create_index(
         "ix_facts_slipping",
         "opportunity_facts",
@@ -78,6 +98,7 @@ def upgrade() -> None:
         postgresql_include=["owner_id", "channel", "occurred_on"],
     )
     _back_fill()
+    _back_fill_accounts()
 
 
 def _quarter(column: str) -> str:
@@ -141,7 +162,28 @@ def _back_fill() -> None:
     )
 
 
+def _back_fill_accounts() -> None:
+    day = _quarter("x.occurred_on")
+    cost = " ".join(f"WHEN '{channel}' THEN {cents}" for channel, cents in _COSTS.items())
+    contact = ", ".join(f"'{channel}'" for channel in _COSTS)
+    op.execute(
+        f"""
+        INSERT INTO account_quarter_sums (account_id, quarter, org_id, account_owner_id,
+                                          grade, cost, touches)
+        SELECT x.account_id, {day}, MIN(x.org_id), a.owner_id,
+               CASE WHEN a.id IS NULL THEN NULL ELSE COALESCE(a.grade, '') END,
+               SUM(CASE x.channel {cost} ELSE 0 END),
+               SUM(CASE WHEN x.channel IN ({contact}) THEN 1 ELSE 0 END)
+        FROM activity_facts AS x LEFT JOIN account_facts AS a ON a.id = x.account_id
+        WHERE x.account_id IS NOT NULL
+        GROUP BY x.account_id, {day}, a.id, a.owner_id, a.grade
+        """
+    )
+
+
 def downgrade() -> None:
+    op.drop_index("ix_account_quarter_sums_cost", table_name="account_quarter_sums")
+    op.drop_table("account_quarter_sums")
     op.drop_index("ix_activity_facts_account", table_name="activity_facts")
     op.drop_index("ix_facts_slipping", table_name="opportunity_facts")
     op.drop_table("touch_sums")
