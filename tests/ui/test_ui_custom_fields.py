@@ -11,13 +11,15 @@ from pytestqt.qtbot import QtBot
 from ui_helpers import settle
 
 from sfa_desktop.app.context import AppContext
-from sfa_desktop.core.entities import Contact, FieldDefinition
+from sfa_desktop.core.entities import Account, Contact, FieldDefinition, Opportunity
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import Change
 from sfa_desktop.store import Store
 from sfa_desktop.ui.common.custom_widgets import CustomSection
 from sfa_desktop.ui.common.forms import open_form
 from sfa_desktop.ui.common.record_form import RecordForm
+from sfa_desktop.ui.contacts.contacts_page import ContactsPage
+from sfa_desktop.ui.pipeline.pipeline_page import PipelinePage
 
 
 def definition(key: str, field_type: str, position: int, **rules: Any) -> FieldDefinition:
@@ -155,3 +157,108 @@ def test_kind_without_definitions_has_no_section(qtbot: QtBot, plain_ctx: AppCon
     assert form.custom_loaded
     assert form.custom is None
     form.reject()
+
+
+def _contacts(store: Store) -> dict[str, str]:
+    """Four contacts; the orders below are worked out by hand from these values."""
+    made = {}
+    for name, segment, since in (
+        ("Ames", "Retail", "2024-05-01"),
+        ("Baker", "Wholesale", "2023-01-01"),
+        ("Cole", "Retail", None),
+        ("Dunn", "Public", "2025-12-31"),
+    ):
+        fields = {"last_name": name, "cf_segment": segment, "cf_since": since}
+        made[name] = store.create(Contact, fields).value.id
+    return made
+
+
+def test_list_shows_sorts_and_filters_by_custom_columns(
+    qtbot: QtBot, plain_ctx: AppContext
+) -> None:
+    store = plain_ctx.store
+    seed_definitions(store, SEGMENT, SINCE)
+    ids = _contacts(store)
+    page = ContactsPage(plain_ctx)
+    page.resize(1280, 800)
+    page.show()
+    page.activate()
+    settle(qtbot, plain_ctx)
+    custom = page.custom
+    assert custom.loaded
+    assert page.custom.button.isVisible()
+    since = custom.column_of("cf_since")
+    assert page.model.headerData(since, Qt.Orientation.Horizontal) == "Customer since"
+    assert page.list.isColumnHidden(since)  # optional: hidden until chosen
+    custom.set_shown("cf_since", True)
+    assert not page.list.isColumnHidden(since)
+    page.list.sortByColumn(since, Qt.SortOrder.AscendingOrder)  # a header click
+    settle(qtbot, plain_ctx)
+    assert page.model.ids() == [ids["Cole"], ids["Baker"], ids["Ames"], ids["Dunn"]]  # empty first
+    row = page.model.row_of(ids["Ames"])
+    assert page.model.index(row, since).data() == "2024-05-01"
+    dialog = custom.edit_filter("cf_segment")
+    assert dialog.choices is not None
+    assert [dialog.choices.item(r).text() for r in range(3)] == ["Retail", "Wholesale", "Public"]
+    dialog.choices.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.apply()
+    settle(qtbot, plain_ctx)
+    assert page.model.ids() == [ids["Cole"], ids["Ames"]]
+    assert custom.button.text() == "Fields · 1 filter"
+    assert not page.list.isColumnHidden(custom.column_of("cf_segment"))  # shown once filtered
+    dates = custom.edit_filter("cf_since")
+    assert dates.low is not None
+    dates.low.setText("2024-01-01")
+    dates.apply()
+    settle(qtbot, plain_ctx)
+    assert page.model.ids() == [ids["Ames"]]
+    custom.clear_filters()
+    settle(qtbot, plain_ctx)
+    assert len(page.model.ids()) == 4
+    page.close()
+    again = ContactsPage(plain_ctx)  # the shown columns are remembered on this device
+    settle(qtbot, plain_ctx)
+    assert not again.list.isColumnHidden(again.custom.column_of("cf_since"))
+    assert not again.list.isColumnHidden(again.custom.column_of("cf_segment"))
+    again.close()
+
+
+def test_pipeline_table_filters_by_a_custom_number(qtbot: QtBot, plain_ctx: AppContext) -> None:
+    store = plain_ctx.store
+    seed_definitions(store, definition("cf_seats", "number", 1, for_entity="opportunity"))
+    account = store.create(Account, {"name": "Acme"}).value
+    deals = {}
+    for name, seats in (("Small", 5), ("Mid", 50), ("Big", 500), ("Unknown", None)):
+        fields = {
+            "name": name,
+            "account_id": account.id,
+            "amount": 100,
+            "close_date": "2030-01-31",
+            "cf_seats": seats,
+        }
+        deals[name] = store.create(Opportunity, fields).value.id
+    page = PipelinePage(plain_ctx)
+    page.show()
+    page.activate()
+    page.owner.setCurrentIndex(0)  # everyone
+    settle(qtbot, plain_ctx)
+    assert sorted(page.model.ids()) == sorted(deals.values())
+    dialog = page.custom.edit_filter("cf_seats")
+    assert dialog.low is not None
+    assert dialog.high is not None
+    dialog.low.setText("10")
+    dialog.high.setText("1 000")
+    dialog.apply()
+    settle(qtbot, plain_ctx)
+    seats = page.custom.column_of("cf_seats")
+    page.table.sortByColumn(seats, Qt.SortOrder.DescendingOrder)
+    settle(qtbot, plain_ctx)
+    assert page.model.ids() == [deals["Big"], deals["Mid"]]
+    bad = page.custom.edit_filter("cf_seats")
+    assert bad.low is not None
+    bad.low.setText("ten")
+    bad.apply()
+    assert bad.isVisible()
+    assert bad.error.text() == "Seats must be a number"
+    bad.reject()
+    page.close()

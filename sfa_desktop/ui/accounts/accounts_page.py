@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account
 from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.store.custom_fields import CustomFilter
 from sfa_desktop.ui.accounts.account_view import AccountView
 from sfa_desktop.ui.common.activity_dialog import Focus
 from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.custom_columns import CustomColumns
 from sfa_desktop.ui.common.format import money
 from sfa_desktop.ui.common.forms import open_form
 from sfa_desktop.ui.common.id_model import IdsQuery, IdTableModel
@@ -35,8 +37,8 @@ COLUMNS: list[Column[Account]] = [
 ]
 
 
-def accounts_query(text: str, grade: str | None) -> IdsQuery:
-    return lambda store, sort, desc: store.account_ids(text, grade, sort, desc)
+def accounts_query(text: str, grade: str | None, custom: tuple[CustomFilter, ...] = ()) -> IdsQuery:
+    return lambda store, sort, desc: store.account_ids(text, grade, sort, desc, custom)
 
 
 # What the account's side needs for its action buttons and six tabs (a 1024-pixel window
@@ -68,6 +70,8 @@ class AccountsPage(QWidget):
         self.list.setSortingEnabled(True)
         self.list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         fit_lazy_columns(self.list)
+        self.custom = CustomColumns(self.list, self.model, EntityKind.ACCOUNT, COLUMNS)
+        self.custom.filters_changed.connect(self._refilter)
         self.view = AccountView(ctx)
         self.view.open_account.connect(self.show_account)
         self._debounce = QTimer(self, singleShot=True, interval=150)
@@ -85,6 +89,7 @@ class AccountsPage(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.filter, 1)
         tools.addWidget(self.grade)
+        tools.addWidget(self.custom.button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -119,7 +124,9 @@ class AccountsPage(QWidget):
         open_form(self._ctx, Account, parent=self, done=created)
 
     def _refilter(self) -> None:
-        self.model.set_query(accounts_query(self.filter.text(), self.grade.currentData()))
+        self.model.set_query(
+            accounts_query(self.filter.text(), self.grade.currentData(), self.custom.filters())
+        )
 
     def _selected(self, selected: QItemSelection, _: QItemSelection) -> None:
         rows = selected.indexes()

@@ -157,6 +157,12 @@ class IdTableModel(QAbstractTableModel, Generic[R]):
     def columns(self) -> list[Column[R]]:
         return list(self._columns)
 
+    def set_columns(self, columns: list[Column[R]]) -> None:
+        """Show other columns (the custom fields' after the built-in ones)."""
+        self.beginResetModel()
+        self._columns = list(columns)
+        self.endResetModel()
+
     def ids(self) -> list[str]:
         """The listed ids in their current order (filter and sort applied)."""
         return list(self._ids)

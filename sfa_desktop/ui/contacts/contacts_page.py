@@ -21,9 +21,11 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.operations.records import delete_record
 from sfa_desktop.operations.views import ContactDetail, contact_detail
 from sfa_desktop.store import Changes
+from sfa_desktop.store.custom_fields import CustomFilter
 from sfa_desktop.ui.common import record_tables as cols
 from sfa_desktop.ui.common.activity_dialog import ActivityDialog, Focus
 from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.custom_columns import CustomColumns
 from sfa_desktop.ui.common.format import label
 from sfa_desktop.ui.common.forms import open_form
 from sfa_desktop.ui.common.history_panel import HistoryPanel
@@ -55,8 +57,8 @@ def list_columns(accounts: AccountNames) -> list[Column[Contact]]:
     ]
 
 
-def contacts_query(text: str) -> IdsQuery:
-    return lambda store, sort, desc: store.contact_ids(text, None, sort, desc)
+def contacts_query(text: str, custom: tuple[CustomFilter, ...] = ()) -> IdsQuery:
+    return lambda store, sort, desc: store.contact_ids(text, None, sort, desc, custom)
 
 
 class ContactView(QWidget):
@@ -207,11 +209,11 @@ class ContactsPage(QWidget):
         self.list.setSortingEnabled(True)
         self.list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         fit_lazy_columns(self.list)
+        self.custom = CustomColumns(self.list, self.model, EntityKind.CONTACT, self.model.columns)
+        self.custom.filters_changed.connect(self._refilter)
         self.view = ContactView(ctx)
         self._debounce = QTimer(self, singleShot=True, interval=150)
-        self._debounce.timeout.connect(
-            lambda: self.model.set_query(contacts_query(self.filter.text()))
-        )
+        self._debounce.timeout.connect(self._refilter)
         self.filter.textChanged.connect(self._debounce.start)
         self.list.selectionModel().selectionChanged.connect(self._selected)
         self.model.reloaded.connect(self._reloaded)  # the count, and the shown contact selected
@@ -223,7 +225,10 @@ class ContactsPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.filter)
+        tools = QHBoxLayout()
+        tools.addWidget(self.filter, 1)
+        tools.addWidget(self.custom.button)
+        left_layout.addLayout(tools)
         left_layout.addWidget(self.list)
         left_layout.addWidget(self.count)
         splitter = ListDetailSplitter(420, most=640)  # name and company at 1024, phone at 1280
@@ -246,6 +251,9 @@ class ContactsPage(QWidget):
         if row >= 0:
             self.list.selectRow(row)
         self.view.show_contact(contact_id)
+
+    def _refilter(self) -> None:
+        self.model.set_query(contacts_query(self.filter.text(), self.custom.filters()))
 
     def _reloaded(self) -> None:
         self.count.setText(f"{self.model.rowCount():,} contacts")

@@ -21,8 +21,10 @@ from sfa_desktop.core.entities import Lead
 from sfa_desktop.core.enums import EntityKind, LeadStatus
 from sfa_desktop.operations.records import convert_lead, set_lead_status
 from sfa_desktop.store import LeadConversion
+from sfa_desktop.store.custom_fields import CustomFilter
 from sfa_desktop.ui.common.activity_dialog import Focus
 from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.custom_columns import CustomColumns
 from sfa_desktop.ui.common.form_fields import Field
 from sfa_desktop.ui.common.format import day, label
 from sfa_desktop.ui.common.forms import open_form
@@ -57,8 +59,10 @@ CONVERT_FIELDS = [
 DISQUALIFY_FIELDS = [Field("disqualify_reason", "Reason")]
 
 
-def leads_query(text: str, status: LeadStatus | None) -> IdsQuery:
-    return lambda store, sort, desc: store.lead_ids(text, status, sort, desc)
+def leads_query(
+    text: str, status: LeadStatus | None, custom: tuple[CustomFilter, ...] = ()
+) -> IdsQuery:
+    return lambda store, sort, desc: store.lead_ids(text, status, sort, desc, custom)
 
 
 class LeadsPage(QWidget):
@@ -81,6 +85,8 @@ class LeadsPage(QWidget):
         self.list.setSortingEnabled(True)
         self.list.sortByColumn(5, Qt.SortOrder.DescendingOrder)
         fit_lazy_columns(self.list)
+        self.custom = CustomColumns(self.list, self.model, EntityKind.LEAD, COLUMNS)
+        self.custom.filters_changed.connect(self._refilter)
         self.list.doubleClicked.connect(lambda _: self.edit())
         self.count = QLabel()
         self.count.setStyleSheet("color: #5f6368;")
@@ -110,6 +116,7 @@ class LeadsPage(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.filter, 1)
         tools.addWidget(self.status)
+        tools.addWidget(self.custom.button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(bar)
@@ -119,7 +126,8 @@ class LeadsPage(QWidget):
         layout.addWidget(self.count)
 
     def _refilter(self) -> None:
-        self.model.set_query(leads_query(self.filter.text(), self.status.currentData()))
+        status, custom = self.status.currentData(), self.custom.filters()
+        self.model.set_query(leads_query(self.filter.text(), status, custom))
 
     def selected(self) -> Lead | None:
         rows = self.list.selectionModel().selectedRows()

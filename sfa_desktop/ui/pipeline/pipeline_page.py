@@ -26,6 +26,7 @@ from sfa_desktop.operations.pipeline import board, move_stage
 from sfa_desktop.store import Changes, Store
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
 from sfa_desktop.ui.common.columns import Column
+from sfa_desktop.ui.common.custom_columns import CustomColumns
 from sfa_desktop.ui.common.format import day, deal_category, deal_name, label, money
 from sfa_desktop.ui.common.forms import open_form
 from sfa_desktop.ui.common.id_model import AccountNames, IdsQuery, IdTableModel
@@ -121,6 +122,10 @@ class PipelinePage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(6, Qt.SortOrder.AscendingOrder)
         fit_lazy_columns(self.table)
+        self.custom = CustomColumns(
+            self.table, self.model, EntityKind.OPPORTUNITY, self.model.columns
+        )
+        self.custom.filters_changed.connect(self._refilter)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.stack = QStackedWidget()
         self.stack.addWidget(self._board_box())
@@ -165,7 +170,13 @@ class PipelinePage(QWidget):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         filters = QHBoxLayout()
-        for widget in (self.period, self.category, self.min_amount, self.max_amount):
+        for widget in (
+            self.period,
+            self.category,
+            self.min_amount,
+            self.max_amount,
+            self.custom.button,
+        ):
             filters.addWidget(widget)
         filters.addStretch()
         self.count = QLabel()
@@ -211,6 +222,7 @@ class PipelinePage(QWidget):
             category=ForecastCategory(category) if category else None,
             min_amount=round(low * 100) if low else None,
             max_amount=round(high * 100) if high else None,
+            custom=self.custom.filters() if hasattr(self, "custom") else (),
         )
 
     def _query(self) -> IdsQuery:
