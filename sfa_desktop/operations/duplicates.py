@@ -15,6 +15,7 @@ from sfa_desktop.core.entities import (
     Activity,
     CalendarEvent,
     Contact,
+    FieldDefinition,
     Opportunity,
     Record,
     Task,
@@ -65,6 +66,7 @@ class Comparison:
     group: DuplicateSet
     candidates: tuple[Candidate, ...]
     account_names: Mapping[str, str]  # accounts the records refer to (account, parent): name
+    custom_fields: tuple[FieldDefinition, ...] = ()  # the kind's, retired ones too
 
     @property
     def kind(self) -> EntityKind:
@@ -107,7 +109,8 @@ def compare(store: Store, group: DuplicateSet) -> Comparison:
         )
         for record in records
     )
-    return Comparison(group, candidates, accounts)
+    definitions = tuple(store.field_definitions(group.kind, include_retired=True))
+    return Comparison(group, candidates, accounts, definitions)
 
 
 def _related(store: Store, record: Record) -> tuple[tuple[str, int], ...]:

@@ -376,3 +376,18 @@ def test_merge_plans_moves_other_years_and_folds_the_same_year() -> None:
 def test_merge_plans_without_plans_does_nothing() -> None:
     outcome = merge_plans(A, [B], [])
     assert (outcome.updates, outcome.deleted) == ({}, [])
+
+
+def test_custom_fields_are_picked_like_built_in_ones() -> None:
+    records: dict[str, dict[str, Any]] = {
+        "a": {"last_name": "Doe", "cf_segment": "Retail"},
+        "b": {"last_name": "Doe", "cf_segment": "Public", "cf_score": 7},
+    }
+    assert suggested_picks(EntityKind.CONTACT, "a", records) == {"cf_score": "b"}
+    picked = {"cf_segment": "b", "cf_score": "b"}
+    assert merged_values(EntityKind.CONTACT, "a", records, picked) == {
+        "cf_segment": "Public",
+        "cf_score": 7,
+    }
+    with pytest.raises(DomainError):
+        merged_values(EntityKind.CONTACT, "a", records, {"cf_Bad key": "b"})

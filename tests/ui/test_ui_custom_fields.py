@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from ui_helpers import settle
 
@@ -19,6 +21,7 @@ from sfa_desktop.ui.common.custom_widgets import CustomSection
 from sfa_desktop.ui.common.forms import open_form
 from sfa_desktop.ui.common.record_form import RecordForm
 from sfa_desktop.ui.contacts.contacts_page import ContactsPage
+from sfa_desktop.ui.duplicates.duplicates_dialog import DuplicatesDialog
 from sfa_desktop.ui.pipeline.pipeline_page import PipelinePage
 
 
@@ -262,3 +265,39 @@ def test_pipeline_table_filters_by_a_custom_number(qtbot: QtBot, plain_ctx: AppC
     assert bad.error.text() == "Seats must be a number"
     bad.reject()
     page.close()
+
+
+def test_merge_keeps_the_picked_custom_value(
+    qtbot: QtBot, plain_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = plain_ctx.store
+    seed_definitions(store, SEGMENT, TAGS, SCORE)
+    jane = store.create(
+        Contact,
+        {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com"}
+        | {"cf_segment": "Retail", "cf_tags": ["A"]},
+    ).value
+    twin = store.create(
+        Contact,
+        {"first_name": "Jane", "last_name": "Doe", "email": "JANE@example.com"}
+        | {"cf_segment": "Public", "cf_tags": ["B", "C"], "cf_score": 7},
+    ).value
+    monkeypatch.setattr(QMessageBox, "question", lambda *_: QMessageBox.StandardButton.Yes)
+    dialog = DuplicatesDialog(plain_ctx, kind=EntityKind.CONTACT)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    settle(qtbot, plain_ctx)
+    model = dialog.comparison
+    assert model.record_ids() == [jane.id, twin.id]
+    labels = model.row_labels()
+    segment, tags, score = (labels.index(n) for n in ("Segment", "Tags", "Score"))
+    assert model.data(model.index(tags, 2)) == "B; C"
+    assert model.picked_from(segment) == jane.id  # the survivor's by default
+    assert model.picked_from(score) == twin.id  # the survivor has none
+    model.pick(segment, twin.id)  # the user's choice; tags stay the survivor's
+    assert model.picked() == {"cf_segment": twin.id, "cf_score": twin.id}
+    dialog.merge_button.click()
+    settle(qtbot, plain_ctx)
+    (left,) = store.records(Contact)
+    assert left.id == jane.id
+    assert left.custom_values() == {"cf_segment": "Public", "cf_tags": ["A"], "cf_score": 7}

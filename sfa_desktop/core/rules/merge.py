@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from sfa_desktop.core.entities import MODELS, REFERENCES, Record
+from sfa_desktop.core.entities.base import CUSTOM_KEY
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import MAX_MERGED_IDS
@@ -176,7 +177,8 @@ def merged_values(
     survivor = records[survivor_id]
     values: dict[str, Any] = {}
     for name, source in picked.items():
-        if name not in model.model_fields or name in UNPICKABLE:
+        known = name in model.model_fields or CUSTOM_KEY.match(name)  # an admin's field
+        if not known or name in UNPICKABLE:
             raise DomainError(f"{name} of a {kind.value} cannot be picked in a merge")
         if source == BOTH:
             if name not in TEXT_FIELDS:
@@ -224,7 +226,8 @@ def suggested_picks(
     model = MODELS[kind]
     survivor = records[survivor_id]
     picks: dict[str, str] = {}
-    for name in model.model_fields:
+    custom = sorted({name for r in records.values() for name in r if CUSTOM_KEY.match(name)})
+    for name in [*model.model_fields, *custom]:
         if name in UNPICKABLE or name == "revenue_history":
             continue
         if name in TEXT_FIELDS:

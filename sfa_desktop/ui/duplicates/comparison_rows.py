@@ -3,12 +3,13 @@ record's value reads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from sfa_desktop.core.entities import Account, Contact
+from sfa_desktop.core.entities import Account, Contact, FieldDefinition
 from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.rules.custom_values import display_text
 from sfa_desktop.operations.duplicates import Candidate
 from sfa_desktop.ui.common.format import day, label, money, yes
 
@@ -143,6 +144,20 @@ ROWS: dict[EntityKind, tuple[Row, ...]] = {
 }
 FACTS = (Row("Owner", (), _owner), Row("Created", (), _created))
 ALWAYS_SHOWN = frozenset({"Name", "Owner", "Created"})
+
+
+def custom_rows(definitions: Iterable[FieldDefinition]) -> list[Row]:
+    """A pickable line per admin's custom field (a retired one shows while a record
+    still holds a value: the merge keeps it)."""
+
+    def row(definition: FieldDefinition) -> Row:
+        def text(candidate: Candidate, _: Mapping[str, str]) -> str:
+            return display_text(definition, candidate.fields().get(definition.key))
+
+        label = definition.label + (" (retired)" if definition.retired else "")
+        return Row(label, (definition.key,), text)
+
+    return [row(definition) for definition in definitions]
 
 
 def count_row(name: str) -> Row:

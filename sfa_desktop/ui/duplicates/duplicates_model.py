@@ -23,7 +23,14 @@ from PySide6.QtGui import QColor, QFont
 from sfa_desktop.core.rules.merge import BOTH
 from sfa_desktop.operations.duplicates import Candidate, Comparison
 from sfa_desktop.store.duplicates import DuplicateSet
-from sfa_desktop.ui.duplicates.comparison_rows import ALWAYS_SHOWN, FACTS, ROWS, Row, count_row
+from sfa_desktop.ui.duplicates.comparison_rows import (
+    ALWAYS_SHOWN,
+    FACTS,
+    ROWS,
+    Row,
+    count_row,
+    custom_rows,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -144,7 +151,12 @@ class ComparisonModel(QAbstractTableModel):
 
     def _visible_rows(self, comparison: Comparison) -> list[Row]:
         related = self._candidates[0].related if self._candidates else ()
-        rows = [*ROWS[comparison.kind], *FACTS, *(count_row(name) for name, _ in related)]
+        rows = [
+            *ROWS[comparison.kind],
+            *custom_rows(comparison.custom_fields),
+            *FACTS,
+            *(count_row(name) for name, _ in related),
+        ]
         names = comparison.account_names
         return [
             row
@@ -217,7 +229,9 @@ class ComparisonModel(QAbstractTableModel):
         return row in self._picks
 
     def _values(self, row: Row, column: int) -> tuple[Any, ...]:
-        return tuple(self._fields[column][name] for name in row.fields)
+        # A record may lack a custom field; a multi-picklist's list compares as a tuple.
+        values = (self._fields[column].get(name) for name in row.fields)
+        return tuple(tuple(v) if isinstance(v, list) else v for v in values)
 
     def _default_picks(self) -> dict[int, str]:
         """For each row whose values differ: the survivor's value, or (when the survivor has
