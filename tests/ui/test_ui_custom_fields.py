@@ -4,24 +4,26 @@ duplicate merge's picks."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
-from ui_helpers import settle
+from ui_helpers import screenshot, settle
 
 from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import Account, Contact, FieldDefinition, Opportunity
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import Change
-from sfa_desktop.store import Store
+from sfa_desktop.store import Changes, Store
 from sfa_desktop.ui.common.custom_widgets import CustomSection
 from sfa_desktop.ui.common.forms import open_form
 from sfa_desktop.ui.common.record_form import RecordForm
 from sfa_desktop.ui.contacts.contacts_page import ContactsPage
 from sfa_desktop.ui.duplicates.duplicates_dialog import DuplicatesDialog
+from sfa_desktop.ui.main_window import MainWindow
 from sfa_desktop.ui.pipeline.pipeline_page import PipelinePage
 
 
@@ -301,3 +303,74 @@ def test_merge_keeps_the_picked_custom_value(
     (left,) = store.records(Contact)
     assert left.id == jane.id
     assert left.custom_values() == {"cf_segment": "Public", "cf_tags": ["A"], "cf_score": 7}
+
+
+ACCOUNT_FIELDS = (
+    definition("cf_territory", "text", 1, for_entity="account", label="Territory code"),
+    definition("cf_tier", "picklist", 2, for_entity="account", choices=("Gold", "Silver")),
+    definition("cf_renewal", "date", 3, for_entity="account", label="Contract renewal"),
+    definition("cf_fee", "currency", 4, for_entity="account", label="Annual fee"),
+)
+
+
+# Enough fields that an account's form no longer fits 768 pixels without scrolling.
+MORE_ACCOUNT = tuple(
+    definition(f"cf_extra{n}", "text", 10 + n, for_entity="account", label=f"Extra {n}")
+    for n in range(8)
+)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_screenshots(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The changed pages and dialogs at both sizes (look at them: $SFA_UI_SHOTS)."""
+    store = ctx.store
+    seats = definition("cf_seats", "number", 1, for_entity="opportunity", label="Seats")
+    seed_definitions(store, *CONTACT_FIELDS, *ACCOUNT_FIELDS, *MORE_ACCOUNT, seats, first=900)
+    for n, contact_id in enumerate(store.contact_ids()[:40]):
+        segment = ("Retail", "Wholesale", "Public")[n % 3]
+        since = f"20{10 + n % 15}-0{1 + n % 9}-1{n % 10}"
+        store.update(Contact, contact_id, {"cf_segment": segment, "cf_since": since})
+    ctx.announce(Changes.of(EntityKind.FIELD_DEFINITION, EntityKind.CONTACT))
+    width, height = size
+    window.resize(width, height)
+    window.go("Contacts")
+    settle(qtbot, ctx)
+    page = window.contacts
+    page.custom.set_shown("cf_segment", True)
+    page.custom.set_shown("cf_since", True)
+    page.list.sortByColumn(page.custom.column_of("cf_since"), Qt.SortOrder.DescendingOrder)
+    screenshot(qtbot, ctx, window, tmp_path / f"custom-contacts-{width}.png")
+    menu = QMenu(window)
+    page.custom.fill_menu(menu)
+    menu.popup(page.custom.button.mapToGlobal(page.custom.button.rect().bottomLeft()))
+    screenshot(qtbot, ctx, menu, tmp_path / f"custom-contacts-menu-{width}.png")
+    menu.close()
+    dialog = page.custom.edit_filter("cf_segment")
+    screenshot(qtbot, ctx, dialog, tmp_path / f"custom-filter-{width}.png")
+    dialog.reject()
+    dates = page.custom.edit_filter("cf_since")
+    screenshot(qtbot, ctx, dates, tmp_path / f"custom-filter-dates-{width}.png")
+    dates.reject()
+    page.view.edit()
+    settle(qtbot, ctx)
+    form = next(w for w in window.findChildren(RecordForm) if w.isVisible())
+    assert form.custom is not None
+    assert form.height() <= height
+    screenshot(qtbot, ctx, form, tmp_path / f"custom-contact-form-{width}.png")
+    form.reject()
+    window.go("Accounts")
+    settle(qtbot, ctx)
+    window.accounts.view.edit()
+    settle(qtbot, ctx)
+    form = next(w for w in window.findChildren(RecordForm) if w.isVisible())
+    assert form.custom is not None
+    screenshot(qtbot, ctx, form, tmp_path / f"custom-account-form-{width}.png")
+    assert form.height() <= height
+    form.reject()
+    window.go("Pipeline")
+    window.pipeline.show_view(1)
+    settle(qtbot, ctx)
+    window.pipeline.custom.set_shown("cf_seats", True)
+    screenshot(qtbot, ctx, window, tmp_path / f"custom-pipeline-{width}.png")

@@ -137,4 +137,6 @@ def _choice_list(definition: FieldDefinition, current: CustomFilter | None) -> Q
         ticked = Qt.CheckState.Checked if value in held else Qt.CheckState.Unchecked
         item.setCheckState(ticked)
         choices.addItem(item)
+    rows = min(max(choices.count(), 1), 10)
+    choices.setFixedHeight(choices.sizeHintForRow(0) * rows + 2 * choices.frameWidth() + 4)
     return choices

@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -36,6 +38,7 @@ from sfa_desktop.ui.common.record_picker import RecordPicker
 from sfa_desktop.ui.common.widgets import ERROR_STYLE, MoneyBox
 
 NO_DATE = QDate(2000, 1, 1)
+MIN_SCROLL = 120  # the custom fields' section never shrinks below this (px)
 
 
 Submit = Callable[[dict[str, Any], "RecordForm"], None]
@@ -121,9 +124,22 @@ class RecordForm(QDialog):
         self.custom_loaded = True
         if not fields.definitions:
             return
-        self.custom = CustomSection(fields, stored, new=new, parent=self)
-        self._layout.insertWidget(self._custom_at, self.custom)
-        self.custom.show()  # at once: a layout shows a late child only on the next event loop
+        without = self.sizeHint().height()
+        self.custom = CustomSection(fields, stored, new=new)
+        # The section scrolls when the form would not fit the window (or screen) it is on.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.custom)
+        parent = self.parentWidget()
+        screen = self.screen().availableGeometry().height()
+        limit = min(screen, parent.window().height()) if parent is not None else screen
+        room = limit - without - 24
+        natural = self.custom.sizeHint().height()
+        scroll.setMinimumHeight(max(MIN_SCROLL, min(natural, room)))
+        self._layout.insertWidget(self._custom_at, scroll)
+        scroll.show()  # at once: a layout shows a late child only on the next event loop
         self.errors.update(self.custom.errors())
         self.adjustSize()
 
