@@ -54,7 +54,7 @@ from sync_fixtures import PASSWORD, seed_acme
 from sync_model import Notice, SyncModel
 
 from sfa_desktop.core.entities import MODELS, Account, Contact, Record
-from sfa_desktop.core.enums import EntityKind
+from sfa_desktop.core.enums import EntityKind, FieldType
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.protocol import MutationStatus
 from sfa_desktop.sync.account import SyncAccount
@@ -65,15 +65,18 @@ from sync_server.config import ServerSettings
 from sync_server.errors import ServiceError
 from sync_server.models import Counter, User
 from sync_server.models import Record as ServerRecord
-from sync_server.services import admin, merge_push, writes
+from sync_server.services import admin, field_admin, merge_push, writes
 from sync_server.services import sync as server_sync
+from sync_server.services.field_admin import FieldSpec
 
 SOAK = os.environ.get("SFA_SOAK", "")
 EXAMPLES = (int(SOAK) if SOAK.isdigit() and int(SOAK) > 1 else 300) if SOAK else 12
 DEVICES = (("rob", "laptop"), ("rob", "desktop"), ("ria", "laptop"), ("mia", "laptop"))
 WRITERS = st.integers(0, 2)  # the reps' devices; the manager's only reads
-FIELDS = ("city", "industry", "segment")
-WORDS = st.sampled_from(["North", "South", "East", "West", "Alpha", "Beta", "Gamma"])
+# Built-in fields and two admins' custom fields (a text and a picklist), edited alike.
+FIELDS = ("city", "industry", "segment", "cf_tier", "cf_region")
+WORD_LIST = ["North", "South", "East", "West", "Alpha", "Beta", "Gamma"]
+WORDS = st.sampled_from(WORD_LIST)
 # Clock offsets a device may run at: hours and days off either way.
 SKEWS = st.sampled_from([0, 3 * 3600, -5 * 3600, 2 * 86400, -3 * 86400])
 # Faults injected over a whole test run (each kind must have happened at least once).
@@ -97,6 +100,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.http = TestClient(create_app(server_settings))
         self.http.__enter__()
         seed_acme(self.http)
+        self._add_custom_fields()
         self.rng = random.Random(0)
         self.devices: list[SyncAccount] = []
         self.transports: list[FaultyTransport] = []
@@ -112,6 +116,7 @@ class SyncMachine(RuleBasedStateMachine):
             )
             device = SyncAccount(store, Credentials(persistent=False), transport=transport)
             device.sign_in("http://testserver", username, PASSWORD, name)
+            device.engine().run_once()  # a signed-in device syncs: it gets the fields
             self.devices.append(device)
             self.transports.append(transport)
         with self._sessions() as session:
@@ -124,6 +129,18 @@ class SyncMachine(RuleBasedStateMachine):
             },
             {users["mia"]: {users["rob"], users["ria"]}},
         )
+
+    def _add_custom_fields(self) -> None:
+        """The admin's fields every device pulls at its first sync (and checks offline)."""
+        with self._sessions() as session:
+            org = admin.org_by_name(session, "acme")
+            now = datetime.now(UTC)
+            text = FieldSpec(label="Tier", field_type=FieldType.TEXT)
+            field_admin.add_field(session, org, EntityKind.ACCOUNT, text, now)
+            picks = FieldSpec(
+                label="Region", field_type=FieldType.PICKLIST, choices=tuple(WORD_LIST)
+            )
+            field_admin.add_field(session, org, EntityKind.ACCOUNT, picks, now)
 
     def _database_url(self) -> str:
         if self.database == "sqlite":
@@ -261,6 +278,19 @@ class SyncMachine(RuleBasedStateMachine):
         store = self.devices[device].store
         assert isinstance(store, CrashingStore)
         store.crash_next = True
+
+    @rule()
+    def retire_tier(self) -> None:
+        """The admin retires a custom field mid-run: its values stay, devices that have
+        not pulled the change keep editing it, and nothing may be lost."""
+        with self._sessions() as session:
+            org = admin.org_by_name(session, "acme")
+            try:
+                field_admin.set_retired(
+                    session, org, EntityKind.ACCOUNT, "Tier", True, datetime.now(UTC)
+                )
+            except ServiceError:
+                return  # retired already
 
     @precondition(lambda self: bool(self.created - self.deleted))
     @rule(data=st.data(), to=st.sampled_from(["rob", "ria"]))
