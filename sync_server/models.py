@@ -203,6 +203,11 @@ class OpportunityFact(Base):
 
 
 Index("ix_facts_owner_close", OpportunityFact.owner_id, OpportunityFact.close_date)
+Index(  # an account's deals, moved when its grade or owner changes (migration 0008)
+    "ix_facts_account",
+    OpportunityFact.account_id,
+    postgresql_include=["org_id", "owner_id", "close_date", "category", "amount", "currency"],
+)
 _SLIPPING = text("close_pushes >= 2 AND category IN ('pipeline', 'best_case', 'commit')")
 Index(  # open deals pushed twice or more, most pushed first (pipeline; migration 0008)
     "ix_facts_slipping",
@@ -302,6 +307,7 @@ class PlanFact(Base):
             "quarter",
             postgresql_include=["owner_id", "account_id", "channel", "planned"],
         ),
+        Index("ix_plan_facts_account", "account_id"),  # moved with its account (0008)
     )
     plan_id: Mapped[str] = mapped_column(Id, primary_key=True)
     quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -341,6 +347,49 @@ class StaySum(Base):
     stays: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class WonSum(Base):
+    """Won revenue (closed deals) per quarter of the close date, the account's owner and
+    grade ('' for none) as they are now, the deal's owner and its currency, for deals on an
+    existing account; kept on write (migration 0008)."""
+
+    __tablename__ = "won_sums"
+    org_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    quarter: Mapped[date] = mapped_column(Date, primary_key=True)
+    account_owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    grade: Mapped[str] = mapped_column(String(1), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    amount: Mapped[int] = mapped_column(default=0)
+
+
+class PlanSum(Base):
+    """Planned touches per quarter, the account's owner and grade ('' for none) as they are
+    now, the plan's owner and channel, for plans of an existing account; kept on write
+    (migration 0008)."""
+
+    __tablename__ = "plan_sums"
+    org_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    quarter: Mapped[date] = mapped_column(Date, primary_key=True)
+    account_owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    grade: Mapped[str] = mapped_column(String(1), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    planned: Mapped[int] = mapped_column(default=0)
+
+
+class AccountSum(Base):
+    """Accounts and their potential per owner, grade ('' for none) and currency; kept on
+    write (migration 0008)."""
+
+    __tablename__ = "account_sums"
+    org_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    grade: Mapped[str] = mapped_column(String(1), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    accounts: Mapped[int] = mapped_column(Integer, default=0)
+    potential: Mapped[int] = mapped_column(default=0)
+
+
 class AccountQuarterSum(Base):
     """One account's touches (contacts) and their cost at the default channel costs in one
     quarter, by anyone, with the account's owner and grade ('' for none) as they are now
@@ -354,7 +403,8 @@ class AccountQuarterSum(Base):
             "quarter",
             "grade",
             "cost",
-            postgresql_include=["account_owner_id", "touches", "account_id"],
+            "account_id",
+            postgresql_include=["account_owner_id", "touches"],
         ),
     )
     account_id: Mapped[str] = mapped_column(Id, primary_key=True)

@@ -25,7 +25,15 @@ from sfa_desktop.core.rules.cost_to_serve import (
     touch_cost,
 )
 from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting, period_day
-from sync_server.models import AccountFact, ActivityFact, OpportunityFact, PlanFact, TouchSum
+from sync_server.models import (
+    AccountFact,
+    AccountSum,
+    ActivityFact,
+    OpportunityFact,
+    PlanSum,
+    TouchSum,
+    WonSum,
+)
 from sync_server.services.insight_common import View
 from sync_server.services.insight_out_of_line import whole_organisation
 
@@ -96,16 +104,64 @@ def cells(
     """Per (owner, grade) for the last of `quarters`; wallet over all of them (`won`, as
     `won_by_quarter` gives it)."""
     quarter, found = quarters[-1], defaultdict[tuple[str, str], Cell](Cell)
-    acc, base = AccountFact, view.org.currency
-    day, tally = period_day(quarter), LeftOutTally()
-    for owner, grade, _currency, count, potential in session.execute(
-        select(acc.owner_id, acc.grade, acc.currency, func.count(), func.sum(acc.potential))
-        .where(*_accounts_where(view), acc.currency == base)
-        .group_by(acc.owner_id, acc.grade, acc.currency)
+    base, summed = view.org.currency, AccountSum
+    foreign = False
+    for owner, grade, currency, count, potential in session.execute(
+        select(
+            summed.owner_id,
+            summed.grade,
+            summed.currency,
+            func.sum(summed.accounts),
+            func.sum(summed.potential),
+        )
+        .where(summed.org_id == view.org.id, *view.owner_filter(summed.owner_id))
+        .group_by(summed.owner_id, summed.grade, summed.currency)
     ):
+        if not count:
+            continue
+        if currency != base:
+            foreign = True  # converted account by account below, as the forecast does
+            continue
         cell = found[owner, _grade(grade)]
         cell.accounts += int(count)
         cell.potential += int(potential or 0)
+    if foreign:
+        _foreign_accounts(session, view, quarter, found)
+    touch = TouchSum
+    for owner, grade, channel, count in session.execute(
+        select(touch.account_owner_id, touch.grade, touch.channel, func.sum(touch.touches))
+        .where(*_touches_where(view, quarter.start, quarter.end))
+        .group_by(touch.account_owner_id, touch.grade, touch.channel)
+    ):
+        if count:
+            found[owner, _grade(grade)].logged[channel] += int(count)
+    plan = PlanSum
+    for owner, grade, channel, planned in session.execute(
+        select(plan.account_owner_id, plan.grade, plan.channel, func.sum(plan.planned))
+        .where(
+            plan.org_id == view.org.id,
+            plan.quarter == quarter.start,
+            *view.owner_filter(plan.owner_id),
+            *view.owner_filter(plan.account_owner_id),
+        )
+        .group_by(plan.account_owner_id, plan.grade, plan.channel)
+    ):
+        if planned:
+            found[owner, _grade(grade)].planned[channel] += int(planned)
+    for (index, owner, grade), amount in won.items():
+        cell = found[owner, grade]
+        cell.wallet += amount
+        if index == len(quarters) - 1:
+            cell.revenue += amount
+    return dict(found)
+
+
+def _foreign_accounts(
+    session: Session, view: View, quarter: Period, found: dict[tuple[str, str], Cell]
+) -> None:
+    """Accounts in another currency, their potential converted one by one."""
+    acc, base = AccountFact, view.org.currency
+    day, tally = period_day(quarter), LeftOutTally()
     for owner, grade, currency, potential in session.execute(
         select(acc.owner_id, acc.grade, acc.currency, acc.potential).where(
             *_accounts_where(view), acc.currency != base
@@ -116,41 +172,35 @@ def cells(
         cell.potential += (
             convert_counting(view.rates, tally, int(potential), currency, base, day) or 0
         )
-    touch = TouchSum
-    for owner, grade, channel, count in session.execute(
-        select(touch.account_owner_id, touch.grade, touch.channel, func.sum(touch.touches))
-        .where(*_touches_where(view, quarter.start, quarter.end))
-        .group_by(touch.account_owner_id, touch.grade, touch.channel)
-    ):
-        if count:
-            found[owner, _grade(grade)].logged[channel] += int(count)
-    plan = PlanFact
-    for owner, grade, channel, planned in session.execute(
-        select(acc.owner_id, acc.grade, plan.channel, func.sum(plan.planned))
-        .join(acc, acc.id == plan.account_id)
-        .where(
-            plan.org_id == view.org.id,
-            plan.fiscal_year == quarter.start.year,
-            plan.quarter == (quarter.start.month - 1) // 3 + 1,
-            *view.owner_filter(plan.owner_id),
-            *_accounts_where(view),
-        )
-        .group_by(acc.owner_id, acc.grade, plan.channel)
-    ):
-        found[owner, _grade(grade)].planned[channel] += int(planned or 0)
-    for (index, owner, grade), amount in won.items():
-        cell = found[owner, grade]
-        cell.wallet += amount
-        if index == len(quarters) - 1:
-            cell.revenue += amount
-    return dict(found)
 
 
 def won_by_quarter(
     session: Session, view: View, quarters: Sequence[Period]
 ) -> dict[tuple[int, str, str], int]:
-    """Won amounts per (quarter index, account owner, grade) on the subtree's accounts."""
-    fact, acc, base = OpportunityFact, AccountFact, view.org.currency
+    """Won amounts per (quarter index, account owner, grade) on the subtree's accounts,
+    from the summaries (deals in other currencies converted one by one, if any)."""
+    won, base = WonSum, view.org.currency
+    index_of = {q.start: i for i, q in enumerate(quarters)}
+    found: dict[tuple[int, str, str], int] = defaultdict(int)
+    foreign = False
+    for quarter, owner, grade, currency, amount in session.execute(
+        select(won.quarter, won.account_owner_id, won.grade, won.currency, func.sum(won.amount))
+        .where(
+            won.org_id == view.org.id,
+            won.quarter >= quarters[0].start,
+            won.quarter < quarters[-1].end,
+            *view.owner_filter(won.owner_id),
+            *view.owner_filter(won.account_owner_id),
+        )
+        .group_by(won.quarter, won.account_owner_id, won.grade, won.currency)
+    ):
+        if currency == base:
+            found[index_of[quarter], owner, _grade(grade)] += int(amount or 0)
+        elif amount:  # amounts are never negative: a foreign deal with an amount is there
+            foreign = True
+    if not foreign:
+        return dict(found)
+    fact, acc = OpportunityFact, AccountFact
     bucket = _bucket(fact.close_date, quarters)
     where = [
         fact.org_id == view.org.id,
@@ -160,14 +210,6 @@ def won_by_quarter(
         *view.owner_filter(fact.owner_id),
         *_accounts_where(view),
     ]
-    found: dict[tuple[int, str, str], int] = defaultdict(int)
-    for index, owner, grade, amount in session.execute(
-        select(bucket, acc.owner_id, acc.grade, func.sum(fact.amount))
-        .join(acc, acc.id == fact.account_id)
-        .where(*where, fact.currency == base)
-        .group_by(bucket, acc.owner_id, acc.grade)
-    ):
-        found[int(index), owner, _grade(grade)] += int(amount or 0)
     tally = LeftOutTally()
     for index, owner, grade, currency, close, amount in session.execute(
         select(bucket, acc.owner_id, acc.grade, fact.currency, fact.close_date, fact.amount)

@@ -60,6 +60,7 @@ def save_insight_fact(
     if isinstance(record, Account) and not new:
         account_before = sums.account_now(session, record.id)
     fact = None if new else session.get(model, record.id)
+    totals_before = sums.account_totals(fact) if isinstance(record, Account) else None
     if isinstance(record, StageChange):
         deals = {record.opportunity_id, getattr(fact, "opportunity_id", record.opportunity_id)}
         with sums.deals_kept(session, deals):
@@ -71,7 +72,8 @@ def save_insight_fact(
         sums.activity_moved(session, activity_before, sums.activity_of(fact))
     elif isinstance(record, Account):
         after = None if fact is None else (fact.owner_id, fact.grade or "")
-        sums.account_changed(session, record.id, account_before, after)
+        totals = (totals_before, sums.account_totals(fact))
+        sums.account_changed(session, record.id, account_before, after, totals)
 
 
 def _save_fact(
@@ -118,6 +120,13 @@ def _mark_left(session: Session, opportunity_id: str) -> None:
 
 
 def _save_plan(
+    session: Session, org_id: str, plan: AccountPlan, owner_id: str, deleted: bool, new: bool
+) -> None:
+    with sums.plan_kept(session, plan.id):
+        _save_plan_facts(session, org_id, plan, owner_id, deleted, new)
+
+
+def _save_plan_facts(
     session: Session, org_id: str, plan: AccountPlan, owner_id: str, deleted: bool, new: bool
 ) -> None:
     if not new:

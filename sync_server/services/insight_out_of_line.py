@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
@@ -41,6 +40,7 @@ def whole_organisation(
         aqs.account_owner_id.is_not(None),
     ]
     low = [aqs.grade != "", aqs.grade.not_in(top)]
+    graded = {grade for _, grade in accounts if grade != NO_GRADE}
     top_median, low_median = _medians(session, here, accounts, top)
     per_owner: Counter[str] = Counter()
     over: list[Served] = []
@@ -52,7 +52,7 @@ def whole_organisation(
             .group_by(aqs.account_owner_id)
         ):
             per_owner[str(owner)] += int(count)
-        over = _served(session, too_much, [aqs.cost.desc(), aqs.account_id], listed)
+        over = _most(session, [*here, aqs.cost > top_median], graded - set(top), listed, True)
     # Under-served: every top-grade account but those touched at or above the low median.
     for (owner, grade), count in accounts.items():
         if grade in top:
@@ -66,8 +66,8 @@ def whole_organisation(
         per_owner[str(owner)] -= int(count)
     under = _untouched(session, view, quarter, top, listed)
     if len(under) < listed and low_median is not None:
-        cheap = [*here, aqs.grade.in_(top), aqs.touches > 0, aqs.cost < low_median]
-        under += _served(session, cheap, [aqs.cost, aqs.account_id], listed - len(under))
+        cheap = [*here, aqs.touches > 0, aqs.cost < low_median]
+        under += _most(session, cheap, graded & set(top), listed - len(under), False)
     verdicts = judged([*over, *under], top_median, low_median)
     return verdicts, {owner: count for owner, count in per_owner.items() if count}
 
@@ -94,20 +94,28 @@ def _medians(
     return middle_of_counts(costs[True]), middle_of_counts(costs[False])
 
 
-def _served(
-    session: Session, where: list[ColumnElement[bool]], order: list[Any], limit: int
+def _most(
+    session: Session,
+    where: list[ColumnElement[bool]],
+    grades: set[str],
+    limit: int,
+    costliest: bool,
 ) -> list[Served]:
+    """The `limit` costliest (or cheapest) accounts of `grades` meeting `where`, ties by
+    account id (the same way round): one ordered index scan per grade."""
     aqs = AccountQuarterSum
-    rows = session.execute(
-        select(aqs.account_id, aqs.grade, aqs.cost, aqs.touches)
-        .where(*where)
-        .order_by(*order)
-        .limit(limit)
-    )
-    return [
-        Served(account_id, grade or NO_GRADE, int(cost), int(touches))
-        for account_id, grade, cost, touches in rows
-    ]
+    order = [aqs.cost.desc(), aqs.account_id.desc()] if costliest else [aqs.cost, aqs.account_id]
+    found = []
+    for grade in sorted(grades):
+        rows = session.execute(
+            select(aqs.account_id, aqs.grade, aqs.cost, aqs.touches)
+            .where(*where, aqs.grade == grade)
+            .order_by(*order)
+            .limit(limit)
+        )
+        found += [Served(a, g or NO_GRADE, int(c), int(t)) for a, g, c, t in rows]
+    found.sort(key=lambda s: (s.cost, s.account_id), reverse=costliest)
+    return found[:limit]
 
 
 def _untouched(
@@ -115,13 +123,22 @@ def _untouched(
 ) -> list[Served]:
     """Top-grade accounts with no contact in the quarter (the first `limit` by id)."""
     acc, aqs = AccountFact, AccountQuarterSum
-    touched = exists().where(
-        aqs.account_id == acc.id, aqs.quarter == quarter.start, aqs.touches > 0
+    touched = exists().where(  # the rows' org and grade: an index range, not the table
+        aqs.account_id == acc.id,
+        aqs.org_id == view.org.id,
+        aqs.quarter == quarter.start,
+        aqs.grade.in_(top),
+        aqs.touches > 0,
     )
-    rows = session.execute(
+    # Materialised: all of them (few) by a hash anti join on the index, then ordered; the
+    # planner otherwise merges both tables in id order to stop at `limit`.
+    untouched = (
         select(acc.id, acc.grade)
         .where(acc.org_id == view.org.id, acc.grade.in_(top), ~touched)
-        .order_by(acc.id)
-        .limit(limit)
+        .cte("untouched")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    rows = session.execute(
+        select(untouched.c.id, untouched.c.grade).order_by(untouched.c.id).limit(limit)
     )
     return [Served(account_id, grade or NO_GRADE, 0, 0) for account_id, grade in rows]

@@ -19,28 +19,47 @@ from typing import Any
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from sfa_desktop.core.enums import CONTACT_CHANNELS, DEFAULT_CHANNEL_COST, OPEN_STAGES, Stage
+from sfa_desktop.core.enums import (
+    CONTACT_CHANNELS,
+    DEFAULT_CHANNEL_COST,
+    OPEN_STAGES,
+    ForecastCategory,
+    Stage,
+)
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.pipeline_health import stage_mask
 from sync_server.models import (
     AccountFact,
     AccountQuarterSum,
+    AccountSum,
     ActivityFact,
     DealFlowSum,
     OpportunityFact,
+    PlanFact,
+    PlanSum,
     StageFact,
     StaySum,
     TouchSum,
+    WonSum,
 )
 
 _HELD = "sfa_insight_sums"
 _CLOSED = (Stage.CLOSED_WON.value, Stage.CLOSED_LOST.value)
 _OPEN = frozenset(s.value for s in OPEN_STAGES)
-_COUNT = {DealFlowSum: "deals", StaySum: "stays", TouchSum: "touches"}
+_COUNT = {
+    DealFlowSum: "deals",
+    StaySum: "stays",
+    TouchSum: "touches",
+    WonSum: "amount",
+    PlanSum: "planned",
+}
+_ZERO = {AccountSum: {"accounts": 0, "potential": 0}}
+_WON = ForecastCategory.CLOSED.value
 _DAY = timedelta(days=1)
 _CONTACT = {channel.value: channel for channel in CONTACT_CHANNELS}
 
-Contribution = Counter[tuple[Any, ...]]  # (summary model, *its primary key) -> amount
+# (summary model or (model, column), *its primary key) -> amount to add
+Contribution = Counter[tuple[Any, ...]]
 Account = tuple[str, str] | None  # (owner, grade or '') of an existing account
 
 
@@ -84,8 +103,9 @@ def _row(session: Session, key: tuple[Any, ...], **columns: Any) -> Any:
 
 
 def _add(session: Session, key: tuple[Any, ...], amount: int) -> None:
-    column = _COUNT[key[0]]
-    row = _row(session, key, **{column: 0})
+    target = key[0]
+    model, column = target if isinstance(target, tuple) else (target, _COUNT[target])
+    row = _row(session, (model, *key[1:]), **_ZERO.get(model, {column: 0}))
     setattr(row, column, getattr(row, column) + amount)
 
 
@@ -101,18 +121,31 @@ def apply(session: Session, before: Contribution, after: Contribution) -> None:
 
 
 def deal_contribution(session: Session, deal_id: str) -> Contribution:
-    """What the deal adds to the pipeline summaries as its facts stand: nothing unless it
-    is closed; its stage mask and stays only if it has stage changes (as the view counts)."""
+    """What the deal adds to the summaries as its facts stand: won revenue if its category
+    is closed (on an existing account); to the pipeline's only if its stage is closed, its
+    stage mask and stays only if it has stage changes (as the views count)."""
     found: Contribution = Counter()
+    opp = OpportunityFact
     fact = session.execute(
         select(
-            OpportunityFact.org_id,
-            OpportunityFact.owner_id,
-            OpportunityFact.close_date,
-            OpportunityFact.stage,
-        ).where(OpportunityFact.id == deal_id)
+            opp.org_id,
+            opp.owner_id,
+            opp.close_date,
+            opp.stage,
+            opp.category,
+            opp.amount,
+            opp.currency,
+            opp.account_id,
+        ).where(opp.id == deal_id)
     ).first()
-    if fact is None or fact.stage not in _CLOSED:
+    if fact is None:
+        return found
+    if fact.category == _WON and fact.account_id is not None:
+        account = account_now(session, fact.account_id)
+        if account is not None:
+            key = (fact.org_id, quarter_of(fact.close_date), *account, fact.owner_id)
+            found[WonSum, *key, fact.currency] += int(fact.amount)
+    if fact.stage not in _CLOSED:
         return found
     changes = session.execute(
         select(StageFact.to_stage, StageFact.changed_at, StageFact.left_at).where(
@@ -209,30 +242,113 @@ def _account_cost(
         row.touches += sign
 
 
-def account_changed(session: Session, account_id: str, before: Account, after: Account) -> None:
+Totals = tuple[str, str, str, str, int] | None  # (org, owner, grade, currency, potential)
+
+
+def account_totals(fact: AccountFact | None) -> Totals:
+    """What an account fact adds to the account summaries, before or after a write."""
+    if fact is None:
+        return None
+    return (fact.org_id, fact.owner_id, fact.grade or "", fact.currency, int(fact.potential))
+
+
+def account_changed(
+    session: Session,
+    account_id: str,
+    before: Account,
+    after: Account,
+    totals: tuple[Totals, Totals],
+) -> None:
     """An account was written (`before` from `account_now` ahead of the write, `after` None:
-    deleted): its activities' counts follow its owner and grade (an account arriving after
-    its activities takes them in)."""
+    deleted; `totals` from `account_totals` before and after): its own counts, and its
+    activities', won deals' and plans' follow its owner and grade (an account arriving after
+    them takes them in)."""
     _held(session).accounts[account_id] = after
-    if before == after:
-        return
-    act = ActivityFact
-    rows = session.execute(
+    old: Contribution = Counter()
+    new: Contribution = Counter()
+    for found, total in ((old, totals[0]), (new, totals[1])):
+        if total is not None:
+            found[(AccountSum, "accounts"), *total[:4]] += 1
+            found[(AccountSum, "potential"), *total[:4]] += total[4]
+    if before != after:
+        for found, account in ((old, before), (new, after)):
+            if account is not None:
+                found.update(_hung(session, account_id, account))
+        session.execute(
+            update(AccountQuarterSum)
+            .where(AccountQuarterSum.account_id == account_id)
+            .values(
+                account_owner_id=after[0] if after else None,
+                grade=after[1] if after else None,
+            )
+        )
+    apply(session, old, new)
+
+
+def _hung(session: Session, account_id: str, account: tuple[str, str]) -> Contribution:
+    """What the account's activities, won deals and plans add under its owner and grade."""
+    found: Contribution = Counter()
+    act, opp, plan = ActivityFact, OpportunityFact, PlanFact
+    for org_id, owner, channel, day, count in session.execute(
         select(act.org_id, act.owner_id, act.channel, act.occurred_on, func.count())
         .where(act.account_id == account_id)
         .group_by(act.org_id, act.owner_id, act.channel, act.occurred_on)
-    ).all()
-    old: Contribution = Counter()
-    new: Contribution = Counter()
-    for org_id, owner, channel, day, count in rows:
-        quarter = quarter_of(day)
-        if before is not None:
-            old[TouchSum, org_id, quarter, before[0], before[1], owner, channel] += int(count)
-        if after is not None:
-            new[TouchSum, org_id, quarter, after[0], after[1], owner, channel] += int(count)
-    apply(session, old, new)
-    session.execute(
-        update(AccountQuarterSum)
-        .where(AccountQuarterSum.account_id == account_id)
-        .values(account_owner_id=after[0] if after else None, grade=after[1] if after else None)
-    )
+    ):
+        found[TouchSum, org_id, quarter_of(day), *account, owner, channel] += int(count)
+    for org_id, owner, close, currency, amount in session.execute(
+        select(opp.org_id, opp.owner_id, opp.close_date, opp.currency, func.sum(opp.amount))
+        .where(opp.account_id == account_id, opp.category == _WON)
+        .group_by(opp.org_id, opp.owner_id, opp.close_date, opp.currency)
+    ):
+        found[WonSum, org_id, quarter_of(close), *account, owner, currency] += int(amount)
+    for org_id, owner, year, number, channel, planned in session.execute(
+        select(
+            plan.org_id,
+            plan.owner_id,
+            plan.fiscal_year,
+            plan.quarter,
+            plan.channel,
+            func.sum(plan.planned),
+        )
+        .where(plan.account_id == account_id)
+        .group_by(plan.org_id, plan.owner_id, plan.fiscal_year, plan.quarter, plan.channel)
+    ):
+        start = _plan_quarter(year, number)
+        if start is not None:
+            found[PlanSum, org_id, start, *account, owner, channel] += int(planned or 0)
+    return found
+
+
+# Planned touches: each plan's lines count under its account's owner and grade.
+
+
+def _plan_quarter(year: int, number: int) -> date | None:
+    return date(year, 3 * number - 2, 1) if 1 <= number <= 4 else None
+
+
+def plan_contribution(session: Session, plan_id: str) -> Contribution:
+    found: Contribution = Counter()
+    plan = PlanFact
+    for org_id, owner, account_id, year, number, channel, planned in session.execute(
+        select(
+            plan.org_id,
+            plan.owner_id,
+            plan.account_id,
+            plan.fiscal_year,
+            plan.quarter,
+            plan.channel,
+            plan.planned,
+        ).where(plan.plan_id == plan_id)
+    ):
+        account, start = account_now(session, account_id), _plan_quarter(year, number)
+        if account is not None and start is not None:
+            found[PlanSum, org_id, start, *account, owner, channel] += int(planned)
+    return found
+
+
+@contextmanager
+def plan_kept(session: Session, plan_id: str) -> Iterator[None]:
+    """Around a write to the plan's facts: move its planned touches."""
+    before = plan_contribution(session, plan_id)
+    yield
+    apply(session, before, plan_contribution(session, plan_id))

@@ -14,11 +14,23 @@ from insight_scenario import Writer, at
 from server_kit import Org
 from sqlalchemy import select
 
-from sfa_desktop.core.entities import Account, Activity, Opportunity
+from sfa_desktop.core.entities import Account, AccountPlan, Activity, Opportunity
 from sfa_desktop.core.entities import Record as CoreRecord
 from sfa_desktop.sql.migrate import alembic_config
 from sync_server.migrate import MIGRATIONS
-from sync_server.models import AccountQuarterSum, DealFlowSum, StaySum, TouchSum
+from sync_server.models import (
+    AccountQuarterSum,
+    AccountSum,
+    DealFlowSum,
+    PlanSum,
+    StaySum,
+    TouchSum,
+    User,
+    WonSum,
+)
+from sync_server.models import Org as OrgRow
+from sync_server.services.currency import set_rate
+from sync_server.services.insight_coverage import coverage
 from sync_server.services.records import save
 
 Q2, Q3, Q4 = date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)
@@ -33,6 +45,9 @@ def _sums(org: Org) -> dict[str, set[tuple[Any, ...]]]:
         stays = session.scalars(select(StaySum)).all()
         touches = session.scalars(select(TouchSum)).all()
         accounts = session.scalars(select(AccountQuarterSum)).all()
+        won = session.scalars(select(WonSum)).all()
+        plans = session.scalars(select(PlanSum)).all()
+        totals = session.scalars(select(AccountSum)).all()
         return {
             "flows": {
                 (f.quarter, f.owner_id, f.stage, f.mask, f.won, f.deals) for f in flows if f.deals
@@ -47,6 +62,21 @@ def _sums(org: Org) -> dict[str, set[tuple[Any, ...]]]:
                 (a.account_id, a.quarter, a.account_owner_id, a.grade, a.cost, a.touches)
                 for a in accounts
                 if a.cost or a.touches
+            },
+            "won": {
+                (w.quarter, w.account_owner_id, w.grade, w.owner_id, w.currency, w.amount)
+                for w in won
+                if w.amount
+            },
+            "plans": {
+                (p.quarter, p.account_owner_id, p.grade, p.owner_id, p.channel, p.planned)
+                for p in plans
+                if p.planned
+            },
+            "totals": {
+                (t.owner_id, t.grade, t.currency, t.accounts, t.potential)
+                for t in totals
+                if t.accounts
             },
         }
 
@@ -217,4 +247,79 @@ def test_one_transaction_with_an_account_and_its_activities(org: Org) -> None:
         session.commit()
     assert _sums(org)["touches"] == {(Q3, rob, "A", rob, "visit", 3)}
     assert _sums(org)["accounts"] == {(gamma.id, Q3, rob, "A", 3 * 25_000, 3)}
+    assert _rebuilt(org) == _sums(org)
+
+
+def _grades(org: Org, who: str) -> dict[str, tuple[int, int, int, int, int]]:
+    """Coverage's grade rows for `who` in Q3 2026: accounts, potential, revenue, wallet,
+    planned visits."""
+    with org.session() as session:
+        user = session.get(User, org.ids[who])
+        assert user is not None
+        report = coverage(session, user, "2026-Q3", at(10, 15))
+    return {
+        g.grade: (g.accounts, g.potential, g.revenue, g.wallet_revenue, g.planned["visit"])
+        for g in report.grades
+    }
+
+
+def test_coverage_sums_follow_accounts_deals_and_plans(org: Org) -> None:
+    """One USD = 0.50 EUR from 1 Jan 2026. A1 (Rob, A, 1,000,000 EUR potential), U1 (Rob, B,
+    400,000 USD = 200,000 EUR). Won on A1 (Rob): 300,000 EUR on 10 Aug (Q3), 100,000 EUR
+    on 10 Feb (in the wallet's four quarters); on U1 (Ria): 50,000 USD = 25,000 EUR on
+    1 Sep. A1's plan: 3 visits in Q3. The plan and the USD deal reach the server before
+    their accounts: they count once the accounts come."""
+    with org.session() as session:
+        row = session.scalar(select(OrgRow).where(OrgRow.name == "acme"))
+        assert row is not None
+        set_rate(session, row, "USD", date(2026, 1, 1), "0.5", at(1, 1))
+    w = Writer(org)
+    rob, ria = org.ids["rob"], org.ids["ria"]
+    a1 = Account(name="A1", owner_id=rob, created_at=at(1, 1), grade="A")
+    u1 = Account(
+        name="U1",
+        owner_id=rob,
+        created_at=at(1, 1),
+        grade="B",
+        currency="USD",
+        potential_revenue=400_000,
+    )
+    lines = [{"channel": "visit", "quarter": 3, "planned": 3}]
+    plan = AccountPlan(account_id=a1.id, fiscal_year=2026, coverage=lines, owner_id=rob)
+    w.save(plan, "rob", at(1, 2))  # before its account: counted once it comes
+    w.save(a1.with_changes({"potential_revenue": 1_000_000}), "rob", at(1, 1))
+    q3 = w.deal("rob", a1.id, 300_000, date(2026, 8, 10), "closed_won", at(8, 10))
+    w.deal("rob", a1.id, 100_000, date(2026, 2, 10), "closed_won", at(2, 10))
+    usd = Opportunity(
+        account_id=u1.id,
+        name="USD",
+        amount=50_000,
+        currency="USD",
+        close_date=date(2026, 9, 1),
+        stage="closed_won",
+        owner_id=ria,
+        created_at=at(9, 1),
+    )
+    w.save(usd, "ria", at(9, 1))
+    w.save(u1, "rob", at(9, 1))  # after its won deal (an offline device)
+    assert _grades(org, "boss") == {
+        "A": (1, 1_000_000, 300_000, 400_000, 3),
+        "B": (1, 200_000, 25_000, 25_000, 0),
+    }
+    assert _rebuilt(org) == _sums(org)
+    # U1 becomes an A; A1 goes to Ria, who plans 5 more visits on it.
+    w.save(u1.with_changes({"grade": "A"}), "rob", at(9, 2))
+    w.save(a1.with_changes({"owner_id": ria, "potential_revenue": 1_000_000}), "mia", at(9, 3))
+    w.plan("ria", a1.id, 2026, [("visit", 3, 5)])
+    assert _grades(org, "boss") == {"A": (2, 1_200_000, 325_000, 425_000, 5 + 3)}
+    assert _grades(org, "rob") == {"A": (1, 200_000, 0, 0, 0)}  # Ria's USD deal: not his
+    # The Q3 deal is deleted: A keeps 25,000 this quarter, 125,000 in the wallet.
+    with org.session() as session:
+        save(session, w.org_id, q3, actor=rob, now=at(9, 4), deleted=True)
+        session.commit()
+    assert _grades(org, "boss")["A"][2:4] == (25_000, 125_000)
+    # Rob's plan now asks for 1 visit.
+    lines = [{"channel": "visit", "quarter": 3, "planned": 1}]
+    w.save(plan.with_changes({"coverage": lines}), "rob", at(9, 5))
+    assert _grades(org, "boss")["A"][4] == 5 + 1
     assert _rebuilt(org) == _sums(org)

@@ -80,9 +80,45 @@ def upgrade() -> None:
     op.create_index(
         "ix_account_quarter_sums_cost",
         "account_quarter_sums",
-        ["org_id", "quarter", "grade", "cost"],
-        postgresql_include=["account_owner_id", "touches", "account_id"],
+        ["org_id", "quarter", "grade", "cost", "account_id"],
+        postgresql_include=["account_owner_id", "touches"],
     )
+    op.create_table(
+        "won_sums",
+        sa.Column("org_id", _ID, primary_key=True),
+        sa.Column("quarter", sa.Date(), primary_key=True),
+        sa.Column("account_owner_id", _ID, primary_key=True),
+        sa.Column("grade", sa.String(length=1), primary_key=True),
+        sa.Column("owner_id", _ID, primary_key=True),
+        sa.Column("currency", sa.String(length=3), primary_key=True),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "plan_sums",
+        sa.Column("org_id", _ID, primary_key=True),
+        sa.Column("quarter", sa.Date(), primary_key=True),
+        sa.Column("account_owner_id", _ID, primary_key=True),
+        sa.Column("grade", sa.String(length=1), primary_key=True),
+        sa.Column("owner_id", _ID, primary_key=True),
+        sa.Column("channel", sa.String(length=16), primary_key=True),
+        sa.Column("planned", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "account_sums",
+        sa.Column("org_id", _ID, primary_key=True),
+        sa.Column("owner_id", _ID, primary_key=True),
+        sa.Column("grade", sa.String(length=1), primary_key=True),
+        sa.Column("currency", sa.String(length=3), primary_key=True),
+        sa.Column("accounts", sa.Integer(), nullable=False),
+        sa.Column("potential", sa.BigInteger(), nullable=False),
+    )
+    op.create_index(
+        "ix_facts_account",
+        "opportunity_facts",
+        ["account_id"],
+        postgresql_include=["org_id", "owner_id", "close_date", "category", "amount", "currency"],
+    )
+    op.create_index("ix_plan_facts_account", "plan_facts", ["account_id"])
     op.create_index(
         "ix_facts_slipping",
         "opportunity_facts",
@@ -99,6 +135,7 @@ def upgrade() -> None:
     )
     _back_fill()
     _back_fill_accounts()
+    _back_fill_coverage()
 
 
 def _quarter(column: str) -> str:
@@ -181,7 +218,47 @@ def _back_fill_accounts() -> None:
     )
 
 
+def _back_fill_coverage() -> None:
+    close = _quarter("o.close_date")
+    op.execute(
+        f"""
+        INSERT INTO won_sums (org_id, quarter, account_owner_id, grade, owner_id, currency,
+                              amount)
+        SELECT o.org_id, {close}, a.owner_id, COALESCE(a.grade, ''), o.owner_id, o.currency,
+               SUM(o.amount)
+        FROM opportunity_facts AS o JOIN account_facts AS a ON a.id = o.account_id
+        WHERE o.category = 'closed'
+        GROUP BY o.org_id, {close}, a.owner_id, COALESCE(a.grade, ''), o.owner_id, o.currency
+        """
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        start = "make_date(p.fiscal_year, 3 * p.quarter - 2, 1)"
+    else:
+        start = "printf('%04d-%02d-01', p.fiscal_year, 3 * p.quarter - 2)"
+    op.execute(
+        f"""
+        INSERT INTO plan_sums (org_id, quarter, account_owner_id, grade, owner_id, channel,
+                               planned)
+        SELECT p.org_id, {start}, a.owner_id, COALESCE(a.grade, ''), p.owner_id, p.channel,
+               SUM(p.planned)
+        FROM plan_facts AS p JOIN account_facts AS a ON a.id = p.account_id
+        GROUP BY p.org_id, {start}, a.owner_id, COALESCE(a.grade, ''), p.owner_id, p.channel
+        """
+    )
+    op.execute(
+        """
+        INSERT INTO account_sums (org_id, owner_id, grade, currency, accounts, potential)
+        SELECT org_id, owner_id, COALESCE(grade, ''), currency, COUNT(*), SUM(potential)
+        FROM account_facts GROUP BY org_id, owner_id, COALESCE(grade, ''), currency
+        """
+    )
+
+
 def downgrade() -> None:
+    for table in ("account_sums", "plan_sums", "won_sums"):
+        op.drop_table(table)
+    op.drop_index("ix_plan_facts_account", table_name="plan_facts")
+    op.drop_index("ix_facts_account", table_name="opportunity_facts")
     op.drop_index("ix_account_quarter_sums_cost", table_name="account_quarter_sums")
     op.drop_table("account_quarter_sums")
     op.drop_index("ix_activity_facts_account", table_name="activity_facts")
