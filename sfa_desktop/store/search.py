@@ -19,27 +19,37 @@ SEARCHABLE: tuple[EntityKind, ...] = (
 )
 # How each searchable table is indexed (kind, table, title, body; `t` is the row): the same
 # expressions as the triggers of migrations 0002 and 0006, which keep the index current.
-INDEXED: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "account",
-        "accounts",
-        "t.name",
-        "t.domain || ' ' || t.industry || ' ' || t.city || ' ' || t.country",
-    ),
-    (
-        "contact",
-        "contacts",
-        "trim(t.first_name || ' ' || t.last_name)",
-        "coalesce(t.email, '') || ' ' || t.title || ' ' || coalesce(t.phone, '')",
-    ),
-    ("opportunity", "opportunities", "t.name", "t.next_step || ' ' || t.competitor"),
-    (
-        "lead",
-        "leads",
-        "trim(t.first_name || ' ' || t.last_name || ' ' || t.company)",
-        "coalesce(t.email, '') || ' ' || t.title || ' ' || t.source || ' ' || t.campaign",
-    ),
-    ("event", "calendar_events", "t.title", "t.location || ' ' || t.notes"),
+# The text values of a row's custom fields (`t` is the row), appended to every body.
+CUSTOM_TEXT = (
+    "coalesce((SELECT group_concat(j.value, ' ') FROM json_tree(t.custom) AS j"
+    " WHERE j.type = 'text'), '')"
+)
+# How each searchable table is indexed (kind, table, title, body; `t` is the row): the same
+# expressions as the triggers of migrations 0002, 0006 and 0013, which keep it current.
+INDEXED: tuple[tuple[str, str, str, str], ...] = tuple(
+    (kind, table, title, f"{body} || ' ' || {CUSTOM_TEXT}")
+    for kind, table, title, body in (
+        (
+            "account",
+            "accounts",
+            "t.name",
+            "t.domain || ' ' || t.industry || ' ' || t.city || ' ' || t.country",
+        ),
+        (
+            "contact",
+            "contacts",
+            "trim(t.first_name || ' ' || t.last_name)",
+            "coalesce(t.email, '') || ' ' || t.title || ' ' || coalesce(t.phone, '')",
+        ),
+        ("opportunity", "opportunities", "t.name", "t.next_step || ' ' || t.competitor"),
+        (
+            "lead",
+            "leads",
+            "trim(t.first_name || ' ' || t.last_name || ' ' || t.company)",
+            "coalesce(t.email, '') || ' ' || t.title || ' ' || t.source || ' ' || t.campaign",
+        ),
+        ("event", "calendar_events", "t.title", "t.location || ' ' || t.notes"),
+    )
 )
 # Link table, parent table, parent key column, JSON list of contact ids.
 LINKED: tuple[tuple[str, str, str, str], ...] = (

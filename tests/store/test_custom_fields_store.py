@@ -151,3 +151,13 @@ def test_a_value_the_server_sends_for_a_retired_field_is_kept(fields: Store) -> 
     assert "cf_score" not in [d.key for d in fields.field_definitions(EntityKind.CONTACT)]
     account = Account.parse({"id": "a1", "name": "Acme", "owner_id": "user-rep"})
     fields.apply_pull([_upsert(account, 43)], next_since=44)
+
+
+def test_search_finds_the_text_of_custom_fields(fields: Store) -> None:
+    found = fields.create(Contact, {"last_name": "Ng", "cf_segment": "Wholesale", "cf_tags": ["B"]})
+    fields.create(Contact, {"last_name": "Li", "cf_score": 40})
+    assert [hit.id for hit in fields.search("wholesale")] == [found.value.id]
+    fields.update(Contact, found.value.id, {"cf_segment": "Public"})
+    assert fields.search("wholesale") == []
+    assert [hit.id for hit in fields.search("public")] == [found.value.id]
+    assert fields.search("40") == []  # numbers are not text
