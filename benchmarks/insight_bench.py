@@ -21,16 +21,19 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from sfa_desktop.core.entities import Activity
+from sfa_desktop.core.enums import EntityKind
 from sync_server.migrate import upgrade
-from sync_server.models import User
+from sync_server.models import AccountFact, User
 from sync_server.services import insight_accuracy, insight_coverage, insight_pipeline
+from sync_server.services.records import VersionBlock, end_prefetch, prefetch_rows, save
 
 PG_URL = os.environ.get(
     "SFA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -285,12 +288,58 @@ def _explain(engine: Engine, slowest: list[tuple[float, str, Any]]) -> None:
                 print(f"      {line.strip()[:150]}")
 
 
+def push(engine: Engine, scale: float, runs: int, count: int = 500) -> None:
+    """The write cost: a push of `count` activities by one rep on 50 of their accounts
+    through the one write path (as sync.push: a version block, rows prefetched), flushed
+    and rolled back; median of `runs`."""
+    rep = f"u{counts(scale)['managers'] + 1}"
+    times = []
+    for _ in range(runs):
+        with Session(engine) as session:
+            accounts = session.scalars(
+                select(AccountFact.id).where(AccountFact.owner_id == rep).limit(50)
+            ).all()
+            channels = ["visit", "call", "email", "email", "note"]
+            touches = [
+                Activity(
+                    channel=channels[n % 5],
+                    subject="bench",
+                    occurred_at=NOW - timedelta(days=n % 60),
+                    account_id=accounts[n % len(accounts)],
+                    owner_id=rep,
+                    created_at=NOW,
+                )
+                for n in range(count)
+            ]
+            # The built data never moved the version counter past its records'.
+            session.execute(text("UPDATE counter SET value = (SELECT max(version) FROM records)"))
+            started = time.perf_counter()
+            block = VersionBlock(session)
+            prefetch_rows(session, {(EntityKind.ACTIVITY.value, t.id) for t in touches})
+            for touch in touches:
+                save(session, "org", touch, actor=rep, now=NOW, device="bench")
+            block.close()
+            end_prefetch(session)
+            session.flush()
+            times.append((time.perf_counter() - started) * 1000)
+            session.rollback()
+    print(
+        f"push of {count} activities: median {statistics.median(times):.1f} ms "
+        f"(min {min(times):.1f}, load {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1, help="1 = the issue's target")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", help="reuse (or keep) this schema instead of a new one")
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--push", type=int, default=0, help="runs of a 500-activity push")
+    parser.add_argument(
+        "--push-only", action="store_true", help="only the push, on the schema as it is"
+    )
     args = parser.parse_args()
     schema = args.keep or f"insight_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -308,6 +357,9 @@ def main() -> None:
             started = time.perf_counter()
             build(engine, args.scale)
             print(f"built in {time.perf_counter() - started:.0f} s")
+        elif args.push_only:
+            push(engine, args.scale, args.push or 5)
+            return
         else:
             started = time.perf_counter()
             upgrade(engine)  # what later migrations add (0008: the summaries), kept schema
@@ -315,6 +367,8 @@ def main() -> None:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 c.execute(text("VACUUM ANALYZE"))
         measure(engine, args.scale, args.runs, not args.no_explain)
+        if args.push:
+            push(engine, args.scale, args.push)
     finally:
         engine.dispose()
         if not args.keep:

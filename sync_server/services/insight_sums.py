@@ -93,7 +93,8 @@ def _row(session: Session, key: tuple[Any, ...], **columns: Any) -> Any:
     row = held.rows.get(key)
     model, identity = key[0], key[1:]
     if row is None:
-        row = session.get(model, identity, populate_existing=True)
+        with session.no_autoflush:  # what this scope changed is held: the rest is stored
+            row = session.get(model, identity, populate_existing=True)
         if row is None:
             names = [column.key for column in inspect(model).primary_key]
             row = model(**dict(zip(names, identity, strict=True)), **columns)
@@ -181,7 +182,8 @@ def deals_kept(session: Session, deal_ids: Iterable[str]) -> Iterator[None]:
 def account_now(session: Session, account_id: str) -> Account:
     held = _held(session)
     if account_id not in held.accounts:
-        fact = session.get(AccountFact, account_id, populate_existing=True)
+        with session.no_autoflush:  # accounts written in this scope are held
+            fact = session.get(AccountFact, account_id, populate_existing=True)
         held.accounts[account_id] = None if fact is None else (fact.owner_id, fact.grade or "")
     return held.accounts[account_id]
 
