@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from math import ceil, floor
 
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
@@ -39,25 +40,25 @@ def whole_organisation(
         aqs.quarter == quarter.start,
         aqs.account_owner_id.is_not(None),
     ]
-    low = [aqs.grade != "", aqs.grade.not_in(top)]
     graded = {grade for _, grade in accounts if grade != NO_GRADE}
     top_median, low_median = _medians(session, here, accounts, top)
+    # Costs are whole cents: integer bounds keep the index's cost order usable.
     per_owner: Counter[str] = Counter()
     over: list[Served] = []
     if top_median is not None:
-        too_much = [*here, *low, aqs.cost > top_median]
+        too_much = [*here, aqs.grade.in_(sorted(graded - set(top))), aqs.cost > floor(top_median)]
         for owner, count in session.execute(
             select(aqs.account_owner_id, func.count())
             .where(*too_much)
             .group_by(aqs.account_owner_id)
         ):
             per_owner[str(owner)] += int(count)
-        over = _most(session, [*here, aqs.cost > top_median], graded - set(top), listed, True)
+        over = _most(session, too_much, graded - set(top), listed, True)
     # Under-served: every top-grade account but those touched at or above the low median.
     for (owner, grade), count in accounts.items():
         if grade in top:
             per_owner[owner] += count
-    enough = [aqs.touches > 0] + ([aqs.cost >= low_median] if low_median is not None else [])
+    enough = [aqs.touches > 0] + ([aqs.cost >= ceil(low_median)] if low_median is not None else [])
     for owner, count in session.execute(
         select(aqs.account_owner_id, func.count())
         .where(*here, aqs.grade.in_(top), *enough)
@@ -66,7 +67,7 @@ def whole_organisation(
         per_owner[str(owner)] -= int(count)
     under = _untouched(session, view, quarter, top, listed)
     if len(under) < listed and low_median is not None:
-        cheap = [*here, aqs.touches > 0, aqs.cost < low_median]
+        cheap = [*here, aqs.touches > 0, aqs.cost < ceil(low_median)]
         under += _most(session, cheap, graded & set(top), listed - len(under), False)
     verdicts = judged([*over, *under], top_median, low_median)
     return verdicts, {owner: count for owner, count in per_owner.items() if count}
