@@ -84,20 +84,24 @@ def value_expression(key: str) -> str:
     return f"json_extract(custom, '$.{key}')"
 
 
-def ensure_indexes(connection: RawConnection) -> None:
-    """An expression index per sortable custom field (picklists, dates, numbers…)."""
-    rows = connection.execute(
-        "SELECT for_entity, key, field_type FROM field_definitions"
-    ).fetchall()
-    for for_entity, key, field_type in rows:
-        if FieldType(field_type) not in INDEXED_TYPES or not _safe(key):
-            continue
-        kind = EntityKind(for_entity)
-        table = TABLES[kind].__tablename__
-        connection.execute(
-            f'CREATE INDEX IF NOT EXISTS "{index_name(kind, key)}" '
-            f'ON "{table}" ({value_expression(key)})'
-        )
+def ensure_index(connection: RawConnection, kind: EntityKind, key: str) -> bool:
+    """The expression index a list sorts or filters `key` by, made the first time a list
+    asks (one pass over the table, ~0.1 s per 100k rows): a field nobody sorts by costs
+    nothing, and a first download does not build twenty of them. False when `key` is no
+    sortable field of `kind`."""
+    row = connection.execute(
+        "SELECT field_type FROM field_definitions WHERE for_entity = ? AND key = ?",
+        (kind.value, key),
+    ).fetchone()
+    if row is None or FieldType(row[0]) not in INDEXED_TYPES or not _safe(key):
+        return False
+    table = TABLES[kind].__tablename__
+    # (value, id): a list sorted by the value, ties by id, reads the index in order
+    connection.execute(
+        f'CREATE INDEX IF NOT EXISTS "{index_name(kind, key)}" '
+        f'ON "{table}" ({value_expression(key)}, id)'
+    )
+    return True
 
 
 @dataclass(frozen=True)
@@ -123,30 +127,51 @@ def value_column(table: type[Synced], key: str) -> ColumnElement[Any]:
 
 
 def filtered(
-    query: Select[Any], table: type[Synced], filters: Iterable[CustomFilter]
+    query: Select[Any],
+    table: type[Synced],
+    filters: Iterable[CustomFilter],
+    sort: str | None = None,
 ) -> Select[Any]:
-    """`query` restricted by each custom filter."""
-    for spec in filters:
-        column = value_column(table, spec.key)
-        if spec.one_of is not None and spec.multi:
-            items = func.json_each(
-                table.__table__.columns["custom"], literal_column(f"'$.{spec.key}'")
-            ).table_valued("value")
-            held = select(items.c.value).where(items.c.value.in_(list(spec.one_of)))
-            query = query.where(held.exists())
-        elif spec.one_of is not None:
-            # JSON true and false read back from json_extract as 1 and 0
-            picks = [int(v) if isinstance(v, bool) else v for v in spec.one_of]
-            query = query.where(column.in_(picks))
-        if spec.low is not None:
-            query = query.where(column >= spec.low)
-        if spec.high is not None:
-            query = query.where(column <= spec.high)
-        if spec.contains:
-            text = spec.contains.strip()
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(column.like(f"%{escaped}%", escape="\\"))
-    return query
+    """`query` restricted by each custom filter.
+
+    Sorted by one of the filtered fields, the conditions apply directly (its index gives
+    the rows in order). Sorted by anything else, they pick ids in a subquery the custom
+    indexes answer alone, and the sort index is scanned against them (`+id` keeps SQLite
+    from looking each row up by its key instead): for 17k of 100k contacts by surname
+    that is ~34 ms instead of ~110 ms of row lookups."""
+    specs = list(filters)
+    if not specs:
+        return query
+    conditions = [condition for spec in specs for condition in _conditions(table, spec)]
+    if sort in {spec.key for spec in specs}:
+        return query.where(*conditions)
+    name = table.__tablename__
+    chosen = select(table.__table__.columns["id"]).where(*conditions)
+    return query.where(literal_column(f'+"{name}".id').in_(chosen))
+
+
+def _conditions(table: type[Synced], spec: CustomFilter) -> list[ColumnElement[bool]]:
+    column = value_column(table, spec.key)
+    conditions: list[ColumnElement[bool]] = []
+    if spec.one_of is not None and spec.multi:
+        items = func.json_each(
+            table.__table__.columns["custom"], literal_column(f"'$.{spec.key}'")
+        ).table_valued("value")
+        held = select(items.c.value).where(items.c.value.in_(list(spec.one_of)))
+        conditions.append(held.exists())
+    elif spec.one_of is not None:
+        # JSON true and false read back from json_extract as 1 and 0
+        picks = [int(v) if isinstance(v, bool) else v for v in spec.one_of]
+        conditions.append(column.in_(picks))
+    if spec.low is not None:
+        conditions.append(column >= spec.low)
+    if spec.high is not None:
+        conditions.append(column <= spec.high)
+    if spec.contains:
+        text = spec.contains.strip()
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(column.like(f"%{escaped}%", escape="\\"))
+    return conditions
 
 
 def sort_key(table: type[Synced], key: str, text: bool) -> ColumnElement[Any]:

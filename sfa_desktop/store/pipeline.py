@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import Opportunity
 from sfa_desktop.core.enums import OPEN_STAGES, ForecastCategory
-from sfa_desktop.store.custom_fields import CustomFilter, filtered
+from sfa_desktop.store.custom_fields import CustomFilter
 from sfa_desktop.store.queries import sorted_ids
 from sfa_desktop.store.rows import record_of
 from sfa_desktop.store.schema import AccountRow, ActivityRow, OpportunityRow, StageChangeRow
@@ -49,7 +49,6 @@ class PipelineCard:
 
 def _filtered(query: Select[Any], where: OpportunityFilter) -> Select[Any]:
     row = OpportunityRow
-    query = filtered(query, row, where.custom)
     if where.owner_id:
         query = query.where(row.owner_id == where.owner_id)
     if where.close_from:
@@ -68,9 +67,8 @@ def _filtered(query: Select[Any], where: OpportunityFilter) -> Select[Any]:
 
 
 def opportunity_ids(session: Session, where: OpportunityFilter, sort: str, desc: bool) -> list[str]:
-    return sorted_ids(
-        session, OpportunityRow, _filtered(select(OpportunityRow.id), where), sort, desc
-    )
+    query = _filtered(select(OpportunityRow.id), where)
+    return sorted_ids(session, OpportunityRow, query, sort, desc, where.custom)
 
 
 def board_cards(

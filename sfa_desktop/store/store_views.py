@@ -9,9 +9,11 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 
 from sfa_desktop.core.entities import Activity, CalendarEvent, Opportunity, StageChange, Task
+from sfa_desktop.core.entities.base import is_custom
 from sfa_desktop.core.enums import EntityKind, LeadStatus
 from sfa_desktop.store import pipeline, queries, search
-from sfa_desktop.store.custom_fields import CustomFilter
+from sfa_desktop.store.custom_fields import CustomFilter, ensure_index
+from sfa_desktop.store.engine import raw_connection
 from sfa_desktop.store.history import HistoryEntry, history
 from sfa_desktop.store.pipeline import OpportunityFilter, PipelineCard
 from sfa_desktop.store.queries import CoverageGap
@@ -72,6 +74,7 @@ class ViewReads(RecordAccess):
     ) -> list[str]:
         """Accounts whose name or city contains `text`, optionally of one grade and
         matching the custom-field filters; `sort` may name a custom field."""
+        self._index_custom(EntityKind.ACCOUNT, sort, custom)
         with self._read() as session:
             return queries.account_ids(session, text, grade, sort, descending, custom)
 
@@ -85,6 +88,7 @@ class ViewReads(RecordAccess):
     ) -> list[str]:
         """Contacts whose name or email contains `text`, optionally at one account and
         matching the custom-field filters; `sort` may name a custom field."""
+        self._index_custom(EntityKind.CONTACT, sort, custom)
         with self._read() as session:
             return queries.contact_ids(session, text, account_id, sort, descending, custom)
 
@@ -98,8 +102,21 @@ class ViewReads(RecordAccess):
     ) -> list[str]:
         """Leads whose name or company contains `text`, optionally in one status and
         matching the custom-field filters; `sort` may name a custom field."""
+        self._index_custom(EntityKind.LEAD, sort, custom)
         with self._read() as session:
             return queries.lead_ids(session, text, status, sort, descending, custom)
+
+    def _index_custom(self, kind: EntityKind, sort: str, custom: Sequence[CustomFilter]) -> None:
+        """Make the indexes a list sorted or filtered by custom fields needs (once each)."""
+        keys = {spec.key for spec in custom} | ({sort} if is_custom(sort) else set())
+        indexed: set[tuple[EntityKind, str]] = self.__dict__.setdefault("_custom_indexed", set())
+        wanted = {key for key in keys if (kind, key) not in indexed}
+        if not wanted:
+            return
+        with self._write() as writer:
+            connection = raw_connection(writer.session)
+            made = {key for key in wanted if ensure_index(connection, kind, key)}
+        indexed.update((kind, key) for key in made)  # a field yet to arrive is asked again
 
     def open_tasks_due(self, by: date) -> list[Task]:
         """Open tasks due on or before `by` (overdue first)."""
@@ -130,6 +147,7 @@ class ViewReads(RecordAccess):
         self, where: OpportunityFilter, sort: str = "close_date", descending: bool = False
     ) -> list[str]:
         """Opportunities matching the pipeline table's filter, sorted in SQL."""
+        self._index_custom(EntityKind.OPPORTUNITY, sort, where.custom)
         with self._read() as session:
             return pipeline.opportunity_ids(session, where, sort, descending)
 

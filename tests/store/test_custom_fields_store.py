@@ -51,20 +51,27 @@ def fields(signed_in: Store) -> Store:
     return signed_in
 
 
-def test_pulled_definitions_are_offered_in_order_and_indexed(fields: Store) -> None:
+def _indexes(store: Store) -> set[str]:
+    with store._read() as session:
+        rows = session.connection().exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'"
+        )
+        return {row[0] for row in rows}
+
+
+def test_pulled_definitions_are_offered_in_order_and_indexed_when_a_list_needs_it(
+    fields: Store,
+) -> None:
     keys = [d.key for d in fields.field_definitions(EntityKind.CONTACT)]
     assert keys == ["cf_code", "cf_since", "cf_score", "cf_segment", "cf_tags"]  # by label
     assert fields.field_definitions(EntityKind.ACCOUNT) == []
-    with fields._read() as session:
-        names = {
-            row[0]
-            for row in session.connection().exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'index'"
-            )
-        }
-    assert index_name(EntityKind.CONTACT, "cf_segment") in names
-    assert index_name(EntityKind.CONTACT, "cf_since") in names
-    assert index_name(EntityKind.CONTACT, "cf_code") not in names  # text is searched
+    assert index_name(EntityKind.CONTACT, "cf_segment") not in _indexes(fields)
+    fields.contact_ids(sort="cf_segment", custom=[CustomFilter("cf_since", low="2020-01-01")])
+    made = _indexes(fields)
+    assert index_name(EntityKind.CONTACT, "cf_segment") in made
+    assert index_name(EntityKind.CONTACT, "cf_since") in made
+    fields.contact_ids(custom=[CustomFilter("cf_code", contains="x")])
+    assert index_name(EntityKind.CONTACT, "cf_code") not in _indexes(fields)  # text: searched
 
 
 def test_values_are_checked_offline_with_the_servers_messages(fields: Store) -> None:
@@ -128,6 +135,7 @@ def test_lists_sort_and_filter_by_custom_values_in_sql(fields: Store) -> None:
 
 
 def test_sorting_by_a_custom_picklist_uses_its_index(fields: Store) -> None:
+    fields.contact_ids(sort="cf_segment")
     table = TABLES[EntityKind.CONTACT].__tablename__
     with fields._read() as session:
         plan = (

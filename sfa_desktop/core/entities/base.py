@@ -12,7 +12,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
@@ -106,6 +111,12 @@ class Record(Value):
         odd = [name for name in data if not cls.has_field(name) and name not in _META_KEYS]
         if odd:
             raise InvalidRecord(cls.entity_name(), dict.fromkeys(odd, "is not a field"))
+        custom = {name: value for name, value in data.items() if is_custom(name)}
+        if custom:
+            try:
+                _CUSTOM_VALUES.validate_python(custom)
+            except ValidationError as exc:
+                raise InvalidRecord(cls.entity_name(), field_errors(exc)) from None
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -151,19 +162,20 @@ def is_custom(name: str) -> bool:
     return name.startswith(CUSTOM_PREFIX)
 
 
-def _plain_value(value: Any) -> bool:
-    """The JSON shapes a custom value may have (its definition checks the rest)."""
-    if value is None or isinstance(value, bool | int):
-        return True
-    if isinstance(value, float):
-        return value == value and abs(value) != float("inf")
-    if isinstance(value, str):
-        return len(value) <= _MAX_CUSTOM_TEXT
-    if isinstance(value, list | tuple):
-        return len(value) <= _MAX_CUSTOM_ITEMS and all(
-            isinstance(item, str) and len(item) <= 200 for item in value
-        )
-    return False
+# The JSON shapes a custom value may have (its definition checks the rest), validated by
+# pydantic-core itself: no Python runs per value.
+CustomValue = (
+    StrictBool
+    | StrictInt
+    | Annotated[StrictFloat, Field(allow_inf_nan=False)]
+    | Annotated[StrictStr, StringConstraints(max_length=_MAX_CUSTOM_TEXT)]
+    | Annotated[
+        list[Annotated[StrictStr, StringConstraints(max_length=200)]],
+        Field(max_length=_MAX_CUSTOM_ITEMS),
+    ]
+    | None
+)
+_GOOD_KEYS: set[str] = set()  # keys already matched against CUSTOM_KEY
 
 
 class Customisable(Record):
@@ -176,12 +188,13 @@ class Customisable(Record):
     )
 
     @model_validator(mode="after")
-    def _check_custom_shape(self) -> Self:
-        for name, value in (self.__pydantic_extra__ or {}).items():
-            if not CUSTOM_KEY.match(name):
-                raise ValueError(f"{name} is not a field")
-            if not _plain_value(value):
-                raise ValueError(f"{name}: a custom value is text, a number, yes/no or a list")
+    def _check_custom_keys(self) -> Self:
+        extra = self.__pydantic_extra__
+        if extra and not _GOOD_KEYS.issuperset(extra):
+            for name in extra:
+                if not CUSTOM_KEY.match(name):
+                    raise ValueError(f"{name} is not a field")
+                _GOOD_KEYS.add(name)
         return self
 
     @classmethod
@@ -200,6 +213,9 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     for error in exc.errors():
         location = error["loc"]
         field = str(location[0]) if location else "record"
+        if is_custom(field):
+            errors.setdefault(field, "must be text, a number, yes/no or a list of choices")
+            continue
         template = _FRIENDLY.get(error["type"])
         context = error.get("ctx", {})
         message = template.format(**context) if template else error["msg"]
@@ -218,3 +234,8 @@ _FRIENDLY = {
     "less_than_equal": "must be at most {le}",
     "enum": "must be one of {expected}",
 }
+
+
+# Checks the shape of custom values written here or pushed (`Record.parse`); a pulled page
+# comes from the server, which checked them when they were written.
+_CUSTOM_VALUES: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, CustomValue])
