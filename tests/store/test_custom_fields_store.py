@@ -161,11 +161,14 @@ def test_a_value_the_server_sends_for_a_retired_field_is_kept(fields: Store) -> 
     fields.apply_pull([_upsert(account, 43)], next_since=44)
 
 
-def test_search_finds_the_text_of_custom_fields(fields: Store) -> None:
-    found = fields.create(Contact, {"last_name": "Ng", "cf_segment": "Wholesale", "cf_tags": ["B"]})
-    fields.create(Contact, {"last_name": "Li", "cf_score": 40})
-    assert [hit.id for hit in fields.search("wholesale")] == [found.value.id]
-    fields.update(Contact, found.value.id, {"cf_segment": "Public"})
+def test_search_finds_the_values_of_custom_text_fields(fields: Store) -> None:
+    name = _field("cf_nickname", "text", label="Nickname")
+    fields.apply_pull([_upsert(name, 50)], next_since=51)
+    found = fields.create(Contact, {"last_name": "Ng", "cf_nickname": "Bumblebee"}).value
+    fields.create(Contact, {"last_name": "Li", "cf_score": 40, "cf_segment": "Wholesale"})
+    assert [hit.id for hit in fields.search("bumblebee")] == [found.id]
+    fields.update(Contact, found.id, {"cf_nickname": "Hornet"})
+    assert fields.search("bumblebee") == []
+    assert [hit.id for hit in fields.search("hornet")] == [found.id]
+    assert fields.search("40") == []  # numbers and choices are filtered in lists instead
     assert fields.search("wholesale") == []
-    assert [hit.id for hit in fields.search("public")] == [found.value.id]
-    assert fields.search("40") == []  # numbers are not text

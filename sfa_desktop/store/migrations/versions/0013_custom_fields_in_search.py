@@ -1,8 +1,9 @@
 """custom fields in search: the text values of a record's custom fields join its body
 
 The insert and update triggers of the searched kinds are made again with the body ending
-in the record's custom text values (text, picklist choices, e-mail, phone, web address,
-date; not numbers or yes/no), and the update trigger also fires on `custom`. No row has
+in the values of the record's custom text fields (text, long text, e-mail, web address,
+phone; choices, dates and numbers are filtered in lists instead), and the update trigger
+also fires on `custom`. No row has
 custom values yet (0012 added the column), so nothing needs indexing again.
 
 Revision ID: 0013
@@ -58,21 +59,21 @@ SEARCHED = (
         "title, location, notes",
     ),
 )
-# Every text leaf of the custom object (a multi-picklist's choices too), space-separated.
-CUSTOM_TEXT = (
-    "coalesce((SELECT group_concat(j.value, ' ') FROM json_tree({r}.custom) AS j"
-    " WHERE j.type = 'text'), '')"
-)
+TEXT_KINDS = "'text', 'long-text', 'email', 'url', 'phone'"
 
 
-def with_custom(body: str) -> str:
-    return f"{body} || ' ' || {CUSTOM_TEXT}"
+def with_custom(kind: str, body: str) -> str:
+    return (
+        f"{body} || ' ' || coalesce((SELECT group_concat(j.value, ' ')"
+        " FROM json_each({r}.custom) AS j WHERE j.key IN (SELECT key FROM field_definitions"
+        f" WHERE for_entity = '{kind}' AND field_type IN ({TEXT_KINDS}))), '')"
+    )
 
 
 def _retrigger(custom: bool) -> None:
     for kind, table, title, body, columns in SEARCHED:
         if custom:
-            body, columns = with_custom(body), f"{columns}, custom"
+            body, columns = with_custom(kind, body), f"{columns}, custom"
         doc = f"(SELECT docid FROM search_docs WHERE kind = '{kind}' AND ref = new.id)"
         new_title, new_body = title.format(r="new"), body.format(r="new")
         op.execute(f"DROP TRIGGER {table}_search_ai")
