@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sfa_desktop.core.entities import FieldDefinition
+from sfa_desktop.core.entities import Customisable, FieldDefinition, Record
 from sfa_desktop.core.enums import EntityKind, FieldType, Role
+from sfa_desktop.core.rules.custom_values import display_text
 from sfa_desktop.store import Store
 
 # Kinds a list filters by a pick of values or by a from/to range.
@@ -46,3 +47,14 @@ def remember_columns(store: Store, kind: EntityKind, keys: list[str]) -> None:
 def changed_values(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     """The custom values of `after` that differ from `before` (None clears one)."""
     return {key: value for key, value in after.items() if before.get(key) != value}
+
+
+def shown_values(definitions: Sequence[FieldDefinition], record: Record) -> list[tuple[str, str]]:
+    """(label, value as read) of a record's live custom fields that hold a value, in the
+    admin's order: the rows a detail panel adds under its built-in ones."""
+    values = record.custom_values() if isinstance(record, Customisable) else {}
+    return [
+        (d.label, display_text(d, values[d.key]))
+        for d in definitions
+        if not d.retired and values.get(d.key) is not None
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sfa_desktop.core.entities import (
@@ -14,10 +14,11 @@ from sfa_desktop.core.entities import (
     Opportunity,
     Task,
 )
-from sfa_desktop.core.enums import DEFAULT_CHANNEL_COST, Channel
+from sfa_desktop.core.enums import DEFAULT_CHANNEL_COST, Channel, EntityKind
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.coverage import CoverageReport, coverage_report
 from sfa_desktop.core.rules.recurrence import Occurrence, expand_all
+from sfa_desktop.operations.custom_fields import shown_values
 from sfa_desktop.operations.plans import TravelRate, nights_at, travel_costs
 from sfa_desktop.store import Store
 from sfa_desktop.store.queries import CoverageGap
@@ -40,6 +41,7 @@ class Account360:
     coverage: CoverageReport | None
     travel_planned: int = 0  # travel in cost to serve, as the plans page counts it
     travel_actual: int = 0
+    custom: list[tuple[str, str]] = field(default_factory=list)  # (label, value) shown
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class ContactDetail:
     contact: Contact
     account: Account | None
     activities: list[Activity]
+    custom: list[tuple[str, str]] = field(default_factory=list)  # (label, value) shown
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ def account_360(
         coverage=coverage,
         travel_planned=travel_planned,
         travel_actual=travel_actual,
+        custom=shown_values(store.field_definitions(EntityKind.ACCOUNT), account),
     )
 
 
@@ -116,7 +120,8 @@ def contact_detail(store: Store, contact_id: str) -> ContactDetail:
     contact = store.get(Contact, contact_id)
     account = store.get_many(Account, [contact.account_id]) if contact.account_id else []
     activities = store.activities_for_contact(contact_id, limit=TIMELINE_LIMIT)
-    return ContactDetail(contact, account[0] if account else None, activities)
+    custom = shown_values(store.field_definitions(EntityKind.CONTACT), contact)
+    return ContactDetail(contact, account[0] if account else None, activities, custom)
 
 
 def today_overview(store: Store, today: date) -> TodayOverview:

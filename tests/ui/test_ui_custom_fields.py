@@ -374,3 +374,32 @@ def test_screenshots(
     settle(qtbot, ctx)
     window.pipeline.custom.set_shown("cf_seats", True)
     screenshot(qtbot, ctx, window, tmp_path / f"custom-pipeline-{width}.png")
+
+
+def test_contact_details_show_the_live_custom_values(qtbot: QtBot, plain_ctx: AppContext) -> None:
+    store = plain_ctx.store
+    seed_definitions(store, SEGMENT, SINCE, SCORE)
+    ids = _contacts(store)
+    seed_definitions(store, SCORE.model_copy(update={"retired": True}), first=20)
+    page = ContactsPage(plain_ctx)
+    page.resize(1280, 800)
+    page.show()
+    page.activate()
+    settle(qtbot, plain_ctx)
+    page.view.show_contact(ids["Baker"])  # a second contact shown in the same view
+    settle(qtbot, plain_ctx)
+    page.view.show_contact(ids["Ames"])
+    settle(qtbot, plain_ctx)
+    form = page.view.details.form
+    shown = {
+        form.itemAt(row, form.ItemRole.LabelRole).widget().text(): form.itemAt(
+            row, form.ItemRole.FieldRole
+        )
+        .widget()
+        .text()
+        for row in range(form.rowCount())
+    }
+    assert shown["Segment"] == "Retail"
+    assert shown["Customer since"] == "2024-05-01"
+    assert "Score" not in shown  # retired: hidden, value kept
+    page.close()

@@ -130,6 +130,7 @@ class AccountOverview(QScrollArea):
                 ("Orientation", label(account.orientation)),
                 ("Partner", yes(account.is_partner)),
                 ("Notes", account.notes),
+                *data.custom,
             ]
         )
         self._show_hierarchy(data)

@@ -123,18 +123,32 @@ class KeyValues(QWidget):
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
 
     def set_rows(self, rows: list[tuple[str, str | QWidget]]) -> None:
+        """Replace the rows. A widget the caller passes (a link button) is the caller's:
+        it is taken out and hidden, never deleted, so it can be passed again (removeRow
+        deleted it, and showing a second record then failed on a dead widget)."""
         while self.form.rowCount():
-            self.form.removeRow(0)
+            taken = self.form.takeRow(0)
+            for item in (taken.labelItem, taken.fieldItem):
+                widget = item.widget() if item is not None else None
+                if widget is None:
+                    continue
+                if widget.property("key_values_own"):
+                    widget.deleteLater()
+                else:
+                    widget.hide()
         for key, value in rows:
             key_label = QLabel(key)
             key_label.setStyleSheet("color: #5f6368;")
+            key_label.setProperty("key_values_own", True)
             if isinstance(value, str):
                 value_label = QLabel(value or "—")
                 value_label.setWordWrap(True)
                 value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                value_label.setProperty("key_values_own", True)
                 self.form.addRow(key_label, value_label)
             else:
                 self.form.addRow(key_label, value)
+                value.show()
 
 
 class MoneyBox(QDoubleSpinBox):

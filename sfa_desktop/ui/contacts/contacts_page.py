@@ -140,6 +140,7 @@ class ContactView(QWidget):
                 ("Mobile", contact.mobile or ""),
                 ("Account", self.account_link),
                 ("Notes", contact.notes),
+                *data.custom,
             ]
         )
         self.activities.set_records(data.activities)
