@@ -14,6 +14,7 @@ from sfa_desktop.demo import DemoRun, DemoSize, demo_users
 from sync_server.config import ServerSettings
 from sync_server.models import Org
 from sync_server.services import admin
+from sync_server.services.demo_fields import define_demo_fields, with_demo_values
 from sync_server.services.demo_history import seed_snapshots
 from sync_server.services.records import lock_versions, save
 
@@ -64,10 +65,13 @@ def seed_demo(
             settings=settings,
             user_id=user.id,
         )
-    org_id = admin.org_by_name(session, DEMO_ORG).id
+    org = admin.org_by_name(session, DEMO_ORG)
+    define_demo_fields(session, org, now)
+    org_id = org.id
     lock_versions(session)
     run = DemoRun(size, seed=seed, today=today)
-    for count, record in enumerate(run.records(), start=1):
+    for count, generated in enumerate(run.records(), start=1):
+        record = with_demo_values(generated, today)
         if isinstance(record, Opportunity):  # pushed later: each earlier date saved first
             for earlier in run.history.earlier_close_dates(record.id):
                 moved = record.model_copy(update={"close_date": earlier})

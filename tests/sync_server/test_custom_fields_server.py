@@ -3,13 +3,20 @@ checked on push by the shared rule (over HTTP), type changes and retirement with
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from server_kit import Org
+from server_kit import PASSWORD, Org
+from sqlalchemy import select
 
 from sfa_desktop.core.entities.base import new_id
+from sfa_desktop.demo import DemoSize
 from sync_server.cli import main as server_main
+from sync_server.models import Org as OrgRow
+from sync_server.models import Record as RecordRow
+from sync_server.services import field_admin
+from sync_server.services.demo import DEMO_ORG, seed_demo
 
 
 @pytest.fixture
@@ -218,3 +225,23 @@ def test_choices_are_added_and_retired_without_touching_records(admin: Any, org:
     with pytest.raises(SystemExit) as stopped:
         admin("add-field", "--entity", "quota", "--name", "X", "--type", "text")
     assert stopped.value.code == 2
+
+
+def test_the_demo_organisation_has_custom_fields_with_values(client: Any) -> None:
+    """`sfa-server demo-seed` defines six fields and fills most of them: the demo shows them."""
+    today, now = date(2026, 12, 4), datetime(2026, 12, 4, 9, tzinfo=UTC)
+    with client.app.state.sessions() as session:
+        seed_demo(session, DemoSize.scaled(300), password=PASSWORD, today=today, now=now)
+        org = session.scalar(select(OrgRow).where(OrgRow.name == DEMO_ORG))
+        labels = [d.label for d in field_admin.all_fields(session, org, None)]
+        accounts = [
+            row.data
+            for row in session.scalars(select(RecordRow).where(RecordRow.entity == "account"))
+        ]
+    assert sorted(labels) == sorted(
+        ["Territory", "Customer since", "Credit limit", "Newsletter", "Languages", "Lead source"]
+    )
+    territories = {a.get("cf_territory") for a in accounts}
+    assert territories == {"North", "South", "East", "West", "Central"}
+    with_limit = sum(1 for a in accounts if a.get("cf_credit_limit"))
+    assert 0 < with_limit < len(accounts)  # an admin-set field, not on every account
