@@ -37,6 +37,9 @@ class SyncService(QObject):
     _changes = Signal(object)
     signed_in = Signal(object)  # User, after a successful sign-in
     sign_in_failed = Signal(object)  # the error; SignInCancelled when it ran out of time
+    # Why a sign-in under way waits (a busy server asked it to try again later), for the
+    # progress dialog: the worker thread emits it, the dialog shows it.
+    sign_in_waiting = Signal(str)
     signed_out = Signal()
 
     def __init__(self, ctx: AppContext, tracker: SyncStatusTracker, account: SyncAccount) -> None:
@@ -74,8 +77,12 @@ class SyncService(QObject):
         self._attempt.set()  # an earlier attempt still running is given up
         given_up = self._attempt = threading.Event()
 
+        def waiting(why: str) -> None:
+            if not given_up.is_set():
+                self.sign_in_waiting.emit(why)
+
         def work() -> User:
-            account, policy = self.account, interactive()  # the client gives up first
+            account, policy = self.account, interactive(waiting)  # the client gives up first
             return account.sign_in(server, username, password, device_name, given_up.is_set, policy)
 
         def done(user: User) -> None:

@@ -91,7 +91,8 @@ class RetryPolicy:
         def before_sleep(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome is not None else None
             if self.on_retry is not None:
-                self.on_retry(f"{error}; trying again")
+                seconds = state.next_action.sleep if state.next_action is not None else 0
+                self.on_retry(f"{error}; trying again in {seconds:.0f} s")
 
         return Retrying(
             retry=retry_if_exception(lambda error: isinstance(error, TransientFailure)),

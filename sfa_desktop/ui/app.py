@@ -191,6 +191,7 @@ def start_sync(
     window.change_password_requested.connect(lambda: change_password(ctx, window, sync.account))
     sync.signed_in.connect(window.session_menu.finished)
     sync.sign_in_failed.connect(window.session_menu.failed)
+    sync.sign_in_waiting.connect(window.session_menu.waiting)
     sync.signed_out.connect(window.session_menu.refresh)
     window.set_forecast_remote(ForecastRemote(sync.account))
     if held:

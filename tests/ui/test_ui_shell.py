@@ -377,3 +377,33 @@ def test_about_and_where_the_data_is(
     assert {"Open folder"} == {b.text() for b in data.findChildren(QPushButton)} - {"Close"}
     screenshot(qtbot, plain_ctx, data, tmp_path / "help-data.png")
     data.close()
+
+
+def test_a_busy_server_shows_why_the_sign_in_waits(
+    shell: MainWindow, plain_ctx: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A server that queues a burst of sign-ins answers 503 with Retry-After: the progress
+    dialog says so and when it tries again, instead of a blind spinner (issue 24)."""
+    asked: list[str] = []
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(503, headers={"Retry-After": "1"}, json={"detail": "busy"})
+
+    account = SyncAccount(plain_ctx.store, Credentials(False), httpx.MockTransport(busy))
+    sync = start_sync(plain_ctx, shell, account)
+    try:
+        submit(shell, "https://busy.example", "rita", "secret")
+        progress = shell.session_menu.progress
+        assert progress is not None
+        qtbot.waitUntil(progress.retrying.isVisible, timeout=5_000)
+        text = progress.retrying.text()
+        assert text.startswith("Attempt 2: server busy or failing (503); trying again in ")
+        assert text.endswith(" s.")
+        qtbot.waitUntil(lambda: "Attempt 3" in progress.retrying.text(), timeout=5_000)
+        grab(progress, tmp_path / "sign-in-busy.png")
+        progress.reject()  # Cancel
+        assert shell.session_menu.progress is None
+        assert len(asked) >= 2
+    finally:
+        sync.shutdown()

@@ -58,6 +58,7 @@ class SignInProgress(QDialog):
         self.setWindowTitle("Signing in")
         self.setMinimumWidth(420)
         self._started = time.monotonic()
+        self._retries = 0
         self.waited = caption("")
         bar = QProgressBar()
         bar.setRange(0, 0)  # busy
@@ -73,6 +74,10 @@ class SignInProgress(QDialog):
         layout.addWidget(text)
         layout.addWidget(bar)
         layout.addWidget(self.waited)
+        self.retrying = caption("")  # why it waits: a busy server asked to try again later
+        self.retrying.setWordWrap(True)
+        self.retrying.hide()
+        layout.addWidget(self.retrying)
         layout.addWidget(buttons)
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self._tick)
@@ -82,6 +87,13 @@ class SignInProgress(QDialog):
     def _tick(self) -> None:
         seconds = int(time.monotonic() - self._started)
         self.waited.setText(f"Waiting for the server… {seconds} s" if seconds else "")
+
+    def show_retry(self, why: str) -> None:
+        """Say why the sign-in waits (e.g. 'server busy or failing (503); trying again in
+        8 s'): a burst of sign-ins is queued by the server, not refused."""
+        self._retries += 1
+        self.retrying.setText(f"Attempt {self._retries + 1}: {why}.")
+        self.retrying.show()
 
 
 class SignInFailed(QDialog):
@@ -175,6 +187,11 @@ class SignInFlow(QObject):
         self.progress.rejected.connect(self._cancel)
         self.progress.show()
         self.requested.emit(credentials)
+
+    def waiting(self, why: str) -> None:
+        """The sign-in under way waits to try again: show why in its progress dialog."""
+        if self.progress is not None:
+            self.progress.show_retry(why)
 
     def finished(self, _user: User) -> None:
         self._close_progress()
