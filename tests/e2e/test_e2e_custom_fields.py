@@ -6,13 +6,11 @@ with Python's csv module); the exported file maps back by label on import."""
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_kit import PASSPHRASE, acme_server, login, rep_env, run_client
 
 from sfa_desktop.core.entities import Contact
 from sfa_desktop.core.enums import EntityKind
@@ -25,46 +23,19 @@ from sfa_desktop.security import store_key
 from sfa_desktop.store import Store
 from sfa_desktop.sync.local_server import ServerProcess
 
-PASSWORD = "correct horse battery"
-PASSPHRASE = "a passphrase for the store"
-CLIENT = (sys.executable, "-m", "sfa_desktop")
-TESTS = str(Path(__file__).resolve().parents[1])
-
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    home = tmp_path / "home"
-    home.mkdir()
-    return os.environ | {
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        "PYTHONPATH": os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")])),
-        "SFA_STORE_PASSPHRASE": PASSPHRASE,
-    }
+    return rep_env(tmp_path / "home")
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(
-        {"SFA_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}", "SFA_SECRET_KEY": "k" * 40}
-    )
-    process.run("migrate")
-    process.run("admin", "create-org", "acme")
-    user = ("rob", "--org", "acme", "--name", "Rob Rep", "--email", "rob@example.com")
-    process.run("admin", "create-user", *user, "--password", PASSWORD)
-    process.start()
+    process = acme_server(tmp_path / "server")
     try:
         yield process
     finally:
         process.stop()
-
-
-def _client(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLIENT, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
 
 
 def _open(db: Path) -> Store:
@@ -75,9 +46,7 @@ def test_admin_fields_reach_the_desktop_are_checked_offline_and_exported(
     env: dict[str, str], server: ServerProcess, tmp_path: Path
 ) -> None:
     db = Path(env["HOME"]) / "rep.db"
-    login = _client("login", "--server", server.url, "--user", "rob", "--db", str(db),
-                    env=env, stdin=PASSWORD + "\n")  # fmt: skip
-    assert login.returncode == 0, login.stderr
+    login(server.url, db, env)
     fields = [
         ("--name", "Segment", "--type", "picklist", "--choices", "Retail,Wholesale"),
         ("--name", "Customer since", "--type", "date"),
@@ -90,7 +59,7 @@ def test_admin_fields_reach_the_desktop_are_checked_offline_and_exported(
     assert store.field_definitions(EntityKind.CONTACT) == []  # not yet synced
     store.close()
 
-    synced = _client("sync", "--db", str(db), env=env)
+    synced = run_client("sync", "--db", str(db), env=env)
     assert synced.returncode == 0, synced.stderr
     store = _open(db)
     labels = [d.label for d in store.field_definitions(EntityKind.CONTACT)]
@@ -111,10 +80,10 @@ def test_admin_fields_reach_the_desktop_are_checked_offline_and_exported(
         },
     )
     store.close()
-    assert _client("sync", "--db", str(db), env=env).returncode == 0
+    assert run_client("sync", "--db", str(db), env=env).returncode == 0
 
     out = tmp_path / "contacts.csv"
-    exported = _client("export", "contacts", str(out), "--db", str(db), env=env)
+    exported = run_client("export", "contacts", str(out), "--db", str(db), env=env)
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout.strip() == f"1 contacts written to {out}"
     with out.open(encoding="utf-8-sig", newline="") as handle:
@@ -124,7 +93,7 @@ def test_admin_fields_reach_the_desktop_are_checked_offline_and_exported(
     assert rows[0]["Customer since"] == "2019-03-01"
     assert rows[0]["Visits per year"] == "12"
     assert rows[0]["Credit limit"] == ""
-    again = _client("export", "contacts", str(out), "--db", str(db), env=env)
+    again = run_client("export", "contacts", str(out), "--db", str(db), env=env)
     assert again.returncode == 2
     assert "exists; name a new file" in again.stderr
 

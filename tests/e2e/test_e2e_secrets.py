@@ -10,25 +10,19 @@ import base64
 import binascii
 import contextlib
 import json
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_kit import CLIENT, PASSPHRASE, PASSWORD, acme_server, rep_env
 from stand_in_keyrings import FILE_ENV
 
 from sfa_desktop.security import store_key
 from sfa_desktop.store import Store
 from sfa_desktop.sync.credentials import VAULT_KEY, SavedSession
-from sfa_desktop.sync.local_server import ServerProcess
 
-PASSWORD = "correct horse battery"
-PASSPHRASE = "a passphrase for the store"
-CLIENT = (sys.executable, "-m", "sfa_desktop")
-TESTS = str(Path(__file__).resolve().parents[1])
 NO_KEYRINGS = {
     "fail": "keyring.backends.fail.Keyring",
     "plain file": "stand_in_keyrings.PlainFileImpostor",
@@ -41,31 +35,16 @@ _HEX = re.compile(rb"(?:[0-9a-fA-F]{2}){16,}")
 def home(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     """The environment of a rep's commands: everything under tmp_path/home."""
     home = tmp_path / "home"
-    home.mkdir()
-    return os.environ | {
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "XDG_STATE_HOME": str(home / ".local" / "state"),
-        "PYTHON_KEYRING_BACKEND": NO_KEYRINGS[request.param],
-        FILE_ENV: str(home / "plain-keyring.json"),
-        "PYTHONPATH": os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")])),
-        "SFA_STORE_PASSPHRASE": PASSPHRASE,
-    }
+    return rep_env(home, NO_KEYRINGS[request.param], **{FILE_ENV: str(home / "plain-keyring.json")})
 
 
 @pytest.fixture
 def server_url(tmp_path: Path) -> Iterator[str]:
-    server = ServerProcess(
-        {"SFA_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}", "SFA_SECRET_KEY": "k" * 32}
-    )
-    server.run("migrate")
-    server.run("admin", "create-org", "acme")
-    user = ("rob", "--org", "acme", "--name", "Rob Rep", "--email", "rob@example.com")
-    server.run("admin", "create-user", *user, "--password", PASSWORD)
-    with server:
+    server = acme_server(tmp_path / "server")
+    try:
         yield server.url
+    finally:
+        server.stop()
 
 
 def _run(*args: str, env: dict[str, str], stdin: str = "") -> str:

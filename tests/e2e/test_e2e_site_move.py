@@ -6,70 +6,33 @@ nothing is lost. Two real `sfa-server` processes (pilot and production), real
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_kit import PASSWORD, acme_server, edit_offline, rep_env, run_client
 
-from sfa_desktop.core.entities import Account
-from sfa_desktop.security import store_key
-from sfa_desktop.store import Store
 from sfa_desktop.sync.local_server import ServerProcess
-
-PASSWORD = "correct horse battery"
-PASSPHRASE = "a passphrase for the store"
-CLIENT = (sys.executable, "-m", "sfa_desktop")
-
-
-def _server(folder: Path, users: tuple[str, ...] = ("rob",)) -> ServerProcess:
-    folder.mkdir()
-    process = ServerProcess(
-        {"SFA_DATABASE_URL": f"sqlite:///{folder / 'server.db'}", "SFA_SECRET_KEY": "k" * 40}
-    )
-    process.run("migrate")
-    process.run("admin", "create-org", "acme")
-    for name in users:
-        user = (name, "--org", "acme", "--name", name.title(), "--email", f"{name}@example.com")
-        process.run("admin", "create-user", *user, "--password", PASSWORD)
-    process.start()
-    return process
 
 
 @pytest.fixture
 def pilot(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = _server(tmp_path / "pilot", ("rob", "mia"))
+    process = acme_server(tmp_path / "pilot", ("rob", "mia"))
     yield process
     process.stop()
 
 
 @pytest.fixture
 def production(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = _server(tmp_path / "production")
+    process = acme_server(tmp_path / "production")
     yield process
     process.stop()
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    home = tmp_path / "home"
-    home.mkdir()
-    return os.environ | {
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        "SFA_STORE_PASSPHRASE": PASSPHRASE,
-    }
-
-
-def _client(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLIENT, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
+    return rep_env(tmp_path / "home")
 
 
 def _lock(env: dict[str, str], folder: Path, server: str) -> dict[str, str]:
@@ -81,12 +44,6 @@ def _lock(env: dict[str, str], folder: Path, server: str) -> dict[str, str]:
         f'[sync]\nserver_url = "{server}"\n'
     )
     return env | {"SFA_SITE_CONFIG": str(site)}
-
-
-def _edit_offline(db: Path, name: str) -> None:
-    store = Store.open(db, key=store_key.unlock(db, PASSPHRASE).key)
-    store.create(Account, {"name": name})
-    store.close()
 
 
 def _accounts(server_folder: Path) -> list[str]:
@@ -103,28 +60,28 @@ def test_a_locked_server_moves_a_signed_in_laptop_without_losing_an_edit(
     env: dict[str, str], pilot: ServerProcess, production: ServerProcess, tmp_path: Path
 ) -> None:
     db = Path(env["HOME"]) / "rep.db"
-    login = _client("login", "--server", pilot.url, "--user", "rob", "--db", str(db),
+    login = run_client("login", "--server", pilot.url, "--user", "rob", "--db", str(db),
                     env=env, stdin=PASSWORD + "\n")  # fmt: skip
     assert login.returncode == 0, login.stderr
-    _edit_offline(db, "Made on the pilot")
+    edit_offline(db, "Made on the pilot")
     moved_env = _lock(env, tmp_path, production.url)
 
     pilot.stop()  # the admin locks production while the pilot cannot be reached
-    held = _client("sync", "--db", str(db), env=moved_env)
+    held = run_client("sync", "--db", str(db), env=moved_env)
     assert held.returncode == 1
     assert f"from {pilot.url} to {production.url}" in held.stderr
     assert "1 edits made here have not reached" in held.stderr
     assert "Traceback" not in held.stderr
     assert db.exists()  # nothing erased, nothing sent anywhere
     assert not any("Made on the pilot" in data for data in _accounts(tmp_path / "production"))
-    refused = _client("login", "--user", "rob", "--db", str(db), env=moved_env,
+    refused = run_client("login", "--user", "rob", "--db", str(db), env=moved_env,
                       stdin=PASSWORD + "\n")  # fmt: skip
     assert refused.returncode == 1
     assert "have not reached" in refused.stderr
     assert db.exists()
 
     pilot.start()  # back (same port): the edit goes to the pilot, then the laptop moves
-    moved = _client("sync", "--db", str(db), env=moved_env)
+    moved = run_client("sync", "--db", str(db), env=moved_env)
     assert moved.returncode == 1, moved.stderr  # nothing synced yet: sign in first
     assert "1 unsynced edits were sent there first" in moved.stdout
     assert "Sign in: sfa-desktop login --user rob" in moved.stdout
@@ -134,11 +91,11 @@ def test_a_locked_server_moves_a_signed_in_laptop_without_losing_an_edit(
     assert state == "signed out"
     assert "(" in name  # host (user, system), not the bare host name
 
-    login = _client("login", "--user", "rob", "--db", str(db), env=moved_env,
+    login = run_client("login", "--user", "rob", "--db", str(db), env=moved_env,
                     stdin=PASSWORD + "\n")  # fmt: skip
     assert login.returncode == 0, login.stderr
     assert f"on {production.url}" in login.stdout
-    synced = _client("sync", "--db", str(db), env=moved_env)
+    synced = run_client("sync", "--db", str(db), env=moved_env)
     assert synced.returncode == 0, synced.stderr
     assert f"Syncing with {production.url}" in synced.stdout
     [[*_, state, _, _]] = _devices(production, "rob")
@@ -152,7 +109,7 @@ def test_a_sign_in_the_app_does_not_keep_ends_on_the_server(
     holding the first user's data is refused, and their new session ends at once."""
     db = Path(env["HOME"]) / "rep.db"
     for user, expected in (("rob", 0), ("mia", 1)):
-        done = _client("login", "--server", pilot.url, "--user", user, "--db", str(db),
+        done = run_client("login", "--server", pilot.url, "--user", user, "--db", str(db),
                        env=env, stdin=PASSWORD + "\n")  # fmt: skip
         assert done.returncode == expected, done.stderr
     assert "belongs to another user" in done.stderr
