@@ -403,3 +403,65 @@ def test_contact_details_show_the_live_custom_values(qtbot: QtBot, plain_ctx: Ap
     assert shown["Customer since"] == "2024-05-01"
     assert "Score" not in shown  # retired: hidden, value kept
     page.close()
+
+
+def test_activity_dialog_has_the_activities_custom_fields(
+    qtbot: QtBot, plain_ctx: AppContext
+) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from sfa_desktop.core.entities import Activity
+    from sfa_desktop.ui.common.activity_dialog import ActivityDialog, Focus
+
+    store = plain_ctx.store
+    mood = definition("cf_mood", "text", 1, for_entity="activity", label="Mood")
+    spend = definition("cf_spend", "number", 2, for_entity="activity", label="Spend", maximum=500)
+    seed_definitions(store, mood, spend)
+    account = store.create(Account, {"name": "Quiet GmbH"}).value
+    dialog = ActivityDialog(plain_ctx, Focus(account.id, account.name))
+    qtbot.addWidget(dialog)
+    settle(qtbot, plain_ctx)
+    assert dialog.custom is not None
+    assert list(dialog.custom.editors) == ["cf_mood", "cf_spend"]
+    dialog.subject.setText("Visit")
+    spend_box = dialog.custom.editors["cf_spend"].widget
+    assert isinstance(spend_box, QLineEdit)
+    spend_box.setText("900")
+    dialog.save()
+    assert dialog.custom.editors["cf_spend"].error.text() == "Spend must be at most 500"
+    assert store.ids(Activity) == []  # nothing saved while a value is wrong
+    spend_box.setText("120")
+    mood_box = dialog.custom.editors["cf_mood"].widget
+    assert isinstance(mood_box, QLineEdit)
+    mood_box.setText("Upbeat")
+    dialog.save()
+    settle(qtbot, plain_ctx)
+    (saved,) = store.get_many(Activity, store.ids(Activity))
+    assert saved.custom_values() == {"cf_mood": "Upbeat", "cf_spend": 120}
+
+
+def test_event_dialog_has_the_events_custom_fields(qtbot: QtBot, plain_ctx: AppContext) -> None:
+    from datetime import UTC, datetime
+
+    from PySide6.QtWidgets import QComboBox
+
+    from sfa_desktop.core.entities import CalendarEvent
+    from sfa_desktop.ui.calendar.event_dialog import EventDialog
+
+    store = plain_ctx.store
+    room = definition(
+        "cf_room", "picklist", 1, for_entity="event", label="Room", choices=("A1", "B2")
+    )
+    seed_definitions(store, room)
+    dialog = EventDialog(plain_ctx, start=datetime(2026, 12, 7, 9, tzinfo=UTC))
+    qtbot.addWidget(dialog)
+    settle(qtbot, plain_ctx)
+    assert dialog.custom is not None
+    dialog.title.setText("Workshop")
+    combo = dialog.custom.editors["cf_room"].widget
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findText("B2"))
+    dialog.save()
+    settle(qtbot, plain_ctx)
+    (saved,) = store.get_many(CalendarEvent, store.ids(CalendarEvent))
+    assert saved.custom_values() == {"cf_room": "B2"}

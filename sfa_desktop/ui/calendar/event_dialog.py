@@ -38,6 +38,7 @@ from sfa_desktop.operations.calendar import (
     load_context,
     save_event,
 )
+from sfa_desktop.ui.common.custom_widgets import CustomSection, add_section_later
 from sfa_desktop.ui.common.format import label, local_moment
 from sfa_desktop.ui.common.history_panel import HistorySection
 from sfa_desktop.ui.common.record_picker import RecordPicker
@@ -202,6 +203,12 @@ class EventDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addLayout(form)
+        self.custom: CustomSection | None = None  # the admins' fields, once read
+        stored = event.custom_values() if event is not None else {}
+        add_section_later(
+            self._ctx, layout, layout.count(), EntityKind.EVENT, stored,
+            new=event is None, added=self._add_custom,
+        )  # fmt: skip
         self.scope_box = QWidget()
         scope = QHBoxLayout(self.scope_box)
         scope.setContentsMargins(0, 0, 0, 0)
@@ -351,11 +358,20 @@ class EventDialog(QDialog):
     def scope(self) -> Scope:
         return Scope.SERIES if self.whole_series.isChecked() else Scope.OCCURRENCE
 
+    def _add_custom(self, section: CustomSection) -> None:
+        self.custom = section
+        self.errors.update(section.errors())
+        self.adjustSize()
+
     def save(self) -> None:
         for error in [*self.errors.values(), self.general_error]:
             error.hide()
+        if self.custom is not None and not self.custom.check_all():
+            return  # each bad value is named under its field
         self.buttons.setEnabled(False)
         fields, occurrence, scope = self.fields(), self.occurrence, self.scope()
+        if self.custom is not None:
+            fields.update(self.custom.changed())
         if occurrence is None:
             self._ctx.run_op(lambda s: save_event(s, None, fields), self._saved, self._failed)
         else:

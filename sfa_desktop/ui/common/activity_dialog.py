@@ -34,6 +34,7 @@ from sfa_desktop.core.enums import Channel, EntityKind
 from sfa_desktop.core.errors import InvalidRecord
 from sfa_desktop.operations.records import log_activity, update_record
 from sfa_desktop.store import Changes, Store
+from sfa_desktop.ui.common.custom_widgets import CustomSection, add_section_later
 from sfa_desktop.ui.common.format import email_line, label, local_moment
 from sfa_desktop.ui.common.history_panel import HistorySection
 from sfa_desktop.ui.common.record_picker import RecordPicker
@@ -118,6 +119,12 @@ class ActivityDialog(QDialog):
         ):
             form.addRow(text, self._with_error(name, widget))
         layout.addLayout(form)
+        self.custom: CustomSection | None = None  # the admins' fields, once read
+        stored = activity.custom_values() if activity is not None else {}
+        add_section_later(
+            ctx, layout, layout.count(), EntityKind.ACTIVITY, stored,
+            new=activity is None, added=self._add_custom,
+        )  # fmt: skip
         self.warning = QLabel()
         self.warning.setStyleSheet(ERROR_STYLE + "font-weight: 600;")
         self.warning.hide()
@@ -149,6 +156,12 @@ class ActivityDialog(QDialog):
         self.subject.setFocus()
         if focus.account_id:
             self._load_account(focus.account_id)
+
+    def _add_custom(self, section: CustomSection) -> None:
+        """The "More fields" section, under the activity's own fields."""
+        self.custom = section
+        self.errors.update(section.errors())
+        self.adjustSize()
 
     def _fill(self, activity: Activity) -> None:
         self.channels.button(list(Channel).index(activity.channel) + 1).setChecked(True)
@@ -269,8 +282,12 @@ class ActivityDialog(QDialog):
     def save(self) -> None:
         for error in [*self.errors.values(), self.general_error]:
             error.hide()
+        if self.custom is not None and not self.custom.check_all():
+            return  # each bad value is named under its field
         self.buttons.setEnabled(False)
         fields = self.fields()
+        if self.custom is not None:
+            fields.update(self.custom.changed())
         if self.activity is not None:
             activity_id = self.activity.id
             self._ctx.run_op(

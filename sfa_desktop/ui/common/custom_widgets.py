@@ -3,13 +3,14 @@ checked by the shared rule (core.rules.custom_values) as the user types or leave
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -24,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sfa_desktop.app.context import AppContext
 from sfa_desktop.core.entities import FieldDefinition
-from sfa_desktop.core.enums import FieldType
+from sfa_desktop.core.enums import EntityKind, FieldType
 from sfa_desktop.core.rules.custom_values import check_value, display_text, parse_text
-from sfa_desktop.operations.custom_fields import CustomFields, changed_values
+from sfa_desktop.operations.custom_fields import CustomFields, changed_values, custom_fields
 from sfa_desktop.ui.common.widgets import ERROR_STYLE
 
 # A custom date may be long ago ("customer since 1987"); the minimum reads "None".
@@ -245,3 +247,27 @@ def _qdate(value: Any) -> QDate:
     except ValueError:
         return NO_DATE
     return QDate(day.year, day.month, day.day)
+
+
+def add_section_later(
+    ctx: AppContext,
+    layout: QBoxLayout,
+    index: int,
+    kind: EntityKind,
+    stored: Mapping[str, Any],
+    *,
+    new: bool,
+    added: Callable[[CustomSection], None],
+) -> None:
+    """Read `kind`'s custom fields on the DB thread, then insert their section into
+    `layout` at `index` and hand it to `added` (nothing when the kind has none): what a
+    dialog of its own (activity, event) does where the record forms use RecordForm."""
+
+    def insert(fields: CustomFields) -> None:
+        if not fields.definitions:
+            return
+        section = CustomSection(fields, stored, new=new)
+        layout.insertWidget(index, section)
+        added(section)
+
+    ctx.query(lambda store: custom_fields(store, kind), insert)
