@@ -44,6 +44,9 @@ class SyncScheduler:
         self._changed = changed
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._gate = threading.Lock()  # guards _busy and _asked
+        self._busy = False  # a background thread is syncing
+        self._asked = False  # sync_now came while it was
         self._stopping = False  # set by shutdown: a sync left behind may find things closed
         self.status = SyncStatus(signed_in=True)
         self._scheduler = BackgroundScheduler(timezone="UTC")
@@ -73,17 +76,32 @@ class SyncScheduler:
             thread.join(timeout)
 
     def sync_now(self) -> None:
-        """Ask for a sync as soon as possible (ignored while one runs)."""
+        """Ask for a sync as soon as possible; asked while one runs, another follows it
+        (what was written during the running one goes up then, not an interval later)."""
+        with self._gate:
+            self._asked = True
         self._scheduler.modify_job(JOB_ID, next_run_time=utcnow())
 
     def set_interval(self, minutes: float) -> None:
         self._scheduler.reschedule_job(JOB_ID, trigger="interval", minutes=minutes)
 
     def _run_in_background(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return  # one runs already
-        self._thread = threading.Thread(target=self.run, name="sfa-sync", daemon=True)
+        with self._gate:
+            if self._busy:
+                return  # one runs already (a sync asked for meanwhile follows it: _runs)
+            self._busy, self._asked = True, False
+        self._thread = threading.Thread(target=self._runs, name="sfa-sync", daemon=True)
         self._thread.start()
+
+    def _runs(self) -> None:
+        """Sync, and again while someone asked for a sync during the last one."""
+        while True:
+            self.run()
+            with self._gate:
+                if not self._asked or self._stopping:
+                    self._busy = False
+                    return
+                self._asked = False
 
     def run(self) -> SyncReport | None:
         """One sync now, on the calling thread; returns None if one is already running."""

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from sync_server import insight_models  # noqa: F401 - its tables join Base.metadata
 from sync_server.models import Base
 
 connection = context.config.attributes["connection"]

@@ -25,15 +25,8 @@ from sfa_desktop.core.rules.cost_to_serve import (
     touch_cost,
 )
 from sfa_desktop.core.rules.currency import LeftOutTally, convert_counting, period_day
-from sync_server.models import (
-    AccountFact,
-    AccountSum,
-    ActivityFact,
-    OpportunityFact,
-    PlanSum,
-    TouchSum,
-    WonSum,
-)
+from sync_server.insight_models import AccountSum, PlanSum, TouchSum, WonSum
+from sync_server.models import AccountFact, ActivityFact, OpportunityFact
 from sync_server.services.insight_common import View
 from sync_server.services.insight_out_of_line import whole_organisation
 

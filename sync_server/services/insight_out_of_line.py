@@ -21,7 +21,8 @@ from sfa_desktop.core.rules.cost_to_serve import (
     top_grades,
 )
 from sfa_desktop.core.rules.pipeline_health import middle_of_counts
-from sync_server.models import AccountFact, AccountQuarterSum
+from sync_server.insight_models import AccountQuarterSum
+from sync_server.models import AccountFact
 from sync_server.services.insight_common import View
 
 

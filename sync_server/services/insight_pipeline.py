@@ -30,14 +30,8 @@ from sfa_desktop.core.rules.pipeline_health import (
     stage_flows,
     win_rate,
 )
-from sync_server.models import (
-    AccountFact,
-    DealFlowSum,
-    OpportunityFact,
-    Record,
-    StaySum,
-    User,
-)
+from sync_server.insight_models import DealFlowSum, StaySum
+from sync_server.models import AccountFact, OpportunityFact, Record, User
 from sync_server.services.forecast import flatten, rollup
 from sync_server.services.insight_common import View, closed_quarters
 

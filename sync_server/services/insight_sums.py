@@ -28,20 +28,16 @@ from sfa_desktop.core.enums import (
 )
 from sfa_desktop.core.periods import Period, PeriodKind
 from sfa_desktop.core.rules.pipeline_health import stage_mask
-from sync_server.models import (
-    AccountFact,
+from sync_server.insight_models import (
     AccountQuarterSum,
     AccountSum,
-    ActivityFact,
     DealFlowSum,
-    OpportunityFact,
-    PlanFact,
     PlanSum,
-    StageFact,
     StaySum,
     TouchSum,
     WonSum,
 )
+from sync_server.models import AccountFact, ActivityFact, OpportunityFact, PlanFact, StageFact
 
 _HELD = "sfa_insight_sums"
 _CLOSED = (Stage.CLOSED_WON.value, Stage.CLOSED_LOST.value)

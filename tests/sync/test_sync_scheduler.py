@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 
 from sfa_desktop.core.enums import EntityKind
@@ -138,3 +139,26 @@ def test_a_sync_left_behind_at_quit_ends_quietly() -> None:
         pass
     else:
         raise AssertionError("an error outside a quit must not be hidden")
+
+
+def test_sync_now_during_a_sync_runs_another_after_it() -> None:
+    """Asked while a sync runs, the next one follows at once (not an interval later): what
+    the rep wrote during the running sync goes up."""
+    started, release = threading.Semaphore(0), threading.Event()
+
+    def sync() -> SyncReport:
+        started.release()
+        assert release.wait(10)
+        return SyncReport(finished_at=datetime.now(UTC))
+
+    scheduler = SyncScheduler(sync, lambda: 0, Recorder().publish, interval_minutes=60)
+    scheduler.start()
+    try:
+        assert started.acquire(timeout=10)  # the start-up run, still running
+        scheduler.sync_now()
+        time.sleep(0.5)  # the scheduler handles the request while the sync still runs
+        release.set()
+        assert started.acquire(timeout=10)  # the one asked for during it
+    finally:
+        release.set()
+        scheduler.shutdown()

@@ -17,18 +17,18 @@ from sqlalchemy import select
 from sfa_desktop.core.entities import Account, AccountPlan, Activity, Opportunity
 from sfa_desktop.core.entities import Record as CoreRecord
 from sfa_desktop.sql.migrate import alembic_config
-from sync_server.migrate import MIGRATIONS
-from sync_server.models import (
+from sync_server.insight_models import (
     AccountQuarterSum,
     AccountSum,
     DealFlowSum,
     PlanSum,
     StaySum,
     TouchSum,
-    User,
     WonSum,
 )
+from sync_server.migrate import MIGRATIONS
 from sync_server.models import Org as OrgRow
+from sync_server.models import User
 from sync_server.services.currency import set_rate
 from sync_server.services.insight_coverage import coverage
 from sync_server.services.records import save
