@@ -14,7 +14,7 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import DELETED_FIELD
 from sync_server.db import is_postgres
 from sync_server.models import Counter, OpportunityFact, Record, Removal
-from sync_server.services.insight_facts import save_insight_fact
+from sync_server.services.insight_facts import FACT_CACHE, save_insight_fact
 from sync_server.services.insight_sums import deals_kept
 from sync_server.services.scope import account_owner
 
@@ -47,6 +47,7 @@ class VersionBlock:
         self.session = session
         self.base = self.value = int(session.execute(statement).scalar_one())
         session.info[_BLOCK] = self
+        session.info.setdefault(FACT_CACHE, {})  # insight facts read once per push
 
     def take(self) -> int:
         self.value += 1
@@ -133,6 +134,7 @@ def prefetch_facts(session: Session, ids: set[str]) -> None:
 def end_prefetch(session: Session) -> None:
     session.info.pop(_ROWS, None)
     session.info.pop(_FACTS, None)
+    session.info.pop(FACT_CACHE, None)
 
 
 def parse_row(row: Record) -> CoreRecord:

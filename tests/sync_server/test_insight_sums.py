@@ -31,7 +31,7 @@ from sync_server.models import Org as OrgRow
 from sync_server.models import User
 from sync_server.services.currency import set_rate
 from sync_server.services.insight_coverage import coverage
-from sync_server.services.records import save
+from sync_server.services.records import VersionBlock, end_prefetch, save
 
 Q2, Q3, Q4 = date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)
 W, L = "closed_won", "closed_lost"
@@ -247,6 +247,30 @@ def test_one_transaction_with_an_account_and_its_activities(org: Org) -> None:
         session.commit()
     assert _sums(org)["touches"] == {(Q3, rob, "A", rob, "visit", 3)}
     assert _sums(org)["accounts"] == {(gamma.id, Q3, rob, "A", 3 * 25_000, 3)}
+    assert _rebuilt(org) == _sums(org)
+
+
+def test_one_push_writing_activities_then_regrading_their_account(org: Org) -> None:
+    """As a push writes (one version block, one flush before commit): activities written
+    earlier in it still move with their account's regrade, and a regraded account's
+    quarter rows follow even when they were made in the same push."""
+    w = Writer(org)
+    rob = org.ids["rob"]
+    delta = Account(name="Delta", owner_id=rob, created_at=at(1, 1), grade="C")
+    with org.session() as session:
+        save(session, w.org_id, delta, actor=rob, now=at(7, 1))
+        session.commit()
+    touches = [_activity(org, "rob", delta.id, "call", at(8, d)) for d in (1, 2)]
+    with org.session() as session:
+        block = VersionBlock(session)
+        for record in touches:
+            save(session, w.org_id, record, actor=rob, now=at(8, 4))
+        save(session, w.org_id, delta.with_changes({"grade": "A"}), actor=rob, now=at(8, 4))
+        block.close()
+        end_prefetch(session)
+        session.commit()
+    assert _sums(org)["touches"] == {(Q3, rob, "A", rob, "call", 2)}
+    assert _sums(org)["accounts"] == {(delta.id, Q3, rob, "A", 2 * 1_500, 2)}
     assert _rebuilt(org) == _sums(org)
 
 
