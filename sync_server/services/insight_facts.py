@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import Account, AccountPlan, Activity, StageChange
@@ -114,7 +114,9 @@ def _save_fact(
 ) -> Any:
     """Write the fact (`fact`: the stored one, if any); the fact as it now stands."""
     if deleted:
-        if fact is not None:
+        if fact is not None and inspect(fact).pending:
+            session.expunge(fact)  # made earlier in this push and not flushed yet
+        elif fact is not None:
             session.delete(fact)
             if isinstance(record, StageChange):
                 _mark_left(session, fact.opportunity_id)
