@@ -76,11 +76,17 @@ class SyncScheduler:
             thread.join(timeout)
 
     def sync_now(self) -> None:
-        """Ask for a sync as soon as possible; asked while one runs, another follows it
-        (what was written during the running one goes up then, not an interval later)."""
+        """Sync as soon as possible; asked while one runs, another follows it (what was
+        written during the running one goes up then, not an interval later). Started
+        here, not by moving the job's next run: APScheduler, still booking the run that
+        just ended, could write its own next time over that one and lose the request."""
+        if self._stopping:
+            return
         with self._gate:
-            self._asked = True
-        self._scheduler.modify_job(JOB_ID, next_run_time=utcnow())
+            if self._busy:
+                self._asked = True
+                return
+        self._run_in_background()
 
     def set_interval(self, minutes: float) -> None:
         self._scheduler.reschedule_job(JOB_ID, trigger="interval", minutes=minutes)
