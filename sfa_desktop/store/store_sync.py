@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import Change, Mutation, MutationResult
 from sfa_desktop.store import conflicts, remote
+from sfa_desktop.store import pull_writer as writers
 from sfa_desktop.store.changes import Changes
 from sfa_desktop.store.conflicts import Conflict
 from sfa_desktop.store.references import BULK_LOAD_KEY
@@ -75,6 +76,12 @@ class SyncSide(StoreBase):
         server version the download began at) is kept with the cursor."""
         with Session(self._writer_engine) as session, session.begin():
             return remote.apply_page(session, changes, next_since, first_download, began)
+
+    def pull_writer(self, *, first_download: bool, began: int | None = None) -> writers.PullWriter:
+        """A writer for the pages of one pull, committed a few pages at a time during a
+        first download (see PullWriter) and page by page otherwise."""
+        every = writers.DOWNLOAD_COMMIT_RECORDS if first_download else 0
+        return writers.PullWriter(self._writer_engine, first_download, began, every)
 
     def download_began(self) -> int | None:
         """The server version the download in progress began at (None: unknown)."""

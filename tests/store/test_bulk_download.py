@@ -7,7 +7,7 @@ next sync to finish; afterwards the triggers keep the index as before.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from index_check import index_problems
@@ -217,3 +217,42 @@ def test_a_page_is_validated_before_anything_is_written() -> None:
         remote.prepare_page([_upsert(good), bad])
     page = remote.prepare_page([_upsert(good), _upsert(good.with_changes({"name": "Later"}))])
     assert len(page) == 1  # only the last change of a record counts
+
+
+def test_pulled_datetimes_in_any_offset_are_stored_as_utc_text(tmp_path: Any) -> None:
+    """The server may write a time in any offset, with or without a fraction: the row
+    holds the UTC text the ORM writes (hand-written expectations, not the ORM's)."""
+    pulled = Store.open(tmp_path / "pulled.db", key=TEST_KEY)
+    sent = {
+        "t1": ("2026-05-01T11:30:00+02:00", "2026-05-01 09:30:00.000000"),
+        "t2": ("2026-05-01T09:30:00.5Z", "2026-05-01 09:30:00.500000"),
+        "t3": ("2026-12-31T23:59:59.000001-01:00", "2027-01-01 00:59:59.000001"),
+        "t4": ("2026-05-01T09:30:00.123456Z", "2026-05-01 09:30:00.123456"),
+    }
+    changes = []
+    for n, (activity_id, (wire, _stored)) in enumerate(sent.items(), start=1):
+        data = _activity(activity_id, (), n).model_dump(mode="json") | {"occurred_at": wire}
+        changes.append(
+            Change(entity="activity", entity_id=activity_id, op="upsert", version=n, data=data)
+        )
+    pulled.apply_pull(changes, next_since=4, first_download=True)
+    with raw(pulled.path) as db:
+        stored = dict(db.execute("SELECT id, occurred_at FROM activities").fetchall())
+    assert stored == {activity_id: text for activity_id, (_wire, text) in sent.items()}
+    pulled.close()
+
+
+def test_every_model_datetime_is_converted_to_utc() -> None:
+    """The bulk upsert turns to_json's 'Z' text into the stored text: a datetime field
+    without the UTC validator would be stored with its offset."""
+    from sfa_desktop.core.entities import MODELS
+    from sfa_desktop.core.entities.base import UtcDateTime
+    from sfa_desktop.sql.types import UTCDateTime
+
+    for kind, model in MODELS.items():
+        for column in TABLES[kind].__table__.columns:
+            if isinstance(column.type, UTCDateTime):
+                field = model.model_fields[column.name]
+                converted = UtcDateTime.__metadata__[0] in field.metadata  # type: ignore[attr-defined]
+                optional = UtcDateTime in get_args(field.annotation)
+                assert converted or optional, f"{kind.value}.{column.name}"

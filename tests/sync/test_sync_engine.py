@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from sync_fixtures import SERVER_URL, Device
 
 from sfa_desktop.core.entities import Account, Contact, Opportunity, User
 from sfa_desktop.core.enums import EntityKind
-from sfa_desktop.store import Changes, Store
+from sfa_desktop.store import Changes, Store, pull_writer, remote
+from sfa_desktop.sync import engine as sync_engine
 from sfa_desktop.sync.engine import SyncEngine
 from sfa_desktop.sync.errors import AuthenticationRequired, DeviceWiped
 from sync_server.services import admin
@@ -183,7 +185,7 @@ def test_reset_required_downloads_the_scope_again_keeping_pending_edits(
 
 
 def test_first_download_resumes_after_a_crash_and_ends_fully_searchable(
-    device: Device,
+    device: Device, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     laptop = device("rob", "laptop")
     names = [f"Harbour {n}" for n in range(12)]
@@ -195,16 +197,17 @@ def test_first_download_resumes_after_a_crash_and_ends_fully_searchable(
     desktop = device("rob", "desktop")
     engine = SyncEngine(desktop.store, desktop.client(), on_wipe=desktop.wipe, download_limit=5)
     applied = 0
-    original = desktop.store.apply_pull
+    original = remote.apply_page
 
-    def crash_on_the_third_page(*args: Any, **options: Any) -> Changes:
+    def crash_on_the_fourth_page(*args: Any, **options: Any) -> Changes:
         nonlocal applied
         applied += 1
-        if applied == 3:
+        if applied == 4:
             raise RuntimeError("the app was killed")
         return original(*args, **options)
 
-    desktop.store.apply_pull = crash_on_the_third_page  # type: ignore[method-assign]
+    monkeypatch.setattr(pull_writer, "DOWNLOAD_COMMIT_RECORDS", 10)  # two pages a commit
+    monkeypatch.setattr(remote, "apply_page", crash_on_the_fourth_page)
     with pytest.raises(RuntimeError):
         engine.run_once()
     desktop.store.close()
@@ -227,3 +230,35 @@ def test_first_download_resumes_after_a_crash_and_ends_fully_searchable(
     assert [hit.id for hit in store.search("lighthouse")] == [renamed]
     assert len(store.search("harbour", accounts, 100)) == len(names) - 1
     store.close()
+
+
+def test_a_download_lets_go_of_the_store_while_a_page_is_slow_to_come(
+    device: Device, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refreshing the session mid-download writes to the store when there is no keyring:
+    the download, holding uncommitted pages, must not keep that write waiting."""
+    laptop = device("rob", "laptop")
+    for n in range(6):
+        laptop.store.create(Account, {"name": f"Harbour {n}"})
+    laptop.engine().run_once()
+    desktop = device("rob", "desktop")
+    client = desktop.client()
+    fetch = client.pull_page
+    fetched = 0
+
+    def fetch_and_keep_a_session(*args: Any) -> Any:
+        nonlocal fetched
+        fetched += 1
+        if fetched == 3:  # pages 1 and 2 wait uncommitted in the writer meanwhile
+            desktop.store.set_state(session_vault="kept while downloading")
+        return fetch(*args)
+
+    client.pull_page = fetch_and_keep_a_session  # type: ignore[method-assign]
+    monkeypatch.setattr(sync_engine, "FETCH_WAIT_HOLDING_LOCK", 0.05)
+    engine = SyncEngine(desktop.store, client, on_wipe=desktop.wipe, download_limit=2)
+    started = time.monotonic()
+    report = engine.run_once()
+    assert time.monotonic() - started < 5  # not the store's 10 s busy timeout
+    assert desktop.store.state("session_vault") == "kept while downloading"
+    assert report.pulled > 4
+    assert desktop.store.count(Account) == 6
