@@ -27,7 +27,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.sql.types import UTCDateTime
+
+# The kinds every user of an organisation pulls, and the condition naming them in the
+# words of the partial index ix_records_org_wide: a query must state it literally (bound
+# parameters hide the kinds from the planner) for SQLite and PostgreSQL to read the index.
+ORG_WIDE = (EntityKind.USER.value, EntityKind.FIELD_DEFINITION.value)
+ORG_WIDE_SQL = "entity IN ('user', 'field_definition')"
 
 Json = JSON().with_variant(JSONB(), "postgresql")
 Id = String(64)
@@ -133,13 +140,13 @@ class Record(Base):
     __tablename__ = "records"
     __table_args__ = (
         Index("ix_records_org_version", "org_id", "version"),
-        # the org-wide kinds every user pulls (services.scope.ORG_WIDE; migration 0007)
+        # the org-wide kinds every user pulls (migration 0007)
         Index(
             "ix_records_org_wide",
             "org_id",
             "version",
-            postgresql_where=text("entity IN ('user', 'field_definition')"),
-            sqlite_where=text("entity IN ('user', 'field_definition')"),
+            postgresql_where=text(ORG_WIDE_SQL),
+            sqlite_where=text(ORG_WIDE_SQL),
         ),
         Index("ix_records_entity_owner", "entity", "owner_id"),
     )

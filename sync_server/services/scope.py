@@ -21,10 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 
 from sfa_desktop.core.enums import EntityKind, Role
-from sync_server.models import Record, TeamAccount, TeamMember, User
-
-# Kinds every user of the organisation pulls: its people and its custom field definitions.
-ORG_WIDE = (EntityKind.USER.value, EntityKind.FIELD_DEFINITION.value)
+from sync_server.models import ORG_WIDE, Record, TeamAccount, TeamMember, User
 
 
 @dataclass(frozen=True)
