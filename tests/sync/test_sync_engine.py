@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import time
 from datetime import UTC, date, datetime
 from typing import Any
@@ -262,3 +264,37 @@ def test_a_download_lets_go_of_the_store_while_a_page_is_slow_to_come(
     assert desktop.store.state("session_vault") == "kept while downloading"
     assert report.pulled > 4
     assert desktop.store.count(Account) == 6
+
+
+def test_a_pull_tunes_the_interpreter_only_while_it_runs(
+    device: Device, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The switch interval and the collector's threshold are process-wide: a pull sets
+    them for itself and puts back what it found, even when it fails."""
+    before = sys.getswitchinterval(), gc.get_threshold()
+    laptop = device("rob", "laptop")
+    laptop.store.create(Account, {"name": "Harbour"})
+    laptop.engine().run_once()
+    desktop = device("rob", "desktop")
+    seen: list[tuple[float, int]] = []
+    prepare = sync_engine.prepare_page
+
+    def noting(*args: Any) -> Any:
+        seen.append((sys.getswitchinterval(), gc.get_threshold()[0]))
+        return prepare(*args)
+
+    monkeypatch.setattr(sync_engine, "prepare_page", noting)
+    desktop.engine().run_once()
+    assert seen
+    assert set(seen) == {(sync_engine.PULL_SWITCH_INTERVAL, sync_engine.PULL_GC_THRESHOLD)}
+    assert (sys.getswitchinterval(), gc.get_threshold()) == before
+
+    def failing(*args: Any) -> Any:
+        raise RuntimeError("a page went wrong")
+
+    laptop.store.create(Account, {"name": "Quay"})
+    laptop.engine().run_once()
+    monkeypatch.setattr(sync_engine, "prepare_page", failing)
+    with pytest.raises(RuntimeError):
+        desktop.engine().run_once()
+    assert (sys.getswitchinterval(), gc.get_threshold()) == before
