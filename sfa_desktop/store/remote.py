@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any
 
 from pydantic import TypeAdapter
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 from sqlalchemy import JSON, Date, Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -130,6 +130,18 @@ class _Upsert:
         """The records' rows for `json_sql`, as the items of a JSON array (no brackets)."""
         return to_json(self._values(records))[1:-1]
 
+    def fields_of(self, rows_json: str) -> list[dict[str, Any]]:
+        """The records' fields back from `json_rows`: the validated values as to_json
+        wrote them, which validate again to the same records."""
+        names = self.columns[:-1] if self.custom else self.columns
+        fields = []
+        for row in from_json(rows_json):
+            values = dict(zip(names, row, strict=False))
+            if self.custom and row[-1]:
+                values.update(row[-1])
+            fields.append(values)
+        return fields
+
     def _values(self, records: Sequence[Record]) -> list[tuple[Any, ...]]:
         """Column values of `records`, from their validated field values (no model_dump);
         the custom values as an object or None."""
@@ -198,13 +210,12 @@ def _upsert(kind: EntityKind) -> _Upsert:
 
 @dataclass(frozen=True)
 class _Batch:
-    """The validated upserts of one kind on a page: their fields as pulled and their
-    table rows. The validated records themselves are not kept (a page of account plans
-    holds tens of MB of them); the rare page that meets pending local edits validates
-    its fields again (`_merged_rows`)."""
+    """The validated upserts of one kind on a page, as their table rows. Neither the
+    validated records nor the pulled fields are kept (a page of account plans holds tens
+    of MB of them); the rare page that meets pending local edits validates its rows again
+    (`_merged_rows`)."""
 
     ids: list[str]
-    fields: list[dict[str, Any]]
     rows_json: str  # the records' table rows as one JSON array (see _Upsert.json_sql)
 
 
@@ -269,7 +280,7 @@ def prepare_page(
             chunk = adapter.validate_python(fields_list[start : start + _CHUNK])
             chunks.append(upsert.json_rows(chunk))
         rows_json = b"[" + b",".join(chunks) + b"]"
-        upserts[kind] = _Batch(ids[kind], fields_list, rows_json.decode())
+        upserts[kind] = _Batch(ids[kind], rows_json.decode())
     return PreparedPage(
         upserts, removals, [entity_id for _kind, entity_id in latest], tuple(conflicts)
     )
@@ -340,7 +351,7 @@ def _merged_rows(
     """The batch's rows with pending local edits kept (a pending local delete skips it)."""
     upsert = _upsert(kind)
     rows = []
-    records = _list_adapter(kind).validate_python(batch.fields)
+    records = _list_adapter(kind).validate_python(upsert.fields_of(batch.rows_json))
     for entity_id, record in zip(batch.ids, records, strict=True):
         keep, deleted_here = pending.get(entity_id, (set(), False))
         if deleted_here:

@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from sfa_desktop.core.entities import utcnow
 from sfa_desktop.core.protocol import (
@@ -179,29 +179,48 @@ class SyncEngine:
             if page.has_more
             else None
         )
+        # Only the page's cursor and size are kept here: its decoded records live in the
+        # worker validating them, and no longer (a page of account plans is ~18 MiB).
+        written = _Written.of(page)
+        del page
         with self.store.pull_writer(first_download=first, began=began) as writer:
             for _round in range(MAX_ROUNDS):
                 following = _fetched(fetching, writer)
-                fetching = None
-                if following is not None and not following.reset_required:
-                    next_preparing = workers.submit(
-                        prepare_page, following.changes, following.conflicts
-                    )
-                    if following.has_more:
-                        fetching = workers.submit(
-                            self.client.pull_page, following.next_since, limit, began
+                fetching, after = None, None
+                if following is not None:
+                    after = _Written.of(following)
+                    if not following.reset_required:
+                        next_preparing = workers.submit(
+                            prepare_page, following.changes, following.conflicts
                         )
-                report.changes |= writer.apply(preparing.result(), page.next_since)
-                report.pulled += len(page.changes)
-                if following is None:
+                        if following.has_more:
+                            fetching = workers.submit(
+                                self.client.pull_page, following.next_since, limit, began
+                            )
+                    del following
+                report.changes |= writer.apply(preparing.result(), written.next_since)
+                report.pulled += written.records
+                if after is None:
                     writer.commit()
                     if first:
                         report.changes |= self.store.finish_download()
                     return True
-                if following.reset_required:
+                if after.reset_required:
                     return False
-                page, preparing = following, next_preparing
+                written, preparing = after, next_preparing
             raise SyncError("The download did not finish in one sync; it resumes next time.")
+
+
+class _Written(NamedTuple):
+    """What the pipeline keeps of a pulled page while it is validated and written."""
+
+    next_since: int
+    records: int
+    reset_required: bool
+
+    @classmethod
+    def of(cls, page: PulledPage) -> _Written:
+        return cls(page.next_since, len(page.changes), page.reset_required)
 
 
 def _fetched(fetching: Future[PulledPage] | None, writer: PullWriter) -> PulledPage | None:

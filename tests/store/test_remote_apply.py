@@ -154,3 +154,28 @@ def test_reset_keeps_records_with_pending_edits(signed_in: Store) -> None:
     assert signed_in.ids(Account) == ["a2"]
     assert signed_in.pull_cursor() == 0
     assert signed_in.outbox_count() == 1
+
+
+def test_a_pulled_record_meeting_a_pending_edit_keeps_every_server_value(
+    signed_in: Store,
+) -> None:
+    """The page's rows are validated again for the merge: datetimes, JSON columns and
+    custom values come back as the server sent them (hand-written), the edited field as
+    the rep left it."""
+    signed_in.apply_pull([_upsert("a1", 5)], next_since=5)
+    signed_in.update(Account, "a1", {"city": "Local City"})
+    sent = {
+        "city": "Server City",
+        "industry": "Ports",
+        "created_at": "2026-03-01T08:15:00.000042+01:00",
+        "revenue_history": [{"year": 2025, "amount": 1200}],
+        "cf_tier": "gold",
+    }
+    signed_in.apply_pull([_upsert("a1", 6, **sent)], next_since=6)
+    stored = signed_in.get(Account, "a1")
+    assert stored.city == "Local City"
+    assert stored.industry == "Ports"
+    assert stored.created_at == datetime(2026, 3, 1, 7, 15, 0, 42, tzinfo=UTC)
+    assert [(y.year, y.amount) for y in stored.revenue_history] == [(2025, 1200)]
+    assert stored.model_extra == {"cf_tier": "gold"}
+    assert stored.version == 6
