@@ -20,12 +20,19 @@ from sync_server.api import auth, forecast, insight, sync
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, session_factory
 from sync_server.errors import RateLimitedError, ServiceError
-from sync_server.middleware import BodyLimit, ConcurrencyLimit, GzipRequest
+from sync_server.middleware import (
+    BodyLimit,
+    ConcurrencyLimit,
+    DownloadsYield,
+    GzipRequest,
+    Occupancy,
+)
 from sync_server.migrate import upgrade
 from sync_server.scheduler import start_scheduler
 
 # Routes that check a password (argon2): they queue apart.
 _LOGIN = frozenset({"/api/v1/auth/login", "/api/v1/auth/password", "/api/v1/auth/setup"})
+PULL_PATH = "/api/v1/sync/pull"
 # Level 2: a 5,000-record page (3.2 MB) comes out 14 % larger than at level 5 in 58 % of
 # the time (19 vs 33 ms), and the page is compressed while the client waits for it.
 GZIP_LEVEL = 2
@@ -67,13 +74,24 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # outermost: compressed size
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size, skip=_LOGIN)
+    # Pages of first downloads wait while sign-ins queue (see DownloadsYield), before they
+    # take a slot of the gate above.
+    sign_ins = Occupancy()
+    if settings.download_yield_seconds > 0:
+        app.add_middleware(
+            DownloadsYield,
+            sign_ins=sign_ins,
+            path=PULL_PATH,
+            max_wait=settings.download_yield_seconds,
+        )
     # Outermost: sign-ins queue apart (each argon2 check holds 64 MiB and ~0.15 s of CPU),
-    # so a burst neither starves syncs nor grows memory; past the longest wait, 503.
+    # so a burst neither grows memory nor waits behind syncs; past the longest wait, 503.
     app.add_middleware(
         ConcurrencyLimit,
         limit=settings.login_concurrency,
         max_wait=settings.login_queue_seconds,
         paths=_LOGIN,
+        occupancy=sign_ins,
     )
     _add_error_handlers(app)
     return app

@@ -65,6 +65,13 @@ class ServerSettings(BaseSettings):
         ge=0,
         description="longest expected wait for a password check; past it, 503 Retry-After",
     )
+    download_yield_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=15,
+        description="longest a first download's page waits while sign-ins queue (0: never); "
+        "under the client's 20 s read timeout",
+    )
     keep_alive_seconds: int = Field(
         default=30, ge=1, description="idle keep-alive; must outlast clients' reuse (5 s)"
     )

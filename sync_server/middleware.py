@@ -8,6 +8,7 @@ import math
 import time
 import weakref
 import zlib
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -132,6 +133,13 @@ class GzipRequest:
         await self.app(scope, inflated_receive, send)
 
 
+class Occupancy:
+    """How many requests a gate holds (waiting or served), for another middleware to see."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class ConcurrencyLimit:
     """Admit at most `limit` requests at a time into the app; the rest wait here, in order.
 
@@ -155,9 +163,11 @@ class ConcurrencyLimit:
         paths: frozenset[str] | None = None,
         skip: frozenset[str] = frozenset(),
         expected_seconds: float = 0.25,
+        occupancy: Occupancy | None = None,
     ) -> None:
         self.app = app
         self.limit = limit
+        self.occupancy = occupancy or Occupancy()
         self.max_wait = max_wait
         self.paths = paths
         self.skip = skip
@@ -182,16 +192,20 @@ class ConcurrencyLimit:
             await _reply(send, 503, detail, [(b"retry-after", str(retry).encode())])
             return
         self.waiting += 1
+        self.occupancy.count += 1
         try:
-            await gate.acquire()
+            try:
+                await gate.acquire()
+            finally:
+                self.waiting -= 1
+            started = time.monotonic()
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                gate.release()
+                self.service_seconds += (time.monotonic() - started - self.service_seconds) / 8
         finally:
-            self.waiting -= 1
-        started = time.monotonic()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            gate.release()
-            self.service_seconds += (time.monotonic() - started - self.service_seconds) / 8
+            self.occupancy.count -= 1
 
     def _book(self, wait: float) -> float:
         """Seconds until a refused request's turn: after the queue ahead of it and after
@@ -207,3 +221,45 @@ class ConcurrencyLimit:
     def expected_wait(self) -> float:
         """Seconds until the requests waiting ahead of a new one have been served."""
         return self.service_seconds * (self.waiting + 1) / self.limit
+
+
+class DownloadsYield:
+    """Pages of first downloads (pulls naming the version their download `began` at) wait
+    while password checks queue or run in this process, for at most `max_wait` seconds,
+    then go on; other requests pass at once.
+
+    In a burst of first sign-ins each rep signs in and then downloads its book, and the
+    downloads' CPU (the server's, and on a shared box the desktops') slowed the sign-ins
+    still queued: p99 66 s for 500. Held back, the sign-ins get the cores and the
+    downloads follow. A waiting page holds no thread and no database connection, and
+    `max_wait` stays well inside the client's read timeout: the rep sees a slower page,
+    never an error.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        sign_ins: Occupancy,
+        *,
+        path: str,
+        max_wait: float,
+        poll_seconds: float = 0.05,
+    ) -> None:
+        self.app = app
+        self.sign_ins = sign_ins
+        self.path = path
+        self.max_wait = max_wait
+        self.poll_seconds = poll_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.sign_ins.count and self._is_download(scope):
+            deadline = time.monotonic() + self.max_wait
+            while self.sign_ins.count and time.monotonic() < deadline:
+                await asyncio.sleep(self.poll_seconds)
+        await self.app(scope, receive, send)
+
+    def _is_download(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["path"] != self.path:
+            return False
+        query = scope.get("query_string", b"").decode("latin-1")
+        return "began" in parse_qs(query)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -15,7 +16,7 @@ from sync_fixtures import HeldSignIn
 
 from sync_server.app import create_app
 from sync_server.cli import _uvicorn_options, build_parser
-from sync_server.middleware import ConcurrencyLimit
+from sync_server.middleware import ConcurrencyLimit, DownloadsYield, Occupancy
 from sync_server.models import User
 
 
@@ -137,3 +138,40 @@ def test_serve_keeps_idle_connections_longer_than_clients_reuse_them() -> None:
     options = _uvicorn_options(make_settings("sqlite://"), args)
     assert options["timeout_keep_alive"] > 5  # httpx reuses a connection idle up to 5 s
     assert options["access_log"] is False
+
+
+def test_download_pages_wait_while_sign_ins_queue_and_syncs_do_not() -> None:
+    """While a password check runs, a first download's page waits (at most max_wait);
+    an incremental pull and other requests pass at once."""
+
+    async def scenario() -> None:
+        inner = _Held()
+        sign_ins = Occupancy()
+        yielding = DownloadsYield(inner, sign_ins, path="/pull", max_wait=5.0, poll_seconds=0.01)
+        gate = ConcurrencyLimit(yielding, limit=1, paths=frozenset({"/slow"}), occupancy=sign_ins)
+        transport = httpx.ASGITransport(app=gate)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            sign_in = asyncio.create_task(client.get("/slow"))
+            while inner.entered < 1:
+                await asyncio.sleep(0.01)
+            assert sign_ins.count == 1
+            page = asyncio.create_task(client.get("/pull", params={"since": 0, "began": 0}))
+            incremental = await client.get("/pull", params={"since": 7})
+            assert incremental.status_code == 200
+            await asyncio.sleep(0.2)
+            assert not page.done()  # still waiting for the sign-in
+            inner.release.set()
+            assert (await sign_in).status_code == 200
+            assert (await page).status_code == 200
+            assert sign_ins.count == 0
+
+            bounded = DownloadsYield(_Held(), Occupancy(), path="/pull", max_wait=0.2)
+            bounded.sign_ins.count = 1  # a sign-in that never ends
+            transport = httpx.ASGITransport(app=bounded)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as other:
+                started = time.monotonic()
+                late = await other.get("/pull", params={"since": 5, "began": 3})
+                assert late.status_code == 200
+                assert 0.2 <= time.monotonic() - started < 2
+
+    asyncio.run(scenario())
