@@ -13,6 +13,7 @@ from sfa_desktop.core.entities import Account, AccountPlan, Activity, StageChang
 from sfa_desktop.core.entities import Record as CoreRecord
 from sync_server.models import AccountFact, ActivityFact, PlanFact, StageFact
 from sync_server.services import insight_sums as sums
+from sync_server.services.insight_moves import account_changed
 
 _FACT_OF: dict[type[CoreRecord], type[Any]] = {
     Account: AccountFact,
@@ -74,7 +75,7 @@ def save_insight_fact(
     elif isinstance(record, Account):
         after = None if fact is None else (fact.owner_id, fact.grade or "")
         totals = (totals_before, sums.account_totals(fact))
-        sums.account_changed(session, record.id, account_before, after, totals)
+        account_changed(session, record.id, account_before, after, totals)
 
 
 # The facts a push has read or written, by (model, id): a lookup of one then asks neither

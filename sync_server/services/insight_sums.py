@@ -6,7 +6,7 @@ channel).
 Each write works out what the records it touches contribute before and after it, from the
 facts, and adds the difference, so a summary equals a sum over the facts whatever order
 writes come in: an edited, reassigned, deleted or late record moves its own counts, and an
-account whose grade or owner changes moves its activities' counts."""
+account whose grade or owner changes moves its activities' counts (insight_moves)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.enums import (
@@ -64,23 +64,41 @@ def quarter_of(day: date) -> date:
 
 
 class _Held:
-    """What this transaction (or savepoint) has read or written: summary rows by key and
-    accounts' (owner, grade). A savepoint's start and end flush, so a new scope reads
-    afresh."""
+    """What this transaction (or savepoint) has read or written: summary rows by key,
+    accounts' (owner, grade) as their facts are counted, and the accounts whose moves wait
+    (insight_moves: labels counted under, latest labels). A savepoint's start and end
+    flush, so a new scope reads afresh."""
 
     def __init__(self, scope: tuple[Any, Any]) -> None:
         self.scope = scope
         self.rows: dict[tuple[Any, ...], Any] = {}
         self.accounts: dict[str, Account] = {}
+        self.moves: dict[str, tuple[Account, Account]] = {}
+        self.facts: list[AccountFact | None] = []
 
 
 def _held(session: Session) -> _Held:
     scope = (session.get_transaction(), session.get_nested_transaction())
     held: _Held | None = session.info.get(_HELD)
     if held is None or held.scope[0] is not scope[0] or held.scope[1] is not scope[1]:
+        if held is not None and held.moves:
+            raise RuntimeError("account moves left waiting past their transaction or savepoint")
         held = _Held(scope)
         session.info[_HELD] = held
     return held
+
+
+def _target(key: tuple[Any, ...]) -> tuple[Any, str]:
+    """A contribution key's (model, column)."""
+    target = key[0]
+    return target if isinstance(target, tuple) else (target, _COUNT[target])
+
+
+def _new_row(session: Session, model: Any, identity: tuple[Any, ...], **columns: Any) -> Any:
+    names = [c.key for c in inspect(model).primary_key]
+    row = model(**dict(zip(names, identity, strict=True)), **columns)
+    session.add(row)
+    return row
 
 
 def _row(session: Session, key: tuple[Any, ...], **columns: Any) -> Any:
@@ -92,16 +110,37 @@ def _row(session: Session, key: tuple[Any, ...], **columns: Any) -> Any:
         with session.no_autoflush:  # what this scope changed is held: the rest is stored
             row = session.get(model, identity, populate_existing=True)
         if row is None:
-            names = [column.key for column in inspect(model).primary_key]
-            row = model(**dict(zip(names, identity, strict=True)), **columns)
-            session.add(row)
+            row = _new_row(session, model, identity, **columns)
         held.rows[key] = row
     return row
 
 
+def prefetch_sums(session: Session, keys: Iterable[tuple[Any, ...]]) -> None:
+    """Read (or make) the summary rows of these contribution keys in one query per table
+    and 500 rows, so `apply` asks the database nothing more for them."""
+    held = _held(session)
+    wanted: dict[Any, dict[tuple[Any, ...], str]] = {}
+    for key in keys:
+        model, column = _target(key)
+        if (model, *key[1:]) not in held.rows:
+            wanted.setdefault(model, {})[key[1:]] = column
+    for model, identities in wanted.items():
+        columns = inspect(model).primary_key
+        ordered = list(identities)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            statement = select(model).where(tuple_(*columns).in_(chunk))
+            with session.no_autoflush:
+                for row in session.scalars(statement.execution_options(populate_existing=True)):
+                    held.rows[(model, *inspect(row).identity)] = row
+        for identity, column in identities.items():
+            if (model, *identity) not in held.rows:
+                zero = _ZERO.get(model, {column: 0})
+                held.rows[(model, *identity)] = _new_row(session, model, identity, **zero)
+
+
 def _add(session: Session, key: tuple[Any, ...], amount: int) -> None:
-    target = key[0]
-    model, column = target if isinstance(target, tuple) else (target, _COUNT[target])
+    model, column = _target(key)
     row = _row(session, (model, *key[1:]), **_ZERO.get(model, {column: 0}))
     setattr(row, column, getattr(row, column) + amount)
 
@@ -176,12 +215,31 @@ def deals_kept(session: Session, deal_ids: Iterable[str]) -> Iterator[None]:
 
 
 def account_now(session: Session, account_id: str) -> Account:
+    """The account's (owner, grade) as what hangs off it is counted now: in a push, an
+    account moved in it keeps its earlier labels until insight_moves.settle."""
     held = _held(session)
     if account_id not in held.accounts:
         with session.no_autoflush:  # accounts written in this scope are held
             fact = session.get(AccountFact, account_id, populate_existing=True)
         held.accounts[account_id] = None if fact is None else (fact.owner_id, fact.grade or "")
+        held.facts.append(fact)  # stays in the identity map: the write's own get asks nothing
     return held.accounts[account_id]
+
+
+def prefetch_accounts(session: Session, account_ids: Iterable[str]) -> None:
+    """Read these accounts' (owner, grade) in one query per 500 (a push's), for
+    `account_now`; call before writing to them."""
+    held = _held(session)
+    wanted = sorted(set(account_ids) - held.accounts.keys())
+    for start in range(0, len(wanted), 500):
+        statement = select(AccountFact).where(AccountFact.id.in_(wanted[start : start + 500]))
+        with session.no_autoflush:
+            facts = session.scalars(statement.execution_options(populate_existing=True)).all()
+        for fact in facts:
+            held.accounts[fact.id] = (fact.owner_id, fact.grade or "")
+        held.facts += facts
+    for account_id in wanted:
+        held.accounts.setdefault(account_id, None)
 
 
 def activity_contribution(
@@ -248,102 +306,6 @@ def account_totals(fact: AccountFact | None) -> Totals:
     if fact is None:
         return None
     return (fact.org_id, fact.owner_id, fact.grade or "", fact.currency, int(fact.potential))
-
-
-def account_changed(
-    session: Session,
-    account_id: str,
-    before: Account,
-    after: Account,
-    totals: tuple[Totals, Totals],
-) -> None:
-    """An account was written (`before` from `account_now` ahead of the write, `after` None:
-    deleted; `totals` from `account_totals` before and after): its own counts, and its
-    activities', won deals' and plans' follow its owner and grade (an account arriving after
-    them takes them in)."""
-    _held(session).accounts[account_id] = after
-    old: Contribution = Counter()
-    new: Contribution = Counter()
-    for found, total in ((old, totals[0]), (new, totals[1])):
-        if total is not None:
-            found[(AccountSum, "accounts"), *total[:4]] += 1
-            found[(AccountSum, "potential"), *total[:4]] += total[4]
-    if before != after:
-        # What hangs off the account is read once and counted under both keys (three
-        # grouped queries per regrade instead of six: a push of 100 edited accounts)
-        hung = _hung(session, account_id, ("", ""))
-        for found, account in ((old, before), (new, after)):
-            if account is not None:
-                found.update({_relabel(key, account): count for key, count in hung.items()})
-        _flush_if_pending(session, AccountQuarterSum)  # the UPDATE must see them
-        with session.no_autoflush:
-            session.execute(
-                update(AccountQuarterSum)
-                .where(AccountQuarterSum.account_id == account_id)
-                .values(
-                    account_owner_id=after[0] if after else None,
-                    grade=after[1] if after else None,
-                )
-            )
-    apply(session, old, new)
-
-
-def _flush_if_pending(session: Session, kinds: Any) -> None:
-    """Flush when rows of `kinds` wait to be written (a query must see them); otherwise
-    leave the push's other pending rows for its one flush before commit (autoflush wrote
-    them again before every query: most of a 100-account push's time)."""
-    with session.no_autoflush:
-        pending = [*session.new, *session.dirty, *session.deleted]
-    if any(isinstance(row, kinds) for row in pending):
-        session.flush()
-
-
-def _relabel(key: tuple[Any, ...], account: tuple[str, str]) -> tuple[Any, ...]:
-    """A `_hung` key (table, org, quarter, account owner, grade, …) under `account`."""
-    return (*key[:3], *account, *key[5:])
-
-
-def _hung(session: Session, account_id: str, account: tuple[str, str]) -> Contribution:
-    """What the account's activities, won deals and plans add under its owner and grade."""
-    found: Contribution = Counter()
-    act, opp, plan = ActivityFact, OpportunityFact, PlanFact
-    _flush_if_pending(session, act | opp | plan)  # facts written in this push count too
-    with session.no_autoflush:  # nothing else it reads is pending
-        return _hung_read(session, account_id, account, found)
-
-
-def _hung_read(
-    session: Session, account_id: str, account: tuple[str, str], found: Contribution
-) -> Contribution:
-    act, opp, plan = ActivityFact, OpportunityFact, PlanFact
-    for org_id, owner, channel, day, count in session.execute(
-        select(act.org_id, act.owner_id, act.channel, act.occurred_on, func.count())
-        .where(act.account_id == account_id)
-        .group_by(act.org_id, act.owner_id, act.channel, act.occurred_on)
-    ):
-        found[TouchSum, org_id, quarter_of(day), *account, owner, channel] += int(count)
-    for org_id, owner, close, currency, amount in session.execute(
-        select(opp.org_id, opp.owner_id, opp.close_date, opp.currency, func.sum(opp.amount))
-        .where(opp.account_id == account_id, opp.category == _WON)
-        .group_by(opp.org_id, opp.owner_id, opp.close_date, opp.currency)
-    ):
-        found[WonSum, org_id, quarter_of(close), *account, owner, currency] += int(amount)
-    for org_id, owner, year, number, channel, planned in session.execute(
-        select(
-            plan.org_id,
-            plan.owner_id,
-            plan.fiscal_year,
-            plan.quarter,
-            plan.channel,
-            func.sum(plan.planned),
-        )
-        .where(plan.account_id == account_id)
-        .group_by(plan.org_id, plan.owner_id, plan.fiscal_year, plan.quarter, plan.channel)
-    ):
-        start = _plan_quarter(year, number)
-        if start is not None:
-            found[PlanSum, org_id, start, *account, owner, channel] += int(planned or 0)
-    return found
 
 
 # Planned touches: each plan's lines count under its account's owner and grade.

@@ -14,6 +14,7 @@ from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import DELETED_FIELD
 from sync_server.db import is_postgres
 from sync_server.models import Counter, OpportunityFact, Record, Removal
+from sync_server.services import insight_moves
 from sync_server.services.insight_facts import FACT_CACHE, save_insight_fact
 from sync_server.services.insight_sums import deals_kept
 from sync_server.services.scope import account_owner
@@ -48,19 +49,26 @@ class VersionBlock:
         self.base = self.value = int(session.execute(statement).scalar_one())
         session.info[_BLOCK] = self
         session.info.setdefault(FACT_CACHE, {})  # insight facts read once per push
+        insight_moves.defer(session)  # regraded accounts move together, before commit
 
     def take(self) -> int:
         self.value += 1
         return self.value
 
     def close(self) -> None:
-        """Store the last version taken (call before commit); the block ends either way."""
+        """Store the last version taken and move the regraded accounts' summaries (call
+        before commit); the block ends either way."""
         self.session.info.pop(_BLOCK, None)
+        try:
+            insight_moves.settle(self.session)
+        finally:
+            insight_moves.drop(self.session, stop=True)
         if self.value != self.base:
             self.session.execute(update(Counter).where(Counter.id == 1).values(value=self.value))
 
     def discard(self) -> None:
         self.session.info.pop(_BLOCK, None)
+        insight_moves.drop(self.session, stop=True)
 
 
 def in_version_block(session: Session) -> bool:

@@ -32,6 +32,7 @@ from sync_server import SCHEMA_VERSION
 from sync_server.config import ServerSettings
 from sync_server.errors import BadRequestError, ConflictError, ForbiddenError
 from sync_server.models import Record
+from sync_server.services import insight_moves
 from sync_server.services.auth import Principal, principal_of
 from sync_server.services.conflicts import (
     file_refusal,
@@ -39,6 +40,7 @@ from sync_server.services.conflicts import (
     writer_of,
 )
 from sync_server.services.custom_fields import check_pushed
+from sync_server.services.insight_sums import prefetch_accounts
 from sync_server.services.merge_push import apply_merge
 from sync_server.services.records import (
     VersionBlock,
@@ -157,15 +159,20 @@ def _apply_one(
     needs_savepoint = (
         mutation.entity is EntityKind.MANAGER_ADJUSTMENT or mutation.op is MutationOp.MERGE
     )
-    savepoint = session.begin_nested() if needs_savepoint else None
+    savepoint = None
+    if needs_savepoint:
+        insight_moves.settle(session)  # a savepoint holds only the moves of its own writes
+        savepoint = session.begin_nested()
     try:
         result = _apply(session, scope, device, mutation, now)
     except (RejectedError, InvalidRecord) as exc:
         if savepoint is not None:
             savepoint.rollback()
+            insight_moves.drop(session)
             end_prefetch(session)  # rows it cached may be gone: read them afresh
         return _refuse(session, scope, device, mutation, str(exc), now)
     if savepoint is not None:
+        insight_moves.settle(session)
         savepoint.commit()
     return result
 
@@ -222,6 +229,8 @@ def _prefetch(session: Session, mutations: list[Mutation]) -> None:
         if row is not None and row.account_id:
             accounts.add((EntityKind.ACCOUNT.value, row.account_id))
     prefetch_rows(session, accounts)
+    account_ids = {i for kind, i in keys | accounts if kind == EntityKind.ACCOUNT.value}
+    prefetch_accounts(session, account_ids)  # their owners and grades, for the summaries
     prefetch_facts(session, {m.entity_id for m in mutations if m.entity is EntityKind.OPPORTUNITY})
 
 

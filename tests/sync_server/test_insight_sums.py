@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from sfa_desktop.core.entities import Account, AccountPlan, Activity, Opportunity
 from sfa_desktop.core.entities import Record as CoreRecord
+from sfa_desktop.core.entities.base import new_id
 from sfa_desktop.sql.migrate import alembic_config
 from sync_server.insight_models import (
     AccountQuarterSum,
@@ -347,3 +348,99 @@ def test_coverage_sums_follow_accounts_deals_and_plans(org: Org) -> None:
     w.save(plan.with_changes({"coverage": lines}), "rob", at(9, 5))
     assert _grades(org, "boss")["A"][4] == 5 + 1
     assert _rebuilt(org) == _sums(org)
+
+
+class _Push:
+    """Mutations of one push from Rob's laptop, built up in order."""
+
+    def __init__(self, org: Org) -> None:
+        self.org = org
+        self.mutations: list[dict[str, Any]] = []
+        org.headers("rob")
+
+    def add(self, entity: str, record_id: str, op: str = "upsert", **extra: Any) -> str:
+        self.org.seqs["rob"] += 1
+        mutation = {"seq": self.org.seqs["rob"], "mutation_id": new_id(), "entity": entity}
+        self.mutations.append({**mutation, "entity_id": record_id, "op": op, **extra})
+        return record_id
+
+    def account(self, account_id: str, base: int | None, **fields: Any) -> str:
+        return self.add("account", account_id, fields=fields, base_version=base)
+
+    def activity(self, account_id: str, channel: str, day: int, record_id: str = "") -> str:
+        when = at(8, day).isoformat()
+        fields = {"channel": channel, "subject": channel, "occurred_at": when}
+        record_id = record_id or new_id()
+        return self.add("activity", record_id, fields={**fields, "account_id": account_id})
+
+    def send(self) -> list[dict[str, Any]]:
+        response = self.org.push_raw("rob", self.mutations)
+        assert response.status_code == 200, response.text
+        results: list[dict[str, Any]] = response.json()["results"]
+        return results
+
+
+def _by_grade(rows: set[tuple[Any, ...]]) -> dict[str, int]:
+    """A summary's counts per account grade (the third column of `_sums`' rows)."""
+    found: dict[str, int] = {}
+    for row in rows:
+        found[row[2]] = found.get(row[2], 0) + row[-1]
+    return found
+
+
+def test_one_push_regrading_accounts_between_their_facts(org: Org) -> None:
+    """One push (regrades wait and move together before its commit): accounts regraded
+    between activities, deals and plan lines written before and after in the same push,
+    one regraded twice, one deleted, one created and regraded, a merge whose survivor is
+    regraded before it and in it, and a rejected merge in between; what follows the accounts counts
+    once, under their last grades, by hand and as the back-fill has it."""
+    setup = _Push(org)
+    a, b, c, m1, m2 = (
+        setup.account(new_id(), None, name=name, grade=grade)
+        for name, grade in (("A", "B"), ("B", "C"), ("C", "A"), ("M1", "D"), ("M2", "E"))
+    )
+    b1 = setup.activity(b, "call", 1)
+    for account, channel in ((a, "visit"), (c, "email"), (m2, "visit")):
+        setup.activity(account, channel, 1)
+    deal = {"name": "Won", "stage": "closed_won", "close_date": "2026-08-20", "currency": "EUR"}
+    setup.add("opportunity", new_id(), fields={**deal, "account_id": b, "amount": 1_000})
+    plan = {"account_id": a, "fiscal_year": 2026}
+    plan_id = setup.add("account_plan", new_id(), fields={**plan, "coverage": []})
+    results = zip(setup.mutations, setup.send(), strict=True)
+    versions = {m["entity_id"]: r["version"] for m, r in results}
+    assert all(v is not None for v in versions.values())
+
+    push, n = _Push(org), new_id()
+    push.activity(a, "call", 2)  # before A's regrade
+    push.account(a, versions[a], grade="A")
+    push.activity(a, "email", 3)  # after it
+    rejected = len(push.mutations)  # a merge with a missing account: its savepoint rolls back
+    push.add("account", a, op="merge", fields={}, merged_ids=[new_id()])
+    lines = [{"channel": "visit", "quarter": 3, "planned": 4}]
+    push.add("account_plan", plan_id, fields={"coverage": lines}, base_version=versions[plan_id])
+    push.account(b, versions[b], grade="D")
+    push.activity(b, "visit", 4, record_id=b1)  # edited after B's first regrade
+    push.add("opportunity", new_id(), fields={**deal, "account_id": b, "amount": 500})
+    push.account(b, versions[b], grade="E", potential_revenue=5)  # regraded again
+    push.activity(b, "email", 5)
+    push.activity(c, "call", 6)
+    push.add("account", c, op="delete", base_version=versions[c])
+    push.account(n, None, name="N", grade="B")
+    push.activity(n, "visit", 7)
+    push.account(n, None, grade="C")
+    push.account(m1, versions[m1], grade="A")
+    push.add("account", m1, op="merge", fields={"grade": "B"}, merged_ids=[m2])
+    push.activity(m1, "visit", 8)  # after the merge
+    expected = ["applied"] * len(push.mutations)
+    expected[rejected] = "rejected"
+    assert [r["status"] for r in push.send()] == expected
+
+    sums = _sums(org)
+    # A: 3 touches as an A; B: 2 as an E with 1,500 won; C deleted; N: 1 as a C; M1 with
+    # M2's visit: 2 as a B. A's plan: 4 visits as an A.
+    assert _by_grade(sums["touches"]) == {"A": 3, "E": 2, "C": 1, "B": 2}
+    assert _by_grade(sums["won"]) == {"E": 1_500}
+    assert _by_grade(sums["plans"]) == {"A": 4}
+    grades = {a: "A", b: "E", c: None, n: "C", m1: "B"}  # M2 merged: no touches left
+    assert {(row[0], row[3]) for row in sums["accounts"]} == set(grades.items())
+    assert _rebuilt(org) == sums
