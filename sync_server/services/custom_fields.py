@@ -3,14 +3,14 @@ pulls) and the shared value rule run on every pushed write."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from sfa_desktop.core.entities import Customisable, FieldDefinition
 from sfa_desktop.core.entities import Record as CoreRecord
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.rules.custom_values import check_record
-from sync_server.models import Record
+from sync_server.models import ORG_WIDE_SQL, Record
 from sync_server.services.scope import Scope
 
 _CACHE = "sfa_field_definitions"
@@ -23,6 +23,7 @@ def definitions(session: Session, org_id: str, kind: EntityKind) -> list[FieldDe
     if (org_id, kind) not in cache:
         rows = session.scalars(
             select(Record).where(
+                text(ORG_WIDE_SQL),  # reads the partial index of the org-wide kinds
                 Record.org_id == org_id,
                 Record.entity == EntityKind.FIELD_DEFINITION.value,
                 Record.deleted.is_(False),
