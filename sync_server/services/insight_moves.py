@@ -160,25 +160,11 @@ def _hung(session: Session, accounts: Iterable[str]) -> dict[str, Contribution]:
         ):
             key = (WonSum, org_id, quarter_of(close), "", "", owner, currency)
             found[str(account_id)][key] += int(amount)
+        lines = (plan.account_id, plan.org_id, plan.owner_id, plan.fiscal_year, plan.quarter)
         for account_id, org_id, owner, year, number, channel, planned in session.execute(
-            select(
-                plan.account_id,
-                plan.org_id,
-                plan.owner_id,
-                plan.fiscal_year,
-                plan.quarter,
-                plan.channel,
-                func.sum(plan.planned),
-            )
+            select(*lines, plan.channel, func.sum(plan.planned))
             .where(plan.account_id.in_(chunk))
-            .group_by(
-                plan.account_id,
-                plan.org_id,
-                plan.owner_id,
-                plan.fiscal_year,
-                plan.quarter,
-                plan.channel,
-            )
+            .group_by(*lines, plan.channel)
         ):
             start = _plan_quarter(year, number)
             if start is not None:
