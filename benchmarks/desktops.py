@@ -45,13 +45,13 @@ class LeanStore(Store):
         super().__init__(*args, **kwargs)
         self.pulled: Counter[EntityKind] = Counter()
 
-    def apply_pull(self, changes: Any, next_since: int, **options: Any) -> Any:
+    def apply_page(self, session: Any, changes: Any, next_since: int, *options: Any) -> Any:
         if isinstance(changes, PreparedPage):
             for kind, batch in changes.upserts.items():
                 self.pulled[kind] += len(batch.ids)
             kept = {kind: batch for kind, batch in changes.upserts.items() if kind in KEPT}
             changes = dataclasses.replace(changes, upserts=kept)
-        return super().apply_pull(changes, next_since, **options)
+        return super().apply_page(session, changes, next_since, *options)
 
 
 def _kind(path: str) -> str:

@@ -15,7 +15,7 @@ from sfa_desktop.core.entities import AuditEntry
 from sfa_desktop.core.entities.base import utcnow as base_utcnow
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import ChangeOp
-from sfa_desktop.store import Store, remote
+from sfa_desktop.store import Store
 from sfa_desktop.sync.account import SyncAccount
 
 
@@ -28,22 +28,19 @@ class CrashingStore(Store):
 
     crash_next = False
 
-    def apply_pull(
+    def apply_page(
         self,
+        session: Session,
         changes: Any,
         next_since: int,
-        *,
-        first_download: bool = False,
-        began: int | None = None,
+        first_download: bool,
+        began: int | None,
     ) -> Any:
-        if not self.crash_next:
-            return super().apply_pull(
-                changes, next_since, first_download=first_download, began=began
-            )
-        self.crash_next = False
-        with Session(self._writer_engine) as session, session.begin():
-            remote.apply_page(session, changes, next_since, first_download, began)
+        applied = super().apply_page(session, changes, next_since, first_download, began)
+        if self.crash_next:  # the page is written, its transaction not yet committed
+            self.crash_next = False
             raise Crash
+        return applied
 
 
 @contextlib.contextmanager

@@ -203,17 +203,39 @@ class _TellingStore(Store):
         print(f"pushed {last_seq}", flush=True)
         return changes
 
-    def apply_pull(self, changes: Any, next_since: int, **options: Any) -> Any:
-        applied = super().apply_pull(changes, next_since, **options)
-        self._pages += 1
-        if self._pages == 1 and self.writes_during_pull:
-            # The rep keeps working while the download runs.
-            for number in range(self.writes_during_pull):
-                self.create(Account, {"name": f"Written while pulling {number}"})
-            made = [m.mutation_id for m in self.pending_mutations(100_000)]
+    def pull_writer(self, **options: Any) -> Any:
+        return _TellingWriter(self, super().pull_writer(**options))
+
+
+class _TellingWriter:
+    """The store's pull writer, saying on stdout when a page was applied. After the
+    first page the rep writes (`writes_during_pull`): the download's open transaction is
+    committed first, as the rep's write would wait for it."""
+
+    def __init__(self, store: _TellingStore, writer: Any) -> None:
+        self.store, self.writer = store, writer
+
+    def apply(self, page: Any, next_since: int) -> Any:
+        applied = self.writer.apply(page, next_since)
+        store = self.store
+        store._pages += 1
+        if store._pages == 1 and store.writes_during_pull:
+            self.writer.commit()
+            for number in range(store.writes_during_pull):
+                store.create(Account, {"name": f"Written while pulling {number}"})
+            made = [m.mutation_id for m in store.pending_mutations(100_000)]
             print(f"wrote {json.dumps(made)}", flush=True)
         print(f"pulled {next_since}", flush=True)
         return applied
+
+    def commit(self) -> None:
+        self.writer.commit()
+
+    def __enter__(self) -> _TellingWriter:
+        return self
+
+    def __exit__(self, *error: Any) -> None:
+        self.writer.__exit__(*error)
 
 
 def child_sync(spec: ChildSpec) -> None:

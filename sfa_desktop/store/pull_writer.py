@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -19,6 +20,10 @@ from sfa_desktop.store.remote import PreparedPage
 # keep a writer waiting behind the download under a second.
 DOWNLOAD_COMMIT_RECORDS = 20_000
 
+# Writes one page with its cursor in the caller's session (remote.apply_page, or the
+# store's `apply_page`, which tests and benchmarks override to watch or change it).
+PageWrite = Callable[[Session, PreparedPage, int, bool, "int | None"], Changes]
+
 
 class PullWriter:
     """Applies pulled pages in order, each with the cursor after it, committing every
@@ -29,9 +34,15 @@ class PullWriter:
     (their cursor too), so the store never holds part of a page."""
 
     def __init__(
-        self, engine: Engine, first_download: bool, began: int | None, commit_records: int
+        self,
+        engine: Engine,
+        first_download: bool,
+        began: int | None,
+        commit_records: int,
+        write: PageWrite = remote.apply_page,
     ) -> None:
         self._engine = engine
+        self._write = write
         self._first_download = first_download
         self._began = began
         self._commit_records = commit_records
@@ -44,7 +55,7 @@ class PullWriter:
             self._session = Session(self._engine)
             self._session.begin()
         try:
-            changes = remote.apply_page(
+            changes = self._write(
                 self._session, page, next_since, self._first_download, self._began
             )
         except BaseException:

@@ -75,13 +75,27 @@ class SyncSide(StoreBase):
         `finish_download` indexes them all once the download has caught up. `began` (the
         server version the download began at) is kept with the cursor."""
         with Session(self._writer_engine) as session, session.begin():
-            return remote.apply_page(session, changes, next_since, first_download, began)
+            return self.apply_page(session, changes, next_since, first_download, began)
+
+    def apply_page(
+        self,
+        session: Session,
+        changes: PreparedPage | Sequence[Change],
+        next_since: int,
+        first_download: bool,
+        began: int | None,
+    ) -> Changes:
+        """Write one pulled page and its cursor in `session`'s transaction: the one place
+        pulled pages are written (by `apply_pull` and by the pull writer)."""
+        return remote.apply_page(session, changes, next_since, first_download, began)
 
     def pull_writer(self, *, first_download: bool, began: int | None = None) -> writers.PullWriter:
         """A writer for the pages of one pull, committed a few pages at a time during a
         first download (see PullWriter) and page by page otherwise."""
         every = writers.DOWNLOAD_COMMIT_RECORDS if first_download else 0
-        return writers.PullWriter(self._writer_engine, first_download, began, every)
+        return writers.PullWriter(
+            self._writer_engine, first_download, began, every, write=self.apply_page
+        )
 
     def download_began(self) -> int | None:
         """The server version the download in progress began at (None: unknown)."""

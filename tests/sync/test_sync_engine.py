@@ -6,6 +6,7 @@ import gc
 import sys
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +14,14 @@ from fastapi.testclient import TestClient
 from index_check import index_problems
 from store_keys import TEST_KEY
 from store_seeding import seed_records
-from sync_fixtures import SERVER_URL, Device
+from sync_fixtures import PASSWORD, SERVER_URL, Device
 
 from sfa_desktop.core.entities import Account, Contact, Opportunity, User
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.store import Changes, Store, pull_writer, remote
 from sfa_desktop.sync import engine as sync_engine
+from sfa_desktop.sync.account import SyncAccount
+from sfa_desktop.sync.credentials import Credentials
 from sfa_desktop.sync.engine import SyncEngine
 from sfa_desktop.sync.errors import AuthenticationRequired, DeviceWiped
 from sync_server.services import admin
@@ -298,3 +301,25 @@ def test_a_pull_tunes_the_interpreter_only_while_it_runs(
     with pytest.raises(RuntimeError):
         desktop.engine().run_once()
     assert (sys.getswitchinterval(), gc.get_threshold()) == before
+
+
+def test_the_convergence_harness_crash_fires_inside_a_pull(
+    device: Device, server: TestClient, tmp_path: Path
+) -> None:
+    """The harness's crash hook sits on the one path pulled pages are written by (it sat
+    on `apply_pull`, which the engine stopped using, and never fired)."""
+    from convergence_kit import Crash, CrashingStore
+
+    laptop = device("rob", "laptop")
+    laptop.store.create(Account, {"name": "Harbour"})
+    laptop.engine().run_once()
+    store = CrashingStore.open(tmp_path / "crashing.db", key=TEST_KEY)
+    tablet = SyncAccount(store, Credentials(persistent=False), transport=server._transport)
+    tablet.sign_in(SERVER_URL, "rob", PASSWORD, "tablet")
+    store.crash_next = True
+    with pytest.raises(Crash):
+        tablet.engine().run_once()
+    assert store.pull_cursor() == 0  # the page written when it crashed did not land
+    tablet.engine().run_once()
+    assert store.count(Account) == 1
+    store.close()
