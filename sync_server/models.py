@@ -34,7 +34,7 @@ from sfa_desktop.sql.types import UTCDateTime
 # words of the partial index ix_records_org_wide: a query must state it literally (bound
 # parameters hide the kinds from the planner) for SQLite and PostgreSQL to read the index.
 ORG_WIDE = (EntityKind.USER.value, EntityKind.FIELD_DEFINITION.value)
-ORG_WIDE_SQL = "entity IN ('user', 'field_definition')"
+ORG_WIDE_SQL = "entity IN ({})".format(", ".join(f"'{kind}'" for kind in ORG_WIDE))
 
 Json = JSON().with_variant(JSONB(), "postgresql")
 Id = String(64)

@@ -144,10 +144,9 @@ class SyncEngine:
 
         Each page lands with its cursor in the same transaction (a first download commits
         a few pages at a time, see PullWriter), so a crash resumes from the last committed
-        page. A first download (or a re-download after
-        `reset_required`) uses the largest pages and leaves the search index and the
-        contact links to one pass at its end; a crash in between is finished by the next
-        sync, which goes on with the same download.
+        page. A first download (or a re-download after `reset_required`) uses the largest
+        pages and leaves the search index and the contact links to one pass at its end; a
+        crash in between is finished by the next sync, which goes on with the same download.
         """
         since = self.store.pull_cursor()
         first = since == 0 or self.store.download_unfinished()
