@@ -43,3 +43,9 @@ def sqlite_text(value: datetime | None) -> str | None:
             raise ValueError("naive datetime given to a UTC column")
         value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
+
+
+# `sqlite_text` in SQL, for a UTC datetime as pydantic's to_json writes it
+# ('2026-05-01T09:30:00Z', or six digits of microseconds before the Z): bulk upserts format
+# datetimes in SQLite (in Python, 600k of them cost a 214k-record download ~0.7 s of CPU).
+SQLITE_TEXT_OF_JSON = "substr(replace(replace({value}, 'T', ' '), 'Z', '.000000'), 1, 26)"
