@@ -25,6 +25,7 @@ from sfa_desktop.store.pull_writer import PullWriter
 from sfa_desktop.store.remote import prepare_page
 from sfa_desktop.sync.client import PulledPage, SyncClient, as_offline
 from sfa_desktop.sync.errors import DeviceRevoked, DeviceWiped, SyncError
+from sfa_desktop.sync.large_blocks import map_large_blocks
 from sfa_desktop.sync.rates import fetch_rates
 from sfa_desktop.sync.retry import TransientFailure
 
@@ -241,7 +242,9 @@ def _fetched(fetching: Future[PulledPage] | None, writer: PullWriter) -> PulledP
 @contextmanager
 def _tuned_for_pulling() -> Iterator[None]:
     """The GIL passed between threads more often and the collector run less often while
-    pulling (PULL_SWITCH_INTERVAL, PULL_GC_THRESHOLD); both are put back after."""
+    pulling (PULL_SWITCH_INTERVAL, PULL_GC_THRESHOLD); both are put back after. Large
+    blocks are handed back to the system when freed, from then on (`map_large_blocks`)."""
+    map_large_blocks()
     interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
     sys.setswitchinterval(PULL_SWITCH_INTERVAL)
     gc.set_threshold(PULL_GC_THRESHOLD, *thresholds[1:])

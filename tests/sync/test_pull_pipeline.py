@@ -19,6 +19,7 @@ from sfa_desktop.core.entities import Account, utcnow
 from sfa_desktop.core.enums import EntityKind
 from sfa_desktop.core.protocol import PROTOCOL_VERSION, ChangeOp, HandshakeResponse
 from sfa_desktop.store import Store
+from sfa_desktop.sync import engine as engine_module
 from sfa_desktop.sync.client import SyncClient, decode_pull
 from sfa_desktop.sync.engine import SyncEngine
 
@@ -78,6 +79,15 @@ def test_a_download_of_many_pages_lands_whole_and_searchable(store: Store) -> No
     assert store.pull_cursor() == 14
     assert not store.download_unfinished()
     assert len(store.search("harbour", limit=100)) == 14
+
+
+def test_pulling_hands_large_blocks_back_to_the_system(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(engine_module, "map_large_blocks", lambda: calls.append("fixed"))
+    _engine(store, _pages(2)).run_once()
+    assert calls == ["fixed"]
 
 
 def test_a_malformed_page_fails_after_the_pages_before_it(store: Store) -> None:
