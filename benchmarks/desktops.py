@@ -58,6 +58,14 @@ def _kind(path: str) -> str:
     return path.rsplit("/", 1)[-1]  # login, refresh, handshake, push, pull
 
 
+def _server_seconds(headers: list[tuple[str, str]]) -> float | None:
+    """The server's own time for a request (`Server-Timing: app;dur=<ms>`), if it says."""
+    for name, value in headers:
+        if name.lower() == "server-timing" and value.startswith("app;dur="):
+            return float(value.removeprefix("app;dur=")) / 1000
+    return None
+
+
 class PhaseStats:
     """Latencies per kind (requests by path, and whole operations), errors, retries."""
 
@@ -72,10 +80,12 @@ class PhaseStats:
         with self._lock:
             self.samples.setdefault(kind, []).append(seconds)
 
-    def request(self, kind: str, seconds: float, status: int) -> None:
+    def request(self, kind: str, seconds: float, status: int, served: float | None) -> None:
         with self._lock:
             self.requests += 1
             self.samples.setdefault(f"{kind} request", []).append(seconds)
+            if served is not None:
+                self.samples.setdefault(f"{kind}, server", []).append(served)
             if status >= 400 or status == 0:
                 self.statuses[f"{kind} {status or 'no answer'}"] += 1
 
@@ -113,13 +123,16 @@ class Board:
 
     def tap(self, waited: list[float]) -> Tap:
         """A desktop's transport reporting to the current phase; it adds the seconds of
-        every request to `waited[0]` (the desktop's time spent waiting on the server)."""
+        every request to `waited[0]` (the desktop's time spent waiting on the server) and
+        the server's own seconds (its Server-Timing header) to `waited[1]`."""
 
         def count(
-            request: httpx.Request, status: int, _h: list[Any], _raw: bytes, seconds: float
+            request: httpx.Request, status: int, headers: list[Any], _raw: bytes, seconds: float
         ) -> None:
+            served = _server_seconds(headers)
             waited[0] += seconds
-            self.current.request(_kind(request.url.path), seconds, status)
+            waited[1] += served or 0.0
+            self.current.request(_kind(request.url.path), seconds, status, served)
 
         return Tap(count)
 
@@ -133,7 +146,7 @@ class Rep:
     url: str
     store: LeanStore
     account: SyncAccount
-    waited: list[float]  # seconds in requests so far (see Board.tap)
+    waited: list[float]  # seconds in requests so far, and the server's share (Board.tap)
     rng: random.Random = field(default_factory=random.Random)
 
     def sign_in(self, stats: PhaseStats) -> bool:
@@ -155,7 +168,7 @@ class Rep:
         logs a visit and updates the account (through the store: the app's outbox)."""
         if work:
             self.work()
-        started, waited = time.perf_counter(), self.waited[0]
+        started, waited, served = time.perf_counter(), self.waited[0], self.waited[1]
         try:
             self.account.engine().run_once()
         except SyncError as error:
@@ -166,6 +179,7 @@ class Rep:
             # The server's share: the rest is the simulated desktop's own work, done here
             # in one process with every other rep's, on the box the server runs on.
             stats.sample(f"{kind}, its requests", self.waited[0] - waited)
+            stats.sample(f"{kind}, server time", self.waited[1] - served)
         return True
 
     def start(self, stats: PhaseStats) -> bool:
@@ -203,7 +217,7 @@ def make_reps(
         path = workdir / f"{name}.db"
         shutil.copyfile(template, path)
         store = LeanStore.open(path, key=None)
-        waited = [0.0]
+        waited = [0.0, 0.0]
         account = SyncAccount(store, Credentials(persistent=False), board.tap(waited))
         reps.append(Rep(name, password, urls[index % len(urls)], store, account, waited))
     return reps

@@ -130,8 +130,10 @@ def run_all(
                 f"incremental sync: {len(reps)} reps x {args.rounds} rounds, {pacing}", phase
             )
             for name, label in (
-                ("sync, its requests", "the server's share (the sync's requests, what a desktop "
-                 "on its own machine waits for)"),
+                ("sync, server time", "the server's own time (its Server-Timing: from each "
+                 "request reaching the app, queues included, to its answer)"),
+                ("sync, its requests", "the server's share (the sync's requests as this bench "
+                 "saw them, its own waits for the GIL and the CPU included)"),
                 ("sync", f"whole (with the simulated desktops' own work: {len(reps)} of them in "
                  "this one process, on the server's box)"),
             ):  # fmt: skip

@@ -26,6 +26,7 @@ from sync_server.middleware import (
     DownloadsYield,
     GzipRequest,
     Occupancy,
+    ServerTiming,
 )
 from sync_server.migrate import upgrade
 from sync_server.scheduler import start_scheduler
@@ -93,6 +94,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         paths=_LOGIN,
         occupancy=sign_ins,
     )
+    app.add_middleware(ServerTiming)  # outermost: every queue above counts
     _add_error_handlers(app)
     return app
 

@@ -263,3 +263,28 @@ class DownloadsYield:
             return False
         query = scope.get("query_string", b"").decode("latin-1")
         return "began" in parse_qs(query)
+
+
+class ServerTiming:
+    """`Server-Timing: app;dur=<ms>` on every answer: the time from the request reaching
+    the server's app (its queues included) to the answer's headers, which for this API's
+    whole-body answers is after the body was made. What a client (or a benchmark sharing
+    the server's box) waited beyond that was the network's, or its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                spent = (time.perf_counter() - started) * 1000
+                headers = [*message.get("headers", ()), (b"server-timing", b"app;dur=%.1f" % spent)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, timed_send)

@@ -16,7 +16,7 @@ from sync_fixtures import HeldSignIn
 
 from sync_server.app import create_app
 from sync_server.cli import _uvicorn_options, build_parser
-from sync_server.middleware import ConcurrencyLimit, DownloadsYield, Occupancy
+from sync_server.middleware import ConcurrencyLimit, DownloadsYield, Occupancy, ServerTiming
 from sync_server.models import User
 
 
@@ -175,3 +175,40 @@ def test_download_pages_wait_while_sign_ins_queue_and_syncs_do_not() -> None:
                 assert 0.2 <= time.monotonic() - started < 2
 
     asyncio.run(scenario())
+
+
+class _Slow:
+    """An ASGI app that answers after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(self.seconds)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+def _server_ms(response: httpx.Response) -> float:
+    name, _, duration = response.headers["server-timing"].partition(";dur=")
+    assert name == "app"
+    return float(duration)
+
+
+def test_server_timing_counts_the_apps_time_and_no_more() -> None:
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=ServerTiming(_Slow(0.2)))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            started = time.perf_counter()
+            response = await client.get("/anything")
+            waited = (time.perf_counter() - started) * 1000
+        assert 200 <= _server_ms(response) <= waited
+
+    asyncio.run(scenario())
+
+
+def test_every_answer_of_the_server_says_its_time(db_url: str) -> None:
+    with TestClient(create_app(make_settings(db_url))) as client:
+        refused = client.post("/api/v1/auth/login", json={"username": "x"})
+        assert refused.status_code == 422
+        assert _server_ms(refused) >= 0
