@@ -11,7 +11,6 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +18,6 @@ from pathlib import Path
 from benchdata import cache_name, cache_path
 from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sfa_desktop.core.entities import Record
@@ -48,7 +46,6 @@ PASSWORD = "benchmark-password"
 TODAY = date(2026, 11, 23)
 SEED = 100
 SERVER_OWNED = {EntityKind.USER, EntityKind.QUOTA}
-SEED_WORKERS = 2  # seeding processes (the books are independent; each push is one transaction)
 
 
 def rep_book(contacts: int) -> DemoSize:
@@ -74,8 +71,7 @@ def pg_reachable() -> bool:
 def seed(url: str, names: list[str], book: DemoSize) -> int:
     """The org: a manager and the reps (cheap password hashes), then each rep's book pushed
     by the rep's first device through the server's push service (records, field versions,
-    audit entries, forecast facts as a real push writes them), SEED_WORKERS processes
-    pushing books side by side as concurrent reps would; returns the records pushed."""
+    audit entries, forecast facts as a real push writes them); returns the records pushed."""
     settings = ServerSettings(
         database_url=url, password_time_cost=1, password_memory_kib=1024, secret_key="seed"
     )
@@ -98,32 +94,14 @@ def seed(url: str, names: list[str], book: DemoSize) -> int:
                 now=now,
                 settings=settings,
             )
-    engine.dispose()
-    workers = 1 if url.startswith("sqlite") else max(1, min(os.cpu_count() or 1, SEED_WORKERS))
-    slices = [list(enumerate(names))[start::workers] for start in range(workers)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return sum(pool.map(_seed_slice, [url] * workers, slices, [book] * workers))
-
-
-def _seed_slice(url: str, reps: list[tuple[int, str]], book: DemoSize) -> int:
-    """One seeding process: push the books of `reps` (index, name); returns the records."""
-    settings = ServerSettings(
-        database_url=url, password_time_cost=1, password_memory_kib=1024, secret_key="seed"
-    )
-    engine = make_engine(url)
-    sessions = session_factory(engine)
     pushed, started = 0, time.perf_counter()
-    for done, (index, name) in enumerate(reps, start=1):
+    for index, name in enumerate(names):
         pushed += _push_book(
             sessions, settings, name, generate(book, seed=SEED + index, today=TODAY)
         )
-        if done % 25 == 0 or done == len(reps):
+        if (index + 1) % 25 == 0 or index + 1 == len(names):
             spent = time.perf_counter() - started
-            print(
-                f"  pid {os.getpid()}: {done} of {len(reps)} reps, {pushed:,} records, "
-                f"{spent:.0f} s",
-                flush=True,
-            )
+            print(f"  seeded {index + 1} of {len(names)} reps, {pushed:,} records, {spent:.0f} s")
     engine.dispose()
     return pushed
 
@@ -142,16 +120,9 @@ def _push_book(
     seq = 0
 
     def flush() -> None:
-        request = PushRequest(device_id=tokens.device_id, mutations=batch)
-        for attempt in range(5):
-            try:
-                with sessions() as session:
-                    answer = sync.push(session, claims, request, now)
-                break
-            except OperationalError:  # a deadlock with the other seeding process: again
-                if attempt == 4:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
+        with sessions() as session:
+            request = PushRequest(device_id=tokens.device_id, mutations=batch)
+            answer = sync.push(session, claims, request, now)
         refused = [r for r in answer.results if r.status.value != "applied"]
         if refused:
             raise RuntimeError(f"seeding {name}: the server refused {refused[:3]}")
@@ -207,12 +178,12 @@ def seeded_database(args: argparse.Namespace, names: list[str], workdir: str) ->
             if exists and args.fresh_seed:
                 connection.execute(text(f"DROP DATABASE {template}"))
             if not exists or args.fresh_seed:
-                seeding = f"{template}_seeding"
-                connection.execute(text(f"DROP DATABASE IF EXISTS {seeding}"))
-                connection.execute(text(f"CREATE DATABASE {seeding}"))
-                _seed_timed(_pg_database(seeding), names, book)
-                _analyze(_pg_database(seeding))
-                connection.execute(text(f"ALTER DATABASE {seeding} RENAME TO {template}"))
+                partial = f"{template}_partial"
+                connection.execute(text(f"DROP DATABASE IF EXISTS {partial}"))
+                connection.execute(text(f"CREATE DATABASE {partial}"))
+                _seed_timed(_pg_database(partial), names, book)
+                _analyze(_pg_database(partial))
+                connection.execute(text(f"ALTER DATABASE {partial} RENAME TO {template}"))
             else:
                 print(f"seeded database: PostgreSQL template database {template}")
             run = f"sfa_bench_run_{uuid.uuid4().hex[:10]}"
