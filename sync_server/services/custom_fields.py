@@ -18,9 +18,9 @@ _CACHE = "sfa_field_definitions"
 
 def definitions(session: Session, org_id: str, kind: EntityKind) -> list[FieldDefinition]:
     """The organisation's custom fields of `kind`, retired ones too, in the admin's order
-    (read once per transaction)."""
-    cache: dict[tuple[str, EntityKind], list[FieldDefinition]] = session.info.setdefault(_CACHE, {})
-    if (org_id, kind) not in cache:
+    (every kind's read in one query, once per transaction)."""
+    cache: dict[str, dict[EntityKind, list[FieldDefinition]]] = session.info.setdefault(_CACHE, {})
+    if org_id not in cache:
         rows = session.scalars(
             select(Record).where(
                 text(ORG_WIDE_SQL),  # reads the partial index of the org-wide kinds
@@ -30,10 +30,11 @@ def definitions(session: Session, org_id: str, kind: EntityKind) -> list[FieldDe
             )
         )
         found = [FieldDefinition.parse({**row.data, "version": row.version}) for row in rows]
-        cache[org_id, kind] = sorted(
-            (d for d in found if d.for_entity is kind), key=lambda d: (d.position, d.label)
-        )
-    return cache[org_id, kind]
+        by_kind: dict[EntityKind, list[FieldDefinition]] = {}
+        for definition in sorted(found, key=lambda d: (d.position, d.label)):
+            by_kind.setdefault(definition.for_entity, []).append(definition)
+        cache[org_id] = by_kind
+    return cache[org_id].get(kind, [])
 
 
 def forget_definitions(session: Session) -> None:
