@@ -203,7 +203,10 @@ class History:
             totals = self._world.totals[(user_id, str(period))]
             commit = totals.won + totals.commit
             earliest = datetime.combine(period.start, time(), UTC)
-            submitted = min(max(earliest, context.now - some_days(rng, 0, 6)), context.now)
+            # At least a day before the demo's present (06:00 UTC of its day): a demo loaded
+            # before 06:00 would otherwise show a call made later than the clock says.
+            latest = context.now - timedelta(days=1)
+            submitted = max(earliest, latest - some_days(rng, 0, 5))
             return Call(commit, commit + totals.best_case, submitted)
         last_day = datetime.combine(period.end, time(9), UTC) - timedelta(days=1)
         submitted = last_day - some_days(rng, 3, 20)

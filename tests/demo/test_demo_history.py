@@ -139,3 +139,16 @@ def test_calls_are_the_submissions_once_made(run: tuple[DemoRun, list[object]]) 
     quarter = history.quarters[1]
     early = datetime.combine(quarter.start, datetime.min.time(), UTC) + timedelta(days=2)
     assert history.calls_at(early, quarter) == {}
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_this_quarters_calls_were_made_a_day_before_the_demos_present(seed: int) -> None:
+    """The demo's present is 06:00 UTC of its day: a call stamped in the hours before it
+    read as made later than the clock says when the demo was loaded before 06:00 (the
+    forecast page then showed it as the rep's last call instead of the one just made)."""
+    demo = DemoRun(DemoSize(), seed=seed, today=TODAY)
+    quarter = str(Period.containing(TODAY, demo.history.quarters[0].kind))
+    calls = [r for r in demo.records() if isinstance(r, ForecastSubmission) and r.period == quarter]
+    present = datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=6)
+    assert calls
+    assert all(call.submitted_at <= present - timedelta(days=1) for call in calls)
