@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: body size limit (413), gzip request bodies, admission gates (503)."""
+"""Pure ASGI middleware: body size limit (413), gzip request bodies, admission gates (503),
+the server's own time on every answer (Server-Timing)."""
 
 from __future__ import annotations
 
