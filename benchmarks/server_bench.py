@@ -110,10 +110,9 @@ def run_all(
         stats.report(
             f"sign-in burst: {len(names)} reps sign in at once and download their scope", phase
         )
-        for name in ("sign-in", "download"):
-            if stats.samples.get(name):
-                p99 = percentile(stats.samples[name], 0.99)
-                print(f"burst {name} p99: {against(p99, SIGN_IN_TARGET_S, 's', at_most=True)}")
+        if stats.samples.get("sign-in"):  # the target is the sign-in; downloads have none
+            p99 = percentile(stats.samples["sign-in"], 0.99)
+            print(f"burst sign-in p99: {against(p99, SIGN_IN_TARGET_S, 's', at_most=True)}")
         reps = _finish_starts(reps, started)
         if not reps:
             print("no rep could sign in and download: nothing more to measure")
